@@ -1,0 +1,346 @@
+"""The typed schema of a hall configuration file.
+
+Every key is declared here once, with its default and its help text (the ``description``);
+``docs/configuration.md`` is generated from these declarations (``hall config docs``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_PERIOD = re.compile(r"^(?P<start>\d\d:\d\d)-(?P<end>\d\d:\d\d)$")
+
+
+def parse_hhmm(text: str) -> time:
+    """Parse ``HH:MM`` (24-hour clock) into a time; raises ValueError naming the bad text."""
+    if not _HHMM.match(text):
+        raise ValueError(f"expected a time as HH:MM (24-hour clock), got {text!r}")
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def parse_period(text: str) -> tuple[time, time]:
+    """Parse ``HH:MM-HH:MM`` into (start, end); raises ValueError if malformed or empty."""
+    match = _PERIOD.match(text)
+    if not match:
+        raise ValueError(f"expected a period as HH:MM-HH:MM, got {text!r}")
+    start, end = parse_hhmm(match["start"]), parse_hhmm(match["end"])
+    if end <= start:
+        raise ValueError(f"period {text!r} ends before it starts")
+    return start, end
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HallInfo(_Strict):
+    id: str = Field(
+        "sample-town",
+        pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+        description="Short machine name of the hall (lowercase letters, digits, hyphens).",
+    )
+    name: str = Field("示例镇便民服务中心", min_length=1, description="The hall's name as citizens see it.")
+    division_code: str = Field(
+        "320411100",
+        pattern=r"^\d{9}$",
+        description="9-digit administrative division code (统计用区划代码) of the hall's town or street.",
+    )
+    timezone: str = Field("Asia/Shanghai", description="IANA time zone of the hall.")
+    secret_file: str = Field(
+        "hall.secret",
+        description=(
+            "File holding the hall secret used to hash ID numbers (HMAC). A relative path is "
+            "taken inside the hub's data folder; the hub creates it (mode 0600) if missing."
+        ),
+    )
+    notice: str = Field(
+        "请保管好您的号票，过号请到取号机重新排队。",
+        description="Scrolling notice line on the hall display.",
+    )
+
+
+class ServiceHours(_Strict):
+    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        [1, 2, 3, 4, 5], description="Service weekdays, ISO numbering (1 Monday … 7 Sunday)."
+    )
+    hours: list[str] = Field(
+        ["09:00-12:00", "13:00-17:00"],
+        min_length=1,
+        description="Service periods of a working day, each HH:MM-HH:MM, in order, not overlapping.",
+    )
+    day_boundary: str = Field(
+        "03:00",
+        description="Local time at which a new service day starts and ticket numbers reset (HH:MM).",
+    )
+    holidays: list[date] = Field(
+        [], description="Dates the hall is closed although they fall on a service weekday (法定节假日)."
+    )
+    working_days: list[date] = Field(
+        [], description="Make-up working days (调休上班) on which the hall opens although it is a weekend."
+    )
+    enforce_hours: bool = Field(
+        True,
+        description="Refuse tickets outside service hours and after each category's last-ticket time.",
+    )
+
+    @field_validator("hours")
+    @classmethod
+    def _periods_in_order(cls, value: list[str]) -> list[str]:
+        previous_end: time | None = None
+        for text in value:
+            start, end = parse_period(text)
+            if previous_end is not None and start < previous_end:
+                raise ValueError(f"period {text!r} overlaps or precedes the one before it")
+            previous_end = end
+        return value
+
+    @field_validator("day_boundary")
+    @classmethod
+    def _boundary_is_time(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    @model_validator(mode="after")
+    def _calendar_consistent(self) -> ServiceHours:
+        both = set(self.holidays) & set(self.working_days)
+        if both:
+            listed = ", ".join(sorted(d.isoformat() for d in both))
+            raise ValueError(f"dates listed both as holiday and as working day: {listed}")
+        return self
+
+
+class Category(_Strict):
+    code: str = Field(
+        pattern=r"^[A-Z]$",
+        description="Ticket letter of the queue category (A, B, …); numbers read A001, A002, ….",
+    )
+    name: str = Field(min_length=1, description="Name of the category shown on kiosks and boards.")
+    daily_cap: int | None = Field(
+        None, ge=1, description="Most tickets issued per service day (放号上限); empty for no cap."
+    )
+    last_ticket_time: str | None = Field(
+        None,
+        description="No tickets after this local time (HH:MM); empty for the end of service hours.",
+    )
+    average_service_minutes: float = Field(
+        8.0, gt=0, description="Service time assumed for wait estimates until real ones are measured."
+    )
+
+    @field_validator("last_ticket_time")
+    @classmethod
+    def _last_ticket_is_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_hhmm(value)
+        return value
+
+
+class ServiceItem(_Strict):
+    id: str = Field(min_length=1, max_length=64, description="Stable id of the service item.")
+    name: str = Field(min_length=1, description="Name of the item (事项名称).")
+    department: str = Field(min_length=1, description="Department that approves it in the back office.")
+    category: str = Field(description="Code of the queue category a ticket for this item joins.")
+    code: str = Field("", description="Item code from the provincial platform (GB/T 39554), if any.")
+    applicants: str = Field("", description="Who may apply (申请对象).")
+    conditions: str = Field("", description="Conditions for applying (受理条件).")
+    materials: list[str] = Field([], description="Required materials, one entry each (申请材料).")
+    process: str = Field("", description="How it is handled, step by step (办理流程).")
+    basis: str = Field("", description="Legal basis (设定依据).")
+    statutory_days: int | None = Field(None, ge=0, description="Statutory time limit in working days.")
+    promised_days: int | None = Field(None, ge=0, description="Promised time limit in working days.")
+    fees: str = Field("不收费", description="Fees, as text (收费标准).")
+    online: bool = Field(False, description="Whether it can also be done online (网上可办).")
+    location: str = Field("", description="Where in the hall it is handled, if not every window.")
+    tags: list[str] = Field([], description="Tags such as 告知承诺 or 容缺受理.")
+    popular: bool = Field(False, description="Show on the kiosk's popular-items row.")
+
+
+class Window(_Strict):
+    number: int = Field(ge=1, le=999, description="Window number shown above it and called out.")
+    name: str = Field("综合窗口", description="Name of the window (综合窗口, 企业服务, …).")
+    unit: str = Field("", description="Accepting unit shown on the window board, if not the hall.")
+    categories: list[str] = Field(min_length=1, description="Codes of the categories it calls from.")
+
+
+class PriorityRules(_Strict):
+    green_groups: list[str] = Field(
+        ["老年人", "残疾人", "军人及退役军人", "孕妇"],
+        description="Groups a guide may send to the green channel (绿色通道), with staff confirmation.",
+    )
+    elderly_age: int = Field(
+        60, ge=50, le=100, description="Citizens this old or older (from the ID card) get the green lane."
+    )
+    priority_per_ordinary: int = Field(
+        3,
+        ge=1,
+        description=(
+            "How many appointment or green-lane calls a window may make in a row before it must "
+            "call a waiting ordinary ticket (anti-starvation)."
+        ),
+    )
+    appointment_early_minutes: int = Field(
+        60, ge=0, description="How early before the booked slot an appointment may check in."
+    )
+    appointment_late_minutes: int = Field(
+        30, ge=0, description="How late after the slot starts an appointment may still check in."
+    )
+
+
+class QueueRules(_Strict):
+    requeue_minutes: int = Field(
+        30, ge=0, description="Minutes after being skipped (过号) within which a ticket may re-queue."
+    )
+    requeue_behind: int = Field(
+        3, ge=0, description="A re-queued ticket goes in behind this many waiting people."
+    )
+    max_requeues: int = Field(1, ge=0, description="How often one ticket may be re-queued.")
+    one_open_ticket_per_person: bool = Field(
+        True, description="Refuse a second open ticket for the same ID number in the same category."
+    )
+    estimate_window: int = Field(
+        20, ge=1, description="How many recent services of a category the wait estimate averages."
+    )
+
+
+class RatingRules(_Strict):
+    keypad_timeout_seconds: int = Field(
+        30, ge=5, le=600, description="How long a rating request waits for a key before 'no rating'."
+    )
+    bad_reasons: list[str] = Field(
+        ["等候时间过长", "服务态度不好", "办事效率低", "一次性告知不到位", "办理结果不满意", "其他"],
+        min_length=1,
+        description="Reasons offered for a 差评 (levels 4 and 5).",
+    )
+    followup_working_days: int = Field(
+        10, ge=1, le=60, description="Working days within which a 差评 must be followed up (整改)."
+    )
+
+
+class SpeechSettings(_Strict):
+    enabled: bool = Field(True, description="Speak calls on this box.")
+    voice: str = Field("cmn-latn-pinyin", description="espeak-ng voice for Mandarin.")
+    volume: int = Field(100, ge=0, le=200, description="espeak-ng amplitude (0–200).")
+    rate: int = Field(150, ge=80, le=450, description="Speaking rate in words per minute.")
+    repeat: int = Field(2, ge=1, le=3, description="How many times each call is said.")
+
+
+def _default_keypad_keys() -> dict[str, int]:
+    keys = {f"KEY_{n}": n for n in range(1, 6)}
+    keys.update({f"KEY_KP{n}": n for n in range(1, 6)})
+    keys.update({f"KEY_F{n}": n for n in range(1, 6)})
+    return keys
+
+
+class DeviceSettings(_Strict):
+    role: Literal["hub", "kiosk", "ticket", "counter", "board", "display"] = Field(
+        "kiosk", description="What this box is in the hall."
+    )
+    window: int | None = Field(None, ge=1, description="Window number, for counter and board boxes.")
+    idcard: str | None = Field(
+        None, description="ID-card reader address, e.g. serial:///dev/hall-idcard or usb://0400:c35a."
+    )
+    printer: str | None = Field(
+        None, description="Printer address, e.g. usb://0416:5011, serial:///dev/hall-printer, tcp://HOST:9100."
+    )
+    printer_width: Literal[58, 80] = Field(80, description="Paper width of the printer in mm.")
+    keypad: str | None = Field(
+        None, description="Rating keypad input device, e.g. /dev/input/hall-keypad."
+    )
+    keypad_keys: dict[str, Annotated[int, Field(ge=1, le=5)]] = Field(
+        default_factory=_default_keypad_keys,
+        description="Key name (evdev) to rating level 1 非常满意 … 5 非常不满意.",
+    )
+    sign: str | None = Field(
+        None, description="Window sign address, e.g. modbus:///dev/ttyUSB0?unit=1 or board."
+    )
+    speech: SpeechSettings = Field(
+        default_factory=SpeechSettings, description="Voice calls spoken on this box."
+    )
+
+
+class HallConfig(_Strict):
+    """A whole hall: who it is, when it opens, what it serves and how its boxes are set up."""
+
+    hall: HallInfo = Field(default_factory=HallInfo, description="Who the hall is.")
+    service: ServiceHours = Field(
+        default_factory=ServiceHours, description="Service days, hours and calendar."
+    )
+    categories: list[Category] = Field(min_length=1, description="Queue categories.")
+    items: list[ServiceItem] = Field([], description="Service items and their guides.")
+    windows: list[Window] = Field(min_length=1, description="The hall's windows.")
+    priority: PriorityRules = Field(
+        default_factory=PriorityRules, description="Priority lanes and anti-starvation."
+    )
+    queue: QueueRules = Field(default_factory=QueueRules, description="Missed tickets and estimates.")
+    rating: RatingRules = Field(default_factory=RatingRules, description="好差评 rating rules.")
+    devices: dict[str, DeviceSettings] = Field(
+        {}, description="Per-box device settings, keyed by box name (e.g. devices.kiosk-1)."
+    )
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> HallConfig:
+        problems: list[str] = []
+        codes = [c.code for c in self.categories]
+        _duplicates(codes, "category code", "categories", problems)
+        _duplicates([i.id for i in self.items], "item id", "items", problems)
+        _duplicates([w.number for w in self.windows], "window number", "windows", problems)
+        known = set(codes)
+        for index, item in enumerate(self.items):
+            if item.category not in known:
+                problems.append(
+                    f"items[{index}].category: unknown category {item.category!r} "
+                    f"(item {item.id}); expected one of {', '.join(codes)}"
+                )
+        served: set[str] = set()
+        for index, window in enumerate(self.windows):
+            for code in window.categories:
+                if code not in known:
+                    problems.append(
+                        f"windows[{index}].categories: unknown category {code!r} "
+                        f"(window {window.number}); expected one of {', '.join(codes)}"
+                    )
+                served.add(code)
+        for index, category in enumerate(self.categories):
+            if category.code not in served:
+                problems.append(
+                    f"categories[{index}]: no window serves category {category.code} "
+                    f"({category.name}); add it to some window's categories"
+                )
+        window_numbers = {w.number for w in self.windows}
+        for box, settings in self.devices.items():
+            if settings.window is not None and settings.window not in window_numbers:
+                problems.append(f"devices.{box}.window: no window number {settings.window}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def category(self, code: str) -> Category | None:
+        """The category with this code, or None."""
+        return next((c for c in self.categories if c.code == code), None)
+
+    def item(self, item_id: str) -> ServiceItem | None:
+        """The service item with this id, or None."""
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def window(self, number: int) -> Window | None:
+        """The window with this number, or None."""
+        return next((w for w in self.windows if w.number == number), None)
+
+    def windows_serving(self, code: str) -> list[Window]:
+        """Windows that call from category ``code``."""
+        return [w for w in self.windows if code in w.categories]
+
+
+def _duplicates(
+    values: list[str] | list[int], what: str, where: str, problems: list[str]
+) -> None:
+    seen: set[object] = set()
+    for value in values:
+        if value in seen:
+            problems.append(f"{where}: duplicate {what} {value!r}")
+        seen.add(value)

@@ -1,0 +1,44 @@
+"""Errors of the hub. Each carries a stable code and a sentence a hall's user understands."""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Base error of the hub: ``code`` is stable for programs, ``message`` is for people."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class NotFound(HubError):
+    """The thing asked for does not exist (HTTP 404)."""
+
+    status = 404
+
+
+class Conflict(HubError):
+    """Not possible in the current state (HTTP 409): the message says why and what to do."""
+
+    status = 409
+
+
+class Invalid(HubError):
+    """The request itself is wrong (HTTP 422)."""
+
+    status = 422
+
+
+class Unauthorized(HubError):
+    """No token, or a token the hub does not know (HTTP 401)."""
+
+    status = 401
+
+
+class Forbidden(HubError):
+    """The token's role or window does not allow this (HTTP 403)."""
+
+    status = 403

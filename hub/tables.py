@@ -1,0 +1,119 @@
+"""The hub's tables, as numbered migrations (component ``hub``)."""
+
+from sync.outbox import OUTBOX_MIGRATIONS
+from sync.store import Migration
+
+HUB_MIGRATIONS = [
+    Migration(
+        "hub",
+        1,
+        "queue, windows, ratings, appointments, devices",
+        """
+        CREATE TABLE hall_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE number_counters (
+            service_day TEXT NOT NULL,
+            category TEXT NOT NULL,
+            last_no INTEGER NOT NULL,
+            PRIMARY KEY (service_day, category)
+        );
+        CREATE TABLE tickets (
+            id TEXT PRIMARY KEY,
+            service_day TEXT NOT NULL,
+            number TEXT NOT NULL,
+            issued_category TEXT NOT NULL,
+            seq_no INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            item_id TEXT,
+            lane TEXT NOT NULL CHECK (lane IN ('appointment', 'green', 'ordinary')),
+            green_group TEXT,
+            status TEXT NOT NULL
+                CHECK (status IN ('waiting', 'called', 'finished', 'missed', 'cancelled')),
+            sort_key REAL NOT NULL,
+            target_window INTEGER,
+            window INTEGER,
+            id_hash TEXT,
+            id_masked TEXT,
+            name_masked TEXT,
+            appointment_id TEXT,
+            issued_by TEXT,
+            issued_at TEXT NOT NULL,
+            called_at TEXT,
+            finished_at TEXT,
+            missed_at TEXT,
+            call_count INTEGER NOT NULL DEFAULT 0,
+            recall_count INTEGER NOT NULL DEFAULT 0,
+            requeue_count INTEGER NOT NULL DEFAULT 0,
+            transfer_count INTEGER NOT NULL DEFAULT 0,
+            service_seconds REAL,
+            rating_due_at TEXT,
+            UNIQUE (service_day, issued_category, seq_no),
+            UNIQUE (service_day, number)
+        );
+        CREATE INDEX tickets_queue ON tickets (service_day, status, category, lane, sort_key);
+        CREATE INDEX tickets_person ON tickets (service_day, id_hash, category, status);
+        CREATE INDEX tickets_done ON tickets (category, status, finished_at);
+        CREATE TABLE windows (
+            number INTEGER PRIMARY KEY,
+            status TEXT NOT NULL DEFAULT 'idle' CHECK (status IN ('idle', 'serving', 'paused')),
+            current_ticket TEXT REFERENCES tickets (id),
+            pause_reason TEXT,
+            priority_streak INTEGER NOT NULL DEFAULT 0,
+            clerk_id TEXT,
+            clerk_name TEXT,
+            updated_at TEXT
+        );
+        CREATE TABLE ratings (
+            id TEXT PRIMARY KEY,
+            ticket_id TEXT NOT NULL UNIQUE REFERENCES tickets (id),
+            window INTEGER NOT NULL,
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+            reason TEXT,
+            channel INTEGER NOT NULL,
+            clerk_id TEXT,
+            rated_at TEXT NOT NULL
+        );
+        CREATE TABLE followups (
+            id TEXT PRIMARY KEY,
+            rating_id TEXT NOT NULL UNIQUE REFERENCES ratings (id),
+            ticket_id TEXT NOT NULL REFERENCES tickets (id),
+            window INTEGER NOT NULL,
+            level INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            due_date TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            closed_at TEXT,
+            note TEXT
+        );
+        CREATE TABLE appointments (
+            id TEXT PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            service_day TEXT NOT NULL,
+            slot_start TEXT NOT NULL,
+            slot_end TEXT NOT NULL,
+            category TEXT NOT NULL,
+            item_id TEXT,
+            id_hash TEXT,
+            id_masked TEXT,
+            status TEXT NOT NULL DEFAULT 'booked'
+                CHECK (status IN ('booked', 'checked_in', 'cancelled')),
+            ticket_id TEXT REFERENCES tickets (id)
+        );
+        CREATE INDEX appointments_person ON appointments (service_day, id_hash);
+        CREATE TABLE devices (
+            id TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'kiosk', 'counter', 'board', 'display')),
+            name TEXT NOT NULL,
+            window INTEGER,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        """,
+    ),
+]
+
+ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]

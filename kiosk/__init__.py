@@ -1,0 +1,1 @@
+"""The touch kiosk and ticket machine (PySide6): citizen journeys as Qt-free state machines, thin views."""
