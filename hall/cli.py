@@ -1,0 +1,179 @@
+"""``hall``: the one command of hallkit. Each subcommand imports only what it needs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    from config.loader import check_text
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        print(f"{path}: cannot read the file: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    issues = check_text(text, str(path))
+    if not issues:
+        print("ok")
+        return EXIT_OK
+    print(f"{path}: {len(issues)} problem(s)")
+    for issue in issues:
+        print(f"  {issue}")
+    return EXIT_FAIL
+
+
+def _cmd_config_sample(args: argparse.Namespace) -> int:
+    import tomli_w
+
+    from config.sample import sample_hall_data
+
+    text = tomli_w.dumps(sample_hall_data())
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote the sample hall to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_config_docs(args: argparse.Namespace) -> int:
+    from config.docs import render_markdown
+
+    text = render_markdown()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_hub(args: argparse.Namespace) -> int:
+    from config.errors import ConfigError
+    from hub.server import open_hub, parse_bind, serve
+    from sync.errors import StoreError
+
+    try:
+        host, port = parse_bind(args.bind)
+        hub = open_hub(args.data, args.config, always_open=args.always_open)
+    except (ValueError, ConfigError, StoreError) as err:
+        print(f"hall hub: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
+    print(f"hub '{hub.config.hall.name}' ({hub.config.hall.id}) listening on http://{shown}:{port}")
+    print(f"admin token: {hub.admin_token_path}" + (" (new)" if hub.new_admin_token else ""))
+    print(f"API docs: http://{shown}:{port}/api/v1/docs   events: /api/v1/events")
+    sys.stdout.flush()
+    serve(hub, args.bind)
+    return EXIT_OK
+
+
+def _cmd_token_add(args: argparse.Namespace) -> int:
+    from config import load_config, sample_hall
+    from config.errors import ConfigError
+    from hub.auth import DeviceRegistry
+    from hub.errors import HubError
+    from hub.server import DB_NAME
+    from hub.tables import ALL_MIGRATIONS
+    from sync.errors import StoreError
+    from sync.store import Store
+
+    try:
+        config = load_config(args.config) if args.config else sample_hall()
+        store = Store(Path(args.data) / DB_NAME, ALL_MIGRATIONS)
+        registry = DeviceRegistry(store, {w.number for w in config.windows})
+        device, token = registry.add(args.role, args.name, args.window)
+    except (ConfigError, StoreError, HubError) as err:
+        print(f"hall token add: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    print(f"# {device.role} '{device.name}'" + (f" window {device.window}" if device.window else ""))
+    print(token)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from hall.demo import run_demo
+
+    return run_demo(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hall", description="hallkit: software for government service halls"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    hub = sub.add_parser("hub", help="run the hall hub (queue authority, LAN API, events)")
+    hub.add_argument("--data", required=True, help="data folder (store, secret, admin token)")
+    hub.add_argument("--bind", default="0.0.0.0:8700", help="HOST:PORT to listen on")
+    hub.add_argument("--config", help="hall configuration TOML (default: the built-in sample hall)")
+    hub.add_argument(
+        "--always-open", action="store_true",
+        help="ignore service hours and last-ticket times (demos, out-of-hours testing)",
+    )
+    hub.set_defaults(handler=_cmd_hub)
+
+    config = sub.add_parser("config", help="check, print or document hall configurations")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    check = config_sub.add_parser("check", help="check a configuration file: prints ok or every error")
+    check.add_argument("file")
+    check.set_defaults(handler=_cmd_config_check)
+    sample = config_sub.add_parser("sample", help="print the built-in sample hall as TOML")
+    sample.add_argument("--out", help="write to this file instead of standard output")
+    sample.set_defaults(handler=_cmd_config_sample)
+    docs = config_sub.add_parser("docs", help="print every configuration key with its help")
+    docs.add_argument("--out", help="write to this file instead of standard output")
+    docs.set_defaults(handler=_cmd_config_docs)
+
+    token = sub.add_parser("token", help="device tokens for the hub")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    add = token_sub.add_parser("add", help="create a device token in a hub's data folder")
+    add.add_argument("--data", required=True, help="the hub's data folder")
+    add.add_argument("--role", required=True,
+                     choices=["admin", "kiosk", "counter", "board", "display"])
+    add.add_argument("--name", required=True, help="the box's name, e.g. kiosk-1")
+    add.add_argument("--window", type=int, help="window number (counter and board tokens)")
+    add.add_argument("--config", help="hall configuration (default: the built-in sample hall)")
+    add.set_defaults(handler=_cmd_token_add)
+
+    demo = sub.add_parser("demo", help="run a demo hall on this machine")
+    demo.add_argument("--data", default="demo-data", help="folder for the demo's data")
+    demo.add_argument("--bind", default="127.0.0.1:8700", help="HOST:PORT for the demo hub")
+    demo.add_argument("--duration", type=float, default=0,
+                      help="stop after this many seconds (0: run until Ctrl-C)")
+    demo.add_argument("--rate", type=float, default=1.0,
+                      help="simulated citizens per second arriving at the kiosks")
+    start = demo.add_mutually_exclusive_group()
+    start.add_argument("--fresh", action="store_true", help="wipe the demo data first (default)")
+    start.add_argument("--resume", action="store_true", help="keep the demo data of the last run")
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hall`` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""The hub's LAN API (FastAPI): the fixed contract of issue #2, plus what the apps need.
+
+No ``from __future__ import annotations`` here: FastAPI reads the closures' annotations at runtime.
+
+Every endpoint but health needs ``Authorization: Bearer TOKEN`` (the event stream and board pages
+also take ``?token=`` because browsers' EventSource cannot set headers). Errors are always JSON
+``{"error": CODE, "message": TEXT}``; bad input gives 422, never 500.
+"""
+
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub import events as sse
+from hub.auth import Device, DeviceRegistry, require
+from hub.engine import QueueEngine
+from hub.errors import HubError, Invalid
+from sync.outbox import Event
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeviceIn(_Body):
+    role: Literal["admin", "kiosk", "counter", "board", "display"]
+    name: str = Field(min_length=1, max_length=64)
+    window: int | None = None
+
+
+class IdCardIn(_Body):
+    number: str = Field(min_length=1, max_length=32)
+    name: str | None = Field(None, max_length=64)
+
+
+class TicketIn(_Body):
+    category: str | None = Field(None, max_length=8)
+    item_id: str | None = Field(None, max_length=64)
+    lane: Literal["appointment", "green", "ordinary"] | None = None
+    green_group: str | None = Field(None, max_length=32)
+    id_card: IdCardIn | str | None = None
+    appointment_code: str | None = Field(None, max_length=64)
+
+
+class NumberIn(_Body):
+    number: str = Field(min_length=2, max_length=8)
+
+
+class ReasonIn(_Body):
+    reason: str = Field(min_length=1, max_length=100)
+
+
+class TransferIn(_Body):
+    category: str | None = Field(None, max_length=8)
+    window: int | None = None
+    reason: str | None = Field(None, max_length=100)
+
+
+class RatingIn(_Body):
+    level: int = Field(ge=1, le=5)
+    reason: str | None = Field(None, max_length=200)
+
+
+class AppointmentIn(_Body):
+    code: str = Field(min_length=1, max_length=64)
+    service_day: str
+    slot_start: str
+    slot_end: str
+    category: str = Field(max_length=8)
+    item_id: str | None = None
+    id_number: str | None = None
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+
+
+def _describe_validation(err: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    details = []
+    parts = []
+    for item in err.errors():
+        loc = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
+        msg = str(item.get("msg", "invalid"))
+        details.append({"field": loc, "problem": msg})
+        parts.append(f"{loc or 'body'}: {msg}")
+    return "请求内容有误：" + "; ".join(parts), details
+
+
+def create_app(engine: QueueEngine, registry: DeviceRegistry, broker: sse.EventBroker) -> FastAPI:
+    """Build the hub's ASGI app around an engine, a token registry and an event broker."""
+    app = FastAPI(
+        title="hallkit hub",
+        version="1",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+    )
+    engine.subscribe(broker.publish)
+    config = engine.config
+
+    @app.exception_handler(HubError)
+    async def hub_error(_: Request, err: HubError) -> JSONResponse:
+        return _error(err.status, err.code, err.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
+        message, details = _describe_validation(err)
+        return _error(422, "bad_request", message, details=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, err: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return _error(err.status_code, codes.get(err.status_code, "http_error"), str(err.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, err: Exception) -> JSONResponse:
+        log.exception("unexpected error in the hub API", exc_info=err)
+        return _error(500, "internal", "集中控制器内部错误，请联系技术人员（详情见日志）")
+
+    def device(
+        authorization: Annotated[str | None, Header()] = None,
+        token: Annotated[str | None, Query()] = None,
+    ) -> Device:
+        bearer = None
+        if authorization:
+            scheme, _, value = authorization.partition(" ")
+            if scheme.lower() == "bearer":
+                bearer = value.strip()
+        return registry.authenticate(bearer or token)
+
+    Auth = Annotated[Device, Depends(device)]
+
+    def roles(*allowed: str) -> Callable[[Device], Device]:
+        def check(dev: Auth) -> Device:
+            require(dev, allowed)
+            return dev
+
+        return check
+
+    # -- open ----------------------------------------------------------------------------------
+
+    @app.get(f"{API}/health")
+    def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "hall": config.hall.id,
+            "name": config.hall.name,
+            "last_seq": engine.last_seq(),
+            "subscribers": broker.subscriber_count,
+        }
+
+    # -- devices -------------------------------------------------------------------------------
+
+    @app.post(f"{API}/devices", status_code=201)
+    def add_device(body: DeviceIn, _: Annotated[Device, Depends(roles("admin"))]) -> dict[str, Any]:
+        dev, tok = registry.add(body.role, body.name, body.window)
+        return {**dev.to_dict(), "token": tok}
+
+    @app.get(f"{API}/devices")
+    def list_devices(_: Annotated[Device, Depends(roles("admin"))]) -> dict[str, Any]:
+        return {"devices": [d.to_dict() for d in registry.list()]}
+
+    @app.get(f"{API}/whoami")
+    def whoami(dev: Auth) -> dict[str, Any]:
+        return dev.to_dict()
+
+    # -- catalog -------------------------------------------------------------------------------
+
+    catalog = {
+        "version": _catalog_version(engine),
+        "hall": {"id": config.hall.id, "name": config.hall.name,
+                 "division_code": config.hall.division_code, "notice": config.hall.notice},
+        "categories": [c.model_dump() for c in config.categories],
+        "items": [i.model_dump() for i in config.items],
+        "windows": [w.model_dump() for w in config.windows],
+        "rating": {"bad_reasons": config.rating.bad_reasons,
+                   "keypad_timeout_seconds": config.rating.keypad_timeout_seconds},
+        "priority": {"green_groups": config.priority.green_groups,
+                     "elderly_age": config.priority.elderly_age},
+    }
+
+    @app.get(f"{API}/catalog")
+    def get_catalog(_: Auth) -> dict[str, Any]:
+        return catalog
+
+    # -- tickets -------------------------------------------------------------------------------
+
+    @app.post(f"{API}/tickets", status_code=201)
+    def issue(body: TicketIn, dev: Annotated[Device, Depends(roles("kiosk"))]) -> dict[str, Any]:
+        card = body.id_card
+        number = card if isinstance(card, str) else (card.number if card else None)
+        name = card.name if isinstance(card, IdCardIn) else None
+        ticket = engine.issue_ticket(
+            category=body.category,
+            item_id=body.item_id,
+            lane=body.lane,
+            green_group=body.green_group,
+            id_number=number,
+            name=name,
+            appointment_code=body.appointment_code,
+            issued_by=dev.name,
+        )
+        return ticket.to_dict()
+
+    @app.get(f"{API}/tickets/by-number/{{number}}")
+    def by_number(number: str, dev: Auth) -> dict[str, Any]:
+        require(dev, ("kiosk", "counter"))
+        return engine.find_ticket(number).to_dict()
+
+    @app.post(f"{API}/tickets/requeue")
+    def requeue(body: NumberIn, _: Annotated[Device, Depends(roles("kiosk"))]) -> dict[str, Any]:
+        return engine.requeue(body.number).to_dict()
+
+    @app.get(f"{API}/tickets/{{ticket_id}}")
+    def get_ticket(ticket_id: str, dev: Auth) -> dict[str, Any]:
+        require(dev, ("kiosk", "counter"))
+        return engine.get_ticket(ticket_id).to_dict()
+
+    # -- windows -------------------------------------------------------------------------------
+
+    def counter_of(n: int, dev: Device) -> None:
+        require(dev, ("counter",), window=n)
+
+    @app.get(f"{API}/windows")
+    def windows(_: Auth) -> dict[str, Any]:
+        return {"windows": [w.to_dict() for w in engine.windows()]}
+
+    @app.get(f"{API}/windows/{{n}}")
+    def window(n: int, _: Auth) -> dict[str, Any]:
+        state = engine.window_state(n).to_dict()
+        state["today"] = engine.today_stats(n)
+        return state
+
+    @app.post(f"{API}/windows/{{n}}/call-next", response_model=None)
+    def call_next(n: int, dev: Auth) -> dict[str, Any] | Response:
+        counter_of(n, dev)
+        ticket = engine.call_next(n)
+        if ticket is None:
+            return Response(status_code=204)
+        return {"ticket": ticket.to_dict()}
+
+    @app.post(f"{API}/windows/{{n}}/call")
+    def call(n: int, body: NumberIn, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return {"ticket": engine.call_number(n, body.number).to_dict()}
+
+    @app.post(f"{API}/windows/{{n}}/recall")
+    def recall(n: int, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return {"ticket": engine.recall(n).to_dict()}
+
+    @app.post(f"{API}/windows/{{n}}/skip")
+    def skip(n: int, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return {"ticket": engine.skip(n).to_dict()}
+
+    @app.post(f"{API}/windows/{{n}}/finish")
+    def finish(n: int, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return {"ticket": engine.finish(n).to_dict()}
+
+    @app.post(f"{API}/windows/{{n}}/pause")
+    def pause(n: int, body: ReasonIn, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return engine.pause(n, body.reason).to_dict()
+
+    @app.post(f"{API}/windows/{{n}}/resume")
+    def resume(n: int, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return engine.resume(n).to_dict()
+
+    @app.post(f"{API}/windows/{{n}}/transfer")
+    def transfer(n: int, body: TransferIn, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        ticket = engine.transfer(n, category=body.category, to_window=body.window,
+                                 reason=body.reason)
+        return {"ticket": ticket.to_dict()}
+
+    @app.post(f"{API}/windows/{{n}}/rating", status_code=201)
+    def rating(n: int, body: RatingIn, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return engine.rate(n, body.level, body.reason).to_dict()
+
+    # -- queue overview, appointments ----------------------------------------------------------
+
+    @app.get(f"{API}/queue")
+    def queue(_: Auth) -> dict[str, Any]:
+        return {"waiting": engine.waiting_counts(), "today": engine.today_stats()}
+
+    @app.post(f"{API}/appointments", status_code=201)
+    def add_appointment(
+        body: AppointmentIn, _: Annotated[Device, Depends(roles("admin"))]
+    ) -> dict[str, Any]:
+        return engine.add_appointment(**body.model_dump())
+
+    # -- events --------------------------------------------------------------------------------
+
+    @app.get(f"{API}/events", response_class=StreamingResponse)
+    async def events(
+        request: Request,
+        dev: Auth,
+        last_event_id: Annotated[str | None, Header()] = None,
+        since: Annotated[int | None, Query(ge=0)] = None,
+        types: Annotated[str | None, Query(max_length=500)] = None,
+    ) -> StreamingResponse:
+        start: int | None = since
+        if last_event_id is not None:
+            try:
+                start = int(last_event_id)
+            except ValueError as err:
+                raise Invalid("bad_last_event_id", "Last-Event-ID must be an event seq") from err
+        wanted = frozenset(t.strip() for t in types.split(",") if t.strip()) if types else None
+
+        async def backlog(after: int) -> list[Event]:
+            return await run_in_threadpool(engine.events_after, after, 500)
+
+        async def current() -> int:
+            return await run_in_threadpool(engine.last_seq)
+
+        body = sse.stream(broker, backlog, current, start, wanted, request.is_disconnected)
+        return StreamingResponse(
+            body,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    return app
+
+
+def _catalog_version(engine: QueueEngine) -> str:
+    digest = hashlib.sha256(engine.config.model_dump_json().encode()).hexdigest()
+    return digest[:16]

@@ -1,0 +1,227 @@
+"""The typed client of the hub's LAN API. Apps use this; they never speak raw HTTP.
+
+Every call raises :class:`HubUnavailable` when the hub cannot be reached (say so on screen and
+retry), or :class:`HubRefused` with the hub's error code and plain message otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from hub.errors import HubError
+
+
+class HubUnavailable(HubError):
+    """The hub did not answer (network down, hub restarting, timeout)."""
+
+    status = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__("hub_unavailable", message)
+
+
+class HubRefused(HubError):
+    """The hub answered with an error: ``status``, ``code`` and its ``message``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One server-sent event from the hub."""
+
+    seq: int
+    type: str
+    data: dict[str, Any]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        payload = self.data.get("payload", {})
+        return payload if isinstance(payload, dict) else {}
+
+
+class HubClient:
+    """Talks to one hub with one device token. Thread-safe for independent calls."""
+
+    def __init__(self, base_url: str, token: str, timeout: float = 5.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.headers["Authorization"] = f"Bearer {token}"
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}/api/v1{path}"
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One API call; returns the decoded JSON (None for 204)."""
+        try:
+            response = self._session.request(
+                method, self._url(path), json=body, timeout=self.timeout
+            )
+        except requests.RequestException as err:
+            raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
+        if response.status_code == 204:
+            return None
+        try:
+            data = response.json()
+        except ValueError as err:
+            raise HubUnavailable(f"集中控制器返回了无法识别的内容（HTTP {response.status_code}）") from err
+        if response.status_code >= 400:
+            code = data.get("error", "error") if isinstance(data, dict) else "error"
+            message = data.get("message", "") if isinstance(data, dict) else str(data)
+            raise HubRefused(response.status_code, str(code), str(message))
+        return data
+
+    # -- the contract --------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", "/health")
+        return result
+
+    def catalog(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", "/catalog")
+        return result
+
+    def add_device(self, role: str, name: str, window: int | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"role": role, "name": name}
+        if window is not None:
+            body["window"] = window
+        result: dict[str, Any] = self.request("POST", "/devices", body)
+        return result
+
+    def issue_ticket(self, **fields: Any) -> dict[str, Any]:
+        """Fields as the API takes them: category or item_id, lane, green_group, id_card, …"""
+        body = {k: v for k, v in fields.items() if v is not None}
+        result: dict[str, Any] = self.request("POST", "/tickets", body)
+        return result
+
+    def ticket(self, ticket_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", f"/tickets/{ticket_id}")
+        return result
+
+    def ticket_by_number(self, number: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", f"/tickets/by-number/{number}")
+        return result
+
+    def requeue(self, number: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("POST", "/tickets/requeue", {"number": number})
+        return result
+
+    def call_next(self, window: int) -> dict[str, Any] | None:
+        """The called ticket, or None when nobody waits for this window."""
+        data = self.request("POST", f"/windows/{window}/call-next")
+        return None if data is None else dict(data["ticket"])
+
+    def call_number(self, window: int, number: str) -> dict[str, Any]:
+        return dict(self.request("POST", f"/windows/{window}/call", {"number": number})["ticket"])
+
+    def recall(self, window: int) -> dict[str, Any]:
+        return dict(self.request("POST", f"/windows/{window}/recall")["ticket"])
+
+    def skip(self, window: int) -> dict[str, Any]:
+        return dict(self.request("POST", f"/windows/{window}/skip")["ticket"])
+
+    def finish(self, window: int) -> dict[str, Any]:
+        return dict(self.request("POST", f"/windows/{window}/finish")["ticket"])
+
+    def pause(self, window: int, reason: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("POST", f"/windows/{window}/pause", {"reason": reason})
+        return result
+
+    def resume(self, window: int) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("POST", f"/windows/{window}/resume")
+        return result
+
+    def transfer(
+        self,
+        window: int,
+        *,
+        category: str | None = None,
+        to_window: int | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"category": category, "window": to_window, "reason": reason}
+        body = {k: v for k, v in body.items() if v is not None}
+        return dict(self.request("POST", f"/windows/{window}/transfer", body)["ticket"])
+
+    def rate(self, window: int, level: int, reason: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"level": level}
+        if reason is not None:
+            body["reason"] = reason
+        result: dict[str, Any] = self.request("POST", f"/windows/{window}/rating", body)
+        return result
+
+    def window(self, window: int) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", f"/windows/{window}")
+        return result
+
+    def windows(self) -> list[dict[str, Any]]:
+        return list(self.request("GET", "/windows")["windows"])
+
+    def queue(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", "/queue")
+        return result
+
+    def add_appointment(self, **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("POST", "/appointments", fields)
+        return result
+
+    # -- live events ---------------------------------------------------------------------------
+
+    def events(
+        self, last_event_id: int | None = None, read_timeout: float = 30.0
+    ) -> Iterator[StreamEvent]:
+        """Follow the hub's event stream (blocking iterator). Ends when the stream ends;
+        raises HubUnavailable if it cannot be opened. Resume with the last ``seq`` you saw."""
+        headers = {"Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        try:
+            response = self._session.get(
+                self._url("/events"), headers=headers, stream=True,
+                timeout=(self.timeout, read_timeout),
+            )
+        except requests.RequestException as err:
+            raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
+        if response.status_code != 200:
+            raise HubRefused(response.status_code, "events_refused", response.text[:200])
+        try:
+            yield from parse_sse(response.iter_lines(decode_unicode=True))
+        except requests.RequestException as err:
+            raise HubUnavailable("与集中控制器的事件连接中断") from err
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def parse_sse(lines: Iterator[str]) -> Iterator[StreamEvent]:
+    """Turn SSE lines into events (comments and retry lines are skipped)."""
+    seq: int | None = None
+    kind = "message"
+    data: list[str] = []
+    for line in lines:
+        if line == "":
+            if data and seq is not None:
+                yield StreamEvent(seq, kind, json.loads("\n".join(data)))
+            seq, kind, data = None, "message", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "id":
+            seq = int(value) if value.isdigit() else None
+        elif field == "event":
+            kind = value
+        elif field == "data":
+            data.append(value)

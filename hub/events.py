@@ -1,0 +1,141 @@
+"""Live event fan-out for the LAN event stream (server-sent events).
+
+The engine hands each committed batch of events to :meth:`EventBroker.publish` from whatever
+thread committed it; every subscriber is an asyncio queue on the server's loop. A subscriber
+that falls too far behind is cut off rather than let memory grow: its client reconnects with
+``Last-Event-ID`` and replays the gap from the outbox, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from sync.outbox import Event
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING_BATCHES = 2000
+KEEPALIVE_SECONDS = 15.0
+RETRY_MS = 1000
+
+_CUT = object()
+
+
+class Subscription:
+    """One client's queue of event batches."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[list[Event] | object] = asyncio.Queue()
+        self.cut = False
+
+    def _offer(self, events: list[Event]) -> None:
+        if self.cut:
+            return
+        if self.queue.qsize() >= MAX_PENDING_BATCHES:
+            self.cut = True
+            self.queue.put_nowait(_CUT)
+            return
+        self.queue.put_nowait(events)
+
+
+class EventBroker:
+    """Hands committed events to every live subscriber, in commit order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subs: set[Subscription] = set()
+
+    def subscribe(self) -> Subscription:
+        sub = Subscription(asyncio.get_running_loop())
+        with self._lock:
+            self._subs.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        with self._lock:
+            self._subs.discard(sub)
+
+    def publish(self, events: list[Event]) -> None:
+        """Called by the engine after a commit; never blocks."""
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            try:
+                sub.loop.call_soon_threadsafe(sub._offer, events)
+            except RuntimeError:  # the loop is closed: the server is shutting down
+                self.unsubscribe(sub)
+
+    @property
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return len(self._subs)
+
+
+def format_event(event: Event) -> str:
+    """One event as an SSE message: ``id`` is the outbox seq, ``event`` its type."""
+    data = {
+        "seq": event.seq,
+        "event_id": event.event_id,
+        "type": event.type,
+        "time": event.wall_time,
+        "payload": event.payload,
+    }
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {event.seq}\nevent: {event.type}\ndata: {body}\n\n"
+
+
+async def stream(
+    broker: EventBroker,
+    backlog: Callable[[int], Awaitable[list[Event]]],
+    current_seq: Callable[[], Awaitable[int]],
+    last_event_id: int | None,
+    types: frozenset[str] | None,
+    disconnected: Callable[[], Awaitable[bool]],
+) -> AsyncIterator[str]:
+    """The SSE body: replay after ``last_event_id`` (if given), then follow live events."""
+    sub = broker.subscribe()
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        last = last_event_id if last_event_id is not None else await current_seq()
+        while True:  # replay until caught up; live events after `last` are deduplicated below
+            batch = await backlog(last)
+            if not batch:
+                break
+            for event in batch:
+                if types is None or event.type in types:
+                    yield format_event(event)
+                last = event.seq
+        while True:
+            try:
+                item = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                if await disconnected():
+                    return
+                yield ": keepalive\n\n"
+                continue
+            if item is _CUT:
+                log.info("event stream subscriber fell behind; closing it so it resumes")
+                return
+            if not isinstance(item, list):
+                continue
+            for event in item:
+                if event.seq <= last:
+                    continue
+                if event.seq > last + 1:
+                    # Missed some (cannot happen while subscribed, but be safe): replay them.
+                    for missed in await backlog(last):
+                        if missed.seq >= event.seq:
+                            break
+                        if types is None or missed.type in types:
+                            yield format_event(missed)
+                        last = missed.seq
+                if types is None or event.type in types:
+                    yield format_event(event)
+                last = event.seq
+    finally:
+        broker.unsubscribe(sub)

@@ -1,0 +1,97 @@
+"""Running the hub: open its data folder, build the engine and the API, serve with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from config import HallConfig, load_config, sample_hall
+from hub.api import create_app
+from hub.auth import DeviceRegistry
+from hub.engine import QueueEngine
+from hub.events import EventBroker
+from hub.identity import load_secret
+from hub.tables import ALL_MIGRATIONS
+from sync.clock import Clock, SystemClock
+from sync.store import Store
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "hub.db"
+ADMIN_TOKEN = "admin.token"
+
+
+@dataclass
+class Hub:
+    """Everything one running hub is made of."""
+
+    data_dir: Path
+    config: HallConfig
+    store: Store
+    engine: QueueEngine
+    registry: DeviceRegistry
+    broker: EventBroker
+    app: FastAPI
+    new_admin_token: str | None
+
+    @property
+    def admin_token_path(self) -> Path:
+        return self.data_dir / ADMIN_TOKEN
+
+
+def open_hub(
+    data_dir: str | Path,
+    config_path: str | Path | None = None,
+    *,
+    always_open: bool = False,
+    clock: Clock | None = None,
+) -> Hub:
+    """Open (or create) a hub in ``data_dir``; raises ConfigError or StoreError."""
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    config = load_config(config_path) if config_path else sample_hall()
+    secret_path = Path(config.hall.secret_file)
+    if not secret_path.is_absolute():
+        secret_path = folder / secret_path
+    store = Store(folder / DB_NAME, ALL_MIGRATIONS)
+    engine = QueueEngine(
+        store,
+        config,
+        clock or SystemClock(),
+        load_secret(secret_path),
+        enforce_hours=False if always_open else None,
+    )
+    registry = DeviceRegistry(store, {w.number for w in config.windows})
+    new_token = registry.ensure_admin_token(folder / ADMIN_TOKEN)
+    broker = EventBroker()
+    app = create_app(engine, registry, broker)
+    return Hub(folder, config, store, engine, registry, broker, app, new_token)
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    """``HOST:PORT`` → (host, port); raises ValueError with a plain message."""
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--bind expects HOST:PORT such as 0.0.0.0:8700, got {bind!r}")
+    return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the hub serves the hall LAN
+
+
+def serve(hub: Hub, bind: str) -> None:
+    """Serve the hub's API until SIGINT/SIGTERM."""
+    host, port = parse_bind(bind)
+    log.debug("hub %s listening on http://%s:%d", hub.config.hall.id, host, port)
+    uvicorn.run(
+        hub.app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+    )
+    hub.store.close()
