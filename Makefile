@@ -1,0 +1,76 @@
+# hallkit developer commands. Each target bootstraps what it needs on a fresh Debian 12 machine:
+# missing Debian packages (apt-get, as root), then .venv with hallkit installed editable plus its
+# test tools. Stamp files keep a second run from reinstalling; editing pyproject.toml reinstalls.
+#
+#   make demo    run the demo hall (hub, simulated devices)
+#   make test    ruff, ruff format --check, mypy, import contracts, pytest
+#   make help    everything else
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.stamp-install
+PYTEST_ARGS ?=
+DEMO_ARGS ?=
+BENCH_ARGS ?=
+
+export PYTHON VENV
+
+.PHONY: help deps sysdeps test lint fmt demo bench clean distclean
+
+help:
+	@echo "hallkit make targets:"
+	@echo "  make demo       run the demo hall: $(VENV)/bin/hall demo"
+	@echo "  make test       lint (below) then pytest with QT_QPA_PLATFORM=offscreen"
+	@echo "  make lint       ruff check, ruff format --check, mypy, lint-imports"
+	@echo "  make fmt        ruff check --fix, then ruff format (rewrites files)"
+	@echo "  make bench      $(VENV)/bin/python bench/run.py"
+	@echo "  make deps       only bootstrap: Debian packages, $(VENV), pip install -e '.[test]'"
+	@echo "  make clean      remove caches and build output (keeps $(VENV))"
+	@echo "  make distclean  clean, and remove $(VENV) too"
+	@echo "Variables: PYTHON=$(PYTHON) PYTEST_ARGS='...' DEMO_ARGS='...' BENCH_ARGS='...'"
+	@echo "           HALLKIT_SKIP_APT=1 (never apt-get install; only warn)"
+
+# Debian packages: a quick dpkg-query each run; apt-get update + install only when one is missing.
+sysdeps:
+	@scripts/bootstrap.sh system
+
+# The venv itself; recreated when its interpreter is gone (e.g. a removed pyenv version).
+$(PY): | sysdeps
+	@scripts/bootstrap.sh venv
+
+# hallkit installed editable with the test extras; redone when pyproject.toml changes.
+$(STAMP): $(PY) pyproject.toml scripts/bootstrap.sh | sysdeps
+	@scripts/bootstrap.sh install
+	@touch $@
+
+deps: $(STAMP)
+
+test: deps
+	@scripts/check.sh test $(PYTEST_ARGS)
+
+lint: deps
+	@scripts/check.sh lint
+
+fmt: deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+demo: deps
+	$(VENV)/bin/hall demo $(DEMO_ARGS)
+
+bench: deps
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf build dist .eggs *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		demo-data out
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) .stamp-*
