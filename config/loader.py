@@ -12,7 +12,9 @@ from pydantic import BaseModel, ValidationError
 from config.errors import ConfigError, ConfigIssue
 from config.schema import HallConfig
 
-_PATH_PREFIX = re.compile(r"^(?P<path>[A-Za-z_][\w.\-]*(\[\d+\])*(\.[\w\-]+(\[\d+\])*)*): (?P<msg>.*)$")
+_PATH_PREFIX = re.compile(
+    r"^(?P<path>[A-Za-z_][\w.\-]*(\[\d+\])*(\.[\w\-]+(\[\d+\])*)*): (?P<msg>.*)$"
+)
 
 
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:
@@ -60,7 +62,9 @@ def _issues_from(error: ValidationError) -> list[ConfigIssue]:
         elif detail["type"] == "missing":
             message = f"required key is missing ({_description(tuple(detail['loc']))})"
         elif detail["type"] == "string_pattern_mismatch":
-            message = f"{detail['input']!r} is not valid; expected: {_description(tuple(detail['loc']))}"
+            message = (
+                f"{detail['input']!r} is not valid; expected: {_description(tuple(detail['loc']))}"
+            )
         for line in message.splitlines():
             match = _PATH_PREFIX.match(line)
             if match and not path:
@@ -98,7 +102,9 @@ def load_config(path: str | Path) -> HallConfig:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as err:
-        raise ConfigError(str(file), [ConfigIssue("", f"cannot read the file: {err.strerror}")]) from err
+        raise ConfigError(
+            str(file), [ConfigIssue("", f"cannot read the file: {err.strerror}")]
+        ) from err
     except UnicodeDecodeError as err:
         raise ConfigError(str(file), [ConfigIssue("", "the file is not UTF-8 text")]) from err
     return parse_config(text, str(file))

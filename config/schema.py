@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -45,7 +46,9 @@ class HallInfo(_Strict):
         pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
         description="Short machine name of the hall (lowercase letters, digits, hyphens).",
     )
-    name: str = Field("示例镇便民服务中心", min_length=1, description="The hall's name as citizens see it.")
+    name: str = Field(
+        "示例镇便民服务中心", min_length=1, description="The hall's name as citizens see it."
+    )
     division_code: str = Field(
         "320411100",
         pattern=r"^\d{9}$",
@@ -64,6 +67,18 @@ class HallInfo(_Strict):
         description="Scrolling notice line on the hall display.",
     )
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Checked here so that a typo is a config error, not a crash when the hub starts.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(
+                f"unknown time zone {value!r}; expected an IANA name such as Asia/Shanghai"
+            ) from err
+        return value
+
 
 class ServiceHours(_Strict):
     days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
@@ -79,10 +94,12 @@ class ServiceHours(_Strict):
         description="Local time at which a new service day starts and ticket numbers reset (HH:MM).",
     )
     holidays: list[date] = Field(
-        [], description="Dates the hall is closed although they fall on a service weekday (法定节假日)."
+        [],
+        description="Dates the hall is closed although they fall on a service weekday (法定节假日).",
     )
     working_days: list[date] = Field(
-        [], description="Make-up working days (调休上班) on which the hall opens although it is a weekend."
+        [],
+        description="Make-up working days (调休上班) on which the hall opens although it is a weekend.",
     )
     enforce_hours: bool = Field(
         True,
@@ -129,7 +146,9 @@ class Category(_Strict):
         description="No tickets after this local time (HH:MM); empty for the end of service hours.",
     )
     average_service_minutes: float = Field(
-        8.0, gt=0, description="Service time assumed for wait estimates until real ones are measured."
+        8.0,
+        gt=0,
+        description="Service time assumed for wait estimates until real ones are measured.",
     )
 
     @field_validator("last_ticket_time")
@@ -143,16 +162,24 @@ class Category(_Strict):
 class ServiceItem(_Strict):
     id: str = Field(min_length=1, max_length=64, description="Stable id of the service item.")
     name: str = Field(min_length=1, description="Name of the item (事项名称).")
-    department: str = Field(min_length=1, description="Department that approves it in the back office.")
+    department: str = Field(
+        min_length=1, description="Department that approves it in the back office."
+    )
     category: str = Field(description="Code of the queue category a ticket for this item joins.")
-    code: str = Field("", description="Item code from the provincial platform (GB/T 39554), if any.")
+    code: str = Field(
+        "", description="Item code from the provincial platform (GB/T 39554), if any."
+    )
     applicants: str = Field("", description="Who may apply (申请对象).")
     conditions: str = Field("", description="Conditions for applying (受理条件).")
     materials: list[str] = Field([], description="Required materials, one entry each (申请材料).")
     process: str = Field("", description="How it is handled, step by step (办理流程).")
     basis: str = Field("", description="Legal basis (设定依据).")
-    statutory_days: int | None = Field(None, ge=0, description="Statutory time limit in working days.")
-    promised_days: int | None = Field(None, ge=0, description="Promised time limit in working days.")
+    statutory_days: int | None = Field(
+        None, ge=0, description="Statutory time limit in working days."
+    )
+    promised_days: int | None = Field(
+        None, ge=0, description="Promised time limit in working days."
+    )
     fees: str = Field("不收费", description="Fees, as text (收费标准).")
     online: bool = Field(False, description="Whether it can also be done online (网上可办).")
     location: str = Field("", description="Where in the hall it is handled, if not every window.")
@@ -164,7 +191,9 @@ class Window(_Strict):
     number: int = Field(ge=1, le=999, description="Window number shown above it and called out.")
     name: str = Field("综合窗口", description="Name of the window (综合窗口, 企业服务, …).")
     unit: str = Field("", description="Accepting unit shown on the window board, if not the hall.")
-    categories: list[str] = Field(min_length=1, description="Codes of the categories it calls from.")
+    categories: list[str] = Field(
+        min_length=1, description="Codes of the categories it calls from."
+    )
 
 
 class PriorityRules(_Strict):
@@ -173,7 +202,10 @@ class PriorityRules(_Strict):
         description="Groups a guide may send to the green channel (绿色通道), with staff confirmation.",
     )
     elderly_age: int = Field(
-        60, ge=50, le=100, description="Citizens this old or older (from the ID card) get the green lane."
+        60,
+        ge=50,
+        le=100,
+        description="Citizens this old or older (from the ID card) get the green lane.",
     )
     priority_per_ordinary: int = Field(
         3,
@@ -193,7 +225,9 @@ class PriorityRules(_Strict):
 
 class QueueRules(_Strict):
     requeue_minutes: int = Field(
-        30, ge=0, description="Minutes after being skipped (过号) within which a ticket may re-queue."
+        30,
+        ge=0,
+        description="Minutes after being skipped (过号) within which a ticket may re-queue.",
     )
     requeue_behind: int = Field(
         3, ge=0, description="A re-queued ticket goes in behind this many waiting people."
@@ -209,10 +243,20 @@ class QueueRules(_Strict):
 
 class RatingRules(_Strict):
     keypad_timeout_seconds: int = Field(
-        30, ge=5, le=600, description="How long a rating request waits for a key before 'no rating'."
+        30,
+        ge=5,
+        le=600,
+        description="How long a rating request waits for a key before 'no rating'.",
     )
     bad_reasons: list[str] = Field(
-        ["等候时间过长", "服务态度不好", "办事效率低", "一次性告知不到位", "办理结果不满意", "其他"],
+        [
+            "等候时间过长",
+            "服务态度不好",
+            "办事效率低",
+            "一次性告知不到位",
+            "办理结果不满意",
+            "其他",
+        ],
         min_length=1,
         description="Reasons offered for a 差评 (levels 4 and 5).",
     )
@@ -240,12 +284,16 @@ class DeviceSettings(_Strict):
     role: Literal["hub", "kiosk", "ticket", "counter", "board", "display"] = Field(
         "kiosk", description="What this box is in the hall."
     )
-    window: int | None = Field(None, ge=1, description="Window number, for counter and board boxes.")
+    window: int | None = Field(
+        None, ge=1, description="Window number, for counter and board boxes."
+    )
     idcard: str | None = Field(
-        None, description="ID-card reader address, e.g. serial:///dev/hall-idcard or usb://0400:c35a."
+        None,
+        description="ID-card reader address, e.g. serial:///dev/hall-idcard or usb://0400:c35a.",
     )
     printer: str | None = Field(
-        None, description="Printer address, e.g. usb://0416:5011, serial:///dev/hall-printer, tcp://HOST:9100."
+        None,
+        description="Printer address, e.g. usb://0416:5011, serial:///dev/hall-printer, tcp://HOST:9100.",
     )
     printer_width: Literal[58, 80] = Field(80, description="Paper width of the printer in mm.")
     keypad: str | None = Field(
@@ -276,7 +324,9 @@ class HallConfig(_Strict):
     priority: PriorityRules = Field(
         default_factory=PriorityRules, description="Priority lanes and anti-starvation."
     )
-    queue: QueueRules = Field(default_factory=QueueRules, description="Missed tickets and estimates.")
+    queue: QueueRules = Field(
+        default_factory=QueueRules, description="Missed tickets and estimates."
+    )
     rating: RatingRules = Field(default_factory=RatingRules, description="好差评 rating rules.")
     devices: dict[str, DeviceSettings] = Field(
         {}, description="Per-box device settings, keyed by box name (e.g. devices.kiosk-1)."
@@ -336,9 +386,7 @@ class HallConfig(_Strict):
         return [w for w in self.windows if code in w.categories]
 
 
-def _duplicates(
-    values: list[str] | list[int], what: str, where: str, problems: list[str]
-) -> None:
+def _duplicates(values: list[str] | list[int], what: str, where: str, problems: list[str]) -> None:
     seen: set[object] = set()
     for value in values:
         if value in seen:

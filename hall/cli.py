@@ -95,7 +95,9 @@ def _cmd_token_add(args: argparse.Namespace) -> int:
     except (ConfigError, StoreError, HubError) as err:
         print(f"hall token add: {err}", file=sys.stderr)
         return EXIT_FAIL
-    print(f"# {device.role} '{device.name}'" + (f" window {device.window}" if device.window else ""))
+    print(
+        f"# {device.role} '{device.name}'" + (f" window {device.window}" if device.window else "")
+    )
     print(token)
     return EXIT_OK
 
@@ -118,14 +120,17 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--bind", default="0.0.0.0:8700", help="HOST:PORT to listen on")
     hub.add_argument("--config", help="hall configuration TOML (default: the built-in sample hall)")
     hub.add_argument(
-        "--always-open", action="store_true",
+        "--always-open",
+        action="store_true",
         help="ignore service hours and last-ticket times (demos, out-of-hours testing)",
     )
     hub.set_defaults(handler=_cmd_hub)
 
     config = sub.add_parser("config", help="check, print or document hall configurations")
     config_sub = config.add_subparsers(dest="config_command", required=True)
-    check = config_sub.add_parser("check", help="check a configuration file: prints ok or every error")
+    check = config_sub.add_parser(
+        "check", help="check a configuration file: prints ok or every error"
+    )
     check.add_argument("file")
     check.set_defaults(handler=_cmd_config_check)
     sample = config_sub.add_parser("sample", help="print the built-in sample hall as TOML")
@@ -139,8 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     token_sub = token.add_subparsers(dest="token_command", required=True)
     add = token_sub.add_parser("add", help="create a device token in a hub's data folder")
     add.add_argument("--data", required=True, help="the hub's data folder")
-    add.add_argument("--role", required=True,
-                     choices=["admin", "kiosk", "counter", "board", "display"])
+    add.add_argument(
+        "--role", required=True, choices=["admin", "kiosk", "counter", "board", "display"]
+    )
     add.add_argument("--name", required=True, help="the box's name, e.g. kiosk-1")
     add.add_argument("--window", type=int, help="window number (counter and board tokens)")
     add.add_argument("--config", help="hall configuration (default: the built-in sample hall)")
@@ -149,10 +155,18 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run a demo hall on this machine")
     demo.add_argument("--data", default="demo-data", help="folder for the demo's data")
     demo.add_argument("--bind", default="127.0.0.1:8700", help="HOST:PORT for the demo hub")
-    demo.add_argument("--duration", type=float, default=0,
-                      help="stop after this many seconds (0: run until Ctrl-C)")
-    demo.add_argument("--rate", type=float, default=1.0,
-                      help="simulated citizens per second arriving at the kiosks")
+    demo.add_argument(
+        "--duration",
+        type=float,
+        default=0,
+        help="stop after this many seconds (0: run until Ctrl-C)",
+    )
+    demo.add_argument(
+        "--rate",
+        type=float,
+        default=1.0,
+        help="simulated citizens per second arriving at the kiosks",
+    )
     start = demo.add_mutually_exclusive_group()
     start.add_argument("--fresh", action="store_true", help="wipe the demo data first (default)")
     start.add_argument("--resume", action="store_true", help="keep the demo data of the last run")

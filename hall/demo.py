@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from devices.idnumber import check_digit
-from hub.client import HubClient, HubError, HubUnavailable, StreamEvent
+from hub.client import HubClient, HubUnavailable, StreamEvent
+from hub.errors import HubError
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
@@ -98,16 +99,25 @@ class DemoHall:
                     client.skip(window)
                     continue
                 if roll < 0.13:
-                    others = [c["code"] for c in self.catalog["categories"]
-                              if c["code"] != ticket["category"]]
-                    client.transfer(window, category=self.rng.choice(others), reason="需其他业务窗口办理")
+                    others = [
+                        c["code"]
+                        for c in self.catalog["categories"]
+                        if c["code"] != ticket["category"]
+                    ]
+                    client.transfer(
+                        window, category=self.rng.choice(others), reason="需其他业务窗口办理"
+                    )
                     continue
                 self.stop.wait(self.rng.uniform(4, 15))
                 client.finish(window)
                 self.stop.wait(self.rng.uniform(0.5, 3))
                 level = self.rng.choices([1, 2, 3, 4, 5], weights=[70, 20, 6, 3, 1])[0]
                 if self.rng.random() < 0.85:
-                    reason = self.rng.choice(self.catalog["rating"]["bad_reasons"]) if level >= 4 else None
+                    reason = (
+                        self.rng.choice(self.catalog["rating"]["bad_reasons"])
+                        if level >= 4
+                        else None
+                    )
                     client.rate(window, level, reason)
             except HubUnavailable:
                 self.stop.wait(2)
@@ -131,10 +141,13 @@ class DemoHall:
                 self.stop.wait(1)
 
     def run(self, duration: float) -> None:
-        threads = [threading.Thread(target=self.citizens, daemon=True),
-                   threading.Thread(target=self.show_events, daemon=True)]
-        threads += [threading.Thread(target=self.clerk, args=(n,), daemon=True)
-                    for n in self.counters]
+        threads = [
+            threading.Thread(target=self.citizens, daemon=True),
+            threading.Thread(target=self.show_events, daemon=True),
+        ]
+        threads += [
+            threading.Thread(target=self.clerk, args=(n,), daemon=True) for n in self.counters
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + duration if duration else None
@@ -153,8 +166,10 @@ def describe(event: StreamEvent) -> str | None:
     lanes = {"green": "（绿色通道）", "appointment": "（预约）"}
     match event.type:
         case "ticket.issued":
-            return (f"[{event.seq}] 取号 {number}{lanes.get(ticket.get('lane'), '')}"
-                    f"，前面{ticket.get('waiting_ahead')}人，约{ticket.get('estimated_wait_minutes')}分钟")
+            return (
+                f"[{event.seq}] 取号 {number}{lanes.get(str(ticket.get('lane')), '')}"
+                f"，前面{ticket.get('waiting_ahead')}人，约{ticket.get('estimated_wait_minutes')}分钟"
+            )
         case "ticket.called":
             return f"[{event.seq}] 请{number}号到{p['window']}号窗口办理"
         case "ticket.recalled":
@@ -164,10 +179,13 @@ def describe(event: StreamEvent) -> str | None:
         case "ticket.transferred":
             return f"[{event.seq}] {number}号由{p['from_window']}号窗口转至{p.get('to_category') or p.get('to_window')}"
         case "ticket.finished":
-            return f"[{event.seq}] {number}号办结（{p['window']}号窗口，{p['service_seconds']:.0f}秒）"
+            return (
+                f"[{event.seq}] {number}号办结（{p['window']}号窗口，{p['service_seconds']:.0f}秒）"
+            )
         case "rating.recorded":
             return f"[{event.seq}] {p['window']}号窗口评价：{p['level_name']}" + (
-                f"（{p['reason']}，整改期限{p['followup_due']}）" if p.get("followup_due") else "")
+                f"（{p['reason']}，整改期限{p['followup_due']}）" if p.get("followup_due") else ""
+            )
         case "window.paused":
             return f"[{event.seq}] {p['window']}号窗口暂停服务：{p['reason']}"
         case "window.resumed":
@@ -185,7 +203,7 @@ def _wait_for_hub(client: HubClient, process: subprocess.Popen[bytes], seconds: 
             return
         except HubUnavailable:
             time.sleep(0.2)
-    raise RuntimeError("the hub did not answer within %.0f s" % seconds)
+    raise RuntimeError(f"the hub did not answer within {seconds:.0f} s")
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -197,8 +215,17 @@ def run_demo(args: argparse.Namespace) -> int:
     host, _, port = args.bind.rpartition(":")
     base_url = f"http://{host}:{port}"
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "hall", "hub", "--data", str(hub_dir), "--bind", args.bind,
-         "--always-open"],
+        [
+            sys.executable,
+            "-m",
+            "hall",
+            "hub",
+            "--data",
+            str(hub_dir),
+            "--bind",
+            args.bind,
+            "--always-open",
+        ],
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -217,9 +244,11 @@ def run_demo(args: argparse.Namespace) -> int:
         _wait_for_hub(HubClient(base_url, token), process, 30)
         print()
         print(f"演示大厅已启动 / demo hall running: {base_url}")
-        print(f"  admin token:  {token_file}  (curl -H \"Authorization: Bearer $(cat {token_file})\" {base_url}/api/v1/queue)")
+        print(
+            f'  admin token:  {token_file}  (curl -H "Authorization: Bearer $(cat {token_file})" {base_url}/api/v1/queue)'
+        )
         print(f"  API docs:     {base_url}/api/v1/docs")
-        print(f"  live events:  curl -N \"{base_url}/api/v1/events?token=$(cat {token_file})\"")
+        print(f'  live events:  curl -N "{base_url}/api/v1/events?token=$(cat {token_file})"')
         print("  按 Ctrl-C 停止 / Ctrl-C stops the demo")
         print()
         hall = DemoHall(base_url, token, args.rate)
@@ -230,8 +259,10 @@ def run_demo(args: argparse.Namespace) -> int:
         hall.stop.set()
         runner.join(5)
         summary = hall.admin.queue()["today"]
-        print(f"\n今日：取号{summary['issued']}个，办结{summary['finished']}个，"
-              f"平均办理{summary['average_service_minutes']}分钟")
+        print(
+            f"\n今日：取号{summary['issued']}个，办结{summary['finished']}个，"
+            f"平均办理{summary['average_service_minutes']}分钟"
+        )
         return 0
     except KeyboardInterrupt:
         return 0

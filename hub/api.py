@@ -7,7 +7,6 @@ also take ``?token=`` because browsers' EventSource cannot set headers). Errors 
 ``{"error": CODE, "message": TEXT}``; bad input gives 422, never 500.
 """
 
-
 import hashlib
 import logging
 from collections.abc import Callable
@@ -181,15 +180,23 @@ def create_app(engine: QueueEngine, registry: DeviceRegistry, broker: sse.EventB
 
     catalog = {
         "version": _catalog_version(engine),
-        "hall": {"id": config.hall.id, "name": config.hall.name,
-                 "division_code": config.hall.division_code, "notice": config.hall.notice},
+        "hall": {
+            "id": config.hall.id,
+            "name": config.hall.name,
+            "division_code": config.hall.division_code,
+            "notice": config.hall.notice,
+        },
         "categories": [c.model_dump() for c in config.categories],
         "items": [i.model_dump() for i in config.items],
         "windows": [w.model_dump() for w in config.windows],
-        "rating": {"bad_reasons": config.rating.bad_reasons,
-                   "keypad_timeout_seconds": config.rating.keypad_timeout_seconds},
-        "priority": {"green_groups": config.priority.green_groups,
-                     "elderly_age": config.priority.elderly_age},
+        "rating": {
+            "bad_reasons": config.rating.bad_reasons,
+            "keypad_timeout_seconds": config.rating.keypad_timeout_seconds,
+        },
+        "priority": {
+            "green_groups": config.priority.green_groups,
+            "elderly_age": config.priority.elderly_age,
+        },
     }
 
     @app.get(f"{API}/catalog")
@@ -285,8 +292,9 @@ def create_app(engine: QueueEngine, registry: DeviceRegistry, broker: sse.EventB
     @app.post(f"{API}/windows/{{n}}/transfer")
     def transfer(n: int, body: TransferIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
-        ticket = engine.transfer(n, category=body.category, to_window=body.window,
-                                 reason=body.reason)
+        ticket = engine.transfer(
+            n, category=body.category, to_window=body.window, reason=body.reason
+        )
         return {"ticket": ticket.to_dict()}
 
     @app.post(f"{API}/windows/{{n}}/rating", status_code=201)

@@ -65,7 +65,9 @@ class DeviceRegistry:
         Raises Invalid for an unknown role, a missing or unknown window, or an empty name.
         """
         if role not in ROLES:
-            raise Invalid("unknown_role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+            raise Invalid(
+                "unknown_role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}"
+            )
         if not name.strip():
             raise Invalid("name_required", "a device needs a name (e.g. kiosk-1)")
         if role in WINDOW_ROLES:
@@ -78,7 +80,7 @@ class DeviceRegistry:
         token = secrets.token_urlsafe(32)
         device = Device(str(uuid.uuid4()), role, name.strip(), window)
         with self._store.write() as db:
-            db["devices"].insert(
+            db.table("devices").insert(
                 {
                     **device.to_dict(),
                     "token_hash": _digest(token),
@@ -144,5 +146,6 @@ def require(device: Device, roles: tuple[str, ...], window: int | None = None) -
         )
     if window is not None and device.role in WINDOW_ROLES and device.window != window:
         raise Forbidden(
-            "wrong_window", f"this {device.role} token belongs to window {device.window}, not {window}"
+            "wrong_window",
+            f"this {device.role} token belongs to window {device.window}, not {window}",
         )

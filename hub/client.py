@@ -73,7 +73,9 @@ class HubClient:
         try:
             data = response.json()
         except ValueError as err:
-            raise HubUnavailable(f"集中控制器返回了无法识别的内容（HTTP {response.status_code}）") from err
+            raise HubUnavailable(
+                f"集中控制器返回了无法识别的内容（HTTP {response.status_code}）"
+            ) from err
         if response.status_code >= 400:
             code = data.get("error", "error") if isinstance(data, dict) else "error"
             message = data.get("message", "") if isinstance(data, dict) else str(data)
@@ -133,7 +135,9 @@ class HubClient:
         return dict(self.request("POST", f"/windows/{window}/finish")["ticket"])
 
     def pause(self, window: int, reason: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("POST", f"/windows/{window}/pause", {"reason": reason})
+        result: dict[str, Any] = self.request(
+            "POST", f"/windows/{window}/pause", {"reason": reason}
+        )
         return result
 
     def resume(self, window: int) -> dict[str, Any]:
@@ -186,7 +190,9 @@ class HubClient:
             headers["Last-Event-ID"] = str(last_event_id)
         try:
             response = self._session.get(
-                self._url("/events"), headers=headers, stream=True,
+                self._url("/events"),
+                headers=headers,
+                stream=True,
                 timeout=(self.timeout, read_timeout),
             )
         except requests.RequestException as err:

@@ -155,8 +155,10 @@ class QueueEngine:
             (tx.today,),
         )
         if previous is not None:
-            tx.emit("day.closed", {"service_day": previous, "next_day": tx.today,
-                                   "cancelled": cancelled})
+            tx.emit(
+                "day.closed",
+                {"service_day": previous, "next_day": tx.today, "cancelled": cancelled},
+            )
 
     # -- reading rows ------------------------------------------------------------------------
 
@@ -213,9 +215,7 @@ class QueueEngine:
         ]
         average = sum(recent) / len(recent) if recent else fallback
         serving = [w.number for w in self.config.windows_serving(category)]
-        paused = {
-            r[0] for r in db.execute("SELECT number FROM windows WHERE status = 'paused'")
-        }
+        paused = {r[0] for r in db.execute("SELECT number FROM windows WHERE status = 'paused'")}
         open_windows = max(1, len([n for n in serving if n not in paused]))
         return math.ceil(ahead * average / open_windows / 60)
 
@@ -289,7 +289,7 @@ class QueueEngine:
                 "issued_by": issued_by,
                 "issued_at": tx.stamp,
             }
-            tx.db["tickets"].insert(row)
+            tx.db.table("tickets").insert(row)
             if appointment is not None:
                 tx.db.execute(
                     "UPDATE appointments SET status = 'checked_in', ticket_id = ? WHERE id = ?",
@@ -336,7 +336,9 @@ class QueueEngine:
         if appointment is not None:
             return Lane.APPOINTMENT, None
         if lane is not None and lane not in Lane.__members__.values():
-            raise Invalid("unknown_lane", f"未知的排队通道{lane}（可选：appointment、green、ordinary）")
+            raise Invalid(
+                "unknown_lane", f"未知的排队通道{lane}（可选：appointment、green、ordinary）"
+            )
         if lane == Lane.APPOINTMENT:
             raise Invalid("appointment_required", "预约通道需要预约码或已预约的身份证")
         if lane == Lane.GREEN:
@@ -359,7 +361,9 @@ class QueueEngine:
         if code is not None:
             rows = list(tx.db.query("SELECT * FROM appointments WHERE code = ?", (code.strip(),)))
             if not rows:
-                raise NotFound("unknown_appointment", "没有找到该预约码，请核对后重试或到服务台咨询")
+                raise NotFound(
+                    "unknown_appointment", "没有找到该预约码，请核对后重试或到服务台咨询"
+                )
             appointment = rows[0]
             if appointment["status"] == "checked_in":
                 raise Conflict("appointment_used", "该预约已签到，请留意叫号")
@@ -470,9 +474,7 @@ class QueueEngine:
         if window["current_ticket"] is not None:
             current = self._ticket_row(tx.db, window["current_ticket"])
             shown = current["number"] if current else ""
-            raise Conflict(
-                "window_busy", f"{number}号窗口正在办理{shown}号，请先办结、过号或转移"
-            )
+            raise Conflict("window_busy", f"{number}号窗口正在办理{shown}号，请先办结、过号或转移")
         return window
 
     def _call(self, tx: _Tx, number: int, row: dict[str, Any], event: str) -> Ticket:
@@ -540,7 +542,8 @@ class QueueEngine:
             row = self._by_number(tx.db, tx.today, number)
             if row["status"] not in (TicketStatus.WAITING, TicketStatus.MISSED):
                 raise Conflict(
-                    "not_callable", f"{row['number']}号当前状态为{_STATUS_NAMES[row['status']]}，不能呼叫"
+                    "not_callable",
+                    f"{row['number']}号当前状态为{_STATUS_NAMES[row['status']]}，不能呼叫",
                 )
             return self._call(tx, window, row, "ticket.called")
 
@@ -599,7 +602,8 @@ class QueueEngine:
             row = self._by_number(tx.db, tx.today, number)
             if row["status"] != TicketStatus.MISSED:
                 raise Conflict(
-                    "not_missed", f"{row['number']}号当前状态为{_STATUS_NAMES[row['status']]}，无需重排"
+                    "not_missed",
+                    f"{row['number']}号当前状态为{_STATUS_NAMES[row['status']]}，无需重排",
                 )
             if row["requeue_count"] >= rules.max_requeues:
                 raise Conflict(
@@ -749,13 +753,21 @@ class QueueEngine:
             ticket = Ticket.from_row(stored or row)
             tx.emit(
                 "ticket.finished",
-                {"ticket": ticket.to_dict(private=False), "window": window,
-                 "service_seconds": round(seconds, 3)},
+                {
+                    "ticket": ticket.to_dict(private=False),
+                    "window": window,
+                    "service_seconds": round(seconds, 3),
+                },
             )
             tx.emit(
                 "rating.requested",
-                {"ticket_id": ticket.id, "number": ticket.number, "window": window,
-                 "expires_at": due, "timeout_seconds": timeout},
+                {
+                    "ticket_id": ticket.id,
+                    "number": ticket.number,
+                    "window": window,
+                    "expires_at": due,
+                    "timeout_seconds": timeout,
+                },
             )
             self._emit_window(tx, window)
             return ticket
@@ -797,7 +809,7 @@ class QueueEngine:
                 "SELECT clerk_id FROM windows WHERE number = ?", (window,)
             ).fetchone()[0]
             rating_id = str(uuid.uuid4())
-            tx.db["ratings"].insert(
+            tx.db.table("ratings").insert(
                 {
                     "id": rating_id,
                     "ticket_id": row["id"],
@@ -814,7 +826,7 @@ class QueueEngine:
                 followup_due = self.calendar.add_working_days(
                     date.fromisoformat(tx.today), self.config.rating.followup_working_days
                 ).isoformat()
-                tx.db["followups"].insert(
+                tx.db.table("followups").insert(
                     {
                         "id": str(uuid.uuid4()),
                         "rating_id": rating_id,
@@ -839,8 +851,12 @@ class QueueEngine:
             )
             payload = rating.to_dict()
             payload.update(
-                {"division_code": self.config.hall.division_code, "clerk_id": clerk,
-                 "item_id": row["item_id"], "service_day": row["service_day"]}
+                {
+                    "division_code": self.config.hall.division_code,
+                    "clerk_id": clerk,
+                    "item_id": row["item_id"],
+                    "service_day": row["service_day"],
+                }
             )
             tx.emit("rating.recorded", payload)
             return rating
@@ -887,7 +903,7 @@ class QueueEngine:
                 "id_masked": person.id_masked if person else None,
                 "status": "booked",
             }
-            tx.db["appointments"].insert(row)
+            tx.db.table("appointments").insert(row)
             return {k: v for k, v in row.items() if k != "id_hash"}
 
         return self._run(operation)
@@ -925,8 +941,11 @@ class QueueEngine:
         if last and datetime.fromisoformat(last[0]["rating_due_at"]) > self.calendar.local(
             self.clock.now()
         ):
-            pending = {"ticket_id": last[0]["id"], "number": last[0]["number"],
-                       "expires_at": last[0]["rating_due_at"]}
+            pending = {
+                "ticket_id": last[0]["id"],
+                "number": last[0]["number"],
+                "expires_at": last[0]["rating_due_at"],
+            }
         return WindowState(
             number=number,
             name=spec.name if spec else "",

@@ -23,7 +23,7 @@ from sync.store import Store
 log = logging.getLogger(__name__)
 
 DB_NAME = "hub.db"
-ADMIN_TOKEN = "admin.token"
+ADMIN_TOKEN = "admin.token"  # noqa: S105 - a file name, not a secret
 
 
 @dataclass

@@ -108,14 +108,31 @@ class Outbox:
         cursor = db.execute(
             "INSERT INTO outbox (event_id, type, schema_version, payload, wall_time, mono_ns,"
             " boot_id, clock_trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (event_id, type_, SCHEMA_VERSION, body, wall, mono, self.clock.boot_id,
-             int(self.clock.trusted)),
+            (
+                event_id,
+                type_,
+                SCHEMA_VERSION,
+                body,
+                wall,
+                mono,
+                self.clock.boot_id,
+                int(self.clock.trusted),
+            ),
         )
         seq = cursor.lastrowid
         if seq is None:  # pragma: no cover - sqlite always sets it for an INSERT
             raise RuntimeError("outbox insert returned no rowid")
-        return Event(seq, event_id, type_, SCHEMA_VERSION, payload, wall, mono,
-                     self.clock.boot_id, self.clock.trusted)
+        return Event(
+            seq,
+            event_id,
+            type_,
+            SCHEMA_VERSION,
+            payload,
+            wall,
+            mono,
+            self.clock.boot_id,
+            self.clock.trusted,
+        )
 
     @staticmethod
     def after(db: sqlite_utils.Database, seq: int, limit: int = 1000) -> list[Event]:

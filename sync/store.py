@@ -43,9 +43,14 @@ def _connect(path: str) -> sqlite3.Connection:
     except sqlite3.Error as err:
         raise StoreError(f"cannot open the store {path}: {err}") from err
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = FULL")
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # Setting synchronous reads the schema, so a file that is not a database fails here.
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as err:
+        conn.close()
+        raise StoreError(f"cannot open the store {path}: {err}") from err
     return conn
 
 
@@ -123,7 +128,9 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
-            log.info("applied migration %s %d %s", migration.component, migration.version, migration.name)
+            log.info(
+                "applied migration %s %d %s", migration.component, migration.version, migration.name
+            )
 
     # -- use ---------------------------------------------------------------------------------
 

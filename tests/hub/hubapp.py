@@ -1,0 +1,46 @@
+"""Helpers for API tests: a hub opened on a temp folder, served in-process by uvicorn."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from hub.server import Hub, open_hub
+from sync.clock import Clock
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(data_dir: Path, clock: Clock | None = None) -> Iterator[tuple[Hub, str]]:
+    """A real hub on a loopback port for the duration of the block; yields (hub, base_url)."""
+    hub = open_hub(data_dir, always_open=True, clock=clock)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            hub.app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test hub did not start")
+        time.sleep(0.02)
+    try:
+        yield hub, f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        hub.store.close()
