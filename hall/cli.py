@@ -82,14 +82,12 @@ def _cmd_token_add(args: argparse.Namespace) -> int:
     from config.errors import ConfigError
     from hub.auth import DeviceRegistry
     from hub.errors import HubError
-    from hub.server import DB_NAME
-    from hub.tables import ALL_MIGRATIONS
+    from hub.server import open_store
     from sync.errors import StoreError
-    from sync.store import Store
 
     try:
         config = load_config(args.config) if args.config else sample_hall()
-        store = Store(Path(args.data) / DB_NAME, ALL_MIGRATIONS)
+        store = open_store(args.data)
         registry = DeviceRegistry(store, {w.number for w in config.windows})
         device, token = registry.add(args.role, args.name, args.window)
     except (ConfigError, StoreError, HubError) as err:

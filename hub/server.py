@@ -44,6 +44,14 @@ class Hub:
         return self.data_dir / ADMIN_TOKEN
 
 
+def open_store(data_dir: str | Path) -> Store:
+    """The hub store in ``data_dir`` (created, mode 0700, if missing); raises StoreError."""
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    return Store(folder / DB_NAME, ALL_MIGRATIONS)
+
+
 def open_hub(
     data_dir: str | Path,
     config_path: str | Path | None = None,
@@ -53,13 +61,11 @@ def open_hub(
 ) -> Hub:
     """Open (or create) a hub in ``data_dir``; raises ConfigError or StoreError."""
     folder = Path(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
     config = load_config(config_path) if config_path else sample_hall()
     secret_path = Path(config.hall.secret_file)
     if not secret_path.is_absolute():
         secret_path = folder / secret_path
-    store = Store(folder / DB_NAME, ALL_MIGRATIONS)
+    store = open_store(folder)
     engine = QueueEngine(
         store,
         config,
