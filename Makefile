@@ -65,11 +65,12 @@ demo: deps
 	$(VENV)/bin/hall demo $(DEMO_ARGS)
 
 bench: deps
+	@test -f bench/run.py || { echo "make bench: bench/run.py does not exist yet" >&2; exit 2; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist .eggs *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis \
-		demo-data out
+		.import_linter_cache demo-data out
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
