@@ -1,0 +1,93 @@
+"""Shared fixtures: a hall clock standing at a working-day 09:30, a temp-file hub store, an engine.
+
+Kept small on purpose: anything only one feature needs lives in that feature's test file.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from config import HallConfig, sample_hall
+from config.loader import config_from_dict
+from config.sample import sample_hall_data
+from devices.idnumber import check_digit
+from hub.engine import QueueEngine
+from hub.tables import ALL_MIGRATIONS
+from sync.clock import FixedClock
+from sync.store import Store
+
+HALL_ZONE = ZoneInfo("Asia/Shanghai")
+WEDNESDAY_0930 = datetime(2025, 3, 12, 9, 30, tzinfo=HALL_ZONE)
+"""An ordinary working Wednesday, no holiday near it, inside the morning service period."""
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing still at Wednesday 2025-03-12 09:30 in Asia/Shanghai."""
+    return FixedClock(WEDNESDAY_0930)
+
+
+@pytest.fixture
+def secret() -> bytes:
+    return b"test-hall-secret-0123456789abcdef0123"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "hub.db"
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Store]:
+    """The hub's store (all hub migrations) in a temporary file."""
+    opened = Store(store_path, ALL_MIGRATIONS)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def hall_with() -> Callable[..., HallConfig]:
+    """The sample hall with some sections changed: ``hall_with(queue={"requeue_behind": 1})``."""
+
+    def make(**sections: Any) -> HallConfig:
+        data = sample_hall_data()
+        for key, value in sections.items():
+            data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
+        return config_from_dict(data)
+
+    return make
+
+
+@pytest.fixture
+def make_engine(store: Store, clock: FixedClock, secret: bytes) -> Callable[..., QueueEngine]:
+    """Build an engine on the shared store and clock, for the sample hall or a given config."""
+
+    def make(config: HallConfig | None = None, **kwargs: Any) -> QueueEngine:
+        return QueueEngine(store, config or sample_hall(), clock, secret, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def engine(make_engine: Callable[..., QueueEngine]) -> QueueEngine:
+    """A queue engine on the sample hall (hours enforced, as the sample configures)."""
+    return make_engine()
+
+
+@pytest.fixture
+def id_number() -> Callable[..., str]:
+    """Distinct valid resident ID numbers for a birth date (YYYYMMDD)."""
+    serials = itertools.count(1)
+
+    def make(birth: str = "19850615", region: str = "320402") -> str:
+        first17 = f"{region}{birth}{next(serials):03d}"
+        return first17 + check_digit(first17)
+
+    return make
