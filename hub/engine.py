@@ -260,7 +260,10 @@ class QueueEngine:
         name_masked = _mask_name(name) if name else None
 
         def operation(tx: _Tx) -> Ticket:
-            code, item = self._resolve_category(category, item_id)
+            if category is None and item_id is None and appointment_code is not None:
+                code, item = "", None  # the appointment names the category
+            else:
+                code, item = self._resolve_category(category, item_id)
             appointment = self._find_appointment(tx, appointment_code, person)
             if appointment is not None:
                 code = appointment["category"]
@@ -281,7 +284,7 @@ class QueueEngine:
                 "lane": chosen_lane.value,
                 "green_group": group,
                 "status": TicketStatus.WAITING.value,
-                "sort_key": tx.now.timestamp(),
+                "sort_key": self._next_sort_key(tx),
                 "id_hash": person.id_hash if person else None,
                 "id_masked": person.id_masked if person else None,
                 "name_masked": name_masked,
@@ -303,6 +306,16 @@ class QueueEngine:
             return ticket
 
         return self._run(operation)
+
+    @staticmethod
+    def _next_sort_key(tx: _Tx) -> float:
+        # The issue time, but strictly after every ticket of the day: tickets sharing an instant,
+        # or issued after the wall clock stepped back, must still queue in issue order.
+        latest = tx.db.execute(
+            "SELECT MAX(sort_key) FROM tickets WHERE service_day = ?", (tx.today,)
+        ).fetchone()[0]
+        now = tx.now.timestamp()
+        return now if latest is None or latest < now else float(latest) + 0.001
 
     def _resolve_category(
         self, category: str | None, item_id: str | None
