@@ -259,9 +259,10 @@ def run_demo(args: argparse.Namespace) -> int:
         hall.stop.set()
         runner.join(5)
         summary = hall.admin.queue()["today"]
+        average = summary["average_service_minutes"]
         print(
-            f"\n今日：取号{summary['issued']}个，办结{summary['finished']}个，"
-            f"平均办理{summary['average_service_minutes']}分钟"
+            f"\n今日：取号{summary['issued']}个，办结{summary['finished']}个"
+            + (f"，平均办理{average}分钟" if average is not None else "")
         )
         return 0
     except KeyboardInterrupt:
