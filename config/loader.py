@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from config.errors import ConfigError, ConfigIssue
-from config.schema import HallConfig
+from config.schema import HallConfig, reference_problems
 
 _PATH_PREFIX = re.compile(
     r"^(?P<path>[A-Za-z_][\w.\-]*(\[\d+\])*(\.[\w\-]+(\[\d+\])*)*): (?P<msg>.*)$"
@@ -93,7 +93,15 @@ def config_from_dict(data: dict[str, Any], source: str = "<data>") -> HallConfig
     try:
         return HallConfig.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(source, _issues_from(err)) from err
+        issues = _issues_from(err)
+        # Field errors stop pydantic before the cross-reference check; run it on the raw data
+        # too, so one round of `hall config check` lists every problem.
+        for line in reference_problems(data):
+            path, _, message = line.partition(": ")
+            issue = ConfigIssue(path, message)
+            if issue not in issues:
+                issues.append(issue)
+        raise ConfigError(source, issues) from err
 
 
 def load_config(path: str | Path) -> HallConfig:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -334,37 +334,7 @@ class HallConfig(_Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> HallConfig:
-        problems: list[str] = []
-        codes = [c.code for c in self.categories]
-        _duplicates(codes, "category code", "categories", problems)
-        _duplicates([i.id for i in self.items], "item id", "items", problems)
-        _duplicates([w.number for w in self.windows], "window number", "windows", problems)
-        known = set(codes)
-        for index, item in enumerate(self.items):
-            if item.category not in known:
-                problems.append(
-                    f"items[{index}].category: unknown category {item.category!r} "
-                    f"(item {item.id}); expected one of {', '.join(codes)}"
-                )
-        served: set[str] = set()
-        for index, window in enumerate(self.windows):
-            for code in window.categories:
-                if code not in known:
-                    problems.append(
-                        f"windows[{index}].categories: unknown category {code!r} "
-                        f"(window {window.number}); expected one of {', '.join(codes)}"
-                    )
-                served.add(code)
-        for index, category in enumerate(self.categories):
-            if category.code not in served:
-                problems.append(
-                    f"categories[{index}]: no window serves category {category.code} "
-                    f"({category.name}); add it to some window's categories"
-                )
-        window_numbers = {w.number for w in self.windows}
-        for box, settings in self.devices.items():
-            if settings.window is not None and settings.window not in window_numbers:
-                problems.append(f"devices.{box}.window: no window number {settings.window}")
+        problems = reference_problems(self.model_dump())
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -386,9 +356,62 @@ class HallConfig(_Strict):
         return [w for w in self.windows if code in w.categories]
 
 
-def _duplicates(values: list[str] | list[int], what: str, where: str, problems: list[str]) -> None:
-    seen: set[object] = set()
+def reference_problems(data: dict[str, Any]) -> list[str]:
+    """Cross-references of a hall (codes, numbers, which window serves what) as ``path: problem``.
+
+    Works on plain data, valid or not, so that a file with field errors still gets its reference
+    errors reported in the same round; entries too malformed to read are skipped here (the field
+    checks report them).
+    """
+    problems: list[str] = []
+    categories = [c for c in _list(data.get("categories")) if isinstance(c, dict)]
+    items = [i for i in _list(data.get("items")) if isinstance(i, dict)]
+    windows = [w for w in _list(data.get("windows")) if isinstance(w, dict)]
+    codes = [c.get("code") for c in categories]
+    _duplicates(codes, "category code", "categories", problems)
+    _duplicates([i.get("id") for i in items], "item id", "items", problems)
+    _duplicates([w.get("number") for w in windows], "window number", "windows", problems)
+    known = set(codes)
+    listed = ", ".join(str(c) for c in codes)
+    for index, item in enumerate(items):
+        if "category" in item and item["category"] not in known:
+            problems.append(
+                f"items[{index}].category: unknown category {item['category']!r} "
+                f"(item {item.get('id')}); expected one of {listed}"
+            )
+    served: set[str] = set()
+    for index, window in enumerate(windows):
+        for code in _list(window.get("categories")):
+            if code not in known:
+                problems.append(
+                    f"windows[{index}].categories: unknown category {code!r} "
+                    f"(window {window.get('number')}); expected one of {listed}"
+                )
+            served.add(str(code))
+    for index, category in enumerate(categories if windows else []):
+        if category.get("code") not in served:
+            problems.append(
+                f"categories[{index}]: no window serves category {category.get('code')} "
+                f"({category.get('name')}); add it to some window's categories"
+            )
+    numbers = {w.get("number") for w in windows}
+    devices = data.get("devices")
+    for box, settings in devices.items() if isinstance(devices, dict) else []:
+        bound = settings.get("window") if isinstance(settings, dict) else None
+        if bound is not None and bound not in numbers:
+            problems.append(f"devices.{box}.window: no window number {bound}")
+    return problems
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _duplicates(values: list[Any], what: str, where: str, problems: list[str]) -> None:
+    seen: set[Any] = set()
     for value in values:
+        if value is None or not isinstance(value, str | int):
+            continue
         if value in seen:
             problems.append(f"{where}: duplicate {what} {value!r}")
         seen.add(value)

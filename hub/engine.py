@@ -264,10 +264,12 @@ class QueueEngine:
                 code, item = "", None  # the appointment names the category
             else:
                 code, item = self._resolve_category(category, item_id)
-            appointment = self._find_appointment(tx, appointment_code, person)
+            appointment = self._find_appointment(tx, appointment_code, person, code or None)
             if appointment is not None:
                 code = appointment["category"]
-                item = item or appointment["item_id"]
+                chosen = self.config.item(item) if item else None
+                if chosen is None or chosen.category != code:
+                    item = appointment["item_id"]
             chosen_lane, group = self._resolve_lane(tx, lane, green_group, person, appointment)
             self._check_open(tx, code, appointment is not None)
             self._check_person(tx, code, person)
@@ -369,8 +371,10 @@ class QueueEngine:
         return Lane.ORDINARY, None
 
     def _find_appointment(
-        self, tx: _Tx, code: str | None, person: Person | None
+        self, tx: _Tx, code: str | None, person: Person | None, category: str | None
     ) -> dict[str, Any] | None:
+        """The appointment being checked in: by code (strict: refusals explain why), or else by
+        the swiped ID card, for the chosen category if there is one, within its slot window."""
         if code is not None:
             rows = list(tx.db.query("SELECT * FROM appointments WHERE code = ?", (code.strip(),)))
             if not rows:
@@ -387,6 +391,15 @@ class QueueEngine:
                     "appointment_not_today",
                     f"您的预约日期是{appointment['service_day']}，不是今天",
                 )
+            if (
+                person is not None
+                and appointment["id_hash"] is not None
+                and appointment["id_hash"] != person.id_hash
+            ):
+                raise Conflict(
+                    "appointment_other_person",
+                    "该预约登记的不是这张身份证，请使用预约人本人的身份证或预约码签到",
+                )
             self._check_slot(tx, appointment, strict=True)
             return appointment
         if person is None:
@@ -396,6 +409,8 @@ class QueueEngine:
             " AND status = 'booked' ORDER BY slot_start",
             (tx.today, person.id_hash),
         ):
+            if category is not None and appointment["category"] != category:
+                continue
             if self._check_slot(tx, appointment, strict=False):
                 return appointment
         return None

@@ -194,12 +194,6 @@ def test_several_field_problems_are_all_reported_at_once() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="design: cross-reference checks (unknown categories, duplicates) run in a pydantic "
-    "after-validator, which only runs once every field is valid, so they are reported in a "
-    "second round",
-)
 def test_field_problems_and_reference_problems_are_reported_together() -> None:
     items = [{"id": "i1", "name": "立户", "department": "公安局", "category": "Z"}]
     text = toml_with(hall={"division_code": "1"}, items=items)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -169,3 +170,56 @@ def test_duplicate_appointment_code_is_refused(engine: QueueEngine) -> None:
 def test_malformed_appointment_is_invalid(engine: QueueEngine, fields: dict[str, str]) -> None:
     with pytest.raises(Invalid):
         book(engine, **fields)
+
+
+def test_an_appointment_code_with_someone_elses_id_card_is_refused(
+    make_engine: Any, id_number: Any
+) -> None:
+    engine = make_engine()
+    owner, other = id_number("19800101"), id_number("19900202")
+    engine.add_appointment(
+        code="P1",
+        service_day="2025-03-12",
+        slot_start="09:30",
+        slot_end="10:00",
+        category="B",
+        id_number=owner,
+    )
+    with pytest.raises(Conflict) as refused:
+        engine.issue_ticket(appointment_code="P1", id_number=other)
+    assert refused.value.code == "appointment_other_person"
+    ticket = engine.issue_ticket(appointment_code="P1", id_number=owner)
+    assert ticket.lane == "appointment"
+
+
+def test_an_id_card_swiped_for_another_category_gets_an_ordinary_ticket_there(
+    make_engine: Any, id_number: Any
+) -> None:
+    engine = make_engine()
+    person = id_number("19800101")
+    engine.add_appointment(
+        code="P2",
+        service_day="2025-03-12",
+        slot_start="09:30",
+        slot_end="10:00",
+        category="B",
+        id_number=person,
+    )
+    elsewhere = engine.issue_ticket(category="A", id_number=person)
+    assert (elsewhere.category, elsewhere.lane) == ("A", "ordinary")
+    booked = engine.issue_ticket(category="B", id_number=person)
+    assert (booked.category, booked.lane) == ("B", "appointment")
+
+
+def test_an_item_of_another_category_does_not_ride_on_an_appointment(make_engine: Any) -> None:
+    engine = make_engine()
+    engine.add_appointment(
+        code="P3",
+        service_day="2025-03-12",
+        slot_start="09:30",
+        slot_end="10:00",
+        category="B",
+        item_id="jjb-156",
+    )
+    ticket = engine.issue_ticket(appointment_code="P3", item_id="jjb-001")
+    assert (ticket.category, ticket.item_id) == ("B", "jjb-156")
