@@ -114,6 +114,12 @@ HUB_MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        "hub",
+        2,
+        "index for the day's queue order",
+        "CREATE INDEX tickets_order ON tickets (service_day, sort_key);",
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]
