@@ -9,7 +9,7 @@ also take ``?token=`` because browsers' EventSource cannot set headers). Errors 
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -129,7 +129,9 @@ def create_app(engine: QueueEngine, registry: DeviceRegistry, broker: sse.EventB
         log.exception("unexpected error in the hub API", exc_info=err)
         return _error(500, "internal", "集中控制器内部错误，请联系技术人员（详情见日志）")
 
-    def device(
+    # Dependencies are async on purpose: they only look up an in-memory cache, and a plain def
+    # would cost a thread-pool hand-off per request (measured in bench/: ~10% of throughput).
+    async def device(
         authorization: Annotated[str | None, Header()] = None,
         token: Annotated[str | None, Query()] = None,
     ) -> Device:
@@ -142,8 +144,8 @@ def create_app(engine: QueueEngine, registry: DeviceRegistry, broker: sse.EventB
 
     Auth = Annotated[Device, Depends(device)]
 
-    def roles(*allowed: str) -> Callable[[Device], Device]:
-        def check(dev: Auth) -> Device:
+    def roles(*allowed: str) -> Callable[[Device], Awaitable[Device]]:
+        async def check(dev: Auth) -> Device:
             require(dev, allowed)
             return dev
 

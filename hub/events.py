@@ -126,14 +126,15 @@ async def stream(
             for event in item:
                 if event.seq <= last:
                     continue
-                if event.seq > last + 1:
+                while event.seq > last + 1:
                     # Missed some (cannot happen while subscribed, but be safe): replay them.
-                    for missed in await backlog(last):
-                        if missed.seq >= event.seq:
-                            break
-                        if types is None or missed.type in types:
-                            yield format_event(missed)
-                        last = missed.seq
+                    missed = [e for e in await backlog(last) if e.seq < event.seq]
+                    if not missed:
+                        break
+                    for gap_event in missed:
+                        if types is None or gap_event.type in types:
+                            yield format_event(gap_event)
+                        last = gap_event.seq
                 if types is None or event.type in types:
                     yield format_event(event)
                 last = event.seq
