@@ -8,10 +8,9 @@ commit, so nothing is announced that a crash could take back. There is no HTTP i
 from __future__ import annotations
 
 import logging
-import math
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -25,7 +24,6 @@ from hub.errors import Conflict, Invalid, NotFound
 from hub.identity import Person, identify
 from hub.models import (
     BAD_LEVELS,
-    LANE_RANK,
     RATING_LEVELS,
     Lane,
     Rating,
@@ -34,6 +32,7 @@ from hub.models import (
     WindowState,
     WindowStatus,
 )
+from hub.reads import QueueReads
 from sync.clock import Clock
 from sync.outbox import Event, Outbox
 from sync.store import Store
@@ -71,7 +70,7 @@ class _Tx:
         return self.local_now.isoformat(timespec="milliseconds")
 
 
-class QueueEngine:
+class QueueEngine(QueueReads):
     """The hall's queue: the only code that changes tickets, windows and ratings.
 
     Thread-safe: writes are serialised by the store's writer lock. Every public method raises a
@@ -162,17 +161,6 @@ class QueueEngine:
 
     # -- reading rows ------------------------------------------------------------------------
 
-    @staticmethod
-    def _ticket_row(db: sqlite_utils.Database, ticket_id: str) -> dict[str, Any] | None:
-        rows = list(db.query("SELECT * FROM tickets WHERE id = ?", (ticket_id,)))
-        return rows[0] if rows else None
-
-    def _window_row(self, db: sqlite_utils.Database, number: int) -> dict[str, Any]:
-        if self.config.window(number) is None:
-            raise NotFound("unknown_window", f"本厅没有{number}号窗口")
-        rows = list(db.query("SELECT * FROM windows WHERE number = ?", (number,)))
-        return rows[0]
-
     def _current(self, tx: _Tx, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
         window = self._window_row(tx.db, number)
         if window["current_ticket"] is None:
@@ -181,64 +169,6 @@ class QueueEngine:
         if ticket is None:  # pragma: no cover - foreign key forbids it
             raise Conflict("no_current_ticket", f"{number}号窗口当前没有正在办理的号")
         return window, ticket
-
-    def _by_number(self, db: sqlite_utils.Database, today: str, number: str) -> dict[str, Any]:
-        wanted = number.strip().upper()
-        rows = list(
-            db.query("SELECT * FROM tickets WHERE service_day = ? AND number = ?", (today, wanted))
-        )
-        if not rows:
-            raise NotFound("unknown_number", f"今天没有{wanted}号，请核对号码")
-        return rows[0]
-
-    def _ahead(self, db: sqlite_utils.Database, row: dict[str, Any]) -> int:
-        """Waiting tickets of the same category that would be called first (better lane, or the
-        same lane and an earlier place). One index range per lane, so it stays cheap on a busy
-        day."""
-        rank = LANE_RANK[Lane(row["lane"])]
-        total = 0
-        for lane, lane_rank in LANE_RANK.items():
-            if lane_rank > rank:
-                continue
-            sql = (
-                "SELECT COUNT(*) FROM tickets WHERE service_day = ? AND status = 'waiting'"
-                " AND category = ? AND lane = ?"
-            )
-            params: tuple[Any, ...] = (row["service_day"], row["category"], lane.value)
-            if lane_rank == rank:
-                sql += " AND sort_key < ? AND id != ?"
-                params = (*params, row["sort_key"], row["id"])
-            total += int(db.execute(sql, params).fetchone()[0])
-        return total
-
-    def _estimate_minutes(self, db: sqlite_utils.Database, category: str, ahead: int) -> int:
-        """People ahead × recent average service time ÷ open windows of the category."""
-        cat = self.config.category(category)
-        fallback = (cat.average_service_minutes if cat else 8.0) * 60
-        recent = [
-            r[0]
-            for r in db.execute(
-                "SELECT service_seconds FROM tickets WHERE category = ? AND status = 'finished'"
-                " AND service_seconds IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
-                (category, self.config.queue.estimate_window),
-            )
-        ]
-        average = sum(recent) / len(recent) if recent else fallback
-        serving = [w.number for w in self.config.windows_serving(category)]
-        paused = {r[0] for r in db.execute("SELECT number FROM windows WHERE status = 'paused'")}
-        open_windows = max(1, len([n for n in serving if n not in paused]))
-        return math.ceil(ahead * average / open_windows / 60)
-
-    def _with_wait(self, db: sqlite_utils.Database, row: dict[str, Any]) -> Ticket:
-        ticket = Ticket.from_row(row)
-        if ticket.status is not TicketStatus.WAITING:
-            return ticket
-        ahead = self._ahead(db, row)
-        return replace(
-            ticket,
-            waiting_ahead=ahead,
-            estimated_wait_minutes=self._estimate_minutes(db, row["category"], ahead),
-        )
 
     def _window_payload(self, tx: _Tx, number: int) -> dict[str, Any]:
         return self._window_state(tx.db, number).to_dict()
@@ -947,109 +877,6 @@ class QueueEngine:
         return self._run(operation)
 
     # -- reading -----------------------------------------------------------------------------
-
-    def get_ticket(self, ticket_id: str) -> Ticket:
-        """The ticket with its current place in the queue; raises NotFound."""
-        db = self.store.reader()
-        row = self._ticket_row(db, ticket_id)
-        if row is None:
-            raise NotFound("unknown_ticket", "没有找到这张号票")
-        return self._with_wait(db, row)
-
-    def find_ticket(self, number: str) -> Ticket:
-        """Today's ticket with this number; raises NotFound."""
-        db = self.store.reader()
-        today = self.calendar.service_day(self.clock.now()).isoformat()
-        return self._with_wait(db, self._by_number(db, today, number))
-
-    def _window_state(self, db: sqlite_utils.Database, number: int) -> WindowState:
-        row = self._window_row(db, number)
-        spec = self.config.window(number)
-        current = self._ticket_row(db, row["current_ticket"]) if row["current_ticket"] else None
-        pending = None
-        last = list(
-            db.query(
-                "SELECT t.id, t.number, t.rating_due_at FROM tickets t"
-                " LEFT JOIN ratings r ON r.ticket_id = t.id WHERE t.window = ?"
-                " AND t.status = 'finished' AND t.rating_due_at IS NOT NULL AND r.id IS NULL"
-                " ORDER BY t.finished_at DESC LIMIT 1",
-                (number,),
-            )
-        )
-        if last and datetime.fromisoformat(last[0]["rating_due_at"]) > self.calendar.local(
-            self.clock.now()
-        ):
-            pending = {
-                "ticket_id": last[0]["id"],
-                "number": last[0]["number"],
-                "expires_at": last[0]["rating_due_at"],
-            }
-        return WindowState(
-            number=number,
-            name=spec.name if spec else "",
-            categories=list(spec.categories) if spec else [],
-            status=WindowStatus(row["status"]),
-            current=Ticket.from_row(current) if current else None,
-            pause_reason=row["pause_reason"],
-            clerk_id=row["clerk_id"],
-            clerk_name=row["clerk_name"],
-            rating_pending=pending,
-        )
-
-    def window_state(self, number: int) -> WindowState:
-        """What window ``number`` is doing now; raises NotFound."""
-        return self._window_state(self.store.reader(), number)
-
-    def windows(self) -> list[WindowState]:
-        """Every configured window's state."""
-        db = self.store.reader()
-        return [self._window_state(db, w.number) for w in self.config.windows]
-
-    def waiting_counts(self) -> dict[str, dict[str, int]]:
-        """Waiting tickets today per category and lane: ``{"A": {"ordinary": 3, ...}, ...}``."""
-        db = self.store.reader()
-        today = self.calendar.service_day(self.clock.now()).isoformat()
-        counts: dict[str, dict[str, int]] = {
-            c.code: {lane.value: 0 for lane in Lane} for c in self.config.categories
-        }
-        for row in db.execute(
-            "SELECT category, lane, COUNT(*) FROM tickets WHERE service_day = ?"
-            " AND status = 'waiting' GROUP BY category, lane",
-            (today,),
-        ):
-            counts.setdefault(row[0], {lane.value: 0 for lane in Lane})[row[1]] = row[2]
-        return counts
-
-    def today_stats(self, window: int | None = None) -> dict[str, Any]:
-        """Today's finished count and average service minutes, for the hall or one window."""
-        db = self.store.reader()
-        today = self.calendar.service_day(self.clock.now()).isoformat()
-        sql = (
-            "SELECT COUNT(*), AVG(service_seconds) FROM tickets WHERE service_day = ?"
-            " AND status = 'finished'"
-        )
-        params: tuple[Any, ...] = (today,)
-        if window is not None:
-            sql += " AND window = ?"
-            params = (today, window)
-        count, average = db.execute(sql, params).fetchone()
-        issued = db.execute(
-            "SELECT COUNT(*) FROM tickets WHERE service_day = ?", (today,)
-        ).fetchone()[0]
-        return {
-            "service_day": today,
-            "issued": issued,
-            "finished": count,
-            "average_service_minutes": round(average / 60, 1) if average else None,
-        }
-
-    def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
-        """Committed events after ``seq`` (for resuming event streams)."""
-        return Outbox.after(self.store.reader(), seq, limit)
-
-    def last_seq(self) -> int:
-        """Highest event ``seq`` handed out so far."""
-        return Outbox.last_seq(self.store.reader())
 
 
 _STATUS_NAMES = {
