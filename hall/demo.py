@@ -10,7 +10,6 @@ import argparse
 import random
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.idnumber import check_digit
+from hall.hubprocess import HubProcess
 from hub.client import HubClient, HubUnavailable, StreamEvent
 from hub.errors import HubError
 
@@ -193,55 +193,19 @@ def describe(event: StreamEvent) -> str | None:
     return None
 
 
-def _wait_for_hub(client: HubClient, process: subprocess.Popen[bytes], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the hub exited with status {process.returncode}")
-        try:
-            client.health()
-            return
-        except HubUnavailable:
-            time.sleep(0.2)
-    raise RuntimeError(f"the hub did not answer within {seconds:.0f} s")
-
-
 def run_demo(args: argparse.Namespace) -> int:
     """Start a hub process on the sample hall and feed it simulated citizens and clerks."""
     data = Path(args.data)
     if data.exists() and not args.resume:
         shutil.rmtree(data)
     hub_dir = data / "hub"
-    host, _, port = args.bind.rpartition(":")
-    base_url = f"http://{host}:{port}"
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "hall",
-            "hub",
-            "--data",
-            str(hub_dir),
-            "--bind",
-            args.bind,
-            "--always-open",
-        ],
-    )
+    hub = HubProcess(hub_dir, bind=args.bind)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        token = None
-        deadline = time.monotonic() + 30
+        hub.start()
+        base_url, token = hub.base_url, hub.admin_token
         token_file = hub_dir / "admin.token"
-        while token is None and time.monotonic() < deadline:
-            if token_file.exists():
-                token = token_file.read_text().strip() or None
-            else:
-                time.sleep(0.2)
-        if token is None:
-            print("hall demo: the hub did not start (no admin token)", file=sys.stderr)
-            return 1
-        _wait_for_hub(HubClient(base_url, token), process, 30)
         print()
         print(f"演示大厅已启动 / demo hall running: {base_url}")
         print(
@@ -271,8 +235,4 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"hall demo: {err}", file=sys.stderr)
         return 1
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        hub.stop()

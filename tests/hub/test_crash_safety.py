@@ -9,13 +9,8 @@ file directly (read-only) to check what survived.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -28,102 +23,18 @@ from typing import Any
 
 import pytest
 
+from hall.hubprocess import HubProcess
 from hub.client import HubClient, HubRefused, HubUnavailable
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 UNCAPPED = ("A", "B", "C")
 """Sample-hall categories without a daily cap, so a long hammering never hits one."""
-
-START_SECONDS = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class HubProcess:
-    """``python -m hall hub`` on the sample hall, always open, in its own process."""
-
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
-        self.data_dir = data_dir
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-        self.base_url = ""
-
-    def spawn(self) -> None:
-        """Start the process without waiting for it to answer."""
-        port = _free_port()
-        self.base_url = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        }
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "hall",
-                    "hub",
-                    "--data",
-                    str(self.data_dir),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--always-open",
-                ],
-                cwd=REPO,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def start(self) -> None:
-        """Start the hub and wait until it answers its health check."""
-        for _ in range(3):  # another process may grab the free port between probe and bind
-            self.spawn()
-            if self._wait_ready():
-                return
-        pytest.fail(f"the hub did not start; its log:\n{self.log_path.read_text()[-4000:]}")
-
-    def _wait_ready(self) -> bool:
-        assert self.process is not None
-        probe = HubClient(self.base_url, "-", timeout=1.0)
-        deadline = time.monotonic() + START_SECONDS
-        try:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    return False
-                try:
-                    probe.health()
-                    return True
-                except HubUnavailable:
-                    time.sleep(0.05)
-        finally:
-            probe.close()
-        self.kill()
-        return False
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown code of the hub runs."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-
-    @property
-    def admin_token(self) -> str:
-        return (self.data_dir / "admin.token").read_text().strip()
-
-    def client(self, token: str | None = None) -> HubClient:
-        return HubClient(self.base_url, token or self.admin_token, timeout=10.0)
 
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[HubProcess]:
-    process = HubProcess(tmp_path / "hub", tmp_path / "hub.log")
+    process = HubProcess(tmp_path / "hub", log_path=tmp_path / "hub.log")
     yield process
     process.kill()
 
