@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from config.schema import HallConfig
+from config.schema import HallConfig, nested_model
 
 _HEADER = """# Hall configuration reference
 
@@ -33,20 +33,10 @@ def _default(field: FieldInfo) -> str:
     return f"`{text}`" if len(text) < 60 else f"`{text[:57]}...`"
 
 
-def _nested(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _nested(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _rows(model: type[BaseModel], prefix: str, out: list[str]) -> None:
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"
-        inner = _nested(field.annotation)
+        inner = nested_model(field.annotation)
         out.append(f"| `{key}` | {_default(field)} | {field.description or ''} |")
         if inner is not None:
             origin = getattr(field.annotation, "__origin__", None)

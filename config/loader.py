@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from config.errors import ConfigError, ConfigIssue
-from config.schema import HallConfig, reference_problems
+from config.schema import HallConfig, nested_model, reference_problems
 
 _PATH_PREFIX = re.compile(
     r"^(?P<path>[A-Za-z_][\w.\-]*(\[\d+\])*(\.[\w\-]+(\[\d+\])*)*): (?P<msg>.*)$"
@@ -38,18 +38,8 @@ def _description(loc: tuple[int | str, ...]) -> str:
         if field is None:
             return ""
         text = field.description or ""
-        model = _model_inside(field.annotation)
+        model = nested_model(field.annotation)
     return text
-
-
-def _model_inside(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_inside(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _issues_from(error: ValidationError) -> list[ConfigIssue]:

@@ -36,6 +36,17 @@ def parse_period(text: str) -> tuple[time, time]:
     return start, end
 
 
+def nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside a field's annotation (``X``, ``list[X]``, ``dict[str, X]``, …)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
