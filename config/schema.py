@@ -322,6 +322,50 @@ class DeviceSettings(_Strict):
     )
 
 
+class SyncSettings(_Strict):
+    batch_max_events: int = Field(
+        1000, ge=1, le=10000, description="Most events the uplink sends in one batch."
+    )
+    batch_max_bytes: int = Field(
+        1_048_576,
+        ge=16_384,
+        le=8_388_608,
+        description="Most bytes of (uncompressed) JSON in one uplink batch.",
+    )
+    retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days an event central has acknowledged stays in the hub's outbox before it is purged. Unacknowledged events are never purged.",
+    )
+    backlog_alarm_events: int = Field(
+        50_000,
+        ge=1,
+        description="Raise an alarm (hub log, `hall sync status`, `hall doctor`) when more events than this wait to be sent.",
+    )
+    heartbeat_seconds: int = Field(
+        60,
+        ge=5,
+        le=3600,
+        description="How often the hub checks in with central when it has nothing to send.",
+    )
+    catalog_seconds: int = Field(
+        300, ge=10, le=86400, description="How often the hub asks central for a new catalog."
+    )
+    appointments_seconds: int = Field(
+        120, ge=10, le=86400, description="How often the hub pulls the day's appointments."
+    )
+    backoff_cap_seconds: int = Field(
+        300,
+        ge=1,
+        le=3600,
+        description="Longest wait between retries when central cannot be reached.",
+    )
+    request_timeout_seconds: float = Field(
+        30.0, gt=0, le=600, description="Time limit of one request to central, in seconds."
+    )
+
+
 class HallConfig(_Strict):
     """A whole hall: who it is, when it opens, what it serves and how its boxes are set up."""
 
@@ -339,6 +383,10 @@ class HallConfig(_Strict):
         default_factory=QueueRules, description="Missed tickets and estimates."
     )
     rating: RatingRules = Field(default_factory=RatingRules, description="好差评 rating rules.")
+    sync: SyncSettings = Field(
+        default_factory=SyncSettings,
+        description="The link to the central platform (where to is in the hub's data folder, set by `hall enroll`).",
+    )
     devices: dict[str, DeviceSettings] = Field(
         {}, description="Per-box device settings, keyed by box name (e.g. devices.kiosk-1)."
     )
