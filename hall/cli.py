@@ -169,6 +169,12 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--fresh", action="store_true", help="wipe the demo data first (default)")
     start.add_argument("--resume", action="store_true", help="keep the demo data of the last run")
     demo.set_defaults(handler=_cmd_demo)
+
+    from hall import cli_central, cli_devices, cli_sync
+
+    cli_devices.register(sub)
+    cli_sync.register(sub)
+    cli_central.register(sub)
     return parser
 
 
