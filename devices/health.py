@@ -7,11 +7,14 @@ sentence instead of an exception.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
+from pathlib import Path
 
 
 class HealthState(StrEnum):
@@ -38,13 +41,42 @@ class Health:
         return self.state is HealthState.OK
 
 
-class HealthTracker:
-    """Thread-safe holder of one device's ``Health``; logs on state changes only."""
+def record_path(folder: str | Path, device: str) -> Path:
+    """Where ``device``'s last health is recorded inside ``folder``."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in device)
+    return Path(folder) / f"{safe}.health.json"
 
-    def __init__(self, device: str, logger: logging.Logger | None = None) -> None:
+
+def read_recorded(folder: str | Path, device: str) -> dict[str, object] | None:
+    """The health a running service last recorded for ``device`` (with ``last_error`` and its
+    time), or None when nothing was recorded or the record is unreadable."""
+    try:
+        data = json.loads(record_path(folder, device).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class HealthTracker:
+    """Thread-safe holder of one device's ``Health``; logs on state changes only.
+
+    With ``record_dir`` the tracker also writes each change (and the last error with its time)
+    to ``record_dir/<device>.health.json``, which ``hall doctor`` reads to say what went wrong
+    while nobody was looking. Recording failures are logged once and never raised.
+    """
+
+    def __init__(
+        self,
+        device: str,
+        logger: logging.Logger | None = None,
+        record_dir: str | Path | None = None,
+    ) -> None:
         self._lock = threading.Lock()
         self._health = Health(device, since=time.time())
         self._log = logger or logging.getLogger(__name__)
+        self._record_dir = Path(record_dir) if record_dir else None
+        self._last_error: dict[str, object] | None = None
+        self._record_failed = False
 
     @property
     def health(self) -> Health:
@@ -68,6 +100,7 @@ class HealthTracker:
             )
             self._health = new
         if changed:
+            self._record(new)
             level = logging.INFO if state is HealthState.OK else logging.WARNING
             self._log.log(
                 level,
@@ -80,3 +113,25 @@ class HealthTracker:
 
     def ok(self, detail: str = "") -> Health:
         return self.set(HealthState.OK, detail=detail)
+
+    def _record(self, health: Health) -> None:
+        if self._record_dir is None:
+            return
+        if health.state is not HealthState.OK:
+            self._last_error = {
+                "state": health.state.value,
+                "problem": health.problem,
+                "detail": health.detail,
+                "at": health.since,
+            }
+        data = asdict(health) | {"state": health.state.value, "last_error": self._last_error}
+        path = record_path(self._record_dir, health.device)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp = path.with_suffix(".tmp")
+            temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(temp, path)
+        except OSError as err:
+            if not self._record_failed:
+                self._log.warning("cannot record %s health in %s: %s", health.device, path, err)
+            self._record_failed = True
