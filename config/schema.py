@@ -298,6 +298,11 @@ class DeviceSettings(_Strict):
     window: int | None = Field(
         None, ge=1, description="Window number, for counter and board boxes."
     )
+    hub: str = Field(
+        "http://127.0.0.1:8700",
+        pattern=r"^https?://",
+        description="The hall hub's address as this box reaches it.",
+    )
     idcard: str | None = Field(
         None,
         description="ID-card reader address, e.g. serial:///dev/hall-idcard or usb://0400:c35a.",
