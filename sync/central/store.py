@@ -1,0 +1,433 @@
+"""Central's database: halls, enrollment codes, keys, nonces and per-hall counters.
+
+One SQLite file opened with ``sync.store.Store`` (WAL, ``BEGIN IMMEDIATE`` writes, numbered
+migrations of the component ``central``). Batch intake lives in ``sync.central.intake``,
+catalogs and appointments in ``sync.central.downlink``; both write through the same Store.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sync.central.errors import CentralError, UnknownHall
+from sync.signing import NONCE_TTL_SECONDS
+from sync.store import Migration, Store
+from sync.wire import RatingScale, WireError, new_enrollment_code, normalize_enrollment_code
+
+CODE_VALID_SECONDS = 7 * 24 * 3600
+ENROLL_FAILURE_WINDOW_SECONDS = 600
+ENROLL_FAILURES_ALLOWED = 10
+NONCE_PURGE_EVERY_SECONDS = 60.0
+
+CENTRAL_MIGRATIONS = [
+    Migration(
+        "central",
+        1,
+        "halls, enrollment, keys, nonces, events, catalogs, appointments",
+        """
+        CREATE TABLE halls (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            rating_scale TEXT NOT NULL DEFAULT 'gbt39046'
+                CHECK (rating_scale IN ('gbt39046', 'reverse')),
+            catalog_version INTEGER NOT NULL DEFAULT 0,
+            acked_seq INTEGER NOT NULL DEFAULT 0,
+            max_seq INTEGER NOT NULL DEFAULT 0,
+            held INTEGER NOT NULL DEFAULT 0,
+            applied INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            conflicts INTEGER NOT NULL DEFAULT 0,
+            hub_last_seq INTEGER NOT NULL DEFAULT 0,
+            hub_name TEXT NOT NULL DEFAULT '',
+            hub_version TEXT NOT NULL DEFAULT '',
+            last_contact REAL
+        );
+        CREATE TABLE enrollment_codes (
+            code_hash TEXT PRIMARY KEY,
+            hall TEXT NOT NULL REFERENCES halls(id),
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            used_at REAL
+        );
+        CREATE TABLE enroll_failures (
+            address TEXT NOT NULL,
+            at REAL NOT NULL
+        );
+        CREATE INDEX enroll_failures_by_address ON enroll_failures (address, at);
+        CREATE TABLE keys (
+            key_id TEXT PRIMARY KEY,
+            hall TEXT NOT NULL REFERENCES halls(id),
+            secret TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            revoked_at REAL
+        );
+        CREATE INDEX keys_by_hall ON keys (hall);
+        CREATE TABLE nonces (
+            key_id TEXT NOT NULL,
+            nonce TEXT NOT NULL,
+            seen_at REAL NOT NULL,
+            PRIMARY KEY (key_id, nonce)
+        ) WITHOUT ROWID;
+        CREATE INDEX nonces_by_age ON nonces (seen_at);
+        CREATE TABLE events (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            seq INTEGER NOT NULL,
+            event_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            wall_time TEXT NOT NULL,
+            clock_trusted INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+            reason TEXT,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (hall, seq)
+        );
+        CREATE TABLE applied_counts (
+            hall TEXT NOT NULL,
+            type TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (hall, type)
+        ) WITHOUT ROWID;
+        CREATE TABLE idempotency_keys (
+            hall TEXT NOT NULL,
+            key TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            times INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (hall, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE catalogs (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            version INTEGER NOT NULL,
+            checksum TEXT NOT NULL,
+            body TEXT NOT NULL,
+            published_at TEXT NOT NULL,
+            PRIMARY KEY (hall, version)
+        );
+        CREATE TABLE appointment_days (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            date TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            PRIMARY KEY (hall, date)
+        ) WITHOUT ROWID;
+        CREATE TABLE appointments (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            code TEXT NOT NULL,
+            date TEXT NOT NULL,
+            slot_start TEXT NOT NULL,
+            slot_end TEXT NOT NULL,
+            category TEXT NOT NULL,
+            item_id TEXT,
+            id_number TEXT,
+            status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),
+            PRIMARY KEY (hall, code)
+        );
+        CREATE INDEX appointments_by_day ON appointments (hall, date);
+        """,
+    ),
+]
+
+
+def iso_now(now: float) -> str:
+    """``now`` (Unix seconds) as ISO 8601 with the machine's UTC offset, second precision."""
+    return datetime.fromtimestamp(now, UTC).astimezone().isoformat(timespec="seconds")
+
+
+def _code_hash(normalized: str) -> str:
+    return hashlib.sha256(normalized.encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Hall:
+    """One hall as central knows it, with its intake counters."""
+
+    id: str
+    name: str
+    created_at: str
+    rating_scale: RatingScale
+    catalog_version: int
+    acked_seq: int
+    max_seq: int
+    held: int
+    applied: int
+    rejected: int
+    conflicts: int
+    hub_last_seq: int
+    hub_name: str
+    last_contact: float | None
+
+    @property
+    def lag(self) -> int:
+        """Events the hub reported having that central does not hold contiguously yet."""
+        return max(0, self.hub_last_seq - self.acked_seq)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Hall:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            created_at=row["created_at"],
+            rating_scale=row["rating_scale"],
+            catalog_version=int(row["catalog_version"]),
+            acked_seq=int(row["acked_seq"]),
+            max_seq=int(row["max_seq"]),
+            held=int(row["held"]),
+            applied=int(row["applied"]),
+            rejected=int(row["rejected"]),
+            conflicts=int(row["conflicts"]),
+            hub_last_seq=int(row["hub_last_seq"]),
+            hub_name=row["hub_name"],
+            last_contact=row["last_contact"],
+        )
+
+
+@dataclass(frozen=True)
+class HallKey:
+    """A hub's signing key: which hall it speaks for and whether it still may."""
+
+    key_id: str
+    hall: str
+    secret: bytes
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    """What a successful enrollment hands the hub (``sync.wire.EnrollAnswer``'s fields)."""
+
+    hall: str
+    hall_name: str
+    key_id: str
+    secret_b64: str
+    rating_scale: RatingScale
+
+
+class CentralStore:
+    """Central's data behind one :class:`sync.store.Store`; thread-safe like the Store.
+
+    ``now`` is the clock in Unix seconds (tests pass a fake one to age codes and nonces).
+    Raises :class:`sync.errors.StoreError` when the file cannot be opened.
+    """
+
+    def __init__(self, path: str | Path, now: Callable[[], float] = time.time) -> None:
+        self.store = Store(path, CENTRAL_MIGRATIONS)
+        self.now = now
+        self._last_purge = 0.0
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- halls -------------------------------------------------------------------------------
+
+    def add_hall(self, name: str, rating_scale: RatingScale = "gbt39046") -> tuple[Hall, str]:
+        """Register a hall; returns it and a fresh one-time enrollment code (shown form)."""
+        name = name.strip()
+        if not name:
+            raise CentralError(400, "bad_input", "a hall needs a name")
+        if rating_scale not in ("gbt39046", "reverse"):
+            raise CentralError(400, "bad_input", f"unknown rating scale {rating_scale!r}")
+        now = self.now()
+        with self.store.write() as db:
+            while True:
+                hall_id = "h-" + secrets.token_hex(4)
+                if db.execute("SELECT 1 FROM halls WHERE id = ?", (hall_id,)).fetchone() is None:
+                    break
+            db.execute(
+                "INSERT INTO halls (id, name, created_at, rating_scale) VALUES (?, ?, ?, ?)",
+                (hall_id, name, iso_now(now), rating_scale),
+            )
+            code = self._insert_code(db, hall_id, now)
+        return self.hall(hall_id), code
+
+    def new_code(self, hall: str) -> str:
+        """A further one-time code for an existing hall (to enroll a replacement hub)."""
+        self.hall(hall)
+        with self.store.write() as db:
+            return self._insert_code(db, hall, self.now())
+
+    @staticmethod
+    def _insert_code(db: Any, hall: str, now: float) -> str:
+        code = new_enrollment_code()
+        db.execute(
+            "INSERT INTO enrollment_codes (code_hash, hall, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            (_code_hash(normalize_enrollment_code(code)), hall, now, now + CODE_VALID_SECONDS),
+        )
+        return code
+
+    def hall(self, hall: str) -> Hall:
+        """The hall with this id; raises UnknownHall."""
+        row = self.store.reader().execute("SELECT * FROM halls WHERE id = ?", (hall,)).fetchone()
+        if row is None:
+            raise UnknownHall(hall)
+        return Hall.from_row(row)
+
+    def halls(self) -> list[Hall]:
+        """Every hall, by name."""
+        rows = self.store.reader().query("SELECT * FROM halls ORDER BY name, id")
+        return [Hall.from_row(row) for row in rows]
+
+    def applied_counts(self, hall: str) -> dict[str, int]:
+        """Applied events of the hall per type (each event counted once, on first storing)."""
+        rows = self.store.reader().query(
+            "SELECT type, count FROM applied_counts WHERE hall = ? ORDER BY type", (hall,)
+        )
+        return {row["type"]: int(row["count"]) for row in rows}
+
+    # -- enrollment --------------------------------------------------------------------------
+
+    def enroll(
+        self, code_text: str, address: str, hub_name: str = "hub", hub_version: str = ""
+    ) -> Enrollment:
+        """Spend an enrollment code: a new key for its hall, the hall's previous keys revoked.
+
+        Raises CentralError 429 (too many failed codes from ``address`` in 10 minutes), 400
+        ``bad_code``, 404 ``unknown_code``, 410 ``code_used`` / ``code_expired``.
+        """
+        now = self.now()
+        with self.store.write() as db:
+            since = now - ENROLL_FAILURE_WINDOW_SECONDS
+            db.execute("DELETE FROM enroll_failures WHERE at < ?", (since,))
+            failures = db.execute(
+                "SELECT COUNT(*) FROM enroll_failures WHERE address = ? AND at >= ?",
+                (address, since),
+            ).fetchone()[0]
+            if failures >= ENROLL_FAILURES_ALLOWED:
+                raise CentralError(
+                    429, "too_many_attempts", "too many failed enrollment codes; wait 10 minutes"
+                )
+            refusal = self._check_code(db, code_text, now)
+            if refusal is not None:
+                db.execute(
+                    "INSERT INTO enroll_failures (address, at) VALUES (?, ?)", (address, now)
+                )
+        # The failure must be committed even though the request is refused: raise outside.
+        if refusal is not None:
+            raise refusal
+        normalized = normalize_enrollment_code(code_text)
+        with self.store.write() as db:
+            row = db.execute(
+                "SELECT hall, used_at FROM enrollment_codes WHERE code_hash = ?",
+                (_code_hash(normalized),),
+            ).fetchone()
+            if row is None or row[1] is not None:  # spent by a racing request
+                raise CentralError(410, "code_used", "this enrollment code was already used")
+            hall_id = row[0]
+            db.execute(
+                "UPDATE enrollment_codes SET used_at = ? WHERE code_hash = ?",
+                (now, _code_hash(normalized)),
+            )
+            db.execute(
+                "UPDATE keys SET revoked_at = ? WHERE hall = ? AND revoked_at IS NULL",
+                (now, hall_id),
+            )
+            key_id = "k-" + secrets.token_hex(6)
+            secret_b64 = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+            db.execute(
+                "INSERT INTO keys (key_id, hall, secret, created_at) VALUES (?, ?, ?, ?)",
+                (key_id, hall_id, secret_b64, now),
+            )
+            db.execute(
+                "UPDATE halls SET hub_name = ?, hub_version = ? WHERE id = ?",
+                (hub_name[:64], hub_version[:32], hall_id),
+            )
+        hall = self.hall(hall_id)
+        return Enrollment(hall.id, hall.name, key_id, secret_b64, hall.rating_scale)
+
+    @staticmethod
+    def _check_code(db: Any, code_text: str, now: float) -> CentralError | None:
+        try:
+            normalized = normalize_enrollment_code(code_text)
+        except WireError as err:
+            return CentralError(400, "bad_code", str(err))
+        row = db.execute(
+            "SELECT expires_at, used_at FROM enrollment_codes WHERE code_hash = ?",
+            (_code_hash(normalized),),
+        ).fetchone()
+        if row is None:
+            return CentralError(404, "unknown_code", "no such enrollment code")
+        if row[1] is not None:
+            return CentralError(410, "code_used", "this enrollment code was already used")
+        if now > row[0]:
+            return CentralError(410, "code_expired", "this enrollment code has expired")
+        return None
+
+    # -- request authentication -------------------------------------------------------------
+
+    def key(self, key_id: str) -> HallKey | None:
+        """The key with this id (revoked ones too), or None."""
+        row = (
+            self.store.reader()
+            .execute("SELECT hall, secret, revoked_at FROM keys WHERE key_id = ?", (key_id,))
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return HallKey(key_id, row[0], base64.b64decode(row[1]), row[2] is not None)
+
+    def note_request(self, key: HallKey, nonce: str) -> bool:
+        """Remember the nonce and the hall's last contact; False if the nonce was already seen.
+
+        The UNIQUE key makes a replay fail even when both copies arrive at once on two threads.
+        Nonces older than ``NONCE_TTL_SECONDS`` are purged now and then.
+        """
+        now = self.now()
+        with self.store.write() as db:
+            if now - self._last_purge > NONCE_PURGE_EVERY_SECONDS:
+                db.execute("DELETE FROM nonces WHERE seen_at < ?", (now - NONCE_TTL_SECONDS,))
+                self._last_purge = now
+            try:
+                db.execute(
+                    "INSERT INTO nonces (key_id, nonce, seen_at) VALUES (?, ?, ?)",
+                    (key.key_id, nonce, now),
+                )
+            except sqlite3.IntegrityError:
+                return False
+            db.execute("UPDATE halls SET last_contact = ? WHERE id = ?", (now, key.hall))
+        return True
+
+    # -- reading back ------------------------------------------------------------------------
+
+    def iter_events(self, hall: str | None = None, chunk: int = 5000) -> Iterator[dict[str, Any]]:
+        """Every stored event (applied and rejected) by hall and seq, as JSON-ready dicts."""
+        reader = self.store.reader()
+        last: tuple[str, int] = ("", 0)
+        while True:
+            if hall is None:
+                rows = reader.execute(
+                    "SELECT * FROM events WHERE (hall, seq) > (?, ?) ORDER BY hall, seq LIMIT ?",
+                    (*last, chunk),
+                ).fetchall()
+            else:
+                rows = reader.execute(
+                    "SELECT * FROM events WHERE hall = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    (hall, last[1], chunk),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield {
+                    "hall": row["hall"],
+                    "seq": row["seq"],
+                    "event_id": row["event_id"],
+                    "type": row["type"],
+                    "status": row["status"],
+                    "reason": row["reason"],
+                    "schema_version": row["schema_version"],
+                    "wall_time": row["wall_time"],
+                    "clock_trusted": bool(row["clock_trusted"]),
+                    "received_at": row["received_at"],
+                    "payload": json.loads(row["payload"]),
+                }
+            last = (rows[-1]["hall"], rows[-1]["seq"])
