@@ -1,0 +1,41 @@
+"""Fixtures for central tests: a central on a temp folder with a settable clock, one enrolled hub."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sync.central.app import create_central_app
+from sync.central.store import CentralStore
+from tests.sync.central.centralapp import FakeNow, SignedHub, enroll
+
+ADMIN = "admin-token-for-tests"
+
+
+@pytest.fixture
+def now() -> FakeNow:
+    return FakeNow()
+
+
+@pytest.fixture
+def central(tmp_path: Path, now: FakeNow) -> Iterator[CentralStore]:
+    """Central's store in a temp file, on the fake clock."""
+    store = CentralStore(tmp_path / "central.db", now=now)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def client(central: CentralStore) -> Iterator[TestClient]:
+    with TestClient(create_central_app(central, admin_token=ADMIN)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def hub(central: CentralStore, client: TestClient, now: FakeNow) -> SignedHub:
+    """A hub enrolled for the hall 示例镇便民服务中心 (GB/T 39046 rating scale)."""
+    _, code = central.add_hall("示例镇便民服务中心")
+    return enroll(client, code, now)
