@@ -155,7 +155,7 @@ def credential_for(
     central: Central, base_url: str, name: str = "测试大厅", ca_file: str | None = None
 ) -> Credential:
     """Register a hall and enroll it directly in the store; the hub's credential."""
-    hall, code = central.store.add_hall(name)
+    _, code = central.store.add_hall(name)
     done = central.store.enroll(code, "127.0.0.1")
     return Credential(
         central_url=base_url,
