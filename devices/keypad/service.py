@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from urllib.parse import unquote
 
 from devices.address import parse_address
@@ -61,14 +62,16 @@ class KeypadService:
         retry_seconds: float = 1.0,
         slice_seconds: float = 0.2,
         device: str = "keypad",
+        record_dir: str | Path | None = None,
     ) -> None:
         """``retry_seconds``: how often an absent keypad is looked for; ``slice_seconds``: the
-        longest the thread blocks in one wait, which bounds how late a timeout or stop is seen."""
+        longest the thread blocks in one wait, which bounds how late a timeout or stop is seen;
+        ``record_dir``: where health changes are recorded for ``hall doctor`` (none: not kept)."""
         self._source = source
         self._keymap = keymap
         self._retry = retry_seconds
         self._slice = slice_seconds
-        self._tracker = HealthTracker(device, log)
+        self._tracker = HealthTracker(device, log, record_dir)
         self._lock = threading.Lock()
         self._desk = RatingDesk()
         self._callbacks: dict[int, RatingCallback] = {}
