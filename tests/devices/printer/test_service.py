@@ -1,0 +1,173 @@
+"""The printer service end to end: real TCP transport to the simulator, faults as health."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from devices.health import HealthState
+from devices.printer.decode import decode_job
+from devices.printer.documents import queue_ticket, sample_ticket
+from devices.printer.layout import PAPER_58, Document
+from devices.printer.service import JobOutcome, PrinterService
+from devices.printer.sim import PrinterSimulator, SimPrinter
+
+TICKET: Document = queue_ticket(sample_ticket())
+
+
+@pytest.fixture
+def sim() -> Iterator[PrinterSimulator]:
+    with PrinterSimulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def service(sim: PrinterSimulator) -> Iterator[PrinterService]:
+    svc = PrinterService(sim.address, page=PAPER_58, poll_seconds=60, status_timeout=0.5)
+    svc.start()
+    yield svc
+    svc.stop()
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_ticket_over_tcp_prints_number_hall_name_qr_and_one_cut(
+    sim: PrinterSimulator, service: PrinterService
+) -> None:
+    result = service.print(TICKET)
+    assert result.outcome is JobOutcome.PRINTED
+    assert result.health.state is HealthState.OK
+    (job,) = sim.printer.wait_for_jobs(1, timeout=5)
+    assert job.printed
+    printed = decode_job(job.data)
+    assert "A001" in printed.texts
+    assert "天宁区红梅街道便民服务中心" in printed.texts
+    assert printed.qr_payloads == ["https://hall.example.cn/q/A001?d=20250312"]
+    assert printed.cuts == 1
+
+
+def test_paper_out_is_a_health_error_in_chinese_and_nothing_is_sent(
+    sim: PrinterSimulator, service: PrinterService
+) -> None:
+    sim.printer.set_paper("out")
+    result = service.print(TICKET)  # no exception reaches the caller
+    assert result.outcome is JobOutcome.FAILED
+    assert not result.printed
+    assert result.health.state is HealthState.ERROR
+    assert result.health.problem == "打印机缺纸"
+    assert "纸卷" in result.health.advice
+    assert service.health.problem == "打印机缺纸"
+    assert sim.printer.wait_for_jobs(1, timeout=0.3) == []
+
+
+def test_refilled_paper_brings_health_back_and_prints_again(
+    sim: PrinterSimulator, service: PrinterService
+) -> None:
+    sim.printer.set_paper("out")
+    assert service.check().result(5).state is HealthState.ERROR
+    sim.printer.set_paper("ok")
+    assert service.check().result(5).state is HealthState.OK
+    assert service.print(TICKET).outcome is JobOutcome.PRINTED
+    assert [job.printed for job in sim.printer.wait_for_jobs(1, timeout=5)] == [True]
+
+
+def test_idle_polling_notices_paper_out_and_refill_without_a_job(sim: PrinterSimulator) -> None:
+    svc = PrinterService(sim.address, page=PAPER_58, poll_seconds=0.05).start()
+    try:
+        sim.printer.set_paper("out")
+        assert wait_until(lambda: svc.health.problem == "打印机缺纸")
+        sim.printer.set_paper("ok")
+        assert wait_until(lambda: svc.health.state is HealthState.OK)
+    finally:
+        svc.stop()
+
+
+def test_paper_near_end_prints_and_degrades_health(
+    sim: PrinterSimulator, service: PrinterService
+) -> None:
+    sim.printer.set_paper("near")
+    result = service.print(TICKET)
+    assert result.outcome is JobOutcome.PRINTED
+    assert result.health.state is HealthState.DEGRADED
+    assert result.health.problem == "打印纸即将用完"
+
+
+def test_cover_open_refuses_the_job(sim: PrinterSimulator, service: PrinterService) -> None:
+    sim.printer.set_cover(True)
+    result = service.print(TICKET)
+    assert (result.outcome, result.health.problem) == (JobOutcome.FAILED, "打印机上盖未合上")
+
+
+def test_roll_running_out_fails_the_next_job_not_the_last_one() -> None:
+    with PrinterSimulator(SimPrinter(tickets=1)) as sim:
+        svc = PrinterService(sim.address, page=PAPER_58, poll_seconds=60).start()
+        try:
+            assert svc.print(TICKET).outcome is JobOutcome.PRINTED
+            second = svc.print(TICKET)
+        finally:
+            svc.stop()
+    assert second.outcome is JobOutcome.FAILED
+    assert second.health.problem == "打印机缺纸"
+
+
+def test_a_printer_that_never_answers_status_prints_unconfirmed(sim: PrinterSimulator) -> None:
+    sim.printer.set_answers_status(False)
+    svc = PrinterService(sim.address, page=PAPER_58, poll_seconds=60, status_timeout=0.1).start()
+    try:
+        started = time.monotonic()
+        result = svc.print(TICKET)
+        elapsed = time.monotonic() - started
+    finally:
+        svc.stop()
+    assert result.outcome is JobOutcome.UNCONFIRMED
+    assert result.printed
+    assert result.health.state is HealthState.DEGRADED
+    assert result.health.problem == "无法读取打印机状态"  # unknown, never "paper ok"
+    assert result.status.paper_end is None
+    assert elapsed < 1.0  # one unanswered request before and one after, 0.1 s each
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_switched_off_printer_is_absent_then_recovers_when_it_returns() -> None:
+    port = _free_port()
+    svc = PrinterService(f"tcp://127.0.0.1:{port}", page=PAPER_58, poll_seconds=60).start()
+    try:
+        result = svc.print(TICKET)
+        assert result.outcome is JobOutcome.FAILED
+        assert result.health.state is HealthState.ABSENT
+        assert result.health.problem == "未连接打印机"
+        assert "127.0.0.1" in result.health.detail
+        with PrinterSimulator(port=port) as sim:
+            assert svc.check().result(5).state is HealthState.OK
+            assert svc.print(TICKET).outcome is JobOutcome.PRINTED
+            assert len(sim.printer.wait_for_jobs(1, timeout=5)) == 1
+    finally:
+        svc.stop()
+
+
+def test_sim_address_prints_in_process_through_the_same_bytes() -> None:
+    svc = PrinterService("sim://printer?paper=near", page=PAPER_58).start()
+    try:
+        result = svc.print(TICKET)
+    finally:
+        svc.stop()
+    assert result.outcome is JobOutcome.PRINTED
+    assert result.health.problem == "打印纸即将用完"
+    printer = svc.link.printer  # type: ignore[attr-defined]
+    assert "A001" in decode_job(printer.jobs[0].data).texts
