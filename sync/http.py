@@ -137,19 +137,23 @@ class CentralClient:
         target: str,
         *,
         body: Any = None,
+        raw: bytes | None = None,
         compress: bool = False,
         headers: dict[str, str] | None = None,
         ok: tuple[int, ...] = (200, 201, 204, 304),
     ) -> Answer:
         """Send one signed request; ``target`` is the path (with query) under the base URL.
 
-        ``body`` is JSON-encoded (gzip when ``compress``). Raises CentralUnreachable or
-        CentralRefused; a stale-timestamp refusal is retried once with the corrected clock.
+        ``body`` is JSON-encoded, or ``raw`` is JSON already encoded (gzip when ``compress``).
+        Raises CentralUnreachable or CentralRefused; a stale-timestamp refusal is retried once
+        with the corrected clock.
         """
-        raw = b""
         extra = dict(headers or {})
         if body is not None:
             raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if raw is None:
+            raw = b""
+        else:
             extra["Content-Type"] = "application/json"
             if compress:
                 raw = gzip.compress(raw, compresslevel=5)

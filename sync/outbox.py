@@ -44,6 +44,21 @@ OUTBOX_MIGRATIONS = [
         INSERT INTO sync_state (key, value) VALUES ('acked_seq', '0');
         """,
     ),
+    # The uplink's own table, as its own component so other sync parts can add theirs freely.
+    Migration(
+        "uplink",
+        1,
+        "events central rejected",
+        """
+        CREATE TABLE sync_rejections (
+            seq INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL,
+            type TEXT,
+            reason TEXT NOT NULL,
+            rejected_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 
