@@ -170,6 +170,10 @@ def create_central_app(
 
     async def authenticate(request: Request, hall: str) -> HallKey:
         """Check the signature headers in the protocol's order; the key that signed."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BATCH_BYTES:
+            # Refused before it is read: an unauthenticated client must not fill our memory.
+            raise CentralError(413, "too_large", f"a body is at most {MAX_BATCH_BYTES} bytes")
         body = await request.body()
         try:
             signed = SignedRequest.from_headers(request.headers)

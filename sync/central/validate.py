@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from sync.ratings import CASE_NO_MAX, from_scale
 from sync.wire import RatingScale, WireEvent
 
 KNOWN_TYPES = frozenset(
@@ -34,11 +35,6 @@ _WINDOW_EVENTS = frozenset(
     {"ticket.called", "ticket.recalled", "ticket.skipped", "ticket.finished"}
 )
 _LEVELS = range(1, 6)
-
-
-def to_gbt39046(value: int, scale: RatingScale) -> int:
-    """A satisfaction code in ``scale`` as GB/T 39046's (1 非常满意 … 5 非常不满意)."""
-    return value if scale == "gbt39046" else 6 - value
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -69,14 +65,15 @@ def _check_rating(payload: dict[str, Any], scale: RatingScale) -> str | None:
     satisfaction = record.get("satisfaction")
     if not _is_int(satisfaction) or satisfaction not in _LEVELS:
         return "payload.gbt39046.satisfaction: must be 1–5"
-    if to_gbt39046(satisfaction, scale) != level:
+    # The one conversion table (sync.ratings) the hub used to write it, read backwards.
+    if from_scale(satisfaction, scale) != level:
         return (
             f"payload.gbt39046.satisfaction: {satisfaction} in the hall's {scale} scale "
             f"does not match level {level}"
         )
     case_no = record.get("case_no")
-    if not isinstance(case_no, str) or not 0 < len(case_no) <= 50:
-        return "payload.gbt39046.case_no: must be 1–50 characters"
+    if not isinstance(case_no, str) or not 0 < len(case_no) <= CASE_NO_MAX:
+        return f"payload.gbt39046.case_no: must be 1–{CASE_NO_MAX} characters"
     return None
 
 

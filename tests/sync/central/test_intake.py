@@ -219,3 +219,9 @@ def test_status_reports_what_central_holds(hub: SignedHub) -> None:
     assert status["acked_seq"] == 7
     assert status["catalog_version"] == 0
     assert status["rating_scale"] == "gbt39046"
+
+
+def test_a_body_declared_over_eight_mib_is_refused_before_it_is_read(hub: SignedHub) -> None:
+    body = b" " * (8 * 1024 * 1024 + 1)
+    answer = hub.request("POST", f"/halls/{hub.hall}/events", body)
+    assert (answer.status_code, answer.json()["error"]) == (413, "too_large")
