@@ -1,10 +1,318 @@
-"""``hall`` subcommands for the sync: registered by ``hall.cli``; handlers import lazily."""
+"""``hall`` subcommands for the sync: registered by ``hall.cli``; handlers import lazily.
+
+- ``hall enroll --data DIR --central URL --code CODE [--ca-file PEM] [--name NAME]``
+- ``hall sync status --data DIR [--json]``: read-only, whether or not the hub runs;
+- ``hall sync now --data DIR``: drain the backlog from this process, with a progress bar;
+- ``hall sync purge --data DIR``: purge acknowledged events past the retention days.
+
+``sync now`` and ``sync purge`` are safe while the hub runs: SQLite serialises the two
+processes' writes, the acknowledged mark only ever moves forward, and central stores each
+``(hall, seq)`` once, so two uplinks sending the same events at once cost bandwidth, not data.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
+from pathlib import Path
 from typing import Any
+
+EXIT_OK, EXIT_FAIL = 0, 1
+
+_DATA_HELP = "the hub's data folder (hub.db, central.json)"
+_CONFIG_HELP = "hall configuration TOML (default: the built-in sample hall)"
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from config import load_config, sample_hall
+
+    return load_config(args.config) if args.config else sample_hall()
+
+
+def _store_path(data: str) -> Path:
+    from hub.server import DB_NAME
+
+    path = Path(data) / DB_NAME
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: is --data the hub's data folder?")
+    return path
+
+
+# -- enroll ------------------------------------------------------------------------------------
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    from sync.enroll import EnrollError, enroll
+
+    try:
+        credential = enroll(args.central, args.code, args.data, args.name, args.ca_file)
+    except EnrollError as err:
+        print(f"hall enroll: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    print(
+        f"enrolled as hall {credential.hall} '{credential.hall_name}' with {credential.central_url}"
+    )
+    print(f"credential: {Path(args.data) / 'central.json'} (mode 0600)")
+    print(f"ratings go up in the '{credential.rating_scale}' scale")
+    print("restart the hub (hall hub --data DIR) to start syncing / 重启集中控制器后开始同步")
+    return EXIT_OK
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def read_status(data: str, alarm_threshold: int) -> dict[str, Any]:
+    """What the hub's store says about the sync, read-only (the hub may be running).
+
+    Raises FileNotFoundError (no store) or sqlite3.Error (unreadable store).
+    """
+    import sqlite3
+    from contextlib import closing
+
+    import sqlite_utils
+
+    from sync.credential import CredentialError, load_credential
+    from sync.outbox import Outbox
+    from sync.uplink_records import rejected_count, rejected_events, state_value
+
+    path = _store_path(data)
+    try:
+        credential = load_credential(data)
+        problem = None
+    except CredentialError as err:
+        credential, problem = None, str(err)
+    conn = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+    with closing(conn):
+        db = sqlite_utils.Database(conn)
+        last, acked = Outbox.last_seq(db), Outbox.acked_seq(db)
+        try:
+            rejected, latest = rejected_count(db), rejected_events(db, 5)
+        except sqlite3.OperationalError:  # a store the new hub has not opened yet
+            rejected, latest = 0, []
+        facts = {k: state_value(db, k) for k in ("last_contact", "last_error", "last_error_at")}
+    backlog = max(0, last - acked)
+    return {
+        "enrolled": credential is not None,
+        "credential_problem": problem,
+        "hall": credential.hall if credential else None,
+        "hall_name": credential.hall_name if credential else None,
+        "central_url": credential.central_url if credential else None,
+        "rating_scale": credential.rating_scale if credential else None,
+        "acked_seq": acked,
+        "last_seq": last,
+        "backlog": backlog,
+        "alarm": backlog > alarm_threshold,
+        "alarm_threshold": alarm_threshold,
+        "rejected": rejected,
+        "latest_rejections": [r.to_dict() for r in latest],
+        **facts,
+    }
+
+
+def _print_status(status: dict[str, Any]) -> None:
+    if status["enrolled"]:
+        print(f"hall:          {status['hall']} '{status['hall_name']}'")
+        print(f"central:       {status['central_url']} (ratings: {status['rating_scale']})")
+    else:
+        print(
+            "hall:          not enrolled / 未注册 (hall enroll --data DIR --central URL --code CODE)"
+        )
+        if status["credential_problem"]:
+            print(f"               {status['credential_problem']}")
+    print(f"acknowledged:  seq {status['acked_seq']}")
+    print(f"last event:    seq {status['last_seq']}")
+    alarm = (
+        f"  ALARM / 积压告警: over {status['alarm_threshold']} events" if status["alarm"] else ""
+    )
+    print(f"backlog:       {status['backlog']} events{alarm}")
+    print(f"last contact:  {status['last_contact'] or 'never'}")
+    if status["last_error"]:
+        print(f"last error:    {status['last_error']} ({status['last_error_at']})")
+    print(f"rejected:      {status['rejected']} events")
+    for item in status["latest_rejections"]:
+        print(f"  seq {item['seq']} {item['type']}: {item['reason']}")
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from config.errors import ConfigError
+
+    try:
+        status = read_status(args.data, _config(args).sync.backlog_alarm_events)
+    except (FileNotFoundError, sqlite3.Error, ConfigError) as err:
+        print(f"hall sync status: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+    else:
+        _print_status(status)
+    return EXIT_OK
+
+
+# -- now ---------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A one-line bar on a terminal; a plain line every few seconds otherwise."""
+
+    def __init__(self, tty: bool, every: float = 2.0) -> None:
+        self.tty = tty
+        self.every = every
+        self.started = time.monotonic()
+        self.first_acked: int | None = None
+        self.last_print = 0.0
+
+    def __call__(self, status: Any) -> None:
+        if self.first_acked is None:
+            self.first_acked = status.acked_seq
+        total = max(1, status.last_seq - self.first_acked)
+        done = max(0, status.acked_seq - self.first_acked)
+        elapsed = max(1e-6, time.monotonic() - self.started)
+        rate = done / elapsed
+        share = min(1.0, done / total)
+        note = f" {status.state}: {status.last_error}" if status.state != "sending" else ""
+        if self.tty:
+            bar = "#" * int(share * 30)
+            eta = f"eta {(total - done) / rate:.0f} s" if rate > 0 else ""
+            line = f"\r[{bar:<30}] {share:4.0%} {done}/{total} events {rate:.0f}/s {eta}{note}"
+            sys.stdout.write(line[:160].ljust(100))
+            sys.stdout.flush()
+        elif time.monotonic() - self.last_print >= self.every:
+            self.last_print = time.monotonic()
+            print(f"sent {done}/{total} events ({share:.0%}), {rate:.0f}/s{note}", flush=True)
+
+    def finish(self) -> None:
+        if self.tty:
+            print()
+
+
+def _cmd_now(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from config.errors import ConfigError
+    from hub.tables import ALL_MIGRATIONS
+    from sync.clock import SystemClock
+    from sync.credential import CredentialError, load_credential
+    from sync.errors import StoreError
+    from sync.http import CentralClient
+    from sync.store import Store
+    from sync.uplink import Uplink
+
+    try:
+        config = _config(args)
+        credential = load_credential(args.data)
+        if credential is None:
+            print("hall sync now: the hub is not enrolled: run hall enroll first", file=sys.stderr)
+            return EXIT_FAIL
+        store = Store(_store_path(args.data), ALL_MIGRATIONS)
+    except (FileNotFoundError, ConfigError, CredentialError, StoreError) as err:
+        print(f"hall sync now: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    client = CentralClient(credential, timeout=config.sync.request_timeout_seconds)
+    uplink = Uplink(
+        store,
+        config.sync,
+        client,
+        SystemClock(),
+        zone=ZoneInfo(config.hall.timezone),
+        purge_every=None,
+    )
+    progress = _Progress(sys.stdout.isatty())
+    started = time.monotonic()
+    try:
+        status = uplink.drain(progress, give_up_after=args.give_up_after)
+    finally:
+        progress.finish()
+        store.close()
+    seconds = time.monotonic() - started
+    if status.backlog:
+        print(
+            f"not finished: {status.backlog} events wait; {status.state}: {status.last_error}",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL
+    print(
+        f"drained: central acknowledges seq {status.acked_seq}; {status.sent_events} events "
+        f"in {status.sent_batches} batches, {seconds:.1f} s; {status.rejected} rejected in all"
+    )
+    return EXIT_OK
+
+
+# -- purge -------------------------------------------------------------------------------------
+
+
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from config.errors import ConfigError
+    from hub.tables import ALL_MIGRATIONS
+    from sync.errors import StoreError
+    from sync.purge import purge_acknowledged
+    from sync.store import Store
+
+    try:
+        config = _config(args)
+        store = Store(_store_path(args.data), ALL_MIGRATIONS)
+    except (FileNotFoundError, ConfigError, StoreError) as err:
+        print(f"hall sync purge: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        days = config.sync.retention_days if args.days is None else args.days
+        result = purge_acknowledged(store, days, datetime.now(UTC))
+    finally:
+        store.close()
+    print(
+        f"purged {result.deleted} acknowledged events written before {result.cutoff} "
+        f"({days} days; acknowledged up to seq {result.acked_seq}) in {result.seconds:.1f} s"
+    )
+    return EXIT_OK
+
+
+# -- the parser --------------------------------------------------------------------------------
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add this module's subcommands to the ``hall`` parser."""
+    enroll = sub.add_parser("enroll", help="enroll this hub with central, once (one-time code)")
+    enroll.add_argument("--data", required=True, help=_DATA_HELP)
+    enroll.add_argument("--central", required=True, help="central's base URL, e.g. https://host/")
+    enroll.add_argument("--code", required=True, help="the one-time code, XXXX-XXXX-XXXX")
+    enroll.add_argument("--ca-file", help="pin central's CA: a PEM file (default: system CAs)")
+    enroll.add_argument("--name", default="hub", help="this hub's name as central shows it")
+    enroll.set_defaults(handler=_cmd_enroll)
+
+    sync = sub.add_parser("sync", help="the hub's uplink to central: status, send now, purge")
+    sync_sub = sync.add_subparsers(dest="sync_command", required=True)
+    status = sync_sub.add_parser(
+        "status", help="acknowledged seq, backlog, rejections, last contact (read-only)"
+    )
+    status.add_argument("--data", required=True, help=_DATA_HELP)
+    status.add_argument("--config", help=_CONFIG_HELP)
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=_cmd_status)
+
+    now = sync_sub.add_parser(
+        "now", help="send the backlog to central now, with progress (safe while the hub runs)"
+    )
+    now.add_argument("--data", required=True, help=_DATA_HELP)
+    now.add_argument("--config", help=_CONFIG_HELP)
+    now.add_argument(
+        "--give-up-after",
+        type=float,
+        default=120.0,
+        help="stop after central has failed for this many seconds in a row (default 120)",
+    )
+    now.set_defaults(handler=_cmd_now)
+
+    purge = sync_sub.add_parser(
+        "purge", help="delete acknowledged events older than sync.retention_days"
+    )
+    purge.add_argument("--data", required=True, help=_DATA_HELP)
+    purge.add_argument("--config", help=_CONFIG_HELP)
+    purge.add_argument(
+        "--days", type=int, help="keep this many days instead of the config's (0: all acknowledged)"
+    )
+    purge.set_defaults(handler=_cmd_purge)
