@@ -7,7 +7,6 @@ also take ``?token=`` because browsers' EventSource cannot set headers). Errors 
 ``{"error": CODE, "message": TEXT}``; bad input gives 422, never 500.
 """
 
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
@@ -21,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import events as sse
 from hub.auth import Device, DeviceRegistry, require
+from hub.catalog import Catalog, etag_matches
 from hub.engine import QueueEngine
 from hub.errors import HubError, Invalid
 from sync.outbox import Event
@@ -98,8 +98,17 @@ def _describe_validation(err: RequestValidationError) -> tuple[str, list[dict[st
     return "请求内容有误：" + "; ".join(parts), details
 
 
-def create_app(engine: QueueEngine, registry: DeviceRegistry, broker: sse.EventBroker) -> FastAPI:
-    """Build the hub's ASGI app around an engine, a token registry and an event broker."""
+def create_app(
+    engine: QueueEngine,
+    registry: DeviceRegistry,
+    broker: sse.EventBroker,
+    *,
+    catalog: Catalog | None = None,
+) -> FastAPI:
+    """Build the hub's ASGI app around an engine, a token registry and an event broker.
+
+    ``catalog`` is what ``GET /catalog`` serves (default: the engine's configuration, fixed).
+    """
     app = FastAPI(
         title="hallkit hub",
         version="1",
@@ -180,30 +189,17 @@ def create_app(engine: QueueEngine, registry: DeviceRegistry, broker: sse.EventB
 
     # -- catalog -------------------------------------------------------------------------------
 
-    catalog = {
-        "version": _catalog_version(engine),
-        "hall": {
-            "id": config.hall.id,
-            "name": config.hall.name,
-            "division_code": config.hall.division_code,
-            "notice": config.hall.notice,
-        },
-        "categories": [c.model_dump() for c in config.categories],
-        "items": [i.model_dump() for i in config.items],
-        "windows": [w.model_dump() for w in config.windows],
-        "rating": {
-            "bad_reasons": config.rating.bad_reasons,
-            "keypad_timeout_seconds": config.rating.keypad_timeout_seconds,
-        },
-        "priority": {
-            "green_groups": config.priority.green_groups,
-            "elderly_age": config.priority.elderly_age,
-        },
-    }
+    served = catalog or Catalog(engine)
 
-    @app.get(f"{API}/catalog")
-    def get_catalog(_: Auth) -> dict[str, Any]:
-        return catalog
+    @app.get(f"{API}/catalog", response_class=Response)
+    async def get_catalog(
+        _: Auth, if_none_match: Annotated[str | None, Header()] = None
+    ) -> Response:
+        view = served.view  # one immutable catalog: never half of one and half of the next
+        headers = {"ETag": view.etag, "Cache-Control": "no-cache"}
+        if etag_matches(if_none_match, view.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(view.body, media_type="application/json", headers=headers)
 
     # -- tickets -------------------------------------------------------------------------------
 
@@ -348,8 +344,3 @@ def create_app(engine: QueueEngine, registry: DeviceRegistry, broker: sse.EventB
         )
 
     return app
-
-
-def _catalog_version(engine: QueueEngine) -> str:
-    digest = hashlib.sha256(engine.config.model_dump_json().encode()).hexdigest()
-    return digest[:16]

@@ -110,6 +110,15 @@ class QueueEngine(QueueReads):
         """Call ``listener(events)`` after each commit that wrote events (in commit order)."""
         self._listeners.append(listener)
 
+    def announce(self, events: list[Event]) -> None:
+        """Hand events committed outside the engine's own operations (a catalog swap) to the
+        listeners. Call it holding ``store.lock``, right after the commit, to keep seq order."""
+        for listener in self._listeners if events else ():
+            try:
+                listener(events)
+            except Exception:
+                log.exception("event listener failed")
+
     def _run(self, operation: Callable[[_Tx], T]) -> T:
         # The writer lock is held until listeners have heard the events, so they always hear
         # them in seq order; listeners must only hand events on, never block.
@@ -872,6 +881,31 @@ class QueueEngine(QueueReads):
                 "status": "booked",
             }
             tx.db.table("appointments").insert(row)
+            return {k: v for k, v in row.items() if k != "id_hash"}
+
+        return self._run(operation)
+
+    def cancel_appointment(self, code: str) -> dict[str, Any]:
+        """Cancel a booked appointment (central cancelled it); emits ``appointment.cancelled``.
+
+        One already cancelled is returned as it is, with no event. Raises NotFound (unknown
+        code) or Conflict (already checked in: its ticket stands).
+        """
+
+        def operation(tx: _Tx) -> dict[str, Any]:
+            rows = list(tx.db.query("SELECT * FROM appointments WHERE code = ?", (code,)))
+            if not rows:
+                raise NotFound("unknown_appointment", f"没有预约码为{code}的预约")
+            row = rows[0]
+            if row["status"] == "checked_in":
+                raise Conflict("appointment_used", f"预约{code}已签到取号，号票继续有效")
+            if row["status"] == "booked":
+                tx.db.execute(
+                    "UPDATE appointments SET status = 'cancelled' WHERE id = ?", (row["id"],)
+                )
+                row["status"] = "cancelled"
+                fields = ("code", "service_day", "slot_start", "slot_end", "category", "item_id")
+                tx.emit("appointment.cancelled", {k: row[k] for k in fields})
             return {k: v for k, v in row.items() if k != "id_hash"}
 
         return self._run(operation)

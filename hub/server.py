@@ -13,11 +13,15 @@ from fastapi import FastAPI
 from config import HallConfig, load_config, sample_hall
 from hub.api import create_app
 from hub.auth import DeviceRegistry
+from hub.catalog import Catalog
+from hub.downlink import start_downlink
 from hub.engine import QueueEngine
 from hub.events import EventBroker
 from hub.identity import load_secret
 from hub.tables import ALL_MIGRATIONS
 from sync.clock import Clock, SystemClock
+from sync.credential import CredentialError
+from sync.downlink import Downlink
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,8 @@ class Hub:
     broker: EventBroker
     app: FastAPI
     new_admin_token: str | None
+    catalog: Catalog
+    downlink: Downlink | None = None
 
     @property
     def admin_token_path(self) -> Path:
@@ -76,8 +82,10 @@ def open_hub(
     registry = DeviceRegistry(store, {w.number for w in config.windows})
     new_token = registry.ensure_admin_token(folder / ADMIN_TOKEN)
     broker = EventBroker()
-    app = create_app(engine, registry, broker)
-    return Hub(folder, config, store, engine, registry, broker, app, new_token)
+    catalog = Catalog(engine)
+    catalog.restore()  # a hub started offline serves the last catalog it applied
+    app = create_app(engine, registry, broker, catalog=catalog)
+    return Hub(folder, config, store, engine, registry, broker, app, new_token, catalog=catalog)
 
 
 def parse_bind(bind: str) -> tuple[str, int]:
@@ -88,16 +96,32 @@ def parse_bind(bind: str) -> tuple[str, int]:
     return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the hub serves the hall LAN
 
 
+def _start_downlink(hub: Hub) -> None:
+    """Pull catalog and appointments from central when the hub is enrolled (DATA/central.json).
+
+    A credential the hub cannot read is logged, not fatal: the hall's queue never needs central.
+    """
+    try:
+        hub.downlink = start_downlink(hub.data_dir, hub.engine, hub.catalog, hub.config.sync)
+    except CredentialError as err:
+        log.error("no catalog or appointments from central: %s", err)
+
+
 def serve(hub: Hub, bind: str) -> None:
     """Serve the hub's API until SIGINT/SIGTERM."""
     host, port = parse_bind(bind)
     log.debug("hub %s listening on http://%s:%d", hub.config.hall.id, host, port)
-    uvicorn.run(
-        hub.app,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=2,
-    )
+    _start_downlink(hub)
+    try:
+        uvicorn.run(
+            hub.app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+    finally:
+        if hub.downlink is not None:
+            hub.downlink.stop()
     hub.store.close()

@@ -120,6 +120,20 @@ HUB_MIGRATIONS = [
         "index for the day's queue order",
         "CREATE INDEX tickets_order ON tickets (service_day, sort_key);",
     ),
+    Migration(
+        "hub",
+        3,
+        "catalogs applied from central (hub/catalog.py)",
+        """
+        CREATE TABLE catalog (
+            version INTEGER PRIMARY KEY,
+            checksum TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            json TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]
