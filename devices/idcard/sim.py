@@ -178,7 +178,7 @@ class SimulatedReader:
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name="idcard-sim", daemon=True)
         self._thread.start()
-        log.info("simulated ID-card reader on %s", self.path)
+        log.debug("simulated ID-card reader on %s", self.path)
 
     def stop(self) -> None:
         """Stop serving and close the pty: to a client this is the reader being unplugged."""
