@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
+import sqlite_utils
 from pydantic import ValidationError
 
 from config.calendar import HallCalendar
@@ -48,6 +50,8 @@ log = logging.getLogger(__name__)
 
 STATE_KEY = "downlink"
 """The ``sync_state`` row holding what the downlink has applied (JSON)."""
+STATUS_KEY = "downlink.status"
+"""The ``sync_state`` row holding the last :class:`DownlinkStatus` (JSON), for other processes."""
 
 BACKOFF_BASE_SECONDS = 1.0
 STOP_JOIN_SECONDS = 5.0
@@ -144,6 +148,19 @@ def appointment_days(calendar: HallCalendar, moment: datetime) -> list[date]:
     return days
 
 
+def stored_status(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    """The downlink's last recorded status (``DownlinkStatus.to_dict()`` without ``running``),
+    read from a hub store by any process; None when the downlink never ran."""
+    row = db.execute("SELECT value FROM sync_state WHERE key = ?", (STATUS_KEY,)).fetchone()
+    if row is None:
+        return None
+    try:
+        data: dict[str, Any] = json.loads(row[0])
+    except ValueError:
+        return None
+    return data
+
+
 def _header(answer: Answer, name: str) -> str | None:
     wanted = name.lower()
     return next((v for k, v in answer.headers.items() if k.lower() == wanted), None)
@@ -218,12 +235,15 @@ class Downlink:
     def _save(self) -> None:
         with self._lock:
             text = json.dumps(asdict(self._applied), ensure_ascii=False, sort_keys=True)
+        report = self.status().to_dict()
+        del report["running"]  # true of this process only
         with self._store.write() as db:
-            db.execute(
-                "INSERT INTO sync_state (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (STATE_KEY, text),
-            )
+            for key, value in ((STATE_KEY, text), (STATUS_KEY, json.dumps(report))):
+                db.execute(
+                    "INSERT INTO sync_state (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
 
     def status(self) -> DownlinkStatus:
         """What the downlink has applied and what went wrong last (a consistent snapshot)."""
@@ -266,6 +286,11 @@ class Downlink:
         Raises CentralUnreachable, CentralRefused, or WireError for an answer that does not
         follow the protocol.
         """
+        outcome = self._check_catalog()
+        self._save()
+        return outcome
+
+    def _check_catalog(self) -> CatalogOutcome:
         with self._lock:
             # The newest ETag we have seen: central's current version is at least that one, so
             # a refused catalog gets 304 until central publishes the next version.
@@ -313,7 +338,6 @@ class Downlink:
             self._applied.catalog_checksum = catalog.checksum
             self._applied.catalog_etag = tag
             self._refused = None
-        self._save()
         log.info("catalog version %d applied", catalog.version)
         return "applied"
 
@@ -430,6 +454,10 @@ class Downlink:
         job.due = time.monotonic() + delay
         with self._lock:
             self._errors[job.name] = f"{job.name}: {problem}"
+        try:
+            self._save()
+        except (SyncError, sqlite3.Error) as err:  # the store's trouble is the hub's to report
+            log.debug("could not record the downlink's status: %s", err)
         if not job.failing:
             log.warning("downlink %s failed (%s); retrying in %.0f s", job.name, problem, delay)
             job.failing = True

@@ -16,7 +16,7 @@ from config.calendar import HallCalendar
 from config.sample import sample_hall
 from config.schema import SyncSettings
 from sync.backoff import Backoff
-from sync.downlink import ApplyRefused, Downlink, appointment_days
+from sync.downlink import ApplyRefused, Downlink, appointment_days, stored_status
 from sync.http import CentralClient, CentralRefused
 from sync.outbox import OUTBOX_MIGRATIONS
 from sync.signing import SIGNED_HEADERS
@@ -213,6 +213,21 @@ def test_a_catalog_the_hub_refuses_is_reported_and_not_downloaded_again(
     assert (status.catalog_version, status.refused_version) == (3, None)
 
 
+def test_the_status_is_recorded_in_the_store_for_other_processes(
+    central: FakeCentral, store: Store, hub: Hub
+) -> None:
+    assert stored_status(store.reader()) is None
+    central.publish_catalog(2, catalog_v(2), checksum="sha256:" + "0" * 64)
+    downlink = make_downlink(central, store, hub)
+    downlink.poll_catalog()
+    downlink.poll_appointments()
+    recorded = stored_status(store.reader())
+    assert recorded is not None
+    assert recorded["refused_version"] == 2
+    assert recorded["appointments"] == {"2025-03-12": 0}
+    assert "running" not in recorded
+
+
 def test_an_older_version_than_the_applied_one_is_refused(
     central: FakeCentral, store: Store, hub: Hub
 ) -> None:
@@ -376,6 +391,7 @@ def test_a_retry_after_is_waited_for(central: FakeCentral, store: Store, hub: Hu
     try:
         wait_for(lambda: downlink.status().last_error is not None)
         assert "503" in (downlink.status().last_error or "")
+        wait_for(lambda: "503" in str((stored_status(store.reader()) or {}).get("last_error")))
         wait_for(lambda: hub.catalogs, seconds=10)
         waited = time.monotonic() - started
     finally:
