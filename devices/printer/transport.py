@@ -51,9 +51,11 @@ class TcpLink(PrinterLink):
 
     def open(self) -> None:
         try:
-            self._sock = socket.create_connection(
-                (self.host, self.port), timeout=self._connect_timeout
-            )
+            sock = socket.create_connection((self.host, self.port), timeout=self._connect_timeout)
+            # Status requests are 3-byte writes awaiting a 1-byte reply: without NODELAY, Nagle
+            # holds each one back for the delayed ACK of the job data (40 ms on Linux).
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sock = sock
         except TimeoutError as err:
             raise DeviceAbsent(
                 f"{self.address}: no answer within {self._connect_timeout:g} s; is the printer "

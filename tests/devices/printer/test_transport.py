@@ -120,3 +120,15 @@ def test_serial_port_that_does_not_exist_is_absent() -> None:
     link = open_link("serial:///dev/hall-printer-not-here")
     with pytest.raises(DeviceAbsent, match="hall-printer-not-here"):
         link.open()
+
+
+def test_tcp_link_sends_small_status_requests_without_nagle_delay() -> None:
+    # Without TCP_NODELAY each 3-byte DLE EOT after a job waited ~40 ms for a delayed ACK.
+    with PrinterSimulator() as sim:
+        link = open_link(sim.address)
+        link.open()
+        try:
+            sock = link._sock  # type: ignore[attr-defined]
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        finally:
+            link.close()
