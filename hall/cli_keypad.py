@@ -76,6 +76,7 @@ def _cmd_keypad_test(args: argparse.Namespace) -> int:
     from devices.errors import DeviceError
     from devices.keypad.keys import KeyMap
     from devices.keypad.service import open_keypad_source
+    from devices.keypad.transport import unknown_key_names
 
     settings = DeviceSettings()
     if args.config:
@@ -99,6 +100,8 @@ def _cmd_keypad_test(args: argparse.Namespace) -> int:
     except DeviceError as err:
         print(f"hall device keypad-test: {err}", file=sys.stderr)
         return EXIT_FAIL
+    for name in unknown_key_names(keymap.keys):
+        print(f"warning: {name} is not an evdev key name; it will never match", file=sys.stderr)
     return run_keypad_test(source, keymap, args.seconds)
 
 

@@ -18,6 +18,7 @@ import logging
 import os
 import select
 import socket
+from collections.abc import Mapping
 from typing import Protocol
 
 import evdev
@@ -33,6 +34,8 @@ _GONE = {errno.ENODEV, errno.ENOENT, errno.ENXIO}
 _READ_BYTES = INPUT_EVENT.size * 64
 NETLINK_KOBJECT_UEVENT = 15
 _UEVENT_GROUPS = 0b11  # 1: kernel events, 2: udev events (after udev made its symlinks)
+# Names of EV_KEY codes, keys and buttons (BTN_0 …) alike: some keypads send buttons.
+_KEY_NAMES: Mapping[int, str | tuple[str, ...]] = evdev.ecodes.bytype[evdev.ecodes.EV_KEY]
 
 
 class KeySource(Protocol):
@@ -85,7 +88,13 @@ def read_key_events(fd: int, timeout: float) -> list[KeyEvent]:
         events = decode_input_events(data)
     except DecodeError as err:
         raise DeviceError(f"the keypad node gave bytes that are not input events: {err}") from err
-    return list(key_events(events, evdev.ecodes.KEY))
+    return list(key_events(events, _KEY_NAMES))
+
+
+def unknown_key_names(names: frozenset[str] | set[str]) -> list[str]:
+    """The names in ``names`` that evdev does not know (typos like KEY_KP_1), sorted."""
+    known = {n for named in _KEY_NAMES.values() for n in _names(named)}
+    return sorted(n for n in names if n.upper() not in known)
 
 
 def is_input_added(message: bytes) -> bool:
@@ -250,7 +259,7 @@ class EvdevKeypad:
                 codes = device.capabilities().get(evdev.ecodes.EV_KEY, [])
                 if not codes:
                     continue
-                names = {n for code in codes for n in _names(evdev.ecodes.KEY.get(code, ()))}
+                names = {n for code in codes for n in _names(_KEY_NAMES.get(code, ()))}
                 if not self._wanted or names & self._wanted:
                     return path
                 fallback = fallback or path

@@ -20,6 +20,7 @@ from devices.keypad.transport import (
     UeventMonitor,
     is_input_added,
     read_key_events,
+    unknown_key_names,
 )
 
 EV_SYN = 0x00
@@ -58,6 +59,13 @@ def test_a_keypad_looked_for_by_name_is_absent_when_no_device_matches(tmp_path: 
         keypad.open()
 
 
+def test_key_names_evdev_does_not_know_are_reported() -> None:
+    assert unknown_key_names({"KEY_1", "KEY_KP_1", "BTN_0", "key_f1", "KEY_ONE"}) == [
+        "KEY_KP_1",
+        "KEY_ONE",
+    ]
+
+
 def test_reading_a_closed_keypad_says_absent() -> None:
     with pytest.raises(DeviceAbsent, match="not open"):
         EvdevKeypad("/dev/input/event0").read(0.01)
@@ -80,6 +88,13 @@ def test_read_decodes_key_events_from_the_node(pipe: tuple[int, int]) -> None:
         KeyEvent(("KEY_KP3",), 1),
         KeyEvent(("KEY_KP3",), 0),
     ]
+
+
+def test_a_keypad_that_sends_buttons_gets_button_names(pipe: tuple[int, int]) -> None:
+    read_fd, write_fd = pipe
+    os.write(write_fd, encode_input_event(InputEvent(0.0, EV_KEY, ecodes.ecodes["BTN_0"], 1)))
+    [event] = read_key_events(read_fd, 1.0)
+    assert "BTN_0" in event.names
 
 
 def test_read_waits_no_longer_than_its_timeout(pipe: tuple[int, int]) -> None:
