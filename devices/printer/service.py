@@ -52,6 +52,7 @@ class PrintResult:
     outcome: JobOutcome
     health: Health
     status: PrinterStatus = field(default_factory=PrinterStatus)
+    detail: str = ""  # English, for logs: why a job failed when health alone does not say
 
     @property
     def printed(self) -> bool:
@@ -88,7 +89,7 @@ class PrinterService:
         *,
         page: Paper = PAPER_80,
         device: str = "printer",
-        poll_seconds: float = 30.0,
+        poll_seconds: float = 10.0,
         status_timeout: float = 0.5,
         record_dir: str | Path | None = None,
     ) -> None:
@@ -128,14 +129,18 @@ class PrinterService:
         return future
 
     def print(self, job: Document | bytes, timeout: float = 30.0) -> PrintResult:
-        """Print and wait up to ``timeout`` seconds; a job still queued then counts as failed."""
+        """Print and wait. A job still queued after ``timeout`` seconds is withdrawn and
+        reported failed, so it can never come out later behind the caller's back; a job
+        already being sent is waited for (the link's own time limits bound it)."""
         future = self.submit(job)
         try:
             return future.result(timeout)
         except TimeoutError:
-            log.warning("printer job not done within %.1f s", timeout)
-            state = self.health
-            return PrintResult(JobOutcome.FAILED, state)
+            if future.cancel():
+                detail = f"job withdrawn: not started within {timeout:g} s (printer busy)"
+                log.warning("%s", detail)
+                return PrintResult(JobOutcome.FAILED, self.health, detail=detail)
+            return future.result()
 
     def check(self) -> Future[Health]:
         """Ask the printer's status now (on the service thread)."""
@@ -206,12 +211,12 @@ class PrinterService:
             health = self._set(before)
             if before.can_print is False:
                 self._link.close()
-                return PrintResult(JobOutcome.FAILED, health, before)
+                return PrintResult(JobOutcome.FAILED, health, before, "not sent: " + health.detail)
             self._link.write(data)
             after = self._read_status()
             health = self._set(after)
         except DeviceError as err:
-            return PrintResult(JobOutcome.FAILED, self._fail(err))
+            return PrintResult(JobOutcome.FAILED, self._fail(err), detail=str(err))
         if not self._link.keep_open:
             self._link.close()
         if after.can_print is False:

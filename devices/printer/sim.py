@@ -30,7 +30,7 @@ INIT = b"\x1b@"
 DLE_EOT = b"\x10\x04"
 
 
-class Paper(StrEnum):
+class PaperLevel(StrEnum):
     OK = "ok"
     NEAR_END = "near"
     OUT = "out"
@@ -51,7 +51,7 @@ class SimPrinter:
     def __init__(
         self,
         *,
-        paper: Paper | str = Paper.OK,
+        paper: PaperLevel | str = PaperLevel.OK,
         cover_open: bool = False,
         online: bool = True,
         answers_status: bool = True,
@@ -64,7 +64,7 @@ class SimPrinter:
         called (on the receiving thread) with each finished job."""
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
-        self.paper = Paper(paper)
+        self.paper = PaperLevel(paper)
         self.cover_open = cover_open
         self.online = online
         self.answers_status = answers_status
@@ -79,10 +79,10 @@ class SimPrinter:
 
     # -- what a technician does to it ---------------------------------------------------------
 
-    def set_paper(self, paper: Paper | str) -> None:
+    def set_paper(self, paper: PaperLevel | str) -> None:
         with self._lock:
-            self.paper = Paper(paper)
-            if self.paper is not Paper.OUT and self.tickets == 0:
+            self.paper = PaperLevel(paper)
+            if self.paper is not PaperLevel.OUT and self.tickets == 0:
                 self.tickets = None  # a new roll
 
     def set_cover(self, open_: bool) -> None:
@@ -156,7 +156,7 @@ class SimPrinter:
     # -- inside (lock held) -------------------------------------------------------------------
 
     def _fault(self) -> str:
-        if self.paper is Paper.OUT:
+        if self.paper is PaperLevel.OUT:
             return "paper out"
         if self.cover_open:
             return "cover open"
@@ -166,12 +166,12 @@ class SimPrinter:
         self.status_requests += 1
         if not self.answers_status or n == 3:
             return b""
-        paper_out = self.paper is Paper.OUT
+        paper_out = self.paper is PaperLevel.OUT
         replies = encode_status(
             online=self.online and not paper_out and not self.cover_open,
             cover_open=self.cover_open,
             paper_end=paper_out,
-            paper_near_end=self.paper is Paper.NEAR_END,
+            paper_near_end=self.paper is PaperLevel.NEAR_END,
         )
         return replies[n]
 
@@ -198,9 +198,9 @@ class SimPrinter:
         if job.printed and self.tickets is not None:
             self.tickets = max(self.tickets - 1, 0)
             if self.tickets == 0:
-                self.paper = Paper.OUT
+                self.paper = PaperLevel.OUT
             elif self.tickets <= self.near_at:
-                self.paper = Paper.NEAR_END
+                self.paper = PaperLevel.NEAR_END
         self._done.notify_all()
         return [job]
 

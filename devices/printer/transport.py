@@ -7,7 +7,7 @@ are re-raised as ``DeviceAbsent`` (not there), ``DeviceTimeout`` (there, not ans
 
 Addresses: ``tcp://HOST[:9100]``, ``serial:///dev/hall-printer?baud=115200[&flow=rtscts]``,
 ``usb://VID:PID[?in=0x81&out=0x03&interface=0]``, ``sim://printer[?paper=out&cover=open&
-offline=1&silent=1&tickets=N]``. USB endpoints come from the address, else from
+offline=1&silent=1&absent=1&tickets=N]``. USB endpoints come from the address, else from
 ``usb.USB_MODELS`` when the device has them, else from the device's own descriptors.
 """
 
@@ -23,7 +23,7 @@ import serial
 from devices.address import DeviceAddress, parse_address
 from devices.errors import DeviceAbsent, DeviceAddressError, DeviceError, DeviceTimeout
 from devices.printer.link import PrinterLink
-from devices.printer.sim import Paper, SimPrinter
+from devices.printer.sim import PaperLevel, SimPrinter
 from devices.printer.usb import UsbLink
 
 log = logging.getLogger(__name__)
@@ -179,9 +179,11 @@ class SimLink(PrinterLink):
 
     keep_open = False
 
-    def __init__(self, address: str, printer: SimPrinter) -> None:
+    def __init__(self, address: str, printer: SimPrinter, absent: bool = False) -> None:
+        """``absent``: play a printer that is switched off or unplugged (open fails)."""
         super().__init__(address)
         self.printer = printer
+        self.absent = absent
         self._open = False
 
     @property
@@ -189,7 +191,7 @@ class SimLink(PrinterLink):
         return self._open
 
     def open(self) -> None:
-        if not self.printer.online and not self.printer.answers_status:
+        if self.absent:
             raise DeviceAbsent(f"{self.address}: simulated printer is switched off")
         self._open = True
 
@@ -211,7 +213,7 @@ class SimLink(PrinterLink):
 
 def _sim_printer(parsed: DeviceAddress) -> SimPrinter:
     paper = parsed.option("paper", "ok")
-    if paper not in {p.value for p in Paper}:
+    if paper not in {p.value for p in PaperLevel}:
         raise DeviceAddressError(f"{parsed.text}: paper must be ok, near or out")
     tickets = parsed.int_option("tickets", -1)
     return SimPrinter(
@@ -256,4 +258,4 @@ def open_link(address: str) -> PrinterLink:
             interface=parsed.int_option("interface", -1),
             timeout=parsed.float_option("timeout", 5.0),
         )
-    return SimLink(parsed.text, _sim_printer(parsed))
+    return SimLink(parsed.text, _sim_printer(parsed), parsed.int_option("absent", 0) == 1)

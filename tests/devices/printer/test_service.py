@@ -171,3 +171,30 @@ def test_sim_address_prints_in_process_through_the_same_bytes() -> None:
     assert result.health.problem == "打印纸即将用完"
     printer = svc.link.printer  # type: ignore[attr-defined]
     assert "A001" in decode_job(printer.jobs[0].data).texts
+
+
+def test_a_job_still_queued_at_the_timeout_is_withdrawn_and_never_prints(
+    sim: PrinterSimulator,
+) -> None:
+    sim.printer.set_answers_status(False)  # each job waits out two status timeouts
+    svc = PrinterService(sim.address, page=PAPER_58, poll_seconds=60, status_timeout=0.4).start()
+    try:
+        first = svc.submit(TICKET)
+        second = svc.print(TICKET, timeout=0.1)
+        assert second.outcome is JobOutcome.FAILED
+        assert "withdrawn" in second.detail
+        assert first.result(5).outcome is JobOutcome.UNCONFIRMED
+        assert svc.check().result(5)  # the queue has drained past where the second job was
+    finally:
+        svc.stop()
+    assert len(sim.printer.wait_for_jobs(2, timeout=0.3)) == 1
+
+
+def test_sim_printer_switched_off_is_absent() -> None:
+    svc = PrinterService("sim://printer?absent=1", page=PAPER_58).start()
+    try:
+        result = svc.print(TICKET)
+    finally:
+        svc.stop()
+    assert (result.outcome, result.health.state) == (JobOutcome.FAILED, HealthState.ABSENT)
+    assert "switched off" in result.detail

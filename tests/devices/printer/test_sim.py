@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 from devices.printer.decode import decode_job
-from devices.printer.sim import Paper, PrinterSimulator, SimJob, SimPrinter
+from devices.printer.sim import PaperLevel, PrinterSimulator, SimJob, SimPrinter
 from devices.printer.status import PAPER, PRINTER, decode_status
 
 
@@ -29,7 +29,7 @@ def test_esc_at_split_across_two_reads_still_starts_a_new_job() -> None:
 
 
 def test_status_requests_are_answered_at_once_and_kept_out_of_the_job() -> None:
-    printer = SimPrinter(paper=Paper.NEAR_END)
+    printer = SimPrinter(paper=PaperLevel.NEAR_END)
     assert printer.receive(b"\x1b@x\n\x10\x04\x04") == b"\x1e"
     assert printer.receive(b"\x10") == b""  # half a request waits for the rest
     assert printer.receive(b"\x04\x01") == b"\x12"
@@ -61,7 +61,7 @@ def test_the_roll_goes_near_end_then_out_after_its_tickets() -> None:
         printer.end_connection()
         papers.append(printer.paper)
     assert [job.printed for job in printer.jobs] == [True, True, True, False]
-    assert papers == [Paper.OK, Paper.NEAR_END, Paper.OUT, Paper.OUT]
+    assert papers == [PaperLevel.OK, PaperLevel.NEAR_END, PaperLevel.OUT, PaperLevel.OUT]
     printer.set_paper("ok")
     assert printer.tickets is None
 
