@@ -104,11 +104,6 @@ def qr_command(data: str, module: int) -> bytes:
     )
 
 
-def cut_command(feed_lines: int) -> bytes:
-    """Feed ``feed_lines`` lines so the last text clears the cutter, then a partial cut."""
-    return (feed_command(feed_lines) if feed_lines else b"") + PARTIAL_CUT
-
-
 def render(document: Document, page: Paper) -> bytes:
     """The document as one print job for ``page``: ``ESC @`` first, a cut where it says."""
     return render_lines(lay_out(document, page))

@@ -18,7 +18,6 @@ from devices.printer.decode import decode_job
 from devices.printer.documents import queue_ticket, sample_ticket
 from devices.printer.escpos import (
     bold_command,
-    cut_command,
     encode_text,
     qr_command,
     render,
@@ -77,8 +76,8 @@ def test_qr_store_length_is_little_endian_over_255_bytes() -> None:
 
 
 def test_cut_feeds_then_cuts_partially() -> None:
-    assert cut_command(4) == b"\x1bd\x04\x1dV\x01"
-    assert cut_command(0) == b"\x1dV\x01"
+    assert render(Document((Cut(4),)), PAPER_58) == b"\x1b@" + b"\x1bd\x04" + b"\x1dV\x01"
+    assert render(Document((Cut(0),)), PAPER_58) == b"\x1b@" + b"\x1dV\x01"
 
 
 def test_size_and_bold_commands() -> None:
