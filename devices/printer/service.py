@@ -151,6 +151,7 @@ class PrinterService:
     # -- the service thread -------------------------------------------------------------------
 
     def _run(self) -> None:
+        self._check()  # health is real from the start, not "absent" until the first job
         while True:
             try:
                 item = self._queue.get(timeout=self._poll)
@@ -163,8 +164,13 @@ class PrinterService:
                 item.set_result(self._check())
             elif isinstance(item, tuple):
                 job, future = item
-                if future.set_running_or_notify_cancel():
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
                     future.set_result(self._print(job))
+                except Exception as err:  # a bug, not a printer fault: tell the caller, live on
+                    log.exception("printer job crashed")
+                    future.set_exception(err)
         self._link.close()
 
     def _read_status(self) -> PrinterStatus:

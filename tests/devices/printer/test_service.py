@@ -198,3 +198,21 @@ def test_sim_printer_switched_off_is_absent() -> None:
         svc.stop()
     assert (result.outcome, result.health.state) == (JobOutcome.FAILED, HealthState.ABSENT)
     assert "switched off" in result.detail
+
+
+def test_health_is_checked_as_soon_as_the_service_starts(sim: PrinterSimulator) -> None:
+    sim.printer.set_paper("near")
+    svc = PrinterService(sim.address, page=PAPER_58, poll_seconds=60).start()
+    try:
+        assert wait_until(lambda: svc.health.state is HealthState.DEGRADED)
+    finally:
+        svc.stop()
+
+
+def test_a_job_that_cannot_be_rendered_fails_its_caller_and_the_service_lives_on(
+    service: PrinterService,
+) -> None:
+    broken = Document((object(),))  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        service.submit(broken).result(5)
+    assert service.print(TICKET).outcome is JobOutcome.PRINTED
