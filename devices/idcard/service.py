@@ -133,7 +133,11 @@ class IdCardReaderService:
             self._record(err)
             return None
         try:
-            session.check_status()
+            try:
+                session.check_status()
+            except SamFault:
+                session.reset()  # a module that failed its self-test may recover on reset
+                session.check_status()
             sam = session.sam_id()
         except DeviceError as err:
             session.close()

@@ -21,6 +21,8 @@ from devices.idcard.transport import READ_SIZE, Transport, open_transport
 
 log = logging.getLogger(__name__)
 
+_QUIET = 0.05  # seconds of silence after which a reply is over (115200 baud never pauses so)
+
 
 class ReaderSession:
     """The SAM command set over ``transport``. ``timeouts`` overrides the per-command limits
@@ -46,21 +48,33 @@ class ReaderSession:
         self._decoder.reset()
         self.transport.write(command.frame)
         deadline = time.monotonic() + limit
+        corrupt: DecodeError | None = None
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                if corrupt is not None:
+                    raise corrupt
                 partial = self._decoder.pending
                 raise DeviceTimeout(
                     f"{command.name}: no complete reply within {limit:g} s from "
                     f"{self.transport.description}"
                     + (f" ({partial} bytes of an unfinished frame)" if partial else "")
                 )
-            for item in self._decoder.feed(self.transport.read(READ_SIZE, remaining)):
+            # Once a corrupt frame was seen, wait only while bytes keep coming: a false
+            # preamble in line noise is rejected just before the real reply completes, but a
+            # genuinely corrupt reply should fail now, not at the time limit.
+            chunk = self.transport.read(READ_SIZE, min(remaining, _QUIET) if corrupt else remaining)
+            if corrupt is not None and not chunk:
+                raise corrupt
+            for item in self._decoder.feed(chunk):
                 if isinstance(item, DecodeError):
-                    raise DecodeError(f"{command.name}: corrupt reply: {item}") from item
+                    corrupt = corrupt or DecodeError(f"{command.name}: corrupt reply: {item}")
+                    continue
                 reply = decode_reply(item)
                 c.check_reply(command, reply)
                 return reply
+            if corrupt is not None and not self._decoder.pending:
+                raise corrupt
 
     def reset(self) -> None:
         """Reset the security module."""
@@ -116,8 +130,8 @@ def read_one_card(
     poll_interval: float = 0.2,
     opener: Callable[[str], Transport] = open_transport,
 ) -> tuple[IdCard, str]:
-    """Open ``address``, wait up to ``wait`` seconds for a card, read it; returns the card and
-    the module's SAM id. Raises DeviceAbsent (no reader), SamFault (broken module), or
+    """Open ``address``, wait up to ``wait`` seconds (plus at most one command's time limit) for
+    a card, read it; returns the card and the module's SAM id. Raises DeviceAbsent (no reader), SamFault (broken module), or
     DeviceTimeout naming the last trouble when no card could be read in time."""
     session = ReaderSession(opener(address))
     try:

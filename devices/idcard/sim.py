@@ -2,8 +2,9 @@
 
 ``SimulatedReader`` opens a pseudo-terminal and serves the SAM command set on it from one
 thread; a client opens the pty's other end (``path``) with the real serial transport. Cards are
-presented and removed at run time (``present``, ``remove``) or rotated (``cycle``), and faults
-switched on and off (``set_faults``):
+presented and removed at run time (``present``, ``remove``) or rotated: with ``cycle`` seconds,
+each card in turn stays that long, with a gap of at most a second between, so a demo kiosk sees
+a stream of citizens. Faults are switched on and off with ``set_faults``:
 
 - ``no-card``: find card always answers 0x80;
 - ``bad-checksum``: read replies go out with a wrong checksum;
@@ -231,7 +232,8 @@ class SimulatedReader:
         """In cycle mode: each card in turn for ``cycle`` seconds, a gap with none between."""
         if self._cycle <= 0:
             return
-        period = self._cycle + _CYCLE_GAP
+        gap = min(_CYCLE_GAP, self._cycle / 2)
+        period = self._cycle + gap
         slot, offset = divmod(elapsed, period)
         card = self._cards[int(slot) % len(self._cards)] if offset < self._cycle else None
         with self._lock:

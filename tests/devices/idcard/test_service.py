@@ -166,3 +166,17 @@ def test_stop_returns_promptly_and_closes_the_reader(link: Path, listener: Liste
         polls = len(sim.commands)
         time.sleep(0.2)
         assert len(sim.commands) == polls
+
+
+def test_a_cycling_simulator_brings_each_card_in_turn(link: Path, listener: Listener) -> None:
+    reader = IdCardReaderService(str(link), listener, poll_interval=0.05, reconnect_min=0.05)
+    cards = [SAMPLES["resident"], SAMPLES["foreign-i"]]
+    with SimulatedReader(cards, link=link, cycle=0.6):
+        reader.start()
+        try:
+            seen = [listener.next() for _ in range(4)]
+        finally:
+            reader.stop()
+    assert [type(e) for e in seen] == [CardPresented, CardRemoved, CardPresented, CardRemoved]
+    presented = [e.card.number for e in seen if isinstance(e, CardPresented)]
+    assert presented == [c.number for c in cards]

@@ -93,9 +93,12 @@ def test_a_reply_with_a_bad_checksum_is_a_decode_error(
     sim: SimulatedReader, session: ReaderSession
 ) -> None:
     sim.set_faults(["bad-checksum"])
-    assert session.find_card()
+    patient = ReaderSession(session.transport)  # the read's own limit of 3 s
+    assert patient.find_card()
+    start = time.monotonic()
     with pytest.raises(DecodeError, match="read text and photo: corrupt reply: checksum"):
-        session.read_selected()
+        patient.read_selected()
+    assert time.monotonic() - start < 1.0  # fails as the bytes stop, not at the time limit
 
 
 def test_half_a_reply_then_silence_times_out_within_the_commands_limit(
@@ -179,3 +182,38 @@ def test_read_one_card_gives_up_after_its_wait_naming_the_last_problem(tmp_path:
         with pytest.raises(DeviceTimeout, match="last problem: read text and photo"):
             read_one_card(sim.address, wait=0.5, poll_interval=0.1)
         assert time.monotonic() - start < 2
+
+
+def test_the_sim_address_with_several_cards_and_faults_reads_the_first_card() -> None:
+    card, _ = read_one_card("sim://idcard?cards=resident,permit-j&faults=split,garbage", wait=3)
+    assert card.number == SAMPLES["resident"].number
+
+
+def test_a_false_preamble_in_line_noise_does_not_lose_the_real_reply(
+    sim: SimulatedReader, session: ReaderSession
+) -> None:
+    class Noisy:
+        """The real transport, with a false frame start injected before the first reply."""
+
+        def __init__(self, inner: SerialTransport) -> None:
+            self.inner, self.description, self.noise = inner, inner.description, True
+
+        def read(self, max_bytes: int, timeout: float) -> bytes:
+            data = self.inner.read(max_bytes, timeout)
+            if data and self.noise:
+                self.noise = False
+                return b"\xaa\xaa\xaa\x96\x69\x00\x05\x01\x02" + data
+            return data
+
+        def write(self, data: bytes) -> None:
+            self.inner.write(data)
+
+        def discard_input(self) -> None:
+            self.inner.discard_input()
+
+        def close(self) -> None:
+            self.inner.close()
+
+    assert isinstance(session.transport, SerialTransport)
+    noisy = ReaderSession(Noisy(session.transport))
+    assert noisy.sam_id() == "05.01-20101231-0012345678-1234567890"
