@@ -90,7 +90,9 @@ def sample_hall_data() -> dict[str, Any]:
         },
         "categories": categories,
         "items": [_item(r["seq"], r["department"], r["name"], r["note"]) for r in rows],
-        "windows": [{"number": n, "name": name, "categories": cats} for n, name, cats in _WINDOWS],
+        "windows": [
+            {"number": n, "name": name, "categories": list(cats)} for n, name, cats in _WINDOWS
+        ],
     }
 
 

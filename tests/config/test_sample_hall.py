@@ -47,3 +47,11 @@ def test_sample_items_keep_the_csv_order_and_departments() -> None:
     assert items[0].department == "公安局"
     assert items[0].category == "A"
     assert items[-1].id == "jjb-180"
+
+
+def test_changing_a_sample_hall_does_not_change_the_next_one() -> None:
+    from config.sample import sample_hall_data
+
+    first = sample_hall_data()
+    first["windows"][0]["categories"].append("Z")
+    assert "Z" not in sample_hall_data()["windows"][0]["categories"]
