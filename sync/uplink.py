@@ -54,6 +54,9 @@ CLOCK_TRUST_SECONDS = 30.0
 LINGER_SECONDS = 0.1
 PURGE_EVERY_SECONDS = 3600.0
 BACKOFF_BASE_SECONDS = 1.0
+WARN_AFTER_FAILURES = 3
+"""Failures in a row before the log says so at WARNING: one lost answer on a flaky WAN is
+routine (INFO); central away for a while is news, and so is its return."""
 
 
 class Step(Enum):
@@ -120,6 +123,7 @@ class Uplink:
         self._last_error_at: float | None = None
         self._next_retry: float | None = None
         self._alarm = False
+        self._warned = False  # a "central unreachable" warning is out, awaiting its recovery
         self._sent_events = 0
         self._sent_batches = 0
         self._purged = 0
@@ -353,10 +357,15 @@ class Uplink:
 
     def _failed(self, state: UplinkState, message: str, retry_after: float | None) -> float:
         delay = self._backoff.next_delay(retry_after)
-        self._set_state(state)
         self._note_error(message)
+        self._set_state(state)
         with self._lock:
             self._next_retry = time.time() + delay
+        if self._backoff.attempt == WARN_AFTER_FAILURES:
+            self._warned = True
+            log.warning("central: %s, retrying (%s)", state, message)
+        else:
+            log.info("central: %s, retrying in %.1f s (%s)", state, delay, message)
         return delay
 
     def _note_error(self, message: str) -> None:
@@ -364,7 +373,6 @@ class Uplink:
             changed = message != self._last_error
             self._last_error = message
             self._last_error_at = time.time()
-        log.debug("uplink: %s", message)
         if changed:  # a store write per distinct error, not per retry
             try:
                 self._records.note(last_error=message, last_error_at=_iso(time.time()) or "")
@@ -375,12 +383,10 @@ class Uplink:
         with self._lock:
             if self._stop.is_set() and self._thread is not None and state != UplinkState.STOPPED:
                 return  # a step finishing after stop() must not make it look alive
-            before, self._state = self._state, state
-        bad = (UplinkState.UNREACHABLE, UplinkState.BACKING_OFF)
-        if state in bad and before not in bad:
-            log.warning("central: %s (%s)", state, self._last_error or "will retry")
-        elif before in bad and state in (UplinkState.IDLE, UplinkState.SENDING):
-            log.info("central reachable again")
+            self._state = state
+        if self._warned and state in (UplinkState.IDLE, UplinkState.SENDING):
+            self._warned = False
+            log.warning("central reachable again")
 
     def _check_alarm(self, last: int) -> None:
         backlog = last - Outbox.acked_seq(self.store.reader())

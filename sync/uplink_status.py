@@ -8,7 +8,7 @@ from typing import Any
 
 
 class UplinkState(StrEnum):
-    """Where the uplink is. Logged once when it changes, never per retry."""
+    """Where the uplink is. A streak of failures is logged at WARNING once, and its end."""
 
     IDLE = "idle"
     SENDING = "sending"
