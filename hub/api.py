@@ -312,6 +312,18 @@ def create_app(
     ) -> dict[str, Any]:
         return engine.add_appointment(**body.model_dump())
 
+    # -- sync with central ---------------------------------------------------------------------
+
+    @app.get(f"{API}/sync")
+    def sync_status(
+        request: Request, _: Annotated[Device, Depends(roles("admin"))]
+    ) -> dict[str, Any]:
+        # Set by hub.server when it builds the uplink; an app without one reports so.
+        report: Callable[[], dict[str, Any]] | None = getattr(
+            request.app.state, "sync_status", None
+        )
+        return report() if report else {"state": "not enrolled", "enrolled": False}
+
     # -- events --------------------------------------------------------------------------------
 
     @app.get(f"{API}/events", response_class=StreamingResponse)

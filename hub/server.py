@@ -6,6 +6,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,9 +21,11 @@ from hub.events import EventBroker
 from hub.identity import load_secret
 from hub.tables import ALL_MIGRATIONS
 from sync.clock import Clock, SystemClock
-from sync.credential import CredentialError
+from sync.credential import CredentialError, load_credential
 from sync.downlink import Downlink
+from sync.http import CentralClient
 from sync.store import Store
+from sync.uplink import Uplink
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ class Hub:
     new_admin_token: str | None
     catalog: Catalog
     downlink: Downlink | None = None
+    uplink: Uplink | None = None
 
     @property
     def admin_token_path(self) -> Path:
@@ -85,7 +89,9 @@ def open_hub(
     catalog = Catalog(engine)
     catalog.restore()  # a hub started offline serves the last catalog it applied
     app = create_app(engine, registry, broker, catalog=catalog)
-    return Hub(folder, config, store, engine, registry, broker, app, new_token, catalog=catalog)
+    hub = Hub(folder, config, store, engine, registry, broker, app, new_token, catalog=catalog)
+    hub.uplink = _build_uplink(hub)
+    return hub
 
 
 def parse_bind(bind: str) -> tuple[str, int]:
@@ -107,11 +113,39 @@ def _start_downlink(hub: Hub) -> None:
         log.error("no catalog or appointments from central: %s", err)
 
 
+def _build_uplink(hub: Hub) -> Uplink:
+    """The hub's uplink to central, ready to start; every commit of the engine wakes it.
+
+    Without ``DATA/central.json`` (or with one the hub cannot read, which is logged) it is
+    built unenrolled: its status still counts the backlog, and the hall works on regardless.
+    """
+    try:
+        credential = load_credential(hub.data_dir)
+    except CredentialError as err:
+        log.error("not sending events to central: %s", err)
+        credential = None
+    sync = hub.config.sync
+    client = CentralClient(credential, timeout=sync.request_timeout_seconds) if credential else None
+    uplink = Uplink(
+        hub.store,
+        sync,
+        client,
+        hub.engine.clock,
+        zone=ZoneInfo(hub.config.hall.timezone),
+        on_events=hub.broker.publish,
+    )
+    hub.engine.subscribe(lambda _events: uplink.wake())
+    hub.app.state.sync_status = lambda: uplink.status().to_dict()
+    return uplink
+
+
 def serve(hub: Hub, bind: str) -> None:
     """Serve the hub's API until SIGINT/SIGTERM."""
     host, port = parse_bind(bind)
     log.debug("hub %s listening on http://%s:%d", hub.config.hall.id, host, port)
     _start_downlink(hub)
+    if hub.uplink is not None:
+        hub.uplink.start()
     try:
         uvicorn.run(
             hub.app,
@@ -124,4 +158,6 @@ def serve(hub: Hub, bind: str) -> None:
     finally:
         if hub.downlink is not None:
             hub.downlink.stop()
+        if hub.uplink is not None:
+            hub.uplink.stop()
     hub.store.close()
