@@ -23,8 +23,9 @@ from pathlib import Path
 from bench.hubproc import HubProcess, percentile, sleep_until
 from bench.report import Measure, Target
 from config import sample_hall
-from hub.client import HubClient, HubError
+from hub.client import HubClient
 from hub.engine import QueueEngine
+from hub.errors import HubError
 from hub.tables import ALL_MIGRATIONS
 from sync.central.process import CentralProcess
 from sync.clock import SystemClock
