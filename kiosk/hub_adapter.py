@@ -1,0 +1,252 @@
+"""The kiosk's ports over the real hub (``hub.client.HubClient``): tickets, check-in, progress,
+feedback, the catalog, and staff alerts.
+
+Two endpoints the kiosk wants do not exist on the hub yet; the adapters degrade instead of
+failing the citizen:
+
+- ``POST /api/v1/alerts`` (staff alert → hub event): while missing, an alert becomes a log line.
+- ``POST /api/v1/feedback`` and ``GET /api/v1/cases/{receipt}``: feedback is kept in a spool
+  file in the kiosk's data folder and sent later; a case lookup says it is not available here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from hub.client import HubClient, HubRefused, HubUnavailable
+from kiosk.ports import CaseProgress, CatalogFetch, Feedback, SwipedCard, TicketInfo, TicketRequest
+
+log = logging.getLogger(__name__)
+
+SPOOL_NAME = "feedback.jsonl"
+_MISSING = frozenset({"not_found", "method_not_allowed"})  # the route itself is not there
+
+
+def _card(card: SwipedCard | None) -> dict[str, str] | None:
+    return {"number": card.id_number, "name": card.name} if card is not None else None
+
+
+class HubClientPort:
+    """HubPort over a HubClient (thread-safe for independent calls, as the client is)."""
+
+    def __init__(self, client: HubClient, data_dir: str | Path) -> None:
+        self._client = client
+        self._spool = Path(data_dir) / SPOOL_NAME
+        self._spool_lock = threading.Lock()
+        self._http = requests.Session()
+        self._http.headers["Authorization"] = f"Bearer {client.token}"
+
+    def issue_ticket(self, request: TicketRequest) -> TicketInfo:
+        data = self._client.issue_ticket(
+            category=request.category,
+            item_id=request.item_id,
+            lane=request.lane,
+            green_group=request.green_group,
+            id_card=_card(request.card),
+            appointment_code=request.appointment_code,
+        )
+        return TicketInfo.from_api(data)
+
+    def ticket_by_number(self, number: str) -> TicketInfo:
+        return TicketInfo.from_api(self._client.ticket_by_number(number))
+
+    def requeue(self, number: str) -> TicketInfo:
+        return TicketInfo.from_api(self._client.requeue(number))
+
+    def check_in(
+        self,
+        *,
+        code: str | None = None,
+        card: SwipedCard | None = None,
+        category: str | None = None,
+    ) -> TicketInfo:
+        """By code: the appointment names its category. By card: the appointment lane, so the hub
+        refuses (``appointment_required``) rather than issue an ordinary ticket when there is no
+        appointment; a hub that needs the category answers ``category_required``."""
+        if code is not None:
+            data = self._client.issue_ticket(appointment_code=code, id_card=_card(card))
+        else:
+            data = self._client.issue_ticket(
+                category=category, lane="appointment", id_card=_card(card)
+            )
+        return TicketInfo.from_api(data)
+
+    def case_progress(self, receipt: str) -> CaseProgress:
+        try:
+            data = self._client.request("GET", f"/cases/{quote(receipt, safe='')}")
+        except HubRefused as err:
+            if err.code in _MISSING:
+                raise HubRefused(404, "case_lookup_unavailable", "hub has no case lookup") from err
+            raise
+        if not isinstance(data, dict):
+            raise HubUnavailable("集中控制器返回的办件进度无法识别")
+        return CaseProgress(
+            receipt=str(data.get("receipt") or receipt),
+            item_name=str(data.get("item_name") or ""),
+            status=str(data.get("status") or ""),
+            accepted_on=_opt(data.get("accepted_on")),
+            promised_on=_opt(data.get("promised_on")),
+        )
+
+    # -- feedback -------------------------------------------------------------------------------
+
+    def send_feedback(self, feedback: Feedback) -> None:
+        """Send it, or keep it in the spool to send later (hub away, or no feedback endpoint).
+        Raises HubUnavailable only if it can be neither sent nor kept."""
+        body = _feedback_body(feedback)
+        try:
+            self._client.request("POST", "/feedback", body)
+            return
+        except HubRefused as err:
+            if err.code not in _MISSING:
+                raise
+        except HubUnavailable:
+            pass
+        try:
+            self._keep(body)
+        except OSError as err:
+            raise HubUnavailable(f"意见无法保存：{err}") from err
+
+    def _keep(self, body: dict[str, Any]) -> None:
+        with self._spool_lock:
+            self._spool.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._spool, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(body, ensure_ascii=False) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def flush_feedback(self) -> int:
+        """Send what the spool holds; returns how many were sent. Never raises."""
+        with self._spool_lock:
+            try:
+                lines = self._spool.read_text(encoding="utf-8").splitlines()
+            except OSError:
+                return 0
+            kept: list[str] = []
+            sent = 0
+            for line in lines:
+                try:
+                    self._client.request("POST", "/feedback", json.loads(line))
+                    sent += 1
+                except (HubUnavailable, HubRefused, ValueError):
+                    kept.append(line)
+            try:
+                if kept:
+                    temp = self._spool.with_suffix(".tmp")
+                    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                        handle.write("\n".join(kept) + "\n")
+                    os.replace(temp, self._spool)
+                else:
+                    self._spool.unlink(missing_ok=True)
+            except OSError as err:
+                log.warning("cannot rewrite the feedback spool %s: %s", self._spool, err)
+            return sent
+
+    # -- catalog, health ------------------------------------------------------------------------
+
+    def fetch_catalog(self, etag: str | None) -> CatalogFetch:
+        """``GET /catalog`` with ``If-None-Match`` when the kiosk has an ETag; a hub without ETag
+        support answers 200 every time, and the caller compares ``version``."""
+        headers = {"If-None-Match": etag} if etag else {}
+        url = f"{self._client.base_url}/api/v1/catalog"
+        try:
+            response = self._http.get(url, headers=headers, timeout=self._client.timeout)
+        except requests.RequestException as err:
+            raise HubUnavailable(f"无法连接集中控制器（{self._client.base_url}）") from err
+        if response.status_code == 304:
+            return CatalogFetch(None, etag)
+        try:
+            data = response.json()
+        except ValueError as err:
+            raise HubUnavailable(f"目录内容无法识别（HTTP {response.status_code}）") from err
+        if response.status_code >= 400 or not isinstance(data, dict):
+            code = data.get("error", "error") if isinstance(data, dict) else "error"
+            message = data.get("message", "") if isinstance(data, dict) else ""
+            raise HubRefused(response.status_code, str(code), str(message))
+        return CatalogFetch(data, response.headers.get("ETag"))
+
+    def ping(self) -> None:
+        self._client.health()
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class HubAlerts:
+    """AlertPort over the hub: ``POST /api/v1/alerts`` from a background thread, so that
+    ``alert()`` returns at once. While the hub has no such endpoint (404), or cannot be reached,
+    each alert is a warning in the kiosk's log instead. Never raises."""
+
+    def __init__(self, client: HubClient, source: str) -> None:
+        self._client = client
+        self._source = source
+        self._queue: queue.Queue[dict[str, str]] = queue.Queue(maxsize=100)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.endpoint_missing = False
+
+    def alert(self, device: str, problem: str, detail: str = "") -> None:
+        body = {"source": self._source, "device": device, "problem": problem, "detail": detail}
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="hub-alerts", daemon=True)
+                self._thread.start()
+        try:
+            self._queue.put_nowait(body)
+        except queue.Full:
+            log.warning("staff alert dropped (queue full): %s: %s", device, problem)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until queued alerts were handled (tests, shutdown)."""
+        done = threading.Event()
+
+        def wait() -> None:
+            self._queue.join()
+            done.set()
+
+        threading.Thread(target=wait, daemon=True).start()
+        done.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            body = self._queue.get()
+            try:
+                self._send(body)
+            except Exception:  # the alert thread must outlive any one alert
+                log.exception("staff alert failed")
+            finally:
+                self._queue.task_done()
+
+    def _send(self, body: dict[str, str]) -> None:
+        if not self.endpoint_missing:
+            try:
+                self._client.request("POST", "/alerts", body)
+                return
+            except HubRefused as err:
+                if err.code in _MISSING:
+                    self.endpoint_missing = True
+                    log.warning("the hub has no /api/v1/alerts endpoint; alerts go to this log")
+                else:
+                    log.warning("hub refused a staff alert: %s %s", err.code, err.message)
+            except HubUnavailable as err:
+                log.warning("hub away, staff alert not delivered: %s", err.message)
+        log.warning("STAFF ALERT %s: %s (%s)", body["device"], body["problem"], body["detail"])
+
+
+def _feedback_body(feedback: Feedback) -> dict[str, Any]:
+    return {"kind": feedback.kind, "reason": feedback.reason, "phone": feedback.phone}
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

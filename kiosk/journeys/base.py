@@ -1,0 +1,518 @@
+"""Shared plumbing of the kiosk's journeys: screens as plain data, events, slow work, paging,
+idle time.
+
+A journey is a state machine. The view shows ``journey.screen`` (a :class:`Screen`: title, lines,
+choices with ids, a big number, an input field, whether personal data is on it, what to read
+aloud) and turns touches into events: ``tap(choice_id)``, ``key(key)`` for the built-in keyboard,
+``type_text(text)`` for characters from a hardware keyboard or handwriting pad, and
+``card_swiped(card)``. Events only change state; they never wait for I/O.
+
+Hub calls and printing are *pending work*: an event that needs one sets the journey ``busy`` and
+the view runs ``run_pending()`` in a worker thread, then shows the new screen (taps are ignored
+while busy; the idle timer waits). Work does its I/O without the lock and returns a closure that
+applies the outcome under it. Whatever goes wrong becomes a sentence on the screen, never a
+traceback. Tests call ``settle()``.
+
+Elder mode (``context.elder``) shows fewer list choices per page and makes the app read screens
+aloud. Idle time comes from an injected clock; the app model sends the kiosk home and calls
+``wipe()`` when ``timed_out()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from functools import partial
+from typing import ClassVar, Literal, Protocol, TypeVar
+
+from hub.client import HubRefused, HubUnavailable
+from kiosk.catalog import Catalog
+from kiosk.ports import AlertPort, HubPort, PrinterPort, SwipedCard
+from kiosk.texts import Sentence, Texts
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+NAV_PREV = "nav:prev"
+NAV_NEXT = "nav:next"
+NAV_BACK = "nav:back"
+KEY_BACKSPACE = "backspace"
+KEY_CLEAR = "clear"
+
+Apply = Callable[[], None]
+Work = Callable[[], Apply]
+
+
+class Group(StrEnum):
+    """Where a choice goes on the screen."""
+
+    LIST = "list"  # the main list: paged (fewer per page in elder mode)
+    ROW = "row"  # a short row beside it (popular items, departments); hidden in elder mode
+    ACTION = "action"  # buttons of this screen (confirm, print, take a ticket)
+    NAV = "nav"  # previous / next page, back
+
+
+class Tone(StrEnum):
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"  # it worked, but something needs the citizen's attention
+    ERROR = "error"  # it did not work; the lines say what to do
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One thing to tap: ``id`` goes back in ``tap``; ``label`` and ``hint`` are shown."""
+
+    id: str
+    label: str
+    hint: str = ""
+    group: Group = Group.LIST
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of text (a guide's 申请材料, 办理流程, …)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+InputKind = Literal["pinyin", "digits", "phone", "ticket_number", "code", "pin"]
+
+
+@dataclass(frozen=True)
+class InputField:
+    """The built-in keyboard's field: which keyboard, what is typed so far."""
+
+    kind: InputKind
+    text: str
+    prompt: str
+    masked: bool = False  # a staff PIN: show dots
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Everything a view needs to draw one screen (plain data, no widgets)."""
+
+    journey: str
+    state: str
+    title: str
+    lines: tuple[str, ...] = ()
+    tone: Tone = Tone.INFO
+    choices: tuple[Choice, ...] = ()
+    big: str | None = None  # shown very large: the ticket number
+    big_caption: str | None = None
+    sections: tuple[Section, ...] = ()
+    input: InputField | None = None
+    qr: str | None = None
+    personal: bool = False  # personal data (a masked name, a phone number) is on screen
+    speak: str = ""  # what to read aloud (elder mode, or always when ``must_speak``)
+    must_speak: bool = False  # read aloud even outside elder mode (the ticket did not print)
+    busy: bool = False
+    page: int = 0
+    pages: int = 1
+    countdown: int | None = None  # seconds to going home, when the idle warning is on
+    banners: tuple[str, ...] = ()  # kiosk-wide notices (hub away, printer away), from the app
+    elder: bool = False
+
+
+class Clock(Protocol):
+    """Time as the journeys see it: a monotonic clock for idle time, today's date for ages."""
+
+    def monotonic(self) -> float: ...
+
+    def today(self) -> date: ...
+
+
+class SystemClock:
+    """The real clock (``time.monotonic``, the local date)."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def today(self) -> date:
+        return date.today()
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """How this kiosk behaves; seconds are wall seconds."""
+
+    device_name: str = "kiosk"
+    page_size: int = 9  # a 3×3 grid
+    elder_page_size: int = 4
+    popular_count: int = 6
+    idle_seconds: float = 60.0
+    elder_idle_seconds: float = 180.0  # no time pressure in elder mode
+    done_seconds: float = 30.0  # a finished screen (the ticket) goes home after this
+    warn_seconds: float = 10.0  # show a countdown this long before going home
+    staff_pin: str | None = None  # green channel confirmation; None: a staff tap confirms
+    requeue_minutes: int = 30  # the hall's queue.requeue_minutes, printed on tickets
+    ticket_qr: str = "{number}|{day}|{hall}"  # payload of the QR code on a ticket
+    guide_qr: str = "{name}"  # payload of the QR code on a material checklist
+
+
+@dataclass
+class Context:
+    """What every journey shares: ports, the catalog, texts, settings, clock and kiosk state."""
+
+    hub: HubPort
+    printer: PrinterPort
+    alerts: AlertPort
+    catalog_source: Callable[[], Catalog | None]
+    texts: Texts = field(default_factory=Texts)
+    settings: KioskSettings = field(default_factory=KioskSettings)
+    clock: Clock = field(default_factory=SystemClock)
+    elder: bool = False
+    hub_away: bool = False
+    reader_ok: bool = True
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return self.catalog_source()
+
+    @property
+    def page_size(self) -> int:
+        return self.settings.elder_page_size if self.elder else self.settings.page_size
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """Ask the app to open another journey (``params`` prefill it); None target means home."""
+
+    journey: str | None
+    params: dict[str, str] = field(default_factory=dict)
+    card: SwipedCard | None = None
+
+
+@dataclass
+class Listing:
+    """The main list of a screen: ``total`` choices, fetched a page at a time."""
+
+    total: int
+    fetch: Callable[[int, int], Sequence[Choice]]
+
+    @classmethod
+    def of(cls, choices: Sequence[Choice]) -> Listing:
+        items = list(choices)
+        return cls(len(items), lambda start, count: items[start : start + count])
+
+
+@dataclass
+class View:
+    """What a journey says about its current state; the base adds paging and the rest."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    tone: Tone = Tone.INFO
+    listing: Listing | None = None
+    choices: tuple[Choice, ...] = ()  # not paged (rows, actions)
+    big: str | None = None
+    big_caption: str | None = None
+    sections: tuple[Section, ...] = ()
+    input: InputField | None = None
+    qr: str | None = None
+    personal: bool = False
+    speak: str | None = None  # None: title, big number and lines
+    must_speak: bool = False
+    back: bool = True
+
+
+class TextInput:
+    """What is typed on the built-in keyboard: allowed characters, a length limit."""
+
+    def __init__(self, kind: InputKind, allowed: Callable[[str], bool], limit: int) -> None:
+        self.kind: InputKind = kind
+        self.text = ""
+        self._allowed = allowed
+        self._limit = limit
+
+    def press(self, key: str) -> bool:
+        """Apply one key (a character, KEY_BACKSPACE or KEY_CLEAR); True if the text changed."""
+        before = self.text
+        if key == KEY_BACKSPACE:
+            self.text = self.text[:-1]
+        elif key == KEY_CLEAR:
+            self.text = ""
+        else:
+            for char in key:
+                if len(self.text) < self._limit and self._allowed(char):
+                    self.text += char
+        return self.text != before
+
+    def field(self, prompt: str, masked: bool = False) -> InputField:
+        return InputField(self.kind, self.text, prompt, masked)
+
+
+class Journey:
+    """Base of every journey. Subclasses set ``name``, build ``_view()`` and handle events."""
+
+    name: ClassVar[str] = "journey"
+    done_states: ClassVar[frozenset[str]] = frozenset()  # states that go home sooner
+
+    def __init__(self, context: Context) -> None:
+        self.ctx = context
+        self.texts = context.texts
+        self._lock = threading.RLock()
+        self._pending: Work | None = None
+        self._busy_text = ""
+        self._page = 0
+        self._last_activity = context.clock.monotonic()
+        self.handoff: Handoff | None = None
+        self.state: str = ""
+        self.message: Sentence | None = None
+        self.tone = Tone.INFO
+        self.reset()
+
+    # -- to implement ---------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Go to the first state and forget everything personal."""
+        raise NotImplementedError
+
+    def _view(self) -> View:
+        raise NotImplementedError
+
+    def _on_tap(self, action: str) -> None:
+        """A choice other than paging was tapped (unknown ids are ignored)."""
+
+    def _on_key(self, key: str) -> None:
+        """A key of the built-in keyboard (or typed text) while this journey shows a field."""
+
+    def _on_card(self, card: SwipedCard) -> None:
+        """An ID card was swiped while this journey is open."""
+
+    def _on_back(self) -> None:
+        """The back choice: by default, leave the journey."""
+        self.handoff = Handoff(None)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def tap(self, action: str) -> None:
+        """A choice was tapped. Ignored while busy."""
+        with self._lock:
+            if self._pending is not None:
+                return
+            self._touch()
+            if action == NAV_PREV:
+                self._page = max(0, self._page - 1)
+            elif action == NAV_NEXT:
+                self._page += 1
+            elif action == NAV_BACK:
+                self._on_back()
+            else:
+                self._on_tap(action)
+
+    def key(self, key: str) -> None:
+        """A key of the built-in keyboard: one character, KEY_BACKSPACE or KEY_CLEAR."""
+        with self._lock:
+            if self._pending is None:
+                self._touch()
+                self._on_key(key)
+
+    def type_text(self, text: str) -> None:
+        """Characters from a hardware keyboard or handwriting pad (e.g. Chinese)."""
+        self.key(text)
+
+    def card_swiped(self, card: SwipedCard) -> None:
+        """An ID card was read while this journey is open. Ignored while busy."""
+        with self._lock:
+            if self._pending is None:
+                self._touch()
+                self._on_card(card)
+
+    # -- state helpers for subclasses -------------------------------------------------------------
+
+    def _go(self, state: str, message: Sentence | None = None, tone: Tone = Tone.INFO) -> None:
+        self.state = state
+        self.message = message
+        self.tone = tone
+        self._page = 0
+
+    def _start_work(self, state: str, busy_text: str, work: Work) -> None:
+        self._go(state)
+        self._busy_text = busy_text
+        self._pending = work
+
+    def _hub_work(
+        self,
+        call: Callable[[], T],
+        done: Callable[[T], None],
+        refused: Callable[[HubRefused], None],
+        away: Callable[[HubUnavailable], None],
+    ) -> Work:
+        """Work that calls the hub, then applies ``done``, ``refused`` or ``away``."""
+
+        def work() -> Apply:
+            try:
+                result = call()
+            except HubUnavailable as err:
+                log.info("%s: hub away: %s", self.name, err.message)
+                return self._then(False, partial(away, err))
+            except HubRefused as err:
+                log.info("%s: hub refused: %s %s", self.name, err.code, err.message)
+                return self._then(True, partial(refused, err))
+            return self._then(True, partial(done, result))
+
+        return work
+
+    def _then(self, reachable: bool, apply: Apply) -> Apply:
+        def both() -> None:
+            self._hub_state(reachable)
+            apply()
+
+        return both
+
+    def _hub_state(self, reachable: bool) -> None:
+        self.ctx.hub_away = not reachable
+
+    # -- slow work ------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._pending is not None
+
+    def run_pending(self) -> bool:
+        """Run the pending work (in a worker thread); False if there was none. Never raises."""
+        with self._lock:
+            work = self._pending
+        if work is None:
+            return False
+        try:
+            apply = work()
+        except Exception:  # a citizen never sees a traceback: log it, show a sentence
+            log.exception("%s: unexpected failure in %s", self.name, self.state)
+            apply = self._unexpected
+        with self._lock:
+            self._pending = None
+            try:
+                apply()
+            except Exception:
+                log.exception("%s: unexpected failure applying the outcome", self.name)
+                self._unexpected()
+            self._touch()
+        return True
+
+    def settle(self, limit: int = 20) -> None:
+        """Run pending work until there is none (tests and simple views)."""
+        for _ in range(limit):
+            if not self.run_pending():
+                return
+
+    def _unexpected(self) -> None:
+        self._pending = None
+        self.reset()
+        self.message = Sentence(self.texts.get("err.unexpected"))
+        self.tone = Tone.ERROR
+
+    # -- idle -----------------------------------------------------------------------------------
+
+    def _touch(self) -> None:
+        self._last_activity = self.ctx.clock.monotonic()
+
+    def touch(self) -> None:
+        """The citizen is still there (e.g. tapped "继续使用")."""
+        with self._lock:
+            self._touch()
+
+    @property
+    def idle_limit(self) -> float:
+        settings = self.ctx.settings
+        if self.state in self.done_states:
+            return settings.done_seconds
+        return settings.elder_idle_seconds if self.ctx.elder else settings.idle_seconds
+
+    def seconds_left(self) -> float:
+        """Seconds until this journey times out (never while busy)."""
+        if self.busy:
+            return self.idle_limit
+        return self.idle_limit - (self.ctx.clock.monotonic() - self._last_activity)
+
+    def timed_out(self) -> bool:
+        return self.seconds_left() <= 0
+
+    def wipe(self) -> None:
+        """Forget everything personal and start over (idle timeout, going home). Pending work
+        is kept: a ticket being issued must still be shown (the app never wipes while busy)."""
+        with self._lock:
+            if self._pending is None:
+                self.handoff = None
+                self.reset()
+
+    # -- the screen -----------------------------------------------------------------------------
+
+    @property
+    def screen(self) -> Screen:
+        """The current screen as plain data."""
+        with self._lock:
+            view = self._view()
+            return self._compose(view)
+
+    def _compose(self, view: View) -> Screen:
+        lines = view.lines
+        if self.message is not None:
+            lines = (*self.message.lines, *lines)
+        if self.busy:
+            lines = (self._busy_text or self.texts.get("busy"),)
+        choices: list[Choice] = []
+        page, pages = 0, 1
+        if view.listing is not None and view.listing.total and not self.busy:
+            size = max(1, self.ctx.page_size)
+            pages = max(1, -(-view.listing.total // size))
+            page = min(self._page, pages - 1)
+            self._page = page
+            choices.extend(view.listing.fetch(page * size, size))
+        extra = [c for c in view.choices if not (self.ctx.elder and c.group is Group.ROW)]
+        if not self.busy:
+            choices.extend(extra)
+            if page > 0:
+                choices.append(Choice(NAV_PREV, self.texts.get("nav.prev"), group=Group.NAV))
+            if page < pages - 1:
+                choices.append(Choice(NAV_NEXT, self.texts.get("nav.next"), group=Group.NAV))
+            if view.back:
+                choices.append(Choice(NAV_BACK, self.texts.get("nav.back"), group=Group.NAV))
+        tone = Tone.INFO if self.busy else (self.tone if self.message else view.tone)
+        speak = view.speak
+        if speak is None:
+            spoken = [view.title, *(c for c in (view.big_caption, view.big) if c), *lines]
+            listed = [c.label for c in choices if c.group is Group.LIST]
+            speak = "。".join(spoken) + ("。" + "，".join(listed) if listed else "")
+        left = self.seconds_left()
+        countdown = (
+            max(0, round(left))
+            if left <= self.ctx.settings.warn_seconds and not self.busy
+            else None
+        )
+        return Screen(
+            journey=self.name,
+            state=self.state,
+            title=view.title,
+            lines=lines,
+            tone=tone,
+            choices=tuple(choices),
+            big=view.big,
+            big_caption=view.big_caption,
+            sections=() if self.busy else view.sections,
+            input=None if self.busy else view.input,
+            qr=view.qr,
+            personal=view.personal,
+            speak=speak,
+            must_speak=view.must_speak,
+            busy=self.busy,
+            page=page,
+            pages=pages,
+            countdown=countdown,
+            elder=self.ctx.elder,
+        )
+
+
+def with_banners(screen: Screen, banners: Sequence[str]) -> Screen:
+    """The screen with kiosk-wide notices added (the app model does this)."""
+    return replace(screen, banners=tuple(banners)) if banners else screen

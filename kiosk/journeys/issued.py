@@ -1,0 +1,143 @@
+"""An issued ticket on screen: printed, or, when the printer fails, still valid, shown large, read
+aloud and reported to staff. Shared by the ticket, check-in and re-queue journeys.
+
+No ghost numbers: a ticket is printed only after the hub issued it, a reprint prints the same
+ticket again (the hub is never asked twice), and a ticket that did not print stays on screen
+(and in the citizen's ears) as the citizen's own number.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from devices.health import Health, HealthState
+from kiosk.journeys.base import Choice, Context, Group, Tone, View
+from kiosk.ports import Slip, TicketInfo
+from kiosk.texts import spoken_number
+
+log = logging.getLogger(__name__)
+
+DONE = "ticket:done"
+REPRINT = "ticket:reprint"
+
+
+@dataclass
+class IssuedTicket:
+    """A ticket the hub issued, and how its printing went (``printed`` None: not yet tried)."""
+
+    ticket: TicketInfo
+    title: str
+    printed: Health | None = None
+
+    @property
+    def print_failed(self) -> bool:
+        return self.printed is not None and not self.printed.ok
+
+    def slip(self, ctx: Context) -> Slip:
+        """The paper ticket: hall, number, category or item, lane, people ahead, QR code."""
+        texts = ctx.texts
+        catalog = ctx.catalog
+        ticket = self.ticket
+        hall = catalog.hall_name if catalog else ""
+        lines = [catalog.category_name(ticket.category) if catalog else ticket.category]
+        item = catalog.item(ticket.item_id) if catalog and ticket.item_id else None
+        if item is not None:
+            lines.append(texts.get("ticket.slip_item", item=item.name))
+        lines += list(self.status_lines(ctx))
+        if ticket.issued_at:
+            lines.append(texts.get("ticket.slip_time", time=_hhmm(ticket.issued_at)))
+        return Slip(
+            kind="ticket",
+            title=hall,
+            big=ticket.number,
+            lines=tuple(lines),
+            qr=self.qr(ctx),
+            footer=texts.get("ticket.requeue_hint", minutes=ctx.settings.requeue_minutes),
+        )
+
+    def qr(self, ctx: Context) -> str:
+        catalog = ctx.catalog
+        return ctx.settings.ticket_qr.format(
+            number=self.ticket.number,
+            day=self.ticket.service_day,
+            hall=catalog.hall_name if catalog else "",
+            id=self.ticket.id,
+        )
+
+    def status_lines(self, ctx: Context) -> tuple[str, ...]:
+        """Lane, people ahead and estimated wait, as the screen and the slip say them."""
+        texts = ctx.texts
+        ticket = self.ticket
+        lines: list[str] = []
+        if ticket.lane == "green":
+            lines.append(texts.get("ticket.lane_green", group=ticket.green_group or ""))
+        elif ticket.lane == "appointment":
+            lines.append(texts.get("ticket.lane_appointment"))
+        if ticket.waiting_ahead:
+            lines.append(texts.get("ticket.ahead", count=ticket.waiting_ahead))
+            if ticket.estimated_wait_minutes:
+                lines.append(texts.get("ticket.wait", minutes=ticket.estimated_wait_minutes))
+        elif ticket.waiting_ahead == 0:
+            lines.append(texts.get("ticket.ahead_none"))
+        return tuple(lines)
+
+    def view(self, ctx: Context, head: tuple[str, ...] = ()) -> View:
+        """The ticket screen: the number very large, where the citizen stands, what to do."""
+        texts = ctx.texts
+        number = self.ticket.number
+        lines = [*head, *self.status_lines(ctx)]
+        choices = [Choice(DONE, texts.get("ticket.done"), group=Group.ACTION)]
+        tone = Tone.SUCCESS
+        ahead = self.ticket.waiting_ahead or 0
+        speak = (
+            texts.get("ticket.speak", number=spoken_number(number), count=ahead)
+            if ahead
+            else texts.get("ticket.speak_none", number=spoken_number(number))
+        )
+        if self.print_failed:
+            lines.insert(0, texts.get("ticket.print_failed"))
+            choices = [
+                Choice(DONE, texts.get("ticket.remembered"), group=Group.ACTION),
+                Choice(REPRINT, texts.get("ticket.reprint"), group=Group.ACTION),
+            ]
+            tone = Tone.WARNING
+            speak = texts.get("ticket.speak_print_failed", number=spoken_number(number))
+        elif self.printed is not None:
+            lines.append(texts.get("ticket.take_slip"))
+        lines.append(texts.get("ticket.requeue_hint", minutes=ctx.settings.requeue_minutes))
+        return View(
+            title=self.title,
+            lines=tuple(lines),
+            tone=tone,
+            choices=tuple(choices),
+            big=number,
+            big_caption=texts.get("ticket.your_number"),
+            qr=self.qr(ctx),
+            speak=speak,
+            must_speak=self.print_failed,
+            back=False,
+        )
+
+
+def print_slip(ctx: Context, slip: Slip, what: str) -> Health:
+    """Print ``slip`` (I/O: run it as pending work). On a fault, alert staff. Never raises: a
+    broken driver counts as a printer fault, so the citizen still gets the number on screen."""
+    try:
+        health = ctx.printer.print_slip(slip)
+    except Exception as err:  # the driver promised not to raise; the ticket must survive it
+        log.exception("printer driver raised while printing %s", what)
+        health = Health("printer", HealthState.ERROR, "打印机故障", "请检查打印机", repr(err))
+    if not health.ok:
+        problem = f"{what}未能打印：{health.problem or '打印机故障'}"
+        try:
+            ctx.alerts.alert(f"{ctx.settings.device_name}/printer", problem, health.detail)
+        except Exception:  # an alert that fails must not take the ticket with it
+            log.exception("could not alert staff about the printer")
+    return health
+
+
+def _hhmm(stamp: str) -> str:
+    """``2025-03-12T09:30:05+08:00`` → ``09:30`` (the hub's local time); the text if unreadable."""
+    _, sep, rest = stamp.partition("T")
+    return rest[:5] if sep and len(rest) >= 5 else stamp

@@ -1,0 +1,235 @@
+"""What the kiosk's journeys need from the world, as small ports (Protocols) and plain values.
+
+The journeys never touch HTTP, a printer or a speaker: they call these ports. The real adapters
+are ``kiosk.hub_adapter`` (hub, alerts) and the device services; tests use fakes. Hub ports raise
+``HubUnavailable`` (the hub did not answer) or ``HubRefused`` (the hub said no, with a ``code``)
+from ``hub.client``; the device ports never raise: they answer with a ``Health``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from devices.health import Health
+from devices.idnumber import IdNumberError, age_on, mask_name
+from hub.client import HubUnavailable
+
+
+@dataclass(frozen=True)
+class SwipedCard:
+    """What the kiosk keeps of a swiped ID card, for the length of one journey only."""
+
+    id_number: str
+    name: str
+    birth_date: date | None = None
+
+    @property
+    def masked_name(self) -> str:
+        """The name as a public screen may show it (张*三)."""
+        return mask_name(self.name)
+
+    def age(self, today: date) -> int | None:
+        """Age in whole years on ``today``, from the birth date or the ID number; None if
+        neither can be read."""
+        if self.birth_date is not None:
+            years = today.year - self.birth_date.year
+            if (today.month, today.day) < (self.birth_date.month, self.birth_date.day):
+                years -= 1
+            return years
+        try:
+            return age_on(self.id_number, today)
+        except (IdNumberError, ValueError):
+            return None
+
+    def __repr__(self) -> str:  # never let a log line carry the number or the name
+        return f"SwipedCard({self.masked_name})"
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    """One ticket to issue: a category or an item, and how the citizen identified."""
+
+    category: str | None = None
+    item_id: str | None = None
+    lane: Literal["green", "ordinary", "appointment"] | None = None
+    green_group: str | None = None
+    card: SwipedCard | None = None
+    appointment_code: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    """A ticket as the hub answered for it (no ID data)."""
+
+    id: str
+    number: str
+    category: str
+    lane: str
+    status: str
+    service_day: str = ""
+    issued_at: str = ""
+    item_id: str | None = None
+    green_group: str | None = None
+    window: int | None = None
+    waiting_ahead: int | None = None
+    estimated_wait_minutes: int | None = None
+    missed_at: str | None = None
+    requeue_count: int = 0
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> TicketInfo:
+        """Read the hub's ticket JSON; raises HubUnavailable if it is not a ticket (a hub of
+        another version: the kiosk treats it like a hub it cannot use)."""
+        try:
+            return cls(
+                id=str(data["id"]),
+                number=str(data["number"]),
+                category=str(data["category"]),
+                lane=str(data.get("lane") or "ordinary"),
+                status=str(data.get("status") or "waiting"),
+                service_day=str(data.get("service_day") or ""),
+                issued_at=str(data.get("issued_at") or ""),
+                item_id=_opt_str(data.get("item_id")),
+                green_group=_opt_str(data.get("green_group")),
+                window=_opt_int(data.get("window")),
+                waiting_ahead=_opt_int(data.get("waiting_ahead")),
+                estimated_wait_minutes=_opt_int(data.get("estimated_wait_minutes")),
+                missed_at=_opt_str(data.get("missed_at")),
+                requeue_count=int(data.get("requeue_count") or 0),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise HubUnavailable(f"集中控制器返回的号票无法识别：{err}") from err
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    """Where a case (办件) stands, by its receipt number, as the central platform says."""
+
+    receipt: str
+    item_name: str
+    status: str
+    accepted_on: str | None = None
+    promised_on: str | None = None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One citizen's feedback: kind (``suggestion`` or ``unresolved``), reason key, phone."""
+
+    kind: str
+    reason: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogFetch:
+    """A catalog answer: ``data`` None means "not modified since ``etag``"."""
+
+    data: dict[str, Any] | None
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class Slip:
+    """What to print, as plain lines: the printer adapter lays it out (ESC/POS, width).
+
+    ``big`` is printed large (the ticket number); ``qr`` as a native QR code.
+    """
+
+    kind: Literal["ticket", "checklist"]
+    title: str
+    big: str
+    lines: tuple[str, ...] = ()
+    qr: str | None = None
+    footer: str = ""
+
+
+class HubPort(Protocol):
+    """The hub, as the journeys use it. Raises HubUnavailable or HubRefused."""
+
+    def issue_ticket(self, request: TicketRequest) -> TicketInfo:
+        """Issue one ticket (checks in an appointment if the card has one for the category)."""
+        ...
+
+    def ticket_by_number(self, number: str) -> TicketInfo:
+        """Today's ticket with this number, with its people ahead."""
+        ...
+
+    def requeue(self, number: str) -> TicketInfo:
+        """Put a missed ticket back in the queue."""
+        ...
+
+    def check_in(
+        self,
+        *,
+        code: str | None = None,
+        card: SwipedCard | None = None,
+        category: str | None = None,
+    ) -> TicketInfo:
+        """Check an appointment in by its code, or by the card (for ``category`` if given)."""
+        ...
+
+    def case_progress(self, receipt: str) -> CaseProgress:
+        """A case's progress by its receipt number (the hub asks the central platform)."""
+        ...
+
+    def send_feedback(self, feedback: Feedback) -> None:
+        """Hand feedback on; an adapter may keep it to send later rather than raise."""
+        ...
+
+    def fetch_catalog(self, etag: str | None) -> CatalogFetch:
+        """The hub's catalog, or "not modified" when it still has ``etag``."""
+        ...
+
+    def ping(self) -> None:
+        """Return if the hub answers; raise HubUnavailable otherwise."""
+        ...
+
+
+class PrinterPort(Protocol):
+    """The kiosk's printer. Never raises: a fault comes back as the Health it left."""
+
+    def print_slip(self, slip: Slip) -> Health:
+        """Print and cut; the printer's health afterwards (ok, or what went wrong)."""
+        ...
+
+    def health(self) -> Health:
+        """The printer's last known health, without touching the device."""
+        ...
+
+
+class SpeechPort(Protocol):
+    """The speech driver: queues text to say and returns at once; never raises."""
+
+    def say(self, text: str) -> None: ...
+
+
+class AlertPort(Protocol):
+    """Tells the hall's staff that a device needs them (a hub event); never raises."""
+
+    def alert(self, device: str, problem: str, detail: str = "") -> None: ...
+
+
+class CardReaderPort(Protocol):
+    """The ID-card reader service: its health, and the last swipe not yet taken."""
+
+    def take_swipe(self) -> SwipedCard | None:
+        """The card swiped since the last call, or None; never blocks."""
+        ...
+
+    def health(self) -> Health: ...
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_int(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"expected a number, got {value!r}")
+    return int(value)
