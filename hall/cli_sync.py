@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -158,27 +160,29 @@ def _cmd_status(args: argparse.Namespace) -> int:
 class _Progress:
     """A one-line bar on a terminal; a plain line every few seconds otherwise."""
 
-    def __init__(self, tty: bool, every: float = 2.0) -> None:
+    def __init__(self, tty: bool, first_acked: int, every: float = 2.0) -> None:
         self.tty = tty
         self.every = every
         self.started = time.monotonic()
-        self.first_acked: int | None = None
+        self.first_acked = first_acked
         self.last_print = 0.0
+        self.width = shutil.get_terminal_size().columns - 1
 
     def __call__(self, status: Any) -> None:
-        if self.first_acked is None:
-            self.first_acked = status.acked_seq
-        total = max(1, status.last_seq - self.first_acked)
+        if status.last_seq <= self.first_acked:
+            return  # nothing was waiting
+        total = status.last_seq - self.first_acked
         done = max(0, status.acked_seq - self.first_acked)
         elapsed = max(1e-6, time.monotonic() - self.started)
         rate = done / elapsed
         share = min(1.0, done / total)
-        note = f" {status.state}: {status.last_error}" if status.state != "sending" else ""
+        failing = status.state in ("backing off", "unreachable")
+        note = f" {status.state}: {status.last_error}" if failing else ""
         if self.tty:
             bar = "#" * int(share * 30)
             eta = f"eta {(total - done) / rate:.0f} s" if rate > 0 else ""
             line = f"\r[{bar:<30}] {share:4.0%} {done}/{total} events {rate:.0f}/s {eta}{note}"
-            sys.stdout.write(line[:160].ljust(100))
+            sys.stdout.write(line[: self.width].ljust(self.width))
             sys.stdout.flush()
         elif time.monotonic() - self.last_print >= self.every:
             self.last_print = time.monotonic()
@@ -198,6 +202,7 @@ def _cmd_now(args: argparse.Namespace) -> int:
     from sync.credential import CredentialError, load_credential
     from sync.errors import StoreError
     from sync.http import CentralClient
+    from sync.outbox import Outbox
     from sync.store import Store
     from sync.uplink import Uplink
 
@@ -220,7 +225,11 @@ def _cmd_now(args: argparse.Namespace) -> int:
         zone=ZoneInfo(config.hall.timezone),
         purge_every=None,
     )
-    progress = _Progress(sys.stdout.isatty())
+    tty = sys.stdout.isatty()
+    if tty and not getattr(args, "verbose", False):
+        # The bar shows the state and the last error; log lines would tear it apart.
+        logging.getLogger("sync").setLevel(logging.ERROR)
+    progress = _Progress(tty, Outbox.acked_seq(store.reader()))
     started = time.monotonic()
     try:
         status = uplink.drain(progress, give_up_after=args.give_up_after)
