@@ -249,7 +249,8 @@ class TicketJourney(_Journey):
                 )
             return View(title, big=self.held_number, choices=tuple(actions), personal=True)
         if self.state == REFUSED:
-            lines = (texts.get("home.staffed_desk"),)
+            # The hub-away sentence already sends the citizen to the desk: one sentence only.
+            lines = () if self.ctx.hub_away else (texts.get("home.staffed_desk"),)
             other = Choice("other", texts.get("ticket.other_business"), group=Group.ACTION)
             return View(title, lines=lines, choices=(other,))
         if catalog is None:

@@ -1,0 +1,100 @@
+"""The UI text catalog: every key used exists, every hub error code has a citizen sentence."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kiosk import texts as catalog
+from kiosk.texts import DETAILED, REFUSALS, ZH, Texts, placeholders, spoken_number
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def hub_error_codes() -> set[str]:
+    """Every error code the hub's source raises or answers with."""
+    codes: set[str] = set()
+    pattern = re.compile(
+        r"(?:NotFound|Conflict|Invalid|Unauthorized|Forbidden|HubRefused|HubError)\(\s*"
+        r"(?:\d+,\s*)?\"([a-z_]+)\""
+    )
+    for path in (ROOT / "hub").glob("*.py"):
+        codes |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    api = (ROOT / "hub" / "api.py").read_text(encoding="utf-8")
+    codes |= set(re.findall(r'_error\(\s*\d+,\s*"([a-z_]+)"', api))
+    codes |= set(re.findall(r'\d{3}: "([a-z_]+)"', api))
+    return codes
+
+
+def test_every_hub_error_code_has_a_citizen_sentence() -> None:
+    codes = hub_error_codes()
+    assert {"already_queued", "hall_closed", "requeue_expired"} <= codes  # the scan works
+    missing = sorted(codes - set(REFUSALS))
+    assert not missing, f"add these hub codes to kiosk/texts.py REFUSALS: {missing}"
+
+
+def test_every_refusal_points_at_an_existing_text() -> None:
+    assert set(REFUSALS.values()) <= set(ZH)
+    assert set(DETAILED) <= set(REFUSALS)
+
+
+def test_every_text_key_the_kiosk_uses_exists() -> None:
+    used: set[str] = set()
+    for path in (ROOT / "kiosk").rglob("*.py"):
+        used |= set(re.findall(r'texts\.get\(\s*"([a-z_.]+)"', path.read_text(encoding="utf-8")))
+    assert used, "the scan found no keys"
+    assert sorted(used - set(ZH)) == []
+
+
+def test_every_feedback_reason_and_home_hint_exists() -> None:
+    from kiosk.app_model import _ENTRY_TEXT
+    from kiosk.journeys.feedback import KINDS, REASONS
+
+    for kind in KINDS:
+        assert f"feedback.kind.{kind}" in ZH
+        for reason in REASONS[kind]:
+            assert f"feedback.reason.{kind}.{reason}" in ZH
+    for key in _ENTRY_TEXT.values():
+        assert key in ZH and f"{key}.hint" in ZH
+
+
+def test_a_hub_refusal_shows_our_sentence_and_the_hubs_specifics() -> None:
+    sentence = Texts().refusal(
+        "already_queued", "您已取得A003号（同一类业务每人限一个号），前面还有2人"
+    )
+    assert sentence.text == "同一类业务每人只能有一个号，您已经在排队了。"
+    assert sentence.detail.startswith("您已取得A003号")
+
+
+def test_technical_hub_messages_are_never_shown() -> None:
+    sentence = Texts().refusal("bad_request", "请求内容有误：id_card.number: String should have")
+    assert sentence.lines == ("系统暂时出了问题，请到服务台找工作人员办理。",)
+    wrong_role = Texts().refusal("wrong_role", "a counter token may not do this")
+    assert "token" not in " ".join(wrong_role.lines)
+
+
+def test_an_unknown_code_still_gets_a_sentence() -> None:
+    assert Texts().refusal("brand_new_code", "whatever").lines == (ZH["err.system"],)
+
+
+def test_unknown_language_is_refused_and_missing_keys_fall_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ValueError, match="no UI texts"):
+        Texts("xx")
+    monkeypatch.setitem(catalog.LANGUAGES, "en", {"nav.home": "Home"})
+    english = Texts("en")
+    assert english.get("nav.home") == "Home"
+    assert english.get("nav.back") == "返回"
+    assert english.refusal("already_queued", "您已取得A003号").detail == ""
+
+
+def test_placeholders_are_found() -> None:
+    assert placeholders(ZH["ticket.speak"]) == {"number", "count"}
+
+
+def test_numbers_are_spoken_digit_by_digit() -> None:
+    assert spoken_number("A001") == "A零零一"
+    assert spoken_number("B1000") == "B一零零零"
