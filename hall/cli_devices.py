@@ -17,5 +17,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``hall device`` and its subcommands to the ``hall`` parser."""
     device = sub.add_parser("device", help="read, test and simulate the hall's devices")
     device_sub = device.add_subparsers(dest="device_command", required=True)
+    simulate = device_sub.add_parser(
+        "simulate", help="run a simulated device (pty or TCP) for demos and tests, until Ctrl-C"
+    )
+    simulate_sub = simulate.add_subparsers(dest="simulate_device", required=True)
     for module in (cli_idcard, cli_printer, cli_keypad, cli_speech):
-        module.register(device_sub)
+        module.register(device_sub, simulate_sub)

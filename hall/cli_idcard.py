@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAIL = 0, 1
 
 
-def register(sub: argparse._SubParsersAction[Any]) -> None:
+def register(
+    sub: argparse._SubParsersAction[Any], simulate: argparse._SubParsersAction[Any]
+) -> None:
     """Add ``read-id`` and ``simulate idcard`` to the ``hall device`` subparsers."""
     read = sub.add_parser(
         "read-id",
@@ -43,50 +45,34 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     read.set_defaults(handler=_cmd_read_id)
 
-    simulate = _simulate_group(sub).add_parser(
+    sim = simulate.add_parser(
         "idcard",
         help="run a simulated ID-card reader on a pty until Ctrl-C",
         description="Serve the reader protocol on a pseudo-terminal and print its address.",
     )
-    simulate.add_argument(
+    sim.add_argument(
         "--cards",
         default="resident",
         help="cards to offer, comma-separated: resident, resident-longterm, bad-check, "
         "permit-j, foreign-i, foreign-y (default: resident)",
     )
-    simulate.add_argument(
+    sim.add_argument(
         "--faults",
         default="",
         help="faults, comma-separated: no-card, bad-checksum, split, garbage, sam-fail, "
         "removed, half-frame, silent, halt-after-read",
     )
-    simulate.add_argument(
+    sim.add_argument(
         "--cycle",
         type=float,
         default=0.0,
         help="present each card in turn for this many seconds, 1 s apart (0: first card stays)",
     )
-    simulate.add_argument("--link", help="also reach the pty through this symlink path")
-    simulate.add_argument(
+    sim.add_argument("--link", help="also reach the pty through this symlink path")
+    sim.add_argument(
         "--duration", type=float, default=0.0, help="stop after this many seconds (0: Ctrl-C)"
     )
-    simulate.set_defaults(handler=_cmd_simulate_idcard)
-
-
-def _simulate_group(sub: argparse._SubParsersAction[Any]) -> argparse._SubParsersAction[Any]:
-    """The subparsers of ``hall device simulate``, created by whichever device module comes
-    first: every simulator hangs under the one ``simulate`` command."""
-    parser = sub.choices.get("simulate")
-    if parser is None:
-        parser = sub.add_parser("simulate", help="run a simulated device for demos and tests")
-        group: argparse._SubParsersAction[Any] = parser.add_subparsers(
-            dest="simulate_kind", required=True
-        )
-        return group
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise RuntimeError("hall device simulate exists without device kinds")
+    sim.set_defaults(handler=_cmd_simulate_idcard)
 
 
 def _cmd_read_id(args: argparse.Namespace) -> int:

@@ -16,22 +16,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAIL = 0, 1
 
 
-def simulate_parsers(sub: argparse._SubParsersAction[Any]) -> argparse._SubParsersAction[Any]:
-    """The subparsers of ``hall device simulate``, made on first use.
-
-    Several device modules add a ``simulate KIND`` command; argparse refuses a second parser
-    named ``simulate``, so each module asks here for the shared one.
-    """
-    simulate = sub.choices.get("simulate")
-    if simulate is None:
-        simulate = sub.add_parser("simulate", help="run a simulated device for tests and demos")
-        simulate.add_subparsers(dest="simulate_kind", required=True, metavar="KIND")
-    for action in simulate._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise TypeError("'hall device simulate' exists without subcommands")
-
-
 def run_keypad_test(
     source: KeySource, keymap: KeyMap, seconds: float, out: TextIO = sys.stdout
 ) -> int:
@@ -133,7 +117,9 @@ def _cmd_simulate_sign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: argparse._SubParsersAction[Any]) -> None:
+def register(
+    sub: argparse._SubParsersAction[Any], simulate: argparse._SubParsersAction[Any]
+) -> None:
     """Add ``keypad-test`` and ``simulate sign`` to ``hall device``."""
     test = sub.add_parser(
         "keypad-test",
@@ -150,7 +136,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     test.set_defaults(handler=_cmd_keypad_test)
 
-    sign = simulate_parsers(sub).add_parser(
+    sign = simulate.add_parser(
         "sign", help="a Modbus-RTU LED window sign on a pty; prints what it shows"
     )
     sign.add_argument("--unit", type=int, default=1, help="Modbus unit (slave) number")

@@ -28,26 +28,9 @@ SIM_COMMANDS = (
 )
 
 
-def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[Any] | None:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return None
-
-
-def _simulate_group(sub: argparse._SubParsersAction[Any]) -> argparse._SubParsersAction[Any]:
-    """``hall device simulate``, shared with the other devices' simulators: the first module to
-    register creates it, the others add their device under it."""
-    parser = sub.choices.get("simulate")
-    if parser is None:
-        parser = sub.add_parser("simulate", help="run a simulated device for demos and tests")
-    group = _subparsers(parser)
-    if group is None:
-        group = parser.add_subparsers(dest="simulate_device", required=True)
-    return group
-
-
-def register(sub: argparse._SubParsersAction[Any]) -> None:
+def register(
+    sub: argparse._SubParsersAction[Any], simulate: argparse._SubParsersAction[Any]
+) -> None:
     """Add this module's subcommands to the given subparsers."""
     test = sub.add_parser(
         "test-print", help="print a sample ticket with Chinese text, a QR code and a cut"
@@ -57,7 +40,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     test.add_argument("--preview", metavar="FILE.png", help="also write what prints as a PNG")
     test.set_defaults(handler=_cmd_test_print)
 
-    sim = _simulate_group(sub).add_parser(
+    sim = simulate.add_parser(
         "printer", help="a simulated ESC/POS network printer on TCP (Ctrl-C stops it)"
     )
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on")

@@ -67,7 +67,9 @@ def _cmd_say(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: argparse._SubParsersAction[Any]) -> None:
+def register(
+    sub: argparse._SubParsersAction[Any], simulate: argparse._SubParsersAction[Any]
+) -> None:
     """Add ``say`` to ``hall device``."""
     say = sub.add_parser(
         "say", help="speak a text or a call in Mandarin (espeak-ng), or write it to a wav file"
