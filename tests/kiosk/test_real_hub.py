@@ -1,0 +1,274 @@
+"""The kiosk against a REAL hub (served in-process by uvicorn, spoken to by HubClient)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hub.client import HubClient
+from hub.server import Hub
+from kiosk.app_model import KioskModel
+from kiosk.catalog import CatalogKeeper, CatalogStore, Refresh
+from kiosk.hub_adapter import HubAlerts, HubClientPort
+from kiosk.journeys.base import Context
+from sync.clock import FixedClock
+from tests.hub.hubapp import served
+from tests.kiosk.conftest import card_for
+from tests.kiosk.fakes import FakeClock, FakePrinter, FakeSpeech
+
+
+@dataclass
+class Hall:
+    hub: Hub
+    url: str
+    admin: HubClient
+    port: HubClientPort
+    alerts: HubAlerts
+    keeper: CatalogKeeper
+    printer: FakePrinter
+    speech: FakeSpeech
+    kiosk: KioskModel
+
+    def counter(self, window: int) -> HubClient:
+        token = self.admin.add_device("counter", f"counter-{window}", window)["token"]
+        return HubClient(self.url, token)
+
+    def tickets_today(self) -> int:
+        return int(self.admin.queue()["today"]["issued"])
+
+
+@pytest.fixture
+def hall(tmp_path: Path, clock: FixedClock) -> Iterator[Hall]:
+    with served(tmp_path / "hub", clock) as (hub, url):
+        admin = HubClient(url, hub.admin_token_path.read_text().strip())
+        token = admin.add_device("kiosk", "kiosk-1")["token"]
+        client = HubClient(url, token, timeout=2.0)
+        port = HubClientPort(client, tmp_path / "kiosk")
+        alerts = HubAlerts(client, "kiosk-1")
+        keeper = CatalogKeeper(CatalogStore(tmp_path / "kiosk"))
+        assert keeper.refresh(port) is Refresh.UPDATED
+        printer, speech = FakePrinter(), FakeSpeech()
+        ctx = Context(
+            hub=port,
+            printer=printer,
+            alerts=alerts,
+            catalog_source=lambda: keeper.current,
+            clock=FakeClock(clock.now().date()),
+        )
+        model = KioskModel(ctx, keeper=keeper, speech=speech, flush_feedback=port.flush_feedback)
+        yield Hall(hub, url, admin, port, alerts, keeper, printer, speech, model)
+        port.close()
+
+
+def test_an_ordinary_ticket_in_two_taps_is_issued_once_and_printed(hall: Hall) -> None:
+    hall.kiosk.tap("ticket")
+    hall.kiosk.tap("cat:A")
+    hall.kiosk.settle()
+    screen = hall.kiosk.screen
+    assert screen.big == "A001"
+    assert "前面没有人等候，请留意叫号" in screen.lines
+    assert [s.big for s in hall.printer.slips] == ["A001"]
+    assert hall.tickets_today() == 1
+
+
+def test_an_elderly_citizen_by_card_gets_the_green_lane_from_the_hub(hall: Hall) -> None:
+    hall.kiosk.card_swiped(card_for("19500101"))
+    hall.kiosk.settle()
+    assert "您已年满60周岁，将为您安排绿色通道" in hall.kiosk.screen.lines
+    hall.kiosk.tap("cat:B")
+    hall.kiosk.settle()
+    assert "绿色通道（老年人）" in hall.kiosk.screen.lines
+    assert hall.port.ticket_by_number("B001").lane == "green"
+
+
+def test_a_second_ticket_in_the_same_category_is_explained(hall: Hall) -> None:
+    card = card_for("19800101")
+    for _ in range(2):
+        hall.kiosk.card_swiped(card)
+        hall.kiosk.settle()
+        hall.kiosk.tap("cat:C")
+        hall.kiosk.settle()
+        if hall.kiosk.screen.state == "shown":
+            hall.kiosk.tap("ticket:done")
+    screen = hall.kiosk.screen
+    assert screen.state == "already_queued"
+    assert screen.big == "C001"
+    assert screen.lines[0] == "同一类业务每人只能有一个号，您已经在排队了。"
+    assert "前面还有0人" in screen.lines[1]
+    assert hall.tickets_today() == 1
+
+
+def test_out_of_paper_shows_speaks_alerts_and_leaves_no_ghost(
+    hall: Hall, caplog: pytest.LogCaptureFixture
+) -> None:
+    hall.printer.paper = False
+    with caplog.at_level(logging.WARNING, logger="kiosk.hub_adapter"):
+        hall.kiosk.tap("ticket")
+        hall.kiosk.tap("cat:A")
+        hall.kiosk.settle()
+        hall.alerts.flush()
+    screen = hall.kiosk.screen
+    assert screen.big == "A001" and screen.must_speak
+    assert "A零零一" in hall.speech.said[-1]
+    assert hall.alerts.endpoint_missing  # the hub has no /alerts yet: the alert is logged
+    assert any("STAFF ALERT" in r.message and "A001" in r.message for r in caplog.records)
+    hall.printer.paper = True
+    hall.kiosk.tap("ticket:reprint")
+    hall.kiosk.settle()
+    assert [s.big for s in hall.printer.slips] == ["A001"]
+    assert hall.tickets_today() == 1
+
+
+def test_check_in_by_card_with_the_hub_asking_for_the_category(hall: Hall) -> None:
+    card = card_for("19800101")
+    hall.admin.add_appointment(
+        code="YY0001",
+        service_day="2025-03-12",
+        slot_start="09:30",
+        slot_end="10:00",
+        category="B",
+        id_number=card.id_number,
+    )
+    hall.kiosk.tap("checkin")
+    hall.kiosk.card_swiped(card)
+    hall.kiosk.settle()
+    if hall.kiosk.screen.state == "choose_category":  # this hub needs the category
+        hall.kiosk.tap("cat:B")
+        hall.kiosk.settle()
+    screen = hall.kiosk.screen
+    assert (screen.title, screen.big) == ("签到成功", "B001")
+    assert hall.port.ticket_by_number("B001").lane == "appointment"
+
+
+def test_check_in_by_code_and_a_used_code_explained(hall: Hall) -> None:
+    hall.admin.add_appointment(
+        code="YY0002", service_day="2025-03-12", slot_start="09:30", slot_end="10:00", category="A"
+    )
+    for _ in range(2):
+        hall.kiosk.go_home()
+        hall.kiosk.tap("checkin")
+        hall.kiosk.tap("code")
+        for key in "YY0002":
+            hall.kiosk.key(key)
+        hall.kiosk.tap("submit")
+        hall.kiosk.settle()
+    assert hall.kiosk.screen.lines[0] == "这个预约已经签到过了，请留意叫号。"
+    assert hall.tickets_today() == 1
+
+
+def test_check_in_without_an_appointment_issues_nothing(hall: Hall) -> None:
+    hall.kiosk.tap("checkin")
+    hall.kiosk.card_swiped(card_for("19800101"))
+    hall.kiosk.settle()
+    if hall.kiosk.screen.state == "choose_category":
+        hall.kiosk.tap("cat:B")
+        hall.kiosk.settle()
+    assert hall.kiosk.screen.lines[0] == "没有找到您今天这个时段可以签到的预约。"
+    assert hall.tickets_today() == 0
+
+
+def test_requeue_after_the_counter_skipped_the_number(hall: Hall) -> None:
+    hall.kiosk.tap("ticket")
+    hall.kiosk.tap("cat:A")
+    hall.kiosk.settle()
+    counter = hall.counter(1)
+    assert counter.call_next(1)["number"] == "A001"  # type: ignore[index]
+    counter.skip(1)
+    hall.kiosk.go_home()
+    hall.kiosk.tap("requeue")
+    for key in "a1":
+        hall.kiosk.key(key)
+    hall.kiosk.tap("submit")
+    hall.kiosk.settle()
+    screen = hall.kiosk.screen
+    assert (screen.title, screen.big) == ("已为您重新排队", "A001")
+    assert hall.port.ticket_by_number("A001").status == "waiting"
+    hall.kiosk.go_home()
+    hall.kiosk.tap("requeue")
+    for key in "A001":
+        hall.kiosk.key(key)
+    hall.kiosk.tap("submit")
+    hall.kiosk.settle()
+    assert hall.kiosk.screen.lines[0] == "这个号没有过号，不需要重新排队。"
+
+
+def test_progress_of_a_ticket_and_a_case_lookup_this_hub_cannot_do(hall: Hall) -> None:
+    hall.kiosk.tap("ticket")
+    hall.kiosk.tap("cat:D")
+    hall.kiosk.settle()
+    hall.kiosk.go_home()
+    hall.kiosk.tap("progress")
+    hall.kiosk.tap("ticket")
+    for key in "d1":
+        hall.kiosk.key(key)
+    hall.kiosk.tap("submit")
+    hall.kiosk.settle()
+    assert hall.kiosk.screen.big == "D001"
+    assert "排队中" in hall.kiosk.screen.lines
+    hall.kiosk.tap("again")
+    hall.kiosk.tap("case")
+    for key in "SB001":
+        hall.kiosk.key(key)
+    hall.kiosk.tap("submit")
+    hall.kiosk.settle()
+    assert hall.kiosk.screen.lines[0] == "本机暂时不能查询办件进度，请到服务台咨询。"
+
+
+def test_feedback_is_kept_when_the_hub_cannot_take_it_yet(hall: Hall, tmp_path: Path) -> None:
+    hall.kiosk.tap("feedback")
+    hall.kiosk.tap("kind:suggestion")
+    hall.kiosk.tap("reason:waiting")
+    hall.kiosk.tap("skip")
+    hall.kiosk.settle()
+    assert hall.kiosk.screen.title == "感谢您的反映！"
+    spool = tmp_path / "kiosk" / "feedback.jsonl"
+    assert spool.stat().st_mode & 0o777 == 0o600
+    assert hall.port.flush_feedback() == 0  # still no endpoint: kept
+    assert spool.read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_the_catalog_is_fetched_again_only_when_it_changed(hall: Hall) -> None:
+    assert hall.keeper.refresh(hall.port) is Refresh.UNCHANGED
+    fetched = hall.port.fetch_catalog(None)
+    assert fetched.data is not None and fetched.etag
+    assert hall.port.fetch_catalog(fetched.etag).data is None  # 304 Not Modified
+
+
+def test_hub_away_guides_still_work_and_ticket_taking_says_so(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    with served(tmp_path / "hub", clock) as (hub, url):
+        admin = HubClient(url, hub.admin_token_path.read_text().strip())
+        token = admin.add_device("kiosk", "kiosk-1")["token"]
+        CatalogKeeper(CatalogStore(tmp_path / "kiosk")).refresh(
+            HubClientPort(HubClient(url, token), tmp_path / "kiosk")
+        )
+    # The hub is gone; the kiosk starts from its saved copy.
+    port = HubClientPort(HubClient(url, token, timeout=1.0), tmp_path / "kiosk")
+    keeper = CatalogKeeper(CatalogStore(tmp_path / "kiosk"))
+    assert keeper.load_saved()
+    ctx = Context(
+        hub=port,
+        printer=FakePrinter(),
+        alerts=HubAlerts(HubClient(url, token, timeout=1.0), "kiosk-1"),
+        catalog_source=lambda: keeper.current,
+        clock=FakeClock(),
+    )
+    kiosk = KioskModel(ctx, keeper=keeper)
+    assert kiosk.maintain() is Refresh.HUB_AWAY
+    kiosk.tap("guide")
+    kiosk.tap("item:jjb-156")
+    assert kiosk.screen.title == "社会保障卡申请"
+    assert kiosk.screen.lines[0] == "排队系统暂时连接不上，以下是本机保存的办事指南。"
+    kiosk.go_home()
+    kiosk.tap("ticket")
+    kiosk.tap("cat:A")
+    kiosk.settle()
+    assert kiosk.screen.lines == (
+        "排队系统暂时连接不上，现在不能自助取号，请到服务台找工作人员取号。",
+    )
+    port.close()
