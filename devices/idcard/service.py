@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from devices.errors import DecodeError, DeviceAbsent, DeviceError, DeviceTimeout
 from devices.health import Health, HealthState, HealthTracker
@@ -73,6 +74,7 @@ class IdCardReaderService:
         reconnect_max: float = 5.0,
         read_fingerprints: bool = False,
         opener: Callable[[str], Transport] = open_transport,
+        record_dir: str | Path | None = None,
     ) -> None:
         self.address = address
         self._on_event = on_event
@@ -81,7 +83,7 @@ class IdCardReaderService:
         self._reconnect = (reconnect_min, reconnect_max)
         self._fingerprints = read_fingerprints
         self._opener = opener
-        self._tracker = HealthTracker(device, log)
+        self._tracker = HealthTracker(device, log, record_dir)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._present: IdCard | None = None

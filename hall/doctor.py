@@ -1,0 +1,278 @@
+"""``hall doctor``: everything this box depends on, its health, its last error and what to do.
+
+A technician runs one command and reads, per line, what is wrong in Chinese and English and the
+next step. The checks are: the configuration, this box's section of it, every device the box is
+configured with (a live probe through the real driver, plus the last error its running service
+recorded), the hub (reachable from a kiosk/counter/board box; store, disk and sync on the hub
+box itself). Exit status 0 when everything is ok, 1 when something needs attention.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from config import sample_hall
+from config.errors import ConfigError
+from config.loader import load_config
+from config.schema import DeviceSettings, HallConfig
+from devices.health import Health, HealthState, read_recorded
+from devices.probe import probe as device_probe
+from hub.server import DB_NAME
+
+DEVICE_KINDS = ("idcard", "printer", "keypad", "sign", "speech")
+DISK_WARN_BYTES = 1 << 30  # 1 GiB free: a hub writes every ticket; warn well before it is full
+DISK_FAIL_BYTES = 200 << 20
+
+Prober = Callable[[str, DeviceSettings, float], Health]
+
+
+@dataclass
+class Finding:
+    """One line of the doctor's report."""
+
+    subject: str  # "config", "box", "idcard", "printer", …, "hub", "store", "disk", "sync"
+    target: str  # the address, file or URL checked
+    state: str  # "ok", "warn" or "fail"
+    problem: str = ""  # Chinese, for staff
+    advice: str = ""  # Chinese: what to do
+    detail: str = ""  # English: what was seen
+    advice_en: str = ""  # English: what to do
+    last_error: dict[str, Any] | None = field(default=None)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+# What a technician does next, per device kind, when its probe is not ok.
+NEXT_STEP_EN = {
+    "idcard": "check the reader's cable and power, then: hall device read-id --port {target}",
+    "printer": "check power, paper and cover, then: hall device test-print --printer {target}",
+    "keypad": "check the keypad's USB cable, then: hall device keypad-test --device {target}",
+    "sign": "check the RS-485 adapter, the A/B wires and the unit number in {target}",
+    "speech": "apt install espeak-ng, then: hall device say --call A001 --window 1 --out /tmp/t.wav",
+}
+
+
+def _from_health(subject: str, target: str, health: Health) -> Finding:
+    state = {
+        HealthState.OK: "ok",
+        HealthState.DEGRADED: "warn",
+    }.get(health.state, "fail")
+    advice_en = "" if state == "ok" else NEXT_STEP_EN.get(subject, "").format(target=target)
+    return Finding(subject, target, state, health.problem, health.advice, health.detail, advice_en)
+
+
+def check_config(path: str | None) -> tuple[HallConfig | None, Finding]:
+    """Load the configuration (the built-in sample hall when ``path`` is None)."""
+    if path is None:
+        return sample_hall(), Finding(
+            "config", "(built-in sample hall)", "warn",
+            "未指定配置文件，使用内置示例大厅",
+            "用 --config 指定本厅的配置文件（通常为 /etc/hallkit/hall.toml）",
+            "no --config given: checked against the built-in sample hall",
+            "pass --config /etc/hallkit/hall.toml",
+        )  # fmt: skip
+    try:
+        config = load_config(path)
+    except ConfigError as err:
+        return None, Finding(
+            "config", path, "fail", "配置文件有误", "按下方英文提示修改配置文件后重试",
+            str(err), f"fix the file, then run: hall config check {path}",
+        )  # fmt: skip
+    return config, Finding("config", path, "ok", detail=f"hall {config.hall.id}")
+
+
+def box_settings(config: HallConfig, box: str) -> tuple[DeviceSettings | None, Finding]:
+    """This box's device section (``devices.<box>``)."""
+    settings = config.devices.get(box)
+    if settings is None:
+        known = ", ".join(sorted(config.devices)) or "none"
+        return None, Finding(
+            "box", box, "fail", f"配置中没有本机（{box}）的设备设置",
+            "运行 hall provision 生成本机设置，或用 --box 指定本机名称",
+            f"no [devices.{box}] section (configured boxes: {known})",
+            "run `hall provision`, or pass --box NAME",
+        )  # fmt: skip
+    return settings, Finding("box", box, "ok", detail=f"role {settings.role}")
+
+
+def device_targets(settings: DeviceSettings) -> list[tuple[str, str]]:
+    """(kind, address) of every device the box is configured with, in a fixed order."""
+    targets: list[tuple[str, str]] = []
+    for kind in ("idcard", "printer", "keypad", "sign"):
+        address = getattr(settings, kind)
+        if address:
+            targets.append((kind, address))
+    if settings.speech.enabled and settings.role in ("display", "kiosk", "ticket"):
+        targets.append(("speech", settings.speech.voice))
+    return targets
+
+
+def check_devices(
+    settings: DeviceSettings,
+    probe: Prober,
+    record_dir: Path | None,
+    box: str,
+    timeout: float,
+) -> list[Finding]:
+    """Probe each configured device; attach what its running service last recorded."""
+    findings = []
+    for kind, address in device_targets(settings):
+        finding = _from_health(kind, address, probe(kind, settings, timeout))
+        if record_dir is not None:
+            recorded = read_recorded(record_dir, f"{box}/{kind}")
+            last = recorded.get("last_error") if recorded else None
+            if isinstance(last, dict):
+                finding.last_error = last
+        findings.append(finding)
+    return findings
+
+
+def check_disk(folder: Path) -> Finding:
+    """Free space where the store lives."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError as err:
+        return Finding(
+            "disk", str(folder), "fail", "无法读取数据目录", "检查数据目录是否存在", str(err)
+        )
+    shown = f"{free / (1 << 30):.1f} GiB free"
+    if free < DISK_FAIL_BYTES:
+        return Finding(
+            "disk", str(folder), "fail", "磁盘空间即将用尽", "清理磁盘或更换更大的存储", shown,
+            "free disk space now: the hub stops taking tickets when the disk is full",
+        )  # fmt: skip
+    if free < DISK_WARN_BYTES:
+        return Finding(
+            "disk", str(folder), "warn", "磁盘空间不足 1 GB", "尽快清理磁盘", shown,
+            "free disk space soon",
+        )  # fmt: skip
+    return Finding("disk", str(folder), "ok", detail=shown)
+
+
+def check_store(data_dir: Path) -> Finding:
+    """The hub store opens read-only and passes ``PRAGMA quick_check``."""
+    path = data_dir / DB_NAME
+    if not path.exists():
+        return Finding(
+            "store", str(path), "fail", "找不到大厅数据库", "确认 --data 指向大厅主机的数据目录",
+            "no hub store in this folder", "pass the hub's data folder with --data",
+        )  # fmt: skip
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as err:
+        return Finding(
+            "store", str(path), "fail", "大厅数据库无法读取", "联系技术支持，勿删除数据文件",
+            str(err), "keep the file; restore from backup only with support",
+        )  # fmt: skip
+    if result != "ok":
+        return Finding(
+            "store", str(path), "fail", "大厅数据库已损坏", "联系技术支持，勿删除数据文件",
+            f"quick_check: {result}", "stop the hub, copy the data folder, call support",
+        )  # fmt: skip
+    return Finding("store", str(path), "ok", detail="quick_check ok")
+
+
+def check_hub(url: str, timeout: float) -> Finding:
+    """The hub answers ``GET /api/v1/health`` from this box."""
+    target = url.rstrip("/") + "/api/v1/health"
+    try:
+        answer = requests.get(target, timeout=timeout)
+        answer.raise_for_status()
+        data = answer.json()
+    except (requests.RequestException, ValueError) as err:
+        return Finding(
+            "hub", url, "fail", "连接不上大厅主机", "检查网线和大厅主机是否开机；取号请引导到人工窗口",
+            f"{type(err).__name__}: {str(err)[:160]}",
+            "check the cable and that the hub box is on (`systemctl status hallkit-hub` there)",
+        )  # fmt: skip
+    return Finding(
+        "hub", url, "ok", detail=f"hall {data.get('hall')} last seq {data.get('last_seq')}"
+    )
+
+
+def worst_exit(findings: Iterable[Finding]) -> int:
+    """0 when every finding is ok, 1 otherwise (warnings too: a technician should look)."""
+    return 0 if all(f.ok for f in findings) else 1
+
+
+MARK = {"ok": "✓", "warn": "!", "fail": "✗"}
+
+
+def render_text(findings: list[Finding]) -> str:
+    """The report for a terminal: one block per finding, Chinese then English."""
+    lines = []
+    for f in findings:
+        head = f"{MARK[f.state]} {f.subject:<8} {f.state.upper():<4} {f.target}"
+        lines.append(head)
+        if f.problem:
+            lines.append(f"    问题: {f.problem}")
+        if f.advice:
+            lines.append(f"    处理: {f.advice}")
+        if f.detail:
+            lines.append(f"    seen: {f.detail}")
+        if f.advice_en:
+            lines.append(f"    do:   {f.advice_en}")
+        if f.last_error:
+            lines.append(
+                "    最近故障 last error: "
+                + f"{f.last_error.get('problem') or ''} {f.last_error.get('detail') or ''}".strip()
+            )
+    bad = sum(1 for f in findings if not f.ok)
+    lines.append("")
+    lines.append("一切正常 all ok" if not bad else f"{bad} 项需要处理 {bad} item(s) need attention")
+    return "\n".join(lines)
+
+
+def render_json(findings: list[Finding]) -> str:
+    return json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=2)
+
+
+def default_box_name() -> str:
+    """This machine's host name, the usual box name in ``devices.<box>``."""
+    return socket.gethostname().split(".")[0]
+
+
+@dataclass
+class DoctorRequest:
+    """What ``hall doctor`` was asked to check."""
+
+    config: str | None
+    box: str
+    data_dir: Path | None = None  # the hub's data folder (hub boxes)
+    record_dir: Path | None = None  # where device services record their health
+    timeout: float = 5.0
+
+
+def run_doctor(request: DoctorRequest, probe: Prober | None = None) -> list[Finding]:
+    """Every check for this box, in the order a technician would walk them."""
+    probe = probe or device_probe
+    config, found = check_config(request.config)
+    findings = [found]
+    if config is None:
+        return findings
+    settings, found = box_settings(config, request.box)
+    findings.append(found)
+    if settings is not None:
+        findings += check_devices(settings, probe, request.record_dir, request.box, request.timeout)
+    is_hub = (settings is not None and settings.role == "hub") or request.data_dir is not None
+    if is_hub and request.data_dir is not None:
+        findings.append(check_store(request.data_dir))
+        findings.append(check_disk(request.data_dir))
+    elif settings is not None:
+        findings.append(check_hub(settings.hub, request.timeout))
+    return findings

@@ -1,0 +1,114 @@
+"""``hall doctor``: one command tells a technician what is wrong, in Chinese and English."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from config.sample import sample_hall_data
+from devices.health import HealthState, HealthTracker
+from hall.cli import main
+from hall.doctor import DoctorRequest, run_doctor
+from hub.server import DB_NAME, open_store
+from tests.hub.hubapp import served
+
+
+def _config(tmp_path: Path, **box: object) -> str:
+    data = sample_hall_data()
+    data["devices"] = {"box-1": box}
+    path = tmp_path / "hall.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_a_healthy_kiosk_box_is_all_ok_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with served(tmp_path / "hub") as (_hub, url):
+        config = _config(
+            tmp_path, role="kiosk", hub=url, idcard="sim://idcard", printer="sim://printer"
+        )
+        status = main(["doctor", "--config", config, "--box", "box-1", "--timeout", "3"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "✓ idcard" in out and "✓ printer" in out and "✓ hub" in out
+    assert "一切正常 all ok" in out
+
+
+def test_each_fault_says_what_is_wrong_and_what_to_do_in_both_languages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(
+        tmp_path,
+        role="kiosk",
+        hub="http://127.0.0.1:1",
+        printer="sim://printer?paper=out",
+        keypad=str(tmp_path / "no-keypad"),
+    )
+    status = main(["doctor", "--config", config, "--box", "box-1", "--timeout", "3"])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "✗ printer" in out and "打印机缺纸" in out and "hall device test-print" in out
+    assert "✗ keypad" in out and "评价器未连接" in out and "keypad-test" in out
+    assert "✗ hub" in out and "连接不上大厅主机" in out
+    assert "3 项需要处理 3 item(s) need attention" in out
+
+
+def test_json_output_lists_every_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path, role="ticket", hub="http://127.0.0.1:1", printer="sim://printer")
+    main(["doctor", "--config", config, "--box", "box-1", "--json", "--timeout", "3"])
+    findings = json.loads(capsys.readouterr().out)
+    assert [f["subject"] for f in findings] == ["config", "box", "printer", "speech", "hub"]
+    assert findings[2]["state"] == "ok" and findings[4]["state"] == "fail"
+
+
+def test_a_box_missing_from_the_configuration_points_to_provision(tmp_path: Path) -> None:
+    config = _config(tmp_path, role="kiosk")
+    findings = run_doctor(DoctorRequest(config=config, box="other-box"))
+    box = findings[1]
+    assert box.state == "fail" and "hall provision" in box.advice and "box-1" in box.detail
+
+
+def test_a_broken_configuration_stops_before_the_devices(tmp_path: Path) -> None:
+    path = tmp_path / "hall.toml"
+    path.write_text("[hall]\nid = 'Bad Id'\n", encoding="utf-8")
+    findings = run_doctor(DoctorRequest(config=str(path), box="box-1"))
+    assert [f.subject for f in findings] == ["config"]
+    assert findings[0].state == "fail" and "hall config check" in findings[0].advice_en
+
+
+def test_the_last_error_a_running_service_recorded_is_shown(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    tracker = HealthTracker("box-1/printer", record_dir=records)
+    tracker.set(HealthState.ERROR, "打印机缺纸", "请装纸", "paper end")
+    tracker.ok()
+    config = _config(tmp_path, role="ticket", hub="http://127.0.0.1:1", printer="sim://printer")
+    findings = run_doctor(DoctorRequest(config=config, box="box-1", record_dir=records))
+    printer = next(f for f in findings if f.subject == "printer")
+    assert printer.state == "ok"
+    assert printer.last_error is not None and printer.last_error["problem"] == "打印机缺纸"
+
+
+def test_on_the_hub_box_the_store_and_disk_are_checked(tmp_path: Path) -> None:
+    data = tmp_path / "hub"
+    open_store(data).close()
+    config = _config(tmp_path, role="hub")
+    findings = run_doctor(DoctorRequest(config=config, box="box-1", data_dir=data))
+    by_subject = {f.subject: f for f in findings}
+    assert by_subject["store"].state == "ok" and by_subject["disk"].state in ("ok", "warn")
+
+
+def test_a_damaged_store_is_reported_not_touched(tmp_path: Path) -> None:
+    data = tmp_path / "hub"
+    data.mkdir()
+    (data / DB_NAME).write_bytes(b"this is not a database" * 100)
+    config = _config(tmp_path, role="hub")
+    findings = run_doctor(DoctorRequest(config=config, box="box-1", data_dir=data))
+    store = next(f for f in findings if f.subject == "store")
+    assert store.state == "fail" and "勿删除" in store.advice
+    assert (data / DB_NAME).read_bytes().startswith(b"this is not")
