@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import stat
 from collections.abc import Iterator
@@ -88,3 +89,28 @@ def test_enrolling_again_replaces_the_credential_and_central_drops_the_old_key(
     with pytest.raises(CentralRefused) as caught:
         CentralClient(old).request("GET", f"{API_PREFIX}/halls/{hall.id}/status")
     assert caught.value.code == "unknown_key"
+
+
+def test_enrolling_over_tls_pins_the_ca_and_the_hub_then_syncs_only_with_it(
+    tmp_path: Path,
+) -> None:
+    from sync.central.process import CentralProcess
+    from sync.central.tls import make_test_certificates
+    from sync.http import CentralUnreachable
+
+    certs = make_test_certificates(tmp_path / "tls")
+    tls = (str(certs.cert_file), str(certs.key_file))
+    with CentralProcess(tmp_path / "central", tls=tls) as central:
+        _, code = central.add_hall("示例镇")
+        # Without the CA the system store does not know central's certificate.
+        with pytest.raises(EnrollError) as caught:
+            enroll(central.base_url, code, tmp_path / "hub", ca_file=None)
+        assert caught.value.code == "unreachable"
+        credential = enroll(central.base_url, code, tmp_path / "hub", ca_file=certs.ca_file)
+        assert credential.ca_file == str(certs.ca_file.resolve())
+        path = f"{API_PREFIX}/halls/{credential.hall}/status"
+        assert CentralClient(credential).request("GET", path).status == 200
+        other = make_test_certificates(tmp_path / "other")
+        wrong = dataclasses.replace(credential, ca_file=str(other.ca_file))
+        with pytest.raises(CentralUnreachable):
+            CentralClient(wrong).request("GET", path)
