@@ -35,6 +35,10 @@ APT_PACKAGES=(
   libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
   libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
+  # USB ID-card readers and USB printers (pyusb's backend)
+  libusb-1.0-0
+  # the reference central's TLS tests make a throwaway CA with the openssl command
+  openssl
   # browser tests of the web boards (headless)
   chromium
 )
