@@ -26,6 +26,7 @@ from config.loader import load_config
 from config.schema import DeviceSettings, HallConfig
 from devices.health import Health, HealthState, read_recorded
 from devices.probe import probe as device_probe
+from hall.cli_sync import read_status
 from hub.server import DB_NAME
 
 DEVICE_KINDS = ("idcard", "printer", "keypad", "sign", "speech")
@@ -205,6 +206,44 @@ def check_hub(url: str, timeout: float) -> Finding:
     )
 
 
+def check_sync(data_dir: Path, alarm_threshold: int) -> Finding:
+    """The uplink as the hub's store records it: enrolled, backlog, rejections, last contact."""
+    target = str(data_dir)
+    try:
+        status = read_status(str(data_dir), alarm_threshold)
+    except (OSError, sqlite3.Error) as err:
+        return Finding("sync", target, "fail", "无法读取同步状态", "检查数据目录", str(err))
+    if status["credential_problem"]:
+        return Finding(
+            "sync", target, "fail", "与省级平台的凭据无法读取", "重新运行 hall enroll",
+            status["credential_problem"], "run `hall enroll` again with a new code from central",
+        )  # fmt: skip
+    if not status["enrolled"]:
+        return Finding(
+            "sync", target, "warn", "大厅主机尚未注册到中心平台，数据只保存在本地",
+            "向中心平台申请注册码，运行 hall enroll",
+            f"not enrolled; {status['backlog']} events kept locally",
+            "hall enroll --data DIR --central URL --code CODE",
+        )  # fmt: skip
+    seen = (
+        f"backlog {status['backlog']} events, acked {status['acked_seq']}/{status['last_seq']}, "
+        f"last contact {status.get('last_contact') or 'never'}"
+    )
+    if status["rejected"]:
+        return Finding(
+            "sync", target, "warn", f"中心平台拒收了 {status['rejected']} 条数据",
+            "联系中心平台核对被拒收的数据", seen + f", {status['rejected']} rejected",
+            "hall sync status --data DIR lists them; send them to central's integrator",
+        )  # fmt: skip
+    if status["alarm"]:
+        return Finding(
+            "sync", target, "fail", "待上传数据积压过多", "检查大厅主机到中心平台的网络",
+            seen + f" (alarm above {status['alarm_threshold']})",
+            "check the WAN link; `hall sync now --data DIR` shows the drain",
+        )  # fmt: skip
+    return Finding("sync", target, "ok", detail=seen)
+
+
 def worst_exit(findings: Iterable[Finding]) -> int:
     """0 when every finding is ok, 1 otherwise (warnings too: a technician should look)."""
     return 0 if all(f.ok for f in findings) else 1
@@ -273,6 +312,7 @@ def run_doctor(request: DoctorRequest, probe: Prober | None = None) -> list[Find
     if is_hub and request.data_dir is not None:
         findings.append(check_store(request.data_dir))
         findings.append(check_disk(request.data_dir))
+        findings.append(check_sync(request.data_dir, config.sync.backlog_alarm_events))
     elif settings is not None:
         findings.append(check_hub(settings.hub, request.timeout))
     return findings

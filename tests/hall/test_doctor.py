@@ -12,7 +12,7 @@ from config.sample import sample_hall_data
 from devices.health import HealthState, HealthTracker
 from hall.cli import main
 from hall.doctor import DoctorRequest, run_doctor
-from hub.server import DB_NAME, open_store
+from hub.server import DB_NAME, open_hub, open_store
 from tests.hub.hubapp import served
 
 
@@ -101,6 +101,7 @@ def test_on_the_hub_box_the_store_and_disk_are_checked(tmp_path: Path) -> None:
     findings = run_doctor(DoctorRequest(config=config, box="box-1", data_dir=data))
     by_subject = {f.subject: f for f in findings}
     assert by_subject["store"].state == "ok" and by_subject["disk"].state in ("ok", "warn")
+    assert by_subject["sync"].state == "warn" and "hall enroll" in by_subject["sync"].advice
 
 
 def test_a_damaged_store_is_reported_not_touched(tmp_path: Path) -> None:
@@ -112,3 +113,22 @@ def test_a_damaged_store_is_reported_not_touched(tmp_path: Path) -> None:
     store = next(f for f in findings if f.subject == "store")
     assert store.state == "fail" and "勿删除" in store.advice
     assert (data / DB_NAME).read_bytes().startswith(b"this is not")
+
+
+def test_a_hub_whose_backlog_passed_the_alarm_says_to_check_the_wan(tmp_path: Path) -> None:
+    from sync.credential import Credential
+
+    data = tmp_path / "hub"
+    hub = open_hub(data, always_open=True)
+    for _ in range(3):
+        hub.engine.issue_ticket(category="A")
+    hub.store.close()
+    Credential("http://127.0.0.1:1", "h-1", "示例", "k-1", "a2V5a2V5a2V5a2V5a2V5a2V5").save(data)
+    config_data = sample_hall_data()
+    config_data["devices"] = {"box-1": {"role": "hub"}}
+    config_data["sync"] = {"backlog_alarm_events": 2}
+    path = tmp_path / "hall.toml"
+    path.write_text(tomli_w.dumps(config_data), encoding="utf-8")
+    findings = run_doctor(DoctorRequest(config=str(path), box="box-1", data_dir=data))
+    sync = next(f for f in findings if f.subject == "sync")
+    assert sync.state == "fail" and "网络" in sync.advice and "backlog 3" in sync.detail
