@@ -105,10 +105,12 @@ def test_digits_match_item_numbers_and_codes(index: SearchIndex) -> None:
     assert index.search("13").hits[0].item_id == "jjb-013"
 
 
-def test_letters_alone_do_not_match_inside_codes() -> None:
+def test_codes_match_from_their_start_and_only_with_a_digit() -> None:
     index = SearchIndex([SearchEntry("x", "居住证签注", numbers=("11320400MB1F",))])
     assert index.search("mb").item_ids == []
-    assert index.search("00mb").item_ids == ["x"]
+    assert index.search("11320400mb").hits[0].tier is Tier.PREFIX
+    assert index.search("11320400MB1F").hits[0].tier is Tier.EXACT
+    assert index.search("00mb").item_ids == []  # inside a shared code prefix is noise
 
 
 @pytest.mark.parametrize("query", ["", "   ", "'", "，。！", "\x00"])
