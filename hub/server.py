@@ -6,6 +6,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -135,8 +136,15 @@ def _build_uplink(hub: Hub) -> Uplink:
         on_events=hub.broker.publish,
     )
     hub.engine.subscribe(lambda _events: uplink.wake())
-    hub.app.state.sync_status = lambda: uplink.status().to_dict()
+    hub.app.state.sync_status = lambda: _sync_status(hub, uplink)
     return uplink
+
+
+def _sync_status(hub: Hub, uplink: Uplink) -> dict[str, Any]:
+    """``GET /api/v1/sync``: the uplink's snapshot with the downlink's beside it."""
+    status = uplink.status().to_dict()
+    status["downlink"] = hub.downlink.status().to_dict() if hub.downlink is not None else None
+    return status
 
 
 def serve(hub: Hub, bind: str) -> None:

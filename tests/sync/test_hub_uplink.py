@@ -51,3 +51,4 @@ def test_a_hub_never_enrolled_says_so_and_counts_its_backlog(tmp_path: Path) -> 
         status = admin.request("GET", "/sync")
     assert status["state"] == "not enrolled" and status["enrolled"] is False
     assert status["backlog"] == status["last_seq"] > 0
+    assert status["downlink"] is None  # served() never starts the downlink: nothing to pull
