@@ -147,6 +147,16 @@ class Slip:
     footer: str = ""
 
 
+@dataclass(frozen=True)
+class PrintOutcome:
+    """How a print job went: ``printed`` is True unless the slip certainly did not come out
+    (sent but unconfirmed counts as printed); ``health`` is the printer's state afterwards
+    (paper near its end, say, although this slip printed)."""
+
+    printed: bool
+    health: Health
+
+
 class HubPort(Protocol):
     """The hub, as the journeys use it. Raises HubUnavailable or HubRefused."""
 
@@ -190,10 +200,10 @@ class HubPort(Protocol):
 
 
 class PrinterPort(Protocol):
-    """The kiosk's printer. Never raises: a fault comes back as the Health it left."""
+    """The kiosk's printer. Never raises: a fault comes back in the outcome's health."""
 
-    def print_slip(self, slip: Slip) -> Health:
-        """Print and cut; the printer's health afterwards (ok, or what went wrong)."""
+    def print_slip(self, slip: Slip) -> PrintOutcome:
+        """Print and cut (blocks until done: call it from pending work)."""
         ...
 
     def health(self) -> Health:

@@ -51,7 +51,6 @@ ZH: dict[str, str] = {
     "ticket.title": "取号",
     "ticket.choose": "请选择要办理的业务",
     "ticket.popular": "常办事项",
-    "ticket.categories": "业务类别",
     "ticket.by_department": "按部门查找",
     "ticket.choose_department": "请选择部门",
     "ticket.choose_item": "请选择{department}的事项",
@@ -84,7 +83,6 @@ ZH: dict[str, str] = {
     "ticket.remembered": "我记住了",
     "ticket.see_my_number": "查看我的号",
     "ticket.other_business": "办理其他业务",
-    "ticket.slip_footer": "请留意叫号，过号请到取号机重新排队",
     "ticket.slip_item": "事项：{item}",
     "ticket.slip_time": "取号时间：{time}",
     # -- 办事指南 ------------------------------------------------------------------------------
@@ -93,7 +91,6 @@ ZH: dict[str, str] = {
     "guide.search_hint": "输入拼音首字母或数字，如 hjdj（户籍登记）、shbzk（社会保障卡）",
     "guide.results": "找到{count}项",
     "guide.no_results": "没有找到“{query}”相关的事项。可以换个说法、按部门查找，或到服务台咨询。",
-    "guide.departments": "按部门查找",
     "guide.choose_department": "请选择部门",
     "guide.choose_topic": "请选择{department}的业务",
     "guide.choose_item": "请选择事项",
@@ -137,7 +134,6 @@ ZH: dict[str, str] = {
     "checkin.done": "签到成功",
     "checkin.reader_down": "身份证阅读器暂时不能使用，请输入预约码签到。",
     "checkin.take_ordinary": "取普通号",
-    "checkin.retry": "重新签到",
     # -- 过号重排 ------------------------------------------------------------------------------
     "requeue.title": "过号重排",
     "requeue.prompt": "请输入号票上的号码，如 A001",
@@ -200,9 +196,6 @@ ZH: dict[str, str] = {
     # -- errors: what a citizen reads ----------------------------------------------------------
     "err.hub_away": "排队系统暂时连接不上，请稍后再试，或到服务台找工作人员办理。",
     "err.hub_away_ticket": "排队系统暂时连接不上，现在不能自助取号，请到服务台找工作人员取号。",
-    "err.printer_paper": "打印机缺纸，号码已显示在屏幕上，工作人员已收到提醒。",
-    "err.printer_fault": "打印机暂时不能打印，号码已显示在屏幕上，工作人员已收到提醒。",
-    "err.reader_fault": "身份证阅读器暂时不能使用，可以直接选择业务取号，或输入预约码签到。",
     "err.unexpected": "出了点问题，请再试一次，或到服务台找工作人员。",
     "err.system": "系统暂时出了问题，请到服务台找工作人员办理。",
     "err.device_not_allowed": "这台机器暂时不能办理，请到服务台找工作人员。",
@@ -309,6 +302,9 @@ DETAILED: frozenset[str] = frozenset(
 )
 
 LANGUAGES: dict[str, Mapping[str, str]] = {"zh": ZH}
+
+VIEW_KEYS: frozenset[str] = frozenset({"keys.backspace", "keys.clear"})
+"""Texts the views draw themselves (the built-in keyboard's keys); the rest come in a Screen."""
 
 _DIGITS = "零一二三四五六七八九"
 

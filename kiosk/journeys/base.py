@@ -118,7 +118,9 @@ class Screen:
     busy: bool = False
     page: int = 0
     pages: int = 1
+    page_text: str = ""  # 第1/3页, when there is more than one page
     countdown: int | None = None  # seconds to going home, when the idle warning is on
+    countdown_text: str = ""
     banners: tuple[str, ...] = ()  # kiosk-wide notices (hub away, printer away), from the app
     elder: bool = False
 
@@ -508,7 +510,11 @@ class Journey:
             busy=self.busy,
             page=page,
             pages=pages,
+            page_text=self.texts.get("nav.page", page=page + 1, pages=pages) if pages > 1 else "",
             countdown=countdown,
+            countdown_text=""
+            if countdown is None
+            else self.texts.get("nav.countdown", seconds=countdown),
             elder=self.ctx.elder,
         )
 

@@ -125,10 +125,10 @@ class CheckinJourney(Journey):
         ctx = self.ctx
 
         def work() -> Apply:
-            health = print_slip(ctx, slip, f"{issued.ticket.number}号号票（预约签到）")
+            outcome = print_slip(ctx, slip, f"{issued.ticket.number}号号票（预约签到）")
 
             def apply() -> None:
-                issued.printed = health
+                issued.printed = outcome
                 self._go(SHOWN)
 
             return apply

@@ -120,10 +120,10 @@ class GuideJourney(Journey):
         ctx = self.ctx
 
         def work() -> Apply:
-            health = print_slip(ctx, slip, f"“{item.name}”材料清单")
+            outcome = print_slip(ctx, slip, f"“{item.name}”材料清单")
 
             def apply() -> None:
-                if health.ok:
+                if outcome.printed:
                     self._go(ITEM, Sentence(self.texts.get("guide.printed")), Tone.SUCCESS)
                 else:
                     self._go(ITEM, Sentence(self.texts.get("guide.print_failed")), Tone.WARNING)

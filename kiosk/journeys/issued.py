@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from devices.health import Health, HealthState
 from kiosk.journeys.base import Choice, Context, Group, Tone, View
-from kiosk.ports import Slip, TicketInfo
+from kiosk.ports import PrintOutcome, Slip, TicketInfo
 from kiosk.texts import spoken_number
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,11 @@ class IssuedTicket:
 
     ticket: TicketInfo
     title: str
-    printed: Health | None = None
+    printed: PrintOutcome | None = None
 
     @property
     def print_failed(self) -> bool:
-        return self.printed is not None and not self.printed.ok
+        return self.printed is not None and not self.printed.printed
 
     def slip(self, ctx: Context) -> Slip:
         """The paper ticket: hall, number, category or item, lane, people ahead, QR code."""
@@ -120,21 +120,25 @@ class IssuedTicket:
         )
 
 
-def print_slip(ctx: Context, slip: Slip, what: str) -> Health:
-    """Print ``slip`` (I/O: run it as pending work). On a fault, alert staff. Never raises: a
+def print_slip(ctx: Context, slip: Slip, what: str) -> PrintOutcome:
+    """Print ``slip`` (I/O: run it as pending work). Staff are alerted when it did not print,
+    and when it printed but the printer needs attention (paper near its end). Never raises: a
     broken driver counts as a printer fault, so the citizen still gets the number on screen."""
     try:
-        health = ctx.printer.print_slip(slip)
+        outcome = ctx.printer.print_slip(slip)
     except Exception as err:  # the driver promised not to raise; the ticket must survive it
         log.exception("printer driver raised while printing %s", what)
         health = Health("printer", HealthState.ERROR, "打印机故障", "请检查打印机", repr(err))
-    if not health.ok:
-        problem = f"{what}未能打印：{health.problem or '打印机故障'}"
+        outcome = PrintOutcome(False, health)
+    health = outcome.health
+    if not outcome.printed or not health.ok:
+        cause = health.problem or "打印机故障"
+        problem = f"{what}未能打印：{cause}" if not outcome.printed else f"打印机需要处理：{cause}"
         try:
             ctx.alerts.alert(f"{ctx.settings.device_name}/printer", problem, health.detail)
         except Exception:  # an alert that fails must not take the ticket with it
             log.exception("could not alert staff about the printer")
-    return health
+    return outcome
 
 
 def _hhmm(stamp: str) -> str:

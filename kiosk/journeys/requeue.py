@@ -109,10 +109,10 @@ class RequeueJourney(Journey):
         ctx = self.ctx
 
         def work() -> Apply:
-            health = print_slip(ctx, slip, f"{issued.ticket.number}号号票（过号重排）")
+            outcome = print_slip(ctx, slip, f"{issued.ticket.number}号号票（过号重排）")
 
             def apply() -> None:
-                issued.printed = health
+                issued.printed = outcome
                 self._go(SHOWN)
 
             return apply

@@ -201,10 +201,10 @@ class TicketJourney(_Journey):
         ctx = self.ctx
 
         def work() -> Apply:
-            health = print_slip(ctx, slip, f"{issued.ticket.number}号号票")
+            outcome = print_slip(ctx, slip, f"{issued.ticket.number}号号票")
 
             def apply() -> None:
-                issued.printed = health
+                issued.printed = outcome
                 self._go(SHOWN)
 
             return apply

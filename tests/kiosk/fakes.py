@@ -17,6 +17,7 @@ from kiosk.ports import (
     CaseProgress,
     CatalogFetch,
     Feedback,
+    PrintOutcome,
     Slip,
     SwipedCard,
     TicketInfo,
@@ -237,19 +238,20 @@ class FakeHub:
 @dataclass
 class FakePrinter:
     paper: bool = True
+    near_end: bool = False
     slips: list[Slip] = field(default_factory=list)
 
-    def print_slip(self, slip: Slip) -> Health:
+    def print_slip(self, slip: Slip) -> PrintOutcome:
         if not self.paper:
-            return Health(
-                "printer", HealthState.ERROR, "打印机缺纸", "请更换打印纸", "paper end (DLE EOT 4)"
-            )
+            return PrintOutcome(False, self.health())
         self.slips.append(slip)
-        return Health("printer", HealthState.OK)
+        return PrintOutcome(True, self.health())
 
     def health(self) -> Health:
         if not self.paper:
-            return Health("printer", HealthState.ERROR, "打印机缺纸", "请更换打印纸")
+            return Health("printer", HealthState.ERROR, "打印机缺纸", "请更换打印纸", "paper end")
+        if self.near_end:
+            return Health("printer", HealthState.DEGRADED, "打印纸即将用完", "请准备新纸卷")
         return Health("printer", HealthState.OK)
 
 

@@ -76,6 +76,7 @@ def test_idle_timeout_goes_home_and_wipes_personal_data(
     model.tick()
     assert model.screen.journey == "ticket"
     assert model.screen.countdown == 1
+    assert model.screen.countdown_text == "1秒后回到首页"
     kiosk_clock.advance(2)
     model.tick()
     home = model.screen
@@ -214,3 +215,4 @@ def test_elder_mode_pages_the_home_screen(model: KioskModel) -> None:
     second = [c.id for c in model.screen.choices if c.group == "list"]
     assert first == ["ticket", "guide", "checkin", "requeue"]
     assert second == ["progress", "feedback"]
+    assert model.screen.page_text == "第2/2页"

@@ -98,3 +98,23 @@ def test_placeholders_are_found() -> None:
 def test_numbers_are_spoken_digit_by_digit() -> None:
     assert spoken_number("A001") == "A零零一"
     assert spoken_number("B1000") == "B一零零零"
+
+
+def test_every_text_is_used_somewhere() -> None:
+    sources = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "kiosk").rglob("*.py")
+        if p.name != "texts.py"
+    )
+    sources += "\n".join(f'"{key}"' for key in REFUSALS.values())
+    dynamic = ("feedback.reason.", "feedback.kind.")  # built from KINDS and REASONS
+    unused = [
+        key
+        for key in ZH
+        if f'"{key}"' not in sources
+        and f"'{key}'" not in sources
+        and not key.startswith(dynamic)
+        and not (key.endswith(".hint") and f'"{key.removesuffix(".hint")}"' in sources)
+        and key not in catalog.VIEW_KEYS
+    ]
+    assert unused == []

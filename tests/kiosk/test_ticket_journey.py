@@ -295,3 +295,16 @@ def test_speech_in_elder_mode_reads_the_ticket(
     model.tap("cat:B")
     model.settle()
     assert speech.said[-1] == "您的号码是B零零一，前面没有人等候，请留意叫号"
+
+
+def test_paper_near_its_end_prints_the_ticket_and_tells_staff_only(
+    hub: FakeHub, alerts: FakeAlerts
+) -> None:
+    printer = FakePrinter(near_end=True)
+    journey = TicketJourney(make_context(hub, printer, alerts))
+    journey.tap("cat:A")
+    journey.settle()
+    screen = journey.screen
+    assert screen.tone == "success" and not screen.must_speak
+    assert "请取走号票，留意叫号" in screen.lines
+    assert alerts.sent == [("kiosk/printer", "打印机需要处理：打印纸即将用完", "")]
