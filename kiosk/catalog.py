@@ -296,7 +296,9 @@ class Refresh(StrEnum):
 
 
 class CatalogKeeper:
-    """Owns the kiosk's current catalog: loads the saved copy, refreshes from the hub.
+    """Owns the kiosk's current catalog: loads the saved copy, refreshes from the hub. Call
+    ``load_saved`` and ``refresh`` from a worker: they build the new catalog's search index
+    (up to a second for 5,000 items) before swapping it in.
 
     ``current`` is swapped by one assignment, so readers see one catalog or the next, never a
     mix. ``fallback`` (e.g. from the kiosk's configuration file) is used when there is no saved
@@ -328,6 +330,7 @@ class CatalogKeeper:
         except CatalogError as err:
             log.warning("saved catalog is unusable (%s); ignoring it", err)
             return False
+        _ = catalog.search_index  # built here (a worker), never on the first keystroke
         with self._lock:
             self.current, self._etag, self.saved_at = catalog, etag, saved_at
         log.info(
@@ -359,6 +362,7 @@ class CatalogKeeper:
         except CatalogError as err:
             log.warning("catalog from the hub is unusable (%s); keeping the local copy", err)
             return Refresh.REJECTED
+        _ = catalog.search_index  # built before the swap: readers never wait for it
         try:
             self._store.save(fetched.data, fetched.etag)
         except OSError as err:  # still show the new one; the old file stays for the next start

@@ -264,6 +264,7 @@ class Journey:
         self.texts = context.texts
         self._lock = threading.RLock()
         self._pending: Work | None = None
+        self._running = False
         self._busy_text = ""
         self._page = 0
         self._last_activity = context.clock.monotonic()
@@ -382,11 +383,13 @@ class Journey:
         return self._pending is not None
 
     def run_pending(self) -> bool:
-        """Run the pending work (in a worker thread); False if there was none. Never raises."""
+        """Run the pending work (in a worker thread); False if there was none or another
+        thread is running it. Never raises."""
         with self._lock:
             work = self._pending
-        if work is None:
-            return False
+            if work is None or self._running:
+                return False
+            self._running = True
         try:
             apply = work()
         except Exception:  # a citizen never sees a traceback: log it, show a sentence
@@ -394,6 +397,7 @@ class Journey:
             apply = self._unexpected
         with self._lock:
             self._pending = None
+            self._running = False
             try:
                 apply()
             except Exception:
@@ -410,9 +414,15 @@ class Journey:
 
     def _unexpected(self) -> None:
         self._pending = None
-        self.reset()
+        if not self._recover():
+            self.reset()
         self.message = Sentence(self.texts.get("err.unexpected"))
         self.tone = Tone.ERROR
+
+    def _recover(self) -> bool:
+        """After an unexpected failure: keep what must not be lost (an issued ticket stays on
+        screen) and return True, or return False to start the journey over."""
+        return False
 
     # -- idle -----------------------------------------------------------------------------------
 
@@ -454,7 +464,12 @@ class Journey:
     def screen(self) -> Screen:
         """The current screen as plain data."""
         with self._lock:
-            view = self._view()
+            try:
+                view = self._view()
+            except Exception:  # a screen is always drawable: say something, offer home
+                log.exception("%s: cannot build the screen of %s", self.name, self.state)
+                view = View(self.texts.get("home.staffed_desk"), tone=Tone.ERROR)
+                view.lines = (self.texts.get("err.unexpected"),)
             return self._compose(view)
 
     def _compose(self, view: View) -> Screen:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from devices.health import Health, HealthState
 from hub.client import HubRefused, HubUnavailable
 from kiosk.journeys.base import (
     Apply,
@@ -30,7 +31,7 @@ from kiosk.journeys.base import (
     View,
 )
 from kiosk.journeys.issued import DONE, REPRINT, IssuedTicket, print_slip
-from kiosk.ports import SwipedCard, TicketInfo
+from kiosk.ports import PrintOutcome, SwipedCard, TicketInfo
 from kiosk.texts import Sentence
 
 START = "start"
@@ -134,6 +135,14 @@ class CheckinJourney(Journey):
             return apply
 
         self._start_work(PRINTING, self.texts.get("ticket.printing"), work)
+
+    def _recover(self) -> bool:
+        if self.issued is None:
+            return False
+        if self.issued.printed is None:  # the printing never happened: say so, speak it
+            self.issued.printed = PrintOutcome(False, Health("printer", HealthState.ERROR))
+        self._go(SHOWN)
+        return True
 
     def _refused(self, err: HubRefused) -> None:
         if err.code == "category_required" and self.card is not None:

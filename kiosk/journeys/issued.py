@@ -57,13 +57,18 @@ class IssuedTicket:
         )
 
     def qr(self, ctx: Context) -> str:
+        """The QR payload from ``settings.ticket_qr`` (a bad template gives the number alone)."""
         catalog = ctx.catalog
-        return ctx.settings.ticket_qr.format(
-            number=self.ticket.number,
-            day=self.ticket.service_day,
-            hall=catalog.hall_name if catalog else "",
-            id=self.ticket.id,
-        )
+        try:
+            return ctx.settings.ticket_qr.format(
+                number=self.ticket.number,
+                day=self.ticket.service_day,
+                hall=catalog.hall_name if catalog else "",
+                id=self.ticket.id,
+            )
+        except (KeyError, IndexError, ValueError) as err:
+            log.warning("ticket_qr template %r is broken (%r)", ctx.settings.ticket_qr, err)
+            return self.ticket.number
 
     def status_lines(self, ctx: Context) -> tuple[str, ...]:
         """Lane, people ahead and estimated wait, as the screen and the slip say them."""

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from devices.health import Health, HealthState
 from hub.client import HubRefused, HubUnavailable
 from kiosk.journeys.base import Apply, Choice, Group, Handoff, Journey, TextInput, Tone, View
 from kiosk.journeys.issued import DONE, REPRINT, IssuedTicket, print_slip
-from kiosk.ports import TicketInfo
+from kiosk.ports import PrintOutcome, TicketInfo
 from kiosk.texts import Sentence
 
 ENTER = "enter"
@@ -118,6 +119,14 @@ class RequeueJourney(Journey):
             return apply
 
         self._start_work(PRINTING, self.texts.get("ticket.printing"), work)
+
+    def _recover(self) -> bool:
+        if self.issued is None:
+            return False
+        if self.issued.printed is None:  # the printing never happened: say so, speak it
+            self.issued.printed = PrintOutcome(False, Health("printer", HealthState.ERROR))
+        self._go(SHOWN)
+        return True
 
     def _refused(self, err: HubRefused) -> None:
         self._go(REFUSED, self.texts.refusal(err.code, err.message), Tone.ERROR)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from devices.health import Health, HealthState
 from hub.client import HubRefused, HubUnavailable
 from kiosk.journeys.base import (
     Apply,
@@ -34,7 +35,7 @@ from kiosk.journeys.base import (
 )
 from kiosk.journeys.base import Journey as _Journey
 from kiosk.journeys.issued import DONE, REPRINT, IssuedTicket, print_slip
-from kiosk.ports import SwipedCard, TicketInfo, TicketRequest
+from kiosk.ports import PrintOutcome, SwipedCard, TicketInfo, TicketRequest
 from kiosk.texts import Sentence
 
 CHOOSE = "choose"
@@ -219,6 +220,14 @@ class TicketJourney(_Journey):
             return
         self.card = None if err.code == "invalid_id_number" else self.card
         self._go(CHOOSE, self.texts.refusal(err.code, err.message), Tone.ERROR)
+
+    def _recover(self) -> bool:
+        if self.issued is None:
+            return False
+        if self.issued.printed is None:  # the printing never happened: say so, speak it
+            self.issued.printed = PrintOutcome(False, Health("printer", HealthState.ERROR))
+        self._go(SHOWN)
+        return True
 
     def _refused(self, err: HubRefused) -> None:
         if err.code == "already_queued":

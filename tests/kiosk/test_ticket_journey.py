@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from config import sample_hall
 from kiosk.app_model import KioskModel
+from kiosk.catalog import Catalog
 from kiosk.journeys.base import Context, KioskSettings
 from kiosk.journeys.issued import DONE, REPRINT
 from kiosk.journeys.ticket import TicketJourney
@@ -280,6 +282,14 @@ def test_an_unexpected_failure_is_a_sentence_not_a_traceback(ctx: Context, hub: 
     assert not journey.busy
 
 
+def test_a_broken_qr_template_still_prints_the_number(hub: FakeHub, printer: FakePrinter) -> None:
+    journey = TicketJourney(make_context(hub, printer, settings=KioskSettings(ticket_qr="{nope}")))
+    journey.tap("cat:A")
+    journey.settle()
+    assert printer.slips[0].qr == "A001"
+    assert journey.screen.tone == "success"
+
+
 def test_the_green_choice_and_card_hint_are_on_the_first_screen(ctx: Context) -> None:
     screen = TicketJourney(ctx).screen
     assert "green" in [c.id for c in screen.choices]
@@ -308,3 +318,19 @@ def test_paper_near_its_end_prints_the_ticket_and_tells_staff_only(
     assert screen.tone == "success" and not screen.must_speak
     assert "请取走号票，留意叫号" in screen.lines
     assert alerts.sent == [("kiosk/printer", "打印机需要处理：打印纸即将用完", "")]
+
+
+def test_a_bug_after_the_ticket_was_issued_never_loses_the_number(hub: FakeHub) -> None:
+    class Buggy(Catalog):
+        def category_name(self, code: str) -> str:  # the slip needs it: a bug there
+            raise RuntimeError("bug")
+
+    buggy = Buggy.from_config(sample_hall())
+    journey = TicketJourney(make_context(hub, catalog=buggy))
+    journey.tap("cat:A")
+    journey.settle()
+    screen = journey.screen
+    assert screen.big == "A001"
+    assert screen.must_speak
+    assert screen.lines[0] == "出了点问题，请再试一次，或到服务台找工作人员。"
+    assert len(hub.tickets) == 1
