@@ -19,7 +19,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make hallkit and bench importable
     sys.path.insert(0, str(ROOT))
 
-from bench import calls, issue  # noqa: E402
+from bench import (  # noqa: E402
+    calls,
+    central_intake,
+    idcard,
+    issue,
+    kiosk_search,
+    printer,
+    sync_drain,
+)
 from bench.hubproc import HubProcess  # noqa: E402
 from bench.report import Measure, machine, print_measures, render  # noqa: E402
 
@@ -41,6 +49,17 @@ NOTES = [
     " once a second (staggered by 25 ms) and finish half a second later, while one SSE client"
     " in its own process stamps each ticket.called event on arrival; latency = arrival − the"
     " instant just before the call-next request was sent, matched by ticket id.",
+    "d) a hub store is filled with a backlog of real engine events (250,000 in a full run,"
+    " a busy hall's three days; 20,000 with --quick), then a real `hall central` process and"
+    " the `hall hub` process start on loopback; the drain is timed from the hub's spawn until"
+    " central acknowledges the last seq, while a client issues tickets at 20/s over HTTP.",
+    "e) central intake in process through the whole app (signature, nonce, gzip, validation,"
+    " store) with 1000-event ticket.issued batches on a temp store.",
+    "f) ID-card: frame + card decode of a 1295-byte 30 01 reply, and a full read through the"
+    " pty simulator; printer: layout of a queue ticket to ESC/POS bytes, bytes and length per"
+    " ticket, and the physical print time at 130 mm/s for comparison.",
+    "g) the kiosk's pinyin index over 5,000 items (the sample hall's 180 names with variations);"
+    " each keystroke of realistic typed queries (initials, full pinyin, digits) is one query.",
     "Percentiles are nearest-rank over all samples; times are time.perf_counter"
     " (CLOCK_MONOTONIC on Linux, shared by all processes).",
 ]
@@ -80,6 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         measures += issue.engine_alone(saturated.issued_before, saturated.issued_in_span, work)
         print(f"c) call-next → event with {calls.WINDOWS} windows for {calls_s} s …", flush=True)
         measures += calls.call_to_event(work, calls_s)
+        print("d) sync: catch-up of a backlog to a real central while tickets are issued …", flush=True)
+        measures += sync_drain.run(args.quick, work)
+        print("e) central: intake of 1000-event batches …", flush=True)
+        measures += central_intake.run(args.quick)
+        print("f) devices: ID-card reply decode, ticket to printer bytes …", flush=True)
+        measures += idcard.run(args.quick)
+        measures += printer.run(args.quick)
+        print("g) kiosk: pinyin search per keystroke over 5,000 items …", flush=True)
+        measures += kiosk_search.run(args.quick)
         facts = machine(work)
         facts["hub store (sync.store.Store)"] = issue.store_settings(work)
 
