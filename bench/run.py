@@ -99,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         measures += issue.engine_alone(saturated.issued_before, saturated.issued_in_span, work)
         print(f"c) call-next → event with {calls.WINDOWS} windows for {calls_s} s …", flush=True)
         measures += calls.call_to_event(work, calls_s)
-        print("d) sync: catch-up of a backlog to a real central while tickets are issued …", flush=True)
+        print(
+            "d) sync: catch-up of a backlog to a real central while tickets are issued …",
+            flush=True,
+        )
         measures += sync_drain.run(args.quick, work)
         print("e) central: intake of 1000-event batches …", flush=True)
         measures += central_intake.run(args.quick)
