@@ -17,29 +17,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from devices.health import Health, HealthState
 from hub.client import HubRefused, HubUnavailable
 from kiosk.journeys.base import (
-    Apply,
     Choice,
     Group,
     Handoff,
-    Journey,
     Listing,
     TextInput,
     Tone,
     View,
 )
-from kiosk.journeys.issued import DONE, REPRINT, IssuedTicket, print_slip
-from kiosk.ports import PrintOutcome, SwipedCard, TicketInfo
+from kiosk.journeys.issued import DONE, PRINTING, REPRINT, SHOWN, IssuedTicket, ShowsTicket
+from kiosk.ports import SwipedCard, TicketInfo
 from kiosk.texts import Sentence
 
 START = "start"
 CODE = "code"
 CHECKING = "checking"
 CHOOSE_CATEGORY = "choose_category"
-PRINTING = "printing"
-SHOWN = "shown"
 REFUSED = "refused"
 
 
@@ -47,7 +42,7 @@ def _code_char(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char == "-")
 
 
-class CheckinJourney(Journey):
+class CheckinJourney(ShowsTicket):
     """Appointment check-in."""
 
     name: ClassVar[str] = "checkin"
@@ -56,6 +51,7 @@ class CheckinJourney(Journey):
     card: SwipedCard | None
     code: TextInput
     issued: IssuedTicket | None
+    print_label = "（预约签到）"
 
     def reset(self) -> None:
         self.card = None
@@ -80,7 +76,7 @@ class CheckinJourney(Journey):
         elif action == DONE and self.state in (SHOWN, PRINTING):
             self.handoff = Handoff(None)
         elif action == REPRINT and self.state == SHOWN and self.issued is not None:
-            self._print(self.issued)
+            self._print_issued()
 
     def _on_key(self, key: str) -> None:
         if self.state == CODE:
@@ -119,30 +115,7 @@ class CheckinJourney(Journey):
     def _checked_in(self, ticket: TicketInfo) -> None:
         issued = IssuedTicket(ticket, self.texts.get("checkin.done"))
         self.issued = issued
-        self._print(issued)
-
-    def _print(self, issued: IssuedTicket) -> None:
-        slip = issued.slip(self.ctx)
-        ctx = self.ctx
-
-        def work() -> Apply:
-            outcome = print_slip(ctx, slip, f"{issued.ticket.number}号号票（预约签到）")
-
-            def apply() -> None:
-                issued.printed = outcome
-                self._go(SHOWN)
-
-            return apply
-
-        self._start_work(PRINTING, self.texts.get("ticket.printing"), work)
-
-    def _recover(self) -> bool:
-        if self.issued is None:
-            return False
-        if self.issued.printed is None:  # the printing never happened: say so, speak it
-            self.issued.printed = PrintOutcome(False, Health("printer", HealthState.ERROR))
-        self._go(SHOWN)
-        return True
+        self._print_issued()
 
     def _refused(self, err: HubRefused) -> None:
         if err.code == "category_required" and self.card is not None:

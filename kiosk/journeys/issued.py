@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import ClassVar
 
 from devices.health import Health, HealthState
-from kiosk.journeys.base import Choice, Context, Group, Tone, View
+from kiosk.journeys.base import Apply, Choice, Context, Group, Journey, Tone, View
 from kiosk.ports import PrintOutcome, Slip, TicketInfo
 from kiosk.texts import spoken_number
 
@@ -150,3 +151,42 @@ def _hhmm(stamp: str) -> str:
     """``2025-03-12T09:30:05+08:00`` → ``09:30`` (the hub's local time); the text if unreadable."""
     _, sep, rest = stamp.partition("T")
     return rest[:5] if sep and len(rest) >= 5 else stamp
+
+
+PRINTING = "printing"
+SHOWN = "shown"
+
+
+class ShowsTicket(Journey):
+    """A journey that ends with an issued ticket shown large and printed: the printing step
+    and the recovery after a failure are the same for taking, checking in and re-queueing."""
+
+    issued: IssuedTicket | None
+    print_label: ClassVar[str] = ""  # what kind of ticket, for the staff alert: "（预约签到）"
+
+    def _print_issued(self) -> None:
+        issued = self.issued
+        if issued is None:
+            return
+        slip = issued.slip(self.ctx)
+        ctx = self.ctx
+        what = f"{issued.ticket.number}号号票{self.print_label}"
+
+        def work() -> Apply:
+            outcome = print_slip(ctx, slip, what)
+
+            def apply() -> None:
+                issued.printed = outcome
+                self._go(SHOWN)
+
+            return apply
+
+        self._start_work(PRINTING, self.texts.get("ticket.printing"), work)
+
+    def _recover(self) -> bool:
+        if self.issued is None:
+            return False
+        if self.issued.printed is None:  # the printing never happened: say so, speak it
+            self.issued.printed = PrintOutcome(False, Health("printer", HealthState.ERROR))
+        self._go(SHOWN)
+        return True

@@ -14,17 +14,14 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from devices.health import Health, HealthState
 from hub.client import HubRefused, HubUnavailable
-from kiosk.journeys.base import Apply, Choice, Group, Handoff, Journey, TextInput, Tone, View
-from kiosk.journeys.issued import DONE, REPRINT, IssuedTicket, print_slip
-from kiosk.ports import PrintOutcome, TicketInfo
+from kiosk.journeys.base import Choice, Group, Handoff, TextInput, Tone, View
+from kiosk.journeys.issued import DONE, PRINTING, REPRINT, SHOWN, IssuedTicket, ShowsTicket
+from kiosk.ports import TicketInfo
 from kiosk.texts import Sentence
 
 ENTER = "enter"
 WORKING = "working"
-PRINTING = "printing"
-SHOWN = "shown"
 REFUSED = "refused"
 
 _NUMBER = re.compile(r"^([A-Z])(\d{1,4})$")
@@ -42,7 +39,7 @@ def _number_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-class RequeueJourney(Journey):
+class RequeueJourney(ShowsTicket):
     """Re-queue a missed ticket."""
 
     name: ClassVar[str] = "requeue"
@@ -50,6 +47,7 @@ class RequeueJourney(Journey):
 
     number: TextInput
     issued: IssuedTicket | None
+    print_label = "（过号重排）"
 
     def reset(self) -> None:
         self.number = TextInput("ticket_number", _number_char, 6)
@@ -79,7 +77,7 @@ class RequeueJourney(Journey):
         elif action == DONE and self.state in (SHOWN, PRINTING):
             self.handoff = Handoff(None)
         elif action == REPRINT and self.state == SHOWN and self.issued is not None:
-            self._print(self.issued)
+            self._print_issued()
 
     def _on_back(self) -> None:
         if self.state == REFUSED:
@@ -103,30 +101,7 @@ class RequeueJourney(Journey):
     def _requeued(self, ticket: TicketInfo) -> None:
         issued = IssuedTicket(ticket, self.texts.get("requeue.done"))
         self.issued = issued
-        self._print(issued)
-
-    def _print(self, issued: IssuedTicket) -> None:
-        slip = issued.slip(self.ctx)
-        ctx = self.ctx
-
-        def work() -> Apply:
-            outcome = print_slip(ctx, slip, f"{issued.ticket.number}号号票（过号重排）")
-
-            def apply() -> None:
-                issued.printed = outcome
-                self._go(SHOWN)
-
-            return apply
-
-        self._start_work(PRINTING, self.texts.get("ticket.printing"), work)
-
-    def _recover(self) -> bool:
-        if self.issued is None:
-            return False
-        if self.issued.printed is None:  # the printing never happened: say so, speak it
-            self.issued.printed = PrintOutcome(False, Health("printer", HealthState.ERROR))
-        self._go(SHOWN)
-        return True
+        self._print_issued()
 
     def _refused(self, err: HubRefused) -> None:
         self._go(REFUSED, self.texts.refusal(err.code, err.message), Tone.ERROR)

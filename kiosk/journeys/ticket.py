@@ -20,10 +20,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from devices.health import Health, HealthState
 from hub.client import HubRefused, HubUnavailable
 from kiosk.journeys.base import (
-    Apply,
     Choice,
     Group,
     Handoff,
@@ -33,9 +31,8 @@ from kiosk.journeys.base import (
     Tone,
     View,
 )
-from kiosk.journeys.base import Journey as _Journey
-from kiosk.journeys.issued import DONE, REPRINT, IssuedTicket, print_slip
-from kiosk.ports import PrintOutcome, SwipedCard, TicketInfo, TicketRequest
+from kiosk.journeys.issued import DONE, PRINTING, REPRINT, SHOWN, IssuedTicket, ShowsTicket
+from kiosk.ports import SwipedCard, TicketInfo, TicketRequest
 from kiosk.texts import Sentence
 
 CHOOSE = "choose"
@@ -45,15 +42,13 @@ GREEN_GROUP = "green_group"
 GREEN_CONFIRM = "green_confirm"
 IDENTIFYING = "identifying"
 ISSUING = "issuing"
-PRINTING = "printing"
-SHOWN = "shown"
 ALREADY_QUEUED = "already_queued"
 REFUSED = "refused"
 
 _HELD = re.compile(r"([A-Z]\d{3,4})号")
 
 
-class TicketJourney(_Journey):
+class TicketJourney(ShowsTicket):
     """Take a ticket. ``preselect(item_id=…)`` starts issuing for an item chosen elsewhere."""
 
     name: ClassVar[str] = "ticket"
@@ -107,7 +102,7 @@ class TicketJourney(_Journey):
         elif self.state in (SHOWN, PRINTING) and action == DONE:
             self.handoff = Handoff(None)
         elif self.state == SHOWN and action == REPRINT and self.issued is not None:
-            self._print()
+            self._print_issued()
         elif self.state == ALREADY_QUEUED and action == "see_mine" and self.held_number:
             self.handoff = Handoff("progress", {"number": self.held_number})
         elif self.state in (ALREADY_QUEUED, REFUSED) and action == "other":
@@ -192,25 +187,7 @@ class TicketJourney(_Journey):
 
     def _show_and_print(self, ticket: TicketInfo) -> None:
         self.issued = IssuedTicket(ticket, self.texts.get("ticket.title"))
-        self._print()
-
-    def _print(self) -> None:
-        issued = self.issued
-        if issued is None:
-            return
-        slip = issued.slip(self.ctx)
-        ctx = self.ctx
-
-        def work() -> Apply:
-            outcome = print_slip(ctx, slip, f"{issued.ticket.number}号号票")
-
-            def apply() -> None:
-                issued.printed = outcome
-                self._go(SHOWN)
-
-            return apply
-
-        self._start_work(PRINTING, self.texts.get("ticket.printing"), work)
+        self._print_issued()
 
     def _no_appointment(self, err: HubRefused) -> None:
         # category_required: this hub checks a card in only once the category is known, so the
@@ -220,14 +197,6 @@ class TicketJourney(_Journey):
             return
         self.card = None if err.code == "invalid_id_number" else self.card
         self._go(CHOOSE, self.texts.refusal(err.code, err.message), Tone.ERROR)
-
-    def _recover(self) -> bool:
-        if self.issued is None:
-            return False
-        if self.issued.printed is None:  # the printing never happened: say so, speak it
-            self.issued.printed = PrintOutcome(False, Health("printer", HealthState.ERROR))
-        self._go(SHOWN)
-        return True
 
     def _refused(self, err: HubRefused) -> None:
         if err.code == "already_queued":
