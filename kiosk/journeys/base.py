@@ -253,6 +253,9 @@ class TextInput:
         return InputField(self.kind, self.text, prompt, masked)
 
 
+REFUSED = "refused"  # the state every journey shows a refusal in
+
+
 class Journey:
     """Base of every journey. Subclasses set ``name``, build ``_view()`` and handle events."""
 
@@ -332,6 +335,14 @@ class Journey:
                 self._on_card(card)
 
     # -- state helpers for subclasses -------------------------------------------------------------
+
+    def _refused(self, err: HubRefused) -> None:
+        """The hub said no: its refusal as a citizen sentence, on the journey's refused screen."""
+        self._go(REFUSED, self.texts.refusal(err.code, err.message), Tone.ERROR)
+
+    def _away(self, _: HubUnavailable) -> None:
+        """The hub cannot be reached: one sentence pointing to the staffed desk."""
+        self._go(REFUSED, Sentence(self.texts.get("err.hub_away")), Tone.ERROR)
 
     def _go(self, state: str, message: Sentence | None = None, tone: Tone = Tone.INFO) -> None:
         self.state = state

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from hub.client import HubRefused, HubUnavailable
 from kiosk.journeys.base import Choice, Group, Handoff, Journey, Listing, TextInput, Tone, View
 from kiosk.ports import Feedback
 from kiosk.texts import Sentence
@@ -106,12 +105,6 @@ class FeedbackJourney(Journey):
 
     def _sent(self, _: None) -> None:
         self._go(THANKS)
-
-    def _refused(self, err: HubRefused) -> None:
-        self._go(REFUSED, self.texts.refusal(err.code, err.message), Tone.ERROR)
-
-    def _away(self, _: HubUnavailable) -> None:
-        self._go(REFUSED, Sentence(self.texts.get("err.hub_away")), Tone.ERROR)
 
     def _view(self) -> View:
         texts = self.texts

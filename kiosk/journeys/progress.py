@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hub.client import HubRefused, HubUnavailable
 from kiosk.journeys.base import Choice, Group, Handoff, Journey, Listing, TextInput, Tone, View
 from kiosk.journeys.requeue import ticket_number
 from kiosk.ports import CaseProgress, TicketInfo
@@ -112,12 +111,6 @@ class ProgressJourney(Journey):
     def _case(self, case: CaseProgress) -> None:
         self.case = case
         self._go(CASE_RESULT)
-
-    def _refused(self, err: HubRefused) -> None:
-        self._go(REFUSED, self.texts.refusal(err.code, err.message), Tone.ERROR)
-
-    def _away(self, _: HubUnavailable) -> None:
-        self._go(REFUSED, Sentence(self.texts.get("err.hub_away")), Tone.ERROR)
 
     # -- screens --------------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from hub.client import HubRefused, HubUnavailable
 from kiosk.journeys.base import Choice, Group, Handoff, TextInput, Tone, View
 from kiosk.journeys.issued import DONE, PRINTING, REPRINT, SHOWN, IssuedTicket, ShowsTicket
 from kiosk.ports import TicketInfo
@@ -102,12 +101,6 @@ class RequeueJourney(ShowsTicket):
         issued = IssuedTicket(ticket, self.texts.get("requeue.done"))
         self.issued = issued
         self._print_issued()
-
-    def _refused(self, err: HubRefused) -> None:
-        self._go(REFUSED, self.texts.refusal(err.code, err.message), Tone.ERROR)
-
-    def _away(self, _: HubUnavailable) -> None:
-        self._go(REFUSED, Sentence(self.texts.get("err.hub_away")), Tone.ERROR)
 
     def _view(self) -> View:
         texts = self.texts
