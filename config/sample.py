@@ -41,6 +41,30 @@ _WINDOWS: list[tuple[int, str, list[str]]] = [
     (8, "综合窗口", ["B", "D", "F", "J"]),
 ]
 
+# Demo PINs (documented in the README): every sample clerk signs in with 2580, the technician
+# PIN is 8642. Only the hashes are here, as in a real configuration file.
+DEMO_STAFF_PIN = "2580"
+DEMO_TECHNICIAN_PIN = "8642"
+_STAFF_PIN_HASH = (
+    "pbkdf2_sha256$120000$aGFsbGtpdC1kZW1vLXN0Zg$eoHlhehr99NVCKwFAARxiTh_3EMSzK8FQeLLTloCp5Y"
+)
+_TECHNICIAN_PIN_HASH = (
+    "pbkdf2_sha256$120000$aGFsbGtpdC1kZW1vLXRlYw$-4g_5h2p8tg1pMcEMZHU3tYOarFfpCJU1OjbW-1WfUo"
+)
+# (staff number, name, post); ten clerks for eight windows, so that AB cover can be shown.
+_STAFF = [
+    ("1001", "王丽华", "综合窗口受理员"),
+    ("1002", "李建国", "综合窗口受理员"),
+    ("1003", "张晓明", "综合窗口受理员"),
+    ("1004", "刘芳", "综合窗口受理员"),
+    ("1005", "陈志强", "综合窗口受理员"),
+    ("1006", "杨秀英", "综合窗口受理员"),
+    ("1007", "赵磊", "综合窗口受理员"),
+    ("1008", "黄海燕", "综合窗口受理员"),
+    ("1009", "周文", "AB岗（后备）"),
+    ("1010", "吴静", "AB岗（后备）"),
+]
+
 _POPULAR = {"013", "085", "126", "140", "156", "157", "178"}
 
 
@@ -87,11 +111,16 @@ def sample_hall_data() -> dict[str, Any]:
             "name": "示例镇便民服务中心",
             "division_code": "320402100",
             "notice": "办事请取号，过号请到取号机重新排队；60岁以上老人请走绿色通道。",
+            "technician_pin_hash": _TECHNICIAN_PIN_HASH,
         },
         "categories": categories,
         "items": [_item(r["seq"], r["department"], r["name"], r["note"]) for r in rows],
         "windows": [
             {"number": n, "name": name, "categories": list(cats)} for n, name, cats in _WINDOWS
+        ],
+        "staff": [
+            {"number": number, "name": name, "title": title, "pin_hash": _STAFF_PIN_HASH}
+            for number, name, title in _STAFF
         ],
     }
 

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from config.pins import hash_problem
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _PERIOD = re.compile(r"^(?P<start>\d\d:\d\d)-(?P<end>\d\d:\d\d)$")
 
@@ -77,6 +79,21 @@ class HallInfo(_Strict):
         "请保管好您的号票，过号请到取号机重新排队。",
         description="Scrolling notice line on the hall display.",
     )
+    technician_pin_hash: str | None = Field(
+        None,
+        description=(
+            "Hash of the technician PIN that opens the maintenance screen of kiosks and "
+            "counters (make it with `hall config hash-pin`). None: no maintenance screen."
+        ),
+    )
+
+    @field_validator("technician_pin_hash")
+    @classmethod
+    def _pin_hash_form(cls, value: str | None) -> str | None:
+        problem = hash_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -115,6 +132,13 @@ class ServiceHours(_Strict):
     enforce_hours: bool = Field(
         True,
         description="Refuse tickets outside service hours and after each category's last-ticket time.",
+    )
+    require_sign_in: bool = Field(
+        False,
+        description=(
+            "Refuse calling at a window until a clerk from `staff` signed in there "
+            "(the counter app always asks for a sign-in; this makes the hub insist too)."
+        ),
     )
 
     @field_validator("hours")
@@ -207,6 +231,36 @@ class Window(_Strict):
     )
 
 
+class StaffMember(_Strict):
+    number: str = Field(
+        pattern=r"^[A-Za-z0-9]{2,16}$",
+        description="Staff number (工号) the clerk signs in with; shown on the window board.",
+    )
+    name: str = Field(min_length=1, max_length=32, description="Full name, as on the staff card.")
+    title: str = Field("窗口工作人员", description="Post shown on the window board (岗位).")
+    photo: str = Field(
+        "",
+        description=(
+            "Photo file for the window board (JPEG or PNG); a relative path is taken beside the "
+            "configuration file. Empty: the board shows no photo."
+        ),
+    )
+    pin_hash: str = Field(
+        description="Hash of the clerk's PIN (make it with `hall config hash-pin`); never the PIN."
+    )
+    windows: list[int] = Field(
+        [], description="Windows this clerk may sign in at; empty means any window (AB cover)."
+    )
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _pin_hash_form(cls, value: str) -> str:
+        problem = hash_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
 class PriorityRules(_Strict):
     green_groups: list[str] = Field(
         ["老年人", "残疾人", "军人及退役军人", "孕妇"],
@@ -291,6 +345,25 @@ def _default_keypad_keys() -> dict[str, int]:
     return keys
 
 
+CounterAction = Literal[
+    "call_next", "call_number", "recall", "skip", "transfer", "pause", "resume", "finish", "receipt"
+]
+
+
+def _default_counter_keys() -> dict[CounterAction, list[str]]:
+    return {
+        "call_next": ["F1", "Num+Enter"],
+        "recall": ["F2", "Num+."],
+        "skip": ["F3", "Num+-"],
+        "finish": ["F4", "Num++"],
+        "transfer": ["F5"],
+        "pause": ["F6"],
+        "resume": ["F7"],
+        "call_number": ["F8", "Num+*"],
+        "receipt": ["F9"],
+    }
+
+
 class DeviceSettings(_Strict):
     role: Literal["hub", "kiosk", "ticket", "counter", "board", "display"] = Field(
         "kiosk", description="What this box is in the hall."
@@ -321,6 +394,14 @@ class DeviceSettings(_Strict):
     )
     sign: str | None = Field(
         None, description="Window sign address, e.g. modbus:///dev/ttyUSB0?unit=1 or board."
+    )
+    counter_keys: dict[CounterAction, list[str]] = Field(
+        default_factory=_default_counter_keys,
+        description=(
+            "Counter app shortcuts: action to key sequences in Qt's portable text "
+            "(F1, Ctrl+R, Num+Enter for the number pad's Enter). A USB number pad works as a "
+            "hardware caller with the Num+ defaults."
+        ),
     )
     speech: SpeechSettings = Field(
         default_factory=SpeechSettings, description="Voice calls spoken on this box."
@@ -392,6 +473,9 @@ class HallConfig(_Strict):
         default_factory=SyncSettings,
         description="The link to the central platform (where to is in the hub's data folder, set by `hall enroll`).",
     )
+    staff: list[StaffMember] = Field(
+        [], description="Clerks who may sign in at the counters (工号, name, photo, PIN hash)."
+    )
     devices: dict[str, DeviceSettings] = Field(
         {}, description="Per-box device settings, keyed by box name (e.g. devices.kiosk-1)."
     )
@@ -414,6 +498,10 @@ class HallConfig(_Strict):
     def window(self, number: int) -> Window | None:
         """The window with this number, or None."""
         return next((w for w in self.windows if w.number == number), None)
+
+    def staff_member(self, number: str) -> StaffMember | None:
+        """The staff member with this staff number, or None."""
+        return next((m for m in self.staff if m.number == number), None)
 
     def windows_serving(self, code: str) -> list[Window]:
         """Windows that call from category ``code``."""
@@ -459,6 +547,15 @@ def reference_problems(data: dict[str, Any]) -> list[str]:
                 f"({category.get('name')}); add it to some window's categories"
             )
     numbers = {w.get("number") for w in windows}
+    staff = [m for m in _list(data.get("staff")) if isinstance(m, dict)]
+    _duplicates([m.get("number") for m in staff], "staff number", "staff", problems)
+    for index, member in enumerate(staff):
+        for number in _list(member.get("windows")):
+            if number not in numbers:
+                problems.append(
+                    f"staff[{index}].windows: no window number {number} "
+                    f"(staff {member.get('number')})"
+                )
     devices = data.get("devices")
     for box, settings in devices.items() if isinstance(devices, dict) else []:
         bound = settings.get("window") if isinstance(settings, dict) else None

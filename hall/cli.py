@@ -57,6 +57,26 @@ def _cmd_config_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_config_hash_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from config.pins import hash_pin, pin_problem
+
+    if args.stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("PIN (4-12 digits): ")
+        if getpass.getpass("PIN again: ") != pin:
+            print("the two PINs differ; nothing was made", file=sys.stderr)
+            return EXIT_USAGE
+    problem = pin_problem(pin)
+    if problem:
+        print(f"not a PIN: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    print(hash_pin(pin))
+    return EXIT_OK
+
+
 def _cmd_hub(args: argparse.Namespace) -> int:
     from config.errors import ConfigError
     from hub.server import open_hub, parse_bind, serve
@@ -137,6 +157,12 @@ def _parser() -> argparse.ArgumentParser:
     docs = config_sub.add_parser("docs", help="print every configuration key with its help")
     docs.add_argument("--out", help="write to this file instead of standard output")
     docs.set_defaults(handler=_cmd_config_docs)
+    pin = config_sub.add_parser(
+        "hash-pin",
+        help="print the hash of a staff or technician PIN, for pin_hash / technician_pin_hash",
+    )
+    pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    pin.set_defaults(handler=_cmd_config_hash_pin)
 
     token = sub.add_parser("token", help="device tokens for the hub")
     token_sub = token.add_subparsers(dest="token_command", required=True)
