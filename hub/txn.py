@@ -1,0 +1,165 @@
+"""The engine's core: one write transaction at a time, its events, and the day roll-over.
+
+Every operation runs in one ``BEGIN IMMEDIATE`` transaction that changes the domain rows and
+writes the matching outbox events together; listeners hear about the events only after the
+commit, so nothing is announced that a crash could take back. The rule modules
+(:mod:`hub.issuing`, :mod:`hub.engine`, …) build their operations on :class:`EngineCore`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from config import HallCalendar, HallConfig
+from hub.errors import Conflict
+from hub.reads import QueueReads
+from sync.clock import Clock
+from sync.outbox import Event, Outbox
+from sync.store import Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Listener = Callable[[list[Event]], None]
+
+
+@dataclass
+class Tx:
+    """One write transaction: its database handle, its instant, and the events it wrote."""
+
+    db: sqlite_utils.Database
+    outbox: Outbox
+    now: datetime
+    local_now: datetime
+    today: str
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, type_: str, payload: dict[str, Any]) -> None:
+        self.events.append(self.outbox.append(self.db, type_, payload))
+
+    @property
+    def stamp(self) -> str:
+        return self.local_now.isoformat(timespec="milliseconds")
+
+
+class EngineCore(QueueReads):
+    """What every engine operation runs on: the store, the configuration, the clock and
+    :meth:`_run`, which wraps one operation in its transaction.
+
+    Thread-safe: writes are serialised by the store's writer lock. Every public method raises a
+    :class:`hub.errors.HubError` subclass (with a code and a plain sentence) when the request is
+    not possible; nothing is changed in that case.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        config: HallConfig,
+        clock: Clock,
+        secret: bytes,
+        *,
+        enforce_hours: bool | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.calendar = HallCalendar(config)
+        self.outbox = Outbox(clock)
+        self._secret = secret
+        self._enforce_hours = (
+            config.service.enforce_hours if enforce_hours is None else enforce_hours
+        )
+        self._listeners: list[Listener] = []
+        with self.store.write() as db:
+            for window in config.windows:
+                db.execute(
+                    "INSERT OR IGNORE INTO windows (number, status) VALUES (?, 'idle')",
+                    (window.number,),
+                )
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(events)`` after each commit that wrote events (in commit order)."""
+        self._listeners.append(listener)
+
+    def announce(self, events: list[Event]) -> None:
+        """Hand events committed outside the engine's own operations (a catalog swap) to the
+        listeners. Call it holding ``store.lock``, right after the commit, to keep seq order."""
+        for listener in self._listeners if events else ():
+            try:
+                listener(events)
+            except Exception:
+                log.exception("event listener failed")
+
+    def _run(self, operation: Callable[[Tx], T]) -> T:
+        # The writer lock is held until listeners have heard the events, so they always hear
+        # them in seq order; listeners must only hand events on, never block.
+        with self.store.lock:
+            with self.store.write() as db:
+                now = self.clock.now()
+                local = self.calendar.local(now)
+                tx = Tx(db, self.outbox, now, local, self.calendar.service_day(now).isoformat())
+                self._roll_day(tx)
+                result = operation(tx)
+            for listener in self._listeners if tx.events else ():
+                try:
+                    listener(tx.events)
+                except Exception:
+                    log.exception("event listener failed")
+        return result
+
+    def _roll_day(self, tx: Tx) -> None:
+        row = tx.db.execute("SELECT value FROM hall_meta WHERE key = 'service_day'").fetchone()
+        previous = row[0] if row else None
+        if previous == tx.today:
+            return
+        if previous is not None and previous > tx.today:
+            # The wall clock went backwards across a day: keep serving the later day's numbers
+            # rather than reopen a finished day (numbers would repeat).
+            log.warning("clock is behind the last service day %s; keeping it", previous)
+            tx.today = previous
+            return
+        cancelled = tx.db.execute(
+            "UPDATE tickets SET status = 'cancelled' WHERE service_day < ?"
+            " AND status IN ('waiting', 'called')",
+            (tx.today,),
+        ).rowcount
+        tx.db.execute(
+            "UPDATE windows SET status = 'idle', current_ticket = NULL, pause_reason = NULL,"
+            " priority_streak = 0, clerk_id = NULL, clerk_name = NULL, updated_at = ?",
+            (tx.stamp,),
+        )
+        tx.db.execute(
+            "INSERT INTO hall_meta (key, value) VALUES ('service_day', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (tx.today,),
+        )
+        if previous is not None:
+            tx.emit(
+                "day.closed",
+                {"service_day": previous, "next_day": tx.today, "cancelled": cancelled},
+            )
+
+    # -- reading rows ------------------------------------------------------------------------
+
+    def _current(self, tx: Tx, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        window = self._window_row(tx.db, number)
+        if window["current_ticket"] is None:
+            raise Conflict("no_current_ticket", f"{number}号窗口当前没有正在办理的号")
+        ticket = self._ticket_row(tx.db, window["current_ticket"])
+        if ticket is None:  # pragma: no cover - foreign key forbids it
+            raise Conflict("no_current_ticket", f"{number}号窗口当前没有正在办理的号")
+        return window, ticket
+
+    def _window_payload(self, tx: Tx, number: int) -> dict[str, Any]:
+        return self._window_state(tx.db, number).to_dict()
+
+    def _emit_window(self, tx: Tx, number: int) -> None:
+        tx.emit("window.status", self._window_payload(tx, number))
