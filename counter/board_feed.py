@@ -1,0 +1,189 @@
+"""The hub link of a board or display: snapshot, then follow the event stream; again after any
+cut. Qt-free; one thread owns it.
+
+Order of a (re)connect: read the hub's last event seq, fetch the snapshot (windows, queue,
+category names), then follow the stream from that seq. Events committed while the snapshot was
+fetched are replayed after it; the models take them twice without harm (a window state is
+replaced, a call is known by its key). Calls made while the link was down show up through the
+snapshot and are not spoken late.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+from counter.board_model import RESYNC_EVENTS
+from hub.client import HubClient, StreamEvent
+from hub.errors import HubError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The hub's state when a board or display (re)connects."""
+
+    seq: int
+    hall: str
+    windows: list[dict[str, Any]]
+    queue: dict[str, Any]
+    categories: dict[str, str] = field(default_factory=dict)  # code → name, catalog order
+
+
+class FeedListener(Protocol):
+    """What a feed tells, always from its own thread, in this order per connection:
+    ``snapshot``, ``connection(True)``, then ``event`` after event; ``connection(False)`` when
+    the link drops. ``photo`` whenever a clerk photo was fetched (bytes) or is missing (None)."""
+
+    def snapshot(self, snap: Snapshot) -> None: ...
+
+    def event(self, event: StreamEvent) -> None: ...
+
+    def connection(self, connected: bool) -> None: ...
+
+    def photo(self, path: str, data: bytes | None) -> None: ...
+
+
+def categories_of(catalog: Mapping[str, Any]) -> dict[str, str]:
+    """Category code → name from a ``GET /catalog`` answer, in its order."""
+    result: dict[str, str] = {}
+    for category in catalog.get("categories") or ():
+        if isinstance(category, Mapping) and category.get("code"):
+            result[str(category["code"])] = str(category.get("name") or category["code"])
+    return result
+
+
+class HubFeed:
+    """Keeps one board or display in step with the hub. ``start()`` once, ``stop()`` at the end."""
+
+    def __init__(
+        self,
+        client: HubClient,
+        listener: FeedListener,
+        *,
+        window: int | None = None,
+        retry_seconds: float = 1.0,
+        read_timeout: float = 20.0,
+        photos: bool = False,
+    ) -> None:
+        """``window``: a board's window (its snapshot fetches only that window); ``retry_seconds``:
+        wait between attempts while the hub is away; ``read_timeout``: seconds of silence after
+        which the link counts as cut (the hub sends a keep-alive every 15 s); ``photos``: fetch
+        clerk photos and hand them to ``listener.photo``."""
+        self.client = client
+        self.listener = listener
+        self.window = window
+        self._retry = retry_seconds
+        self._read_timeout = read_timeout
+        self._photos = photos
+        self._photo_paths: set[str] = set()
+        self._categories: dict[str, str] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.connected = False
+        self.last_seq = 0
+
+    def start(self) -> None:
+        """Start following the hub on a daemon thread."""
+        if self._thread is not None:
+            raise RuntimeError("the feed was already started")
+        self._thread = threading.Thread(target=self._run, name="hub-feed", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop following (waits up to ``timeout`` seconds for the thread)."""
+        self._stop.set()
+        self.client.close()  # ends a blocked stream read
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def fetch_snapshot(self) -> Snapshot:
+        """The hub's state now; raises HubError (HubUnavailable when it cannot be reached)."""
+        health = self.client.health()
+        seq = int(health.get("last_seq") or 0)
+        if self._categories is None:
+            self._categories = categories_of(self.client.catalog())
+        if self.window is not None:
+            windows = [self.client.window(self.window)]
+        else:
+            windows = self.client.windows()
+        queue = self.client.queue() if self.window is None else {}
+        return Snapshot(seq, str(health.get("name") or ""), windows, queue, self._categories)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._follow()
+            except HubError as err:
+                log.debug("hub link: %s", err)
+            except Exception:  # a bug must not leave the board frozen: log, reconnect
+                log.exception("board feed failed; reconnecting")
+            self._set_connected(False)
+            self._stop.wait(self._retry)
+
+    def _follow(self) -> None:
+        snap = self.fetch_snapshot()
+        self.last_seq = snap.seq
+        self.listener.snapshot(snap)
+        self._fetch_photos(snap.windows)
+        self._set_connected(True)
+        for event in self.client.events(last_event_id=snap.seq, read_timeout=self._read_timeout):
+            if self._stop.is_set():
+                return
+            self.last_seq = event.seq
+            self.listener.event(event)
+            if event.type == "window.status":
+                self._fetch_photos([event.payload])
+            elif event.type == "window.clerk":
+                self._fetch_photos([{"clerk": event.payload.get("clerk")}])
+            if event.type in RESYNC_EVENTS:
+                if event.type == "catalog.applied":
+                    self._categories = None
+                return  # reconnect: a fresh snapshot for the new day or catalog
+        raise HubError("stream_ended", "the hub closed the event stream")
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            log.info("hub link %s", "up" if connected else "down")
+            self.listener.connection(connected)
+
+    def _fetch_photos(self, windows: list[dict[str, Any]]) -> None:
+        if not self._photos:
+            return
+        for window in windows:
+            clerk = window.get("clerk")
+            path = clerk.get("photo") if isinstance(clerk, Mapping) else None
+            if isinstance(path, str) and path and path not in self._photo_paths:
+                data = self._get_photo(path)
+                if data is not None:
+                    self._photo_paths.add(path)  # cached by the listener; fetch again if absent
+                self.listener.photo(path, data)
+
+    def _get_photo(self, path: str) -> bytes | None:
+        started = time.monotonic()
+        try:
+            response = requests.get(
+                self.client.base_url + path,
+                headers={"Authorization": f"Bearer {self.client.token}"},
+                timeout=self.client.timeout,
+            )
+        except requests.RequestException as err:
+            log.info("clerk photo %s not fetched: %s", path, err)
+            return None
+        if response.status_code != 200:
+            return None
+        log.debug(
+            "clerk photo %s: %d bytes in %.3f s",
+            path,
+            len(response.content),
+            time.monotonic() - started,
+        )
+        return response.content

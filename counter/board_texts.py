@@ -1,0 +1,36 @@
+"""Every text the window boards and the hall display show, in one catalog (Simplified Chinese).
+
+The web board and display (hub/static/board.js) carry the same texts; a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str] = {
+    "window_label": "{n}号窗口",
+    "status_idle": "空闲",
+    "status_serving": "办理中",
+    "status_paused": "暂停服务",
+    "serving_label": "当前办理",
+    "no_ticket": "——",
+    "clerk_label": "工号",
+    "no_clerk": "暂无工作人员",
+    "items_label": "受理业务",
+    "rating_prompt": "请对本次服务进行评价",
+    "rating_hint": "请在评价器上按键：1非常满意 2满意 3基本满意 4不满意 5非常不满意",
+    "rating_thanks": "感谢您的评价",
+    "offline": "正在连接服务器…",
+    "display_calls": "叫号信息",
+    "display_number": "号码",
+    "display_window": "窗口",
+    "display_waiting": "等候人数",
+    "display_no_calls": "暂无叫号",
+    "call_line": "请 {number} 号到 {window} 号窗口办理",
+    "waiting_count": "{count}人",
+    "pause_reason": "（{reason}）",
+}
+
+
+def text(key: str, **values: object) -> str:
+    """The catalog text ``key`` with ``{placeholders}`` filled; raises KeyError for an unknown key."""
+    template = TEXTS[key]
+    return template.format(**values) if values else template

@@ -1,0 +1,184 @@
+"""What the hall display shows and says, folded from the hub's events. Qt-free.
+
+The display keeps the latest calls (number → window, newest first), the waiting count per
+category and the notice line. Every call and recall that arrives becomes an
+:class:`Announcement` for the voice, in the order the hub committed them: two windows calling
+at the same instant give two entries and two announcements, never one.
+
+A call is known by (ticket id, call count, recall count), so an event seen twice (a replay after
+a reconnect overlapping the snapshot) is neither listed nor spoken twice, while a recall (its
+recall count grows) is both.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+MAX_CALLS = 8
+FRESH_SECONDS = 10.0  # a new call stays highlighted this long
+MAX_SEEN = 2000  # remembered call keys; a hall day is far fewer calls per hour
+
+CallKind = Literal["call", "recall"]
+Monotonic = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call on the display."""
+
+    number: str
+    window: int
+    kind: CallKind
+    key: tuple[str, int, int]  # ticket id, call count, recall count
+    at: float  # monotonic seconds when it arrived here (for the highlight)
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One thing for the voice to say: a call or a recall of ``number`` to ``window``."""
+
+    kind: CallKind
+    number: str
+    window: int
+
+
+@dataclass(frozen=True)
+class DisplayState:
+    """Everything the hall display shows."""
+
+    hall: str = ""
+    notice: str = ""
+    calls: tuple[Call, ...] = ()  # newest first
+    waiting: tuple[tuple[str, str, int], ...] = ()  # (code, name, count) in catalog order
+    connected: bool = False
+
+    def fresh(self, call: Call, now: float) -> bool:
+        """Whether ``call`` is still highlighted at monotonic time ``now``: only the newest call,
+        for FRESH_SECONDS."""
+        return bool(self.calls) and call is self.calls[0] and now - call.at < FRESH_SECONDS
+
+
+def _call_key(ticket: Mapping[str, Any]) -> tuple[str, int, int]:
+    return (
+        str(ticket.get("id") or ticket.get("number")),
+        int(ticket.get("call_count") or 0),
+        int(ticket.get("recall_count") or 0),
+    )
+
+
+class DisplayModel:
+    """The hall display's state. Not thread-safe: feed it from one thread."""
+
+    def __init__(
+        self,
+        *,
+        hall: str = "",
+        notice: str = "",
+        categories: Mapping[str, str] | None = None,
+        max_calls: int = MAX_CALLS,
+        monotonic: Monotonic = time.monotonic,
+    ) -> None:
+        """``categories``: code → name in the order the display lists them."""
+        self._names: dict[str, str] = dict(categories or {})
+        self._counts: dict[str, int] = dict.fromkeys(self._names, 0)
+        self._max = max_calls
+        self._clock = monotonic
+        self._seen: dict[tuple[str, int, int], None] = {}
+        self.state = DisplayState(hall=hall, notice=notice, waiting=self._waiting())
+
+    # -- snapshot ----------------------------------------------------------------------------
+
+    def set_categories(self, categories: Mapping[str, str]) -> None:
+        self._names = dict(categories)
+        self._counts = {code: self._counts.get(code, 0) for code in self._names}
+        self.state = replace(self.state, waiting=self._waiting())
+
+    def resync(
+        self, windows: Iterable[Mapping[str, Any]], queue: Mapping[str, Any]
+    ) -> DisplayState:
+        """Take the hub's snapshot: ``GET /windows`` (its list) and ``GET /queue``.
+
+        Waiting counts are replaced. Calls still on the list stay; a window serving a ticket the
+        display has not listed (called while it was away) is added without an announcement.
+        """
+        waiting = queue.get("waiting")
+        if isinstance(waiting, Mapping):
+            self._counts = {code: 0 for code in self._names}
+            for code, lanes in waiting.items():
+                total = sum(int(v) for v in lanes.values()) if isinstance(lanes, Mapping) else 0
+                self._counts[str(code)] = total
+        serving = []
+        for window in windows:
+            current = window.get("current")
+            if isinstance(current, Mapping) and window.get("status") != "idle":
+                serving.append((str(current.get("called_at") or ""), window, current))
+        missing = []
+        for _, window, ticket in sorted(serving, key=lambda s: s[0]):
+            key = _call_key(ticket)
+            if key not in self._seen:
+                self._remember(key)
+                kind: CallKind = "recall" if key[2] else "call"
+                missing.append(Call(str(ticket["number"]), int(window["number"]), kind, key, 0.0))
+        calls = tuple(reversed(missing)) + self.state.calls
+        self.state = replace(self.state, calls=calls[: self._max], waiting=self._waiting())
+        return self.state
+
+    def set_connected(self, connected: bool) -> DisplayState:
+        self.state = replace(self.state, connected=connected)
+        return self.state
+
+    # -- events ------------------------------------------------------------------------------
+
+    def apply(self, event_type: str, payload: Mapping[str, Any]) -> list[Announcement]:
+        """Fold one hub event in; returns what to say because of it (usually nothing)."""
+        ticket = payload.get("ticket")
+        ticket = ticket if isinstance(ticket, Mapping) else {}
+        if event_type in ("ticket.called", "ticket.recalled"):
+            kind: CallKind = "call" if event_type == "ticket.called" else "recall"
+            if event_type == "ticket.called":
+                self._count(ticket, -1)
+            return self._add_call(kind, ticket, payload.get("window"))
+        if event_type in ("ticket.issued", "ticket.requeued", "ticket.transferred"):
+            self._count(ticket, +1)
+        elif event_type == "day.closed":
+            self._counts = dict.fromkeys(self._names, 0)
+            self._seen.clear()
+            self.state = replace(self.state, calls=(), waiting=self._waiting())
+        return []
+
+    def _add_call(
+        self, kind: CallKind, ticket: Mapping[str, Any], window: object
+    ) -> list[Announcement]:
+        number = ticket.get("number")
+        if not isinstance(window, int) or not isinstance(number, str) or not number:
+            return []
+        key = _call_key(ticket)
+        if key in self._seen:
+            return []
+        self._remember(key)
+        call = Call(number, window, kind, key, self._clock())
+        # One number is on the list once: a recall or a second call moves it to the top.
+        rest = tuple(c for c in self.state.calls if c.key[0] != key[0])
+        self.state = replace(self.state, calls=((call, *rest))[: self._max])
+        return [Announcement(kind, number, window)]
+
+    def _remember(self, key: tuple[str, int, int]) -> None:
+        self._seen[key] = None
+        while len(self._seen) > MAX_SEEN:
+            del self._seen[next(iter(self._seen))]
+
+    def _count(self, ticket: Mapping[str, Any], delta: int) -> None:
+        code = ticket.get("category")
+        if not isinstance(code, str):
+            return
+        if delta > 0 and ticket.get("status") not in (None, "waiting"):
+            return
+        self._counts[code] = max(0, self._counts.get(code, 0) + delta)
+        self.state = replace(self.state, waiting=self._waiting())
+
+    def _waiting(self) -> tuple[tuple[str, str, int], ...]:
+        codes = list(self._names) + [c for c in self._counts if c not in self._names]
+        return tuple((c, self._names.get(c, c), self._counts.get(c, 0)) for c in codes)
