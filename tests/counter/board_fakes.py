@@ -1,0 +1,74 @@
+"""Fakes and helpers for the board and display tests: a speech engine that records, a served hub
+with tokens, waiting for a condition."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from devices.idnumber import check_digit
+from hub.client import HubClient
+
+FIRST17 = "32040219800101123"
+ID_NUMBER = FIRST17 + check_digit(FIRST17)
+FULL_NAME = "张小三"
+
+
+class RecordingEngine:
+    """A speech engine that says nothing; records what it said, when, and how many at once."""
+
+    def __init__(self, seconds: float = 0.02) -> None:
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.spoken: list[str] = []
+        self.active = 0
+        self.most_active = 0
+
+    def check(self) -> None:
+        """Always ready."""
+
+    def speak(self, text: str) -> None:
+        with self.lock:
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+        time.sleep(self.seconds)
+        with self.lock:
+            self.active -= 1
+            self.spoken.append(text)
+
+    def write_wav(self, text: str, path: Path) -> None:
+        path.write_bytes(b"RIFF\x24\x00\x00\x00WAVE")
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 5.0, step: float = 0.01) -> None:
+    """Wait until ``condition()`` is true; raise AssertionError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout} s: {condition}")
+        time.sleep(step)
+
+
+@dataclass
+class HallTokens:
+    admin: HubClient
+    kiosk: HubClient
+    counters: dict[int, HubClient]
+    board_token: str
+    display_token: str
+
+
+def hall_tokens(url: str, admin_token: str, board_window: int = 1) -> HallTokens:
+    """Tokens for a kiosk, counters 1–3, a board of ``board_window`` and a display."""
+    admin = HubClient(url, admin_token)
+    kiosk = HubClient(url, admin.add_device("kiosk", "kiosk-1")["token"])
+    counters = {
+        n: HubClient(url, admin.add_device("counter", f"counter-{n}", n)["token"])
+        for n in (1, 2, 3)
+    }
+    board = admin.add_device("board", f"board-{board_window}", board_window)["token"]
+    display = admin.add_device("display", "display-1")["token"]
+    return HallTokens(admin, kiosk, counters, board, display)
