@@ -1,0 +1,140 @@
+"""The systemd units: systemd-analyze verify, and the promises of issue 7 on every unit."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hall.cli import _parser
+from tests.packaging.unitfiles import (
+    GUI_ROLES,
+    UNITS,
+    exec_argv,
+    read_env,
+    value,
+    values,
+    words,
+)
+
+UNIT_BY_ROLE = {p.stem.removeprefix("hallkit-"): p for p in UNITS}
+HUB = UNIT_BY_ROLE["hub"]
+GUI_UNITS = [UNIT_BY_ROLE[r] for r in GUI_ROLES]
+SYSTEM_UNITS = Path("/lib/systemd/system")
+
+
+def test_there_is_a_unit_per_role() -> None:
+    assert sorted(UNIT_BY_ROLE) == ["board", "counter", "display", "hub", "kiosk"]
+
+
+@pytest.fixture(scope="module")
+def verify_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A root with the host's system units, ours, and a stand-in for every command they run."""
+    if shutil.which("systemd-analyze") is None or not SYSTEM_UNITS.is_dir():
+        pytest.skip("systemd-analyze or /lib/systemd/system missing on this machine")
+    root = tmp_path_factory.mktemp("root")
+    shutil.copytree(SYSTEM_UNITS, root / "lib/systemd/system", symlinks=True)
+    env = read_env()
+    for unit in UNITS:
+        shutil.copy(unit, root / "lib/systemd/system" / unit.name)
+        argv = exec_argv(unit, env)
+        for command in (argv[0], *(w for w in argv if w.startswith("/opt/"))):
+            stand_in = root / command.lstrip("/")
+            stand_in.parent.mkdir(parents=True, exist_ok=True)
+            stand_in.write_text("#!/bin/sh\n")
+            stand_in.chmod(0o755)
+    return root
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+def test_systemd_analyze_verify_passes_without_a_word(verify_root: Path, unit: Path) -> None:
+    done = subprocess.run(
+        ["systemd-analyze", "verify", f"--root={verify_root}", unit.name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # verify exits 0 on unknown keys and bad values too; it only warns, so any output fails.
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def test_verify_would_catch_a_misspelt_key(verify_root: Path) -> None:
+    bad = verify_root / "lib/systemd/system/hallkit-typo.service"
+    bad.write_text(HUB.read_text().replace("ProtectSystem=", "ProtectSytem="))
+    done = subprocess.run(
+        ["systemd-analyze", "verify", f"--root={verify_root}", bad.name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Unknown key 'ProtectSytem'" in done.stderr
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+def test_every_unit_is_a_watched_always_restarted_service_of_the_hallkit_user(unit: Path) -> None:
+    assert value(unit, "Type") == "notify"
+    assert int(value(unit, "WatchdogSec")) >= 10
+    assert value(unit, "Restart") == "always"
+    assert value(unit, "StartLimitIntervalSec", "Unit") == "0"  # never give up restarting
+    assert (value(unit, "User"), value(unit, "Group")) == ("hallkit", "hallkit")
+    assert value(unit, "EnvironmentFile") == "/etc/hallkit/hallkit.env"
+    assert value(unit, "StandardOutput") == value(unit, "StandardError") == "journal"
+    assert value(unit, "SyslogIdentifier") == unit.stem
+    assert value(unit, "NoNewPrivileges") == "yes"
+    assert value(unit, "CapabilityBoundingSet") == ""
+    assert value(unit, "StateDirectory") == "hallkit"
+
+
+def test_the_hub_gets_the_strict_sandbox() -> None:
+    assert value(HUB, "ProtectSystem") == "strict"
+    assert value(HUB, "ReadWritePaths") == "/var/lib/hallkit"
+    for key in ("PrivateTmp", "PrivateDevices", "ProtectHome", "RestrictNamespaces"):
+        assert value(HUB, key) == "yes", key
+    assert words(HUB, "RestrictAddressFamilies") == {"AF_UNIX", "AF_INET", "AF_INET6"}
+    assert value(HUB, "NotifyAccess") == "main"
+
+
+@pytest.mark.parametrize("unit", GUI_UNITS, ids=lambda p: p.name)
+def test_screen_units_are_a_cage_session_on_tty1_with_the_device_groups(unit: Path) -> None:
+    argv = exec_argv(unit, read_env())
+    assert argv[0] == "/usr/bin/cage"
+    cage_options = argv[1 : argv.index("--")]
+    assert "-s" not in cage_options  # -s would let a citizen switch to a text console
+    assert argv[argv.index("--") + 1 :][:3] == ["/usr/bin/env", "-u", "WATCHDOG_PID"]
+    assert value(unit, "NotifyAccess") == "all"  # the app is cage's child, not the main pid
+    assert value(unit, "PAMName") == "hallkit-session"
+    assert value(unit, "TTYPath") == "/dev/tty1"
+    assert {"dialout", "input", "lp", "audio", "video"} <= words(unit, "SupplementaryGroups")
+    assert value(unit, "PrivateTmp") == "yes"
+    others = {f"hallkit-{r}.service" for r in GUI_ROLES} - {unit.name}
+    assert words(unit, "Conflicts", "Unit") == {"getty@tty1.service", *others}
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+def test_every_variable_a_unit_uses_is_set_in_the_env_file(unit: Path) -> None:
+    used = set(re.findall(r"\$\{?([A-Z_]+)\}?", " ".join(values(unit, "ExecStart"))))
+    assert used <= set(read_env())
+
+
+def _hall_commands() -> set[str]:
+    parser = _parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+def test_each_unit_starts_a_hall_command_that_parses(unit: Path) -> None:
+    argv = exec_argv(unit, read_env())
+    hall_args = argv[argv.index("/opt/hallkit/venv/bin/hall") + 1 :]
+    if hall_args[0] not in _hall_commands():
+        pytest.skip(f"`hall {hall_args[0]}` is not written yet")
+    args = _parser().parse_args(hall_args)
+    assert args.command == hall_args[0]
