@@ -1,0 +1,59 @@
+"""The 收件回执 on this window's printer: the hub's case answer laid out by
+``devices.printer.documents.acceptance_receipt`` and printed by the printer service.
+
+The receipt number and the promised completion date are the hub's (it counts working days with
+the hall's calendar); nothing here invents one. The QR code carries the receipt number, which
+the kiosk's 进度查询 takes as typed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from counter.ports import CaseAccepted, Clerk, PrintOutcome
+from counter.texts import Texts
+from devices.printer.documents import AcceptanceReceipt, Material, acceptance_receipt
+from devices.printer.layout import Document
+from devices.printer.service import PrinterService
+
+log = logging.getLogger(__name__)
+
+
+def receipt_document(
+    case: CaseAccepted, clerk: Clerk | None, window: int, hall_name: str, texts: Texts
+) -> Document:
+    """The printable receipt for a recorded case (applicant printed masked, as the hub sent)."""
+    clerk_text = f"{clerk.name}（{clerk.number}）" if clerk is not None else ""
+    return acceptance_receipt(
+        AcceptanceReceipt(
+            hall_name=hall_name,
+            case_number=case.receipt,
+            item_name=case.item_name,
+            applicant_name=case.applicant or "",
+            received_at=case.accepted_at.replace(tzinfo=None),
+            promised_date=case.promised_on or case.accepted_on,
+            window=f"{window}号窗口",
+            clerk=clerk_text,
+            qr=case.receipt,
+            hall_phone=texts.get("receipt.phone_line"),
+            materials=tuple(Material(name) for name in case.materials_received),
+            promised_days=case.promised_days,
+            qr_caption=texts.get("receipt.qr_caption"),
+        )
+    )
+
+
+class ServiceReceiptPrinter:
+    """ReceiptPrinter over a running ``PrinterService``. Never raises."""
+
+    def __init__(self, service: PrinterService, hall_name: str, texts: Texts | None = None) -> None:
+        self.service = service
+        self.hall_name = hall_name
+        self.texts = texts or Texts()
+
+    def print_receipt(self, case: CaseAccepted, clerk: Clerk | None, window: int) -> PrintOutcome:
+        document = receipt_document(case, clerk, window, self.hall_name, self.texts)
+        result = self.service.print(document)
+        if not result.printed:
+            log.warning("receipt %s not printed: %s", case.receipt, result.detail)
+        return PrintOutcome(result.printed, result.health)

@@ -1,0 +1,660 @@
+"""The counter's workflow without Qt: sign-in, the window's keys, rating, 差评 reason, receipts.
+
+States (``Phase``): signed out → idle ⇄ serving → rating → (差评 reason) → idle, and paused. The
+hub is the authority: after each operation the workflow takes the window state the hub answered
+or refreshes it, so what the clerk sees is what the hub holds.
+
+Threads. The view calls the action methods on the GUI thread; they never block: they check the
+action is possible now (else they leave a sentence in ``message`` and return False), then hand
+the hub call to ``executor`` (one worker: one operation at a time). A press while another runs,
+or while the hub is away, is refused with a sentence and never replayed later. ``refresh``,
+``hub_lost`` and ``hub_back`` come from the live link's threads (``counter.live``), the rating
+result from the keypad's thread. Every change calls ``on_change`` (from any thread; the Qt view
+turns it into a queued signal) and ``snapshot()`` gives a consistent picture to draw.
+
+The clerk can never enter a rating: no method takes a level. The level comes only from the
+keypad's callback; for a 差评 the clerk only picks the reason the citizen gives.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from config import HallConfig
+from counter.ports import (
+    CaseAccepted,
+    CaseRequest,
+    Clerk,
+    Clock,
+    CounterHub,
+    ItemInfo,
+    PrintOutcome,
+    QueueView,
+    RatingKeypad,
+    ReceiptPrinter,
+    TicketView,
+    TodayFigures,
+    WindowView,
+)
+from counter.states import (
+    Action,
+    Executor,
+    Phase,
+    RatingState,
+    Snapshot,
+)
+from counter.texts import Sentence, Texts
+from hub.client import HubRefused, HubUnavailable
+from hub.models import BAD_LEVELS, RATING_LEVELS
+
+log = logging.getLogger(__name__)
+
+NUMBER = re.compile(r"^[A-Z]\d{3,4}$")
+PHONE = re.compile(r"^1\d{10}$")
+
+
+class CounterWorkflow:
+    """One window's counter; see the module docstring for how to drive it."""
+
+    def __init__(
+        self,
+        window: int,
+        hub: CounterHub,
+        config: HallConfig,
+        clock: Clock,
+        *,
+        keypad: RatingKeypad | None = None,
+        printer: ReceiptPrinter | None = None,
+        executor: Executor | None = None,
+        texts: Texts | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.window = window
+        self.hub = hub
+        self.config = config
+        self.clock = clock
+        self.keypad = keypad
+        self.printer = printer
+        self.texts = texts or Texts()
+        self._executor: Executor = executor or ThreadPoolExecutor(1, "counter-work")
+        self.on_change = on_change or (lambda: None)
+        self._lock = threading.RLock()
+        spec = config.window(window)
+        self._state = WindowView(
+            window, spec.name if spec else "", "idle", tuple(spec.categories) if spec else ()
+        )
+        self._clerk: Clerk | None = None
+        self._signed_in = False
+        self._queue = QueueView()
+        self._today = TodayFigures()
+        self._seen: list[float] = []  # service seconds finished here (when the hub has no figure)
+        self._hub_ok = True
+        self._busy = False
+        self._message: Sentence | None = None
+        self._message_is_error = False
+        self._rating: RatingState | None = None
+        self._serving: tuple[str, float] | None = None  # ticket id, monotonic start
+        self._items: tuple[ItemInfo, ...] = ()
+        self._hub_names_clerks = False  # whether this hub's window state names the clerk
+        self.last_case: CaseAccepted | None = None
+        self.last_print: PrintOutcome | None = None
+
+    # -- what to show ----------------------------------------------------------------------------
+
+    @property
+    def phase(self) -> Phase:
+        with self._lock:
+            return self._phase()
+
+    def _phase(self) -> Phase:
+        if not self._signed_in:
+            return Phase.SIGNED_OUT
+        rating = self._rating
+        if rating is not None and not rating.done:
+            return Phase.BAD_REASON if rating.level in BAD_LEVELS else Phase.RATING
+        if self._state.status == "paused":
+            return Phase.PAUSED
+        if self._state.current is not None:
+            return Phase.SERVING
+        return Phase.IDLE
+
+    @property
+    def hub_ok(self) -> bool:
+        return self._hub_ok
+
+    def snapshot(self) -> Snapshot:
+        """A consistent picture of the window for the view (cheap; any thread)."""
+        with self._lock:
+            state, rating = self._state, self._rating
+            elapsed = None
+            if state.current is not None and self._serving is not None:
+                elapsed = max(0, int(self.clock.monotonic() - self._serving[1]))
+            rating_line = None
+            if rating is not None:
+                if rating.line is not None:
+                    rating_line = str(rating.line)
+                elif rating.level in BAD_LEVELS:
+                    rating_line = self.texts.get(
+                        "rating.bad", level_name=RATING_LEVELS[rating.level or 5]
+                    )
+                else:
+                    left = max(0, round(rating.started + rating.timeout - self.clock.monotonic()))
+                    rating_line = self.texts.get("rating.asking", seconds=left)
+            return Snapshot(
+                phase=self._phase(),
+                window=self.window,
+                window_name=state.name,
+                clerk=self._clerk,
+                current=state.current,
+                item_name=self._item_name(state.current),
+                elapsed_seconds=elapsed,
+                pause_reason=state.pause_reason,
+                queue=self._queue.for_categories(state.categories),
+                today=self._today,
+                hub_ok=self._hub_ok,
+                busy=self._busy,
+                message=self._message,
+                message_is_error=self._message_is_error,
+                rating_line=rating_line,
+                rating_level=rating.level if rating is not None else None,
+                bad_reasons=tuple(self.config.rating.bad_reasons),
+            )
+
+    def _item_name(self, ticket: TicketView | None) -> str | None:
+        if ticket is None or ticket.item_id is None:
+            return None
+        for item in self._items or self._config_items():
+            if item.id == ticket.item_id:
+                return item.name
+        return None
+
+    def receipt_items(self) -> tuple[ItemInfo, ...]:
+        """The items this window accepts cases for (its categories' items, hub catalog first)."""
+        with self._lock:
+            items = self._items or self._config_items()
+            categories = set(self._state.categories)
+        return tuple(item for item in items if item.category in categories)
+
+    def _config_items(self) -> tuple[ItemInfo, ...]:
+        return tuple(
+            ItemInfo(i.id, i.name, i.category, i.department, tuple(i.materials), i.promised_days)
+            for i in self.config.items
+        )
+
+    def refusal(self, action: Action) -> Sentence | None:
+        """Why ``action`` cannot run now (a sentence), or None if it can. The view asks this
+        before opening a dialog, so a clerk never fills in a form the hub will not take."""
+        with self._lock:
+            return self._refusal(action)
+
+    def _refusal(self, action: Action) -> Sentence | None:
+        texts, phase = self.texts, self._phase()
+        if not self._hub_ok:
+            return Sentence(texts.get("refuse.hub_away"))
+        if self._busy:
+            return Sentence(texts.get("refuse.busy"))
+        if action is Action.SIGN_IN:
+            return None
+        if phase is Phase.SIGNED_OUT:
+            return Sentence(texts.get("refuse.signed_out"))
+        if action is Action.RECEIPT:
+            return None
+        if action is Action.BAD_REASON:
+            return None if phase is Phase.BAD_REASON else Sentence(texts.get("refuse.no_ticket"))
+        if phase is Phase.RATING:
+            return Sentence(texts.get("refuse.rating"))
+        if phase is Phase.BAD_REASON:
+            return Sentence(texts.get("refuse.bad_reason"))
+        current = self._state.current
+        if action in (Action.CALL_NEXT, Action.CALL_NUMBER, Action.PAUSE, Action.SIGN_OUT):
+            if current is not None:
+                return Sentence(texts.get("refuse.serving", number=current.number))
+            if phase is Phase.PAUSED and action is not Action.SIGN_OUT:
+                return Sentence(texts.get("refuse.paused"))
+            return None
+        if action is Action.RESUME:
+            return None if phase is Phase.PAUSED else Sentence(texts.get("refuse.not_paused"))
+        if current is None:  # recall, skip, transfer, finish
+            return Sentence(texts.get("refuse.no_ticket"))
+        return None
+
+    # -- the clerk's actions (GUI thread; never block) ------------------------------------------
+
+    def sign_in(self, staff_no: str, pin: str) -> bool:
+        staff_no, pin = staff_no.strip(), pin.strip()
+        if not staff_no or not pin:
+            return self._refuse(Sentence(self.texts.get("signin.need_both")))
+        return self._start(Action.SIGN_IN, lambda: self._do_sign_in(staff_no, pin))
+
+    def sign_out(self) -> bool:
+        return self._start(Action.SIGN_OUT, self._do_sign_out)
+
+    def press(self, action: Action) -> bool:
+        """A key that needs nothing more: call next, recall, skip, finish, resume."""
+        jobs: dict[Action, Callable[[], None]] = {
+            Action.CALL_NEXT: self._do_call_next,
+            Action.RECALL: lambda: self._ticket_job("done.recalled", self.hub.recall),
+            Action.SKIP: lambda: self._ticket_job("done.skipped", self.hub.skip, clear=True),
+            Action.FINISH: self._do_finish,
+            Action.RESUME: self._do_resume,
+        }
+        job = jobs.get(action)
+        if job is None:
+            raise ValueError(f"{action} needs a dialog: use its own method")
+        return self._start(action, job)
+
+    def call_number(self, number: str) -> bool:
+        wanted = number.strip().upper()
+        if not NUMBER.match(wanted):
+            return self._refuse(Sentence(self.texts.get("refuse.bad_number")))
+        return self._start(Action.CALL_NUMBER, lambda: self._do_call_number(wanted))
+
+    def transfer(
+        self, *, category: str | None = None, to_window: int | None = None, reason: str
+    ) -> bool:
+        reason = reason.strip()
+        if (category is None) == (to_window is None):
+            return self._refuse(Sentence(self.texts.get("refuse.transfer_target")))
+        if not reason:
+            return self._refuse(Sentence(self.texts.get("refuse.reason_required")))
+        return self._start(Action.TRANSFER, lambda: self._do_transfer(category, to_window, reason))
+
+    def pause(self, reason: str) -> bool:
+        reason = reason.strip()
+        if not reason:
+            return self._refuse(Sentence(self.texts.get("refuse.reason_required")))
+        return self._start(Action.PAUSE, lambda: self._do_pause(reason))
+
+    def choose_bad_reason(self, reason: str) -> bool:
+        """Post the citizen's 差评 with the reason they gave; the level stays the keypad's."""
+        reason = reason.strip()
+        if not reason:
+            return self._refuse(Sentence(self.texts.get("refuse.reason_required")))
+        return self._start(Action.BAD_REASON, lambda: self._do_bad_reason(reason))
+
+    def accept_case(
+        self,
+        item_id: str,
+        materials: list[str],
+        applicant: str | None = None,
+        phone: str | None = None,
+    ) -> bool:
+        """Record a case in the hub and print its 收件回执."""
+        if not item_id:
+            return self._refuse(Sentence(self.texts.get("refuse.no_item")))
+        if not materials:
+            return self._refuse(Sentence(self.texts.get("refuse.no_materials")))
+        phone = (phone or "").strip() or None
+        if phone is not None and not PHONE.match(phone):
+            return self._refuse(Sentence(self.texts.get("refuse.bad_phone")))
+        with self._lock:
+            current = self._state.current
+        request = CaseRequest(
+            window=self.window,
+            item_id=item_id,
+            materials_received=tuple(materials),
+            ticket_id=current.id if current is not None else None,
+            applicant=(applicant or "").strip() or None,
+            phone=phone,
+        )
+        return self._start(Action.RECEIPT, lambda: self._do_accept_case(request))
+
+    # -- running a job ----------------------------------------------------------------------------
+
+    def _refuse(self, sentence: Sentence) -> bool:
+        with self._lock:
+            self._message, self._message_is_error = sentence, True
+        self.on_change()
+        return False
+
+    def _start(self, action: Action, job: Callable[[], None]) -> bool:
+        with self._lock:
+            refusal = self._refusal(action)
+            if refusal is None:
+                self._busy = True
+                self._message = None
+        if refusal is not None:
+            return self._refuse(refusal)
+        self.on_change()
+        self._executor.submit(lambda: self._run(action, job))
+        return True
+
+    def _run(self, action: Action, job: Callable[[], None]) -> None:
+        try:
+            job()
+        except HubUnavailable as err:
+            log.warning("%s: hub away: %s", action, err.message)
+            self._say(Sentence(self.texts.get("err.hub_away")), error=True)
+            self.hub_lost()
+        except HubRefused as err:
+            log.info("%s refused by the hub: %s %s", action, err.code, err.message)
+            self._say(self.texts.refusal(err.code, err.message), error=True)
+            self._refresh_quietly()
+        except Exception:  # a bug must leave a sentence, not a traceback, and free the keys
+            log.exception("%s failed", action)
+            self._say(Sentence(self.texts.get("err.system")), error=True)
+        finally:
+            with self._lock:
+                self._busy = False
+            self.on_change()
+
+    def _say(self, sentence: Sentence, *, error: bool = False) -> None:
+        with self._lock:
+            self._message, self._message_is_error = sentence, error
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh()
+        except (HubUnavailable, HubRefused) as err:
+            log.info("refresh after a refusal failed: %s", err)
+
+    # -- jobs (on the worker) ---------------------------------------------------------------------
+
+    def _do_sign_in(self, staff_no: str, pin: str) -> None:
+        previous = self._state.clerk
+        state = self.hub.sign_in(self.window, staff_no, pin)
+        clerk = state.clerk or Clerk(staff_no, self._staff_name(staff_no))
+        with self._lock:
+            self._clerk, self._signed_in = clerk, True
+            self._set_state(state)
+        if previous is not None and previous.number != clerk.number:
+            self._say(
+                Sentence(
+                    self.texts.get(
+                        "signin.replaced",
+                        name=clerk.name,
+                        previous=previous.name or previous.number,
+                    )
+                )
+            )
+        else:
+            self._say(Sentence(self.texts.get("signin.done", name=clerk.name, window=self.window)))
+        self.refresh()
+
+    def _staff_name(self, staff_no: str) -> str:
+        for member in self.config.staff:
+            if member.number == staff_no:
+                return member.name
+        return staff_no
+
+    def _do_sign_out(self) -> None:
+        state = self.hub.sign_out(self.window)
+        with self._lock:
+            self._clerk, self._signed_in, self._rating = None, False, None
+            self._set_state(state)
+        self._say(Sentence(self.texts.get("signout.done")))
+
+    def _do_call_next(self) -> None:
+        ticket = self.hub.call_next(self.window)
+        if ticket is None:
+            self._say(Sentence(self.texts.get("done.nobody")))
+        else:
+            self._serve(ticket)
+            self._say(Sentence(self.texts.get("done.called", number=ticket.number)))
+        self.refresh()
+
+    def _do_call_number(self, number: str) -> None:
+        ticket = self.hub.call_number(self.window, number)
+        self._serve(ticket)
+        self._say(Sentence(self.texts.get("done.called", number=ticket.number)))
+        self.refresh()
+
+    def _serve(self, ticket: TicketView) -> None:
+        with self._lock:
+            self._rating = None  # the last citizen's rating line gives way to the new one
+            self._set_state(replace(self._state, status="serving", current=ticket))
+
+    def _ticket_job(
+        self, done: str, call: Callable[[int], TicketView], *, clear: bool = False
+    ) -> None:
+        ticket = call(self.window)
+        if clear:
+            with self._lock:
+                self._set_state(replace(self._state, status="idle", current=None))
+        self._say(Sentence(self.texts.get(done, number=ticket.number)))
+        self.refresh()
+
+    def _do_transfer(self, category: str | None, to_window: int | None, reason: str) -> None:
+        ticket = self.hub.transfer(
+            self.window, category=category, to_window=to_window, reason=reason
+        )
+        with self._lock:
+            self._set_state(replace(self._state, status="idle", current=None))
+        if category is not None:
+            text = self.texts.get(
+                "done.transferred_category",
+                number=ticket.number,
+                category=self._category_name(category),
+            )
+        else:
+            text = self.texts.get("done.transferred_window", number=ticket.number, window=to_window)
+        self._say(Sentence(text))
+        self.refresh()
+
+    def _category_name(self, code: str) -> str:
+        for category in self.config.categories:
+            if category.code == code:
+                return f"{code}类（{category.name}）"
+        return code
+
+    def _do_pause(self, reason: str) -> None:
+        state = self.hub.pause(self.window, reason)
+        with self._lock:
+            self._set_state(state)
+        self._say(Sentence(self.texts.get("done.paused", reason=reason)))
+
+    def _do_resume(self) -> None:
+        state = self.hub.resume(self.window)
+        with self._lock:
+            self._set_state(state)
+        self._say(Sentence(self.texts.get("done.resumed")))
+
+    def _do_finish(self) -> None:
+        with self._lock:
+            started = self._serving
+        ticket = self.hub.finish(self.window)
+        seconds = self.clock.monotonic() - started[1] if started else None
+        with self._lock:
+            self._set_state(replace(self._state, status="idle", current=None))
+            if seconds is not None:
+                self._seen.append(seconds)
+            if self._today.source == "seen":
+                self._today = self._seen_figures()
+        self._say(Sentence(self.texts.get("done.finished", number=ticket.number)))
+        self._ask_rating(ticket.number)
+        self.refresh()
+
+    def _ask_rating(self, number: str) -> None:
+        if self.keypad is None:
+            return
+        timeout = float(self.config.rating.keypad_timeout_seconds)
+        with self._lock:
+            # The request number is known only after begin_rating; a result arriving before
+            # that (it cannot: the keypad needs a key) would find this placeholder and wait.
+            self._rating = RatingState(number, -1, self.clock.monotonic(), timeout)
+        request = self.keypad.begin_rating(timeout, lambda level: self._rated(number, level))
+        with self._lock:
+            if self._rating is not None and self._rating.number == number:
+                self._rating = replace(self._rating, request=request)
+
+    def _rated(self, number: str, level: int | None) -> None:
+        """The keypad's answer (on the keypad thread: must not block)."""
+        with self._lock:
+            rating = self._rating
+            if rating is None or rating.number != number or rating.done:
+                return
+            if level is None:
+                self._rating = replace(
+                    rating, done=True, line=Sentence(self.texts.get("rating.none"))
+                )
+            else:
+                self._rating = replace(rating, level=level)
+        if level is not None and level not in BAD_LEVELS:
+            self._executor.submit(lambda: self._post_rating(number, level))
+        self.on_change()
+
+    def _post_rating(self, number: str, level: int) -> None:
+        name = RATING_LEVELS.get(level, str(level))
+        try:
+            self.hub.rate(self.window, level, None)
+            line = Sentence(self.texts.get("rating.result", level_name=name))
+        except HubUnavailable:
+            line = Sentence(
+                self.texts.get("rating.not_saved", reason=self.texts.get("err.hub_away"))
+            )
+            self.hub_lost()
+        except HubRefused as err:
+            line = Sentence(
+                self.texts.get(
+                    "rating.not_saved", reason=str(self.texts.refusal(err.code, err.message))
+                )
+            )
+        except Exception:
+            log.exception("posting the rating failed")
+            line = Sentence(self.texts.get("rating.not_saved", reason=self.texts.get("err.system")))
+        with self._lock:
+            if self._rating is not None and self._rating.number == number:
+                self._rating = replace(self._rating, done=True, line=line)
+        self.on_change()
+
+    def _do_bad_reason(self, reason: str) -> None:
+        with self._lock:
+            rating = self._rating
+        if rating is None or rating.level not in BAD_LEVELS:
+            return
+        try:
+            answer = self.hub.rate(self.window, rating.level or 5, reason)
+        except HubRefused as err:
+            line = Sentence(
+                self.texts.get(
+                    "rating.not_saved", reason=str(self.texts.refusal(err.code, err.message))
+                )
+            )
+            with self._lock:
+                self._rating = replace(rating, done=True, line=line)
+            raise
+        if answer.followup_due is not None:
+            text = self.texts.get(
+                "rating.followup", reason=reason, due=answer.followup_due.isoformat()
+            )
+        else:
+            text = self.texts.get("rating.followup_nodue", reason=reason)
+        name = RATING_LEVELS[rating.level or 5]
+        line = Sentence(self.texts.get("rating.result", level_name=name) + "；" + text)
+        with self._lock:
+            self._rating = replace(rating, done=True, line=line)
+        self._say(Sentence(text))
+
+    def _do_accept_case(self, request: CaseRequest) -> None:
+        case = self.hub.accept_case(request)
+        with self._lock:
+            clerk = self._clerk
+            self.last_case = case
+        if case.promised_on is not None and case.promised_on != case.accepted_on:
+            done = self.texts.get(
+                "receipt.done", receipt=case.receipt, promised=case.promised_on.isoformat()
+            )
+        else:
+            done = self.texts.get("receipt.done_same_day", receipt=case.receipt)
+        if self.printer is None:
+            self._say(
+                Sentence(done, self.texts.get("receipt.no_printer", receipt=case.receipt)),
+                error=True,
+            )
+            return
+        outcome = self.printer.print_receipt(case, clerk, self.window)
+        self.last_print = outcome
+        if outcome.printed:
+            self._say(Sentence(done, "；" + self.texts.get("receipt.printed")))
+        else:
+            failed = self.texts.get(
+                "receipt.print_failed",
+                receipt=case.receipt,
+                problem=outcome.health.problem,
+                advice=outcome.health.advice,
+            )
+            self._say(Sentence(failed), error=True)
+
+    # -- from the live link (its threads) ---------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the window, its figures and the queue from the hub (I/O: a worker or the live
+        link's thread). Raises HubUnavailable or HubRefused."""
+        state, today = self.hub.window(self.window)
+        queue = self.hub.queue()
+        items: tuple[ItemInfo, ...] | None = None
+        if not self._items:
+            try:
+                items = self.hub.items()
+            except HubRefused as err:
+                log.info("catalog not readable (%s); the configuration's items are used", err)
+        with self._lock:
+            self._set_state(state)
+            self._queue = queue
+            self._today = today if today is not None else self._seen_figures()
+            if items:
+                self._items = items
+        self.on_change()
+
+    def _seen_figures(self) -> TodayFigures:
+        seen = self._seen
+        average = sum(seen) / len(seen) / 60 if seen else None
+        return TodayFigures(len(seen), average, "seen")
+
+    def _set_state(self, state: WindowView) -> None:
+        """Take the hub's window state (lock held): who is signed in, the ticket's clock."""
+        mine = self._clerk
+        if self._signed_in and mine is not None:
+            other = state.clerk
+            if other is not None and other.number != mine.number:
+                # Another clerk signed in at this window (AB cover from another box).
+                self._signed_out(self.texts.get("signin.taken", name=other.name))
+            elif other is None and self._hub_names_clerks:
+                # Signed out by the hub: this clerk signed in at another window.
+                self._signed_out(self.texts.get("signin.ended"))
+        if state.clerk is not None:
+            self._hub_names_clerks = True
+        current = state.current
+        if current is None:
+            self._serving = None
+        elif self._serving is None or self._serving[0] != current.id:
+            offset = 0.0
+            if current.called_at is not None and current.called_at.tzinfo is not None:
+                age = (self.clock.now() - current.called_at).total_seconds()
+                offset = age if 0 <= age < 12 * 3600 else 0.0  # a skewed clock counts from now
+            self._serving = (current.id, self.clock.monotonic() - offset)
+        self._state = state
+
+    def _signed_out(self, text: str) -> None:
+        self._signed_in, self._clerk, self._rating = False, None, None
+        self._message, self._message_is_error = Sentence(text), True
+
+    def hub_lost(self) -> None:
+        """The hub stopped answering: say so, refuse every key until it is back."""
+        with self._lock:
+            changed, self._hub_ok = self._hub_ok, False
+        if changed:
+            log.warning("window %s: hub away", self.window)
+            self.on_change()
+
+    def hub_back(self) -> None:
+        """The hub answers again (the live link refreshed the window first)."""
+        with self._lock:
+            changed, self._hub_ok = not self._hub_ok, True
+            if changed:
+                self._message, self._message_is_error = Sentence(self.texts.get("hub.back")), False
+        if changed:
+            log.info("window %s: hub back", self.window)
+            self.on_change()
+
+    def close(self) -> None:
+        """End an open rating request and stop the worker."""
+        if self.keypad is not None:
+            self.keypad.cancel_rating()
+        if isinstance(self._executor, ThreadPoolExecutor):
+            self._executor.shutdown(wait=False, cancel_futures=True)
