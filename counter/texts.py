@@ -47,7 +47,7 @@ ZH: dict[str, str] = {
     # -- serving -------------------------------------------------------------------------------
     "serving.none": "当前没有办理中的号",
     "serving.number": "{number}",
-    "serving.category": "{category}类 · {lane}",
+    "serving.category": "{category} · {lane}",
     "serving.item": "事项：{item}",
     "serving.item_unknown": "事项：取号时未选择具体事项",
     "serving.elapsed": "已办理 {minutes:02d}:{seconds:02d}",
@@ -124,7 +124,7 @@ ZH: dict[str, str] = {
     "pause.reason": "暂停原因（显示在窗口屏上）",
     "pause.reasons": "临时离开，请稍候|业务培训|系统维护|午间休息",
     "receipt.title": "收件回执",
-    "receipt.search": "查找事项（名称或拼音首字母）",
+    "receipt.search": "查找事项（名称或编号）",
     "receipt.items": "本窗口事项",
     "receipt.materials": "勾选已收到的材料",
     "receipt.applicant": "申请人姓名（可不填）",

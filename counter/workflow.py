@@ -192,6 +192,11 @@ class CounterWorkflow:
         with self._lock:
             return self._refusal(action)
 
+    def check(self, action: Action) -> bool:
+        """True if ``action`` can run now; else leaves the sentence why in ``message``."""
+        refusal = self.refusal(action)
+        return True if refusal is None else self._refuse(refusal)
+
     def _refusal(self, action: Action) -> Sentence | None:
         texts, phase = self.texts, self._phase()
         if not self._hub_ok:
