@@ -1,0 +1,174 @@
+"""Putting the kiosk together from the box's settings (``hall.appsetup.AppSetup``): hub, devices,
+catalog, model, window; and the QApplication with the kiosk's font.
+
+Every device is optional: with no printer configured the number is shown and read aloud, with no
+reader nobody needs to swipe, with no token or hub the guides still come from the local catalog
+copy and taking a ticket says to go to the staffed desk.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from devices.errors import DeviceError
+from devices.health import Health, HealthState
+from devices.printer.layout import PAPER_58, PAPER_80
+from devices.printer.service import PrinterService
+from devices.speech.service import SpeechService
+from hall.appsetup import AppSetup, AppSetupError
+from hub.client import HubClient
+from hub.errors import HubError
+from kiosk.app_model import KioskModel, Role
+from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
+from kiosk.devices_adapter import ReaderPort, SpeechPortAdapter
+from kiosk.hub_adapter import HubAlerts, HubClientPort
+from kiosk.journeys.base import Context, KioskSettings
+from kiosk.ports import PrinterPort
+from kiosk.printer_adapter import NoPrinter, ServicePrinter
+from kiosk.qt.maintenance import Technician
+from kiosk.qt.style import FONT_FAMILY
+from kiosk.qt.window import KioskWindow, freeze, install_excepthook
+
+log = logging.getLogger(__name__)
+
+HUB_TIMEOUT = 5.0  # seconds per hub call; a worker waits, never the screen
+
+
+def make_application(argv: Sequence[str] = ()) -> QApplication:
+    """The QApplication (created once) with the kiosk font set explicitly, so Chinese is drawn
+    as text whatever the system's default font is."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv) or [sys.argv[0]])
+    if FONT_FAMILY not in QFontDatabase.families():
+        log.warning("font %r is not installed: Chinese may show as boxes", FONT_FAMILY)
+    app.setFont(QFont(FONT_FAMILY))
+    return app
+
+
+@dataclass
+class Kiosk:
+    model: KioskModel
+    window: KioskWindow
+    keeper: CatalogKeeper
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception:  # shutting down: log and go on with the rest
+                log.exception("closing a kiosk service failed")
+
+
+def _printer(setup: AppSetup, closers: list[Callable[[], None]]) -> PrinterPort:
+    address = setup.settings.printer
+    if not address:
+        log.info("no printer configured: tickets are shown and read aloud")
+        return NoPrinter()
+    page = PAPER_58 if setup.settings.printer_width == 58 else PAPER_80
+    try:
+        service = PrinterService(address, page=page, record_dir=setup.data_dir).start()
+    except DeviceError as err:
+        log.error("printer %s cannot be used: %s", address, err)
+        return NoPrinter()
+    closers.append(service.stop)
+    return ServicePrinter(service)
+
+
+def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Kiosk:
+    """The model and window for this box; devices started, nothing drawn yet. Raises nothing a
+    technician cannot read: a missing token or device is logged and the kiosk starts without."""
+    closers: list[Callable[[], None]] = []
+    try:
+        token = setup.require_token()
+    except AppSetupError as err:
+        log.warning("%s; the kiosk starts with guides only", err)
+        token = ""
+    client = HubClient(setup.hub_url, token, timeout=HUB_TIMEOUT)
+    port = HubClientPort(client, setup.data_dir)
+    closers.append(port.close)
+    fallback = Catalog.from_config(setup.config)
+    keeper = CatalogKeeper(CatalogStore(setup.data_dir), fallback=fallback)
+    printer = _printer(setup, closers)
+    reader: ReaderPort | None = None
+    if setup.settings.idcard:
+        try:
+            reader = ReaderPort.start(setup.settings.idcard)
+            closers.append(reader.stop)
+        except DeviceError as err:
+            log.error("ID-card reader %s cannot be used: %s", setup.settings.idcard, err)
+    speech: SpeechPortAdapter | None = None
+    if setup.settings.speech.enabled:
+        service = SpeechService(setup.settings.speech, record_dir=setup.data_dir)
+        service.start()
+        closers.append(lambda: service.stop(2.0))
+        speech = SpeechPortAdapter(service)
+    settings = KioskSettings(
+        device_name=setup.box, requeue_minutes=setup.config.queue.requeue_minutes
+    )
+    ctx = Context(
+        hub=port,
+        printer=printer,
+        alerts=HubAlerts(client, setup.box),
+        catalog_source=lambda: keeper.current,
+        settings=settings,
+    )
+    model = KioskModel(
+        ctx,
+        role=role,
+        keeper=keeper,
+        speech=speech,
+        reader=reader,
+        flush_feedback=port.flush_feedback,
+    )
+
+    def hub_check() -> Health:
+        try:
+            client.health()
+        except HubError as err:
+            return Health(
+                "hub", HealthState.ERROR, "连不上集中控制器", "请检查网线和集中控制器", str(err)
+            )
+        return Health("hub", HealthState.OK, detail=setup.hub_url)
+
+    technician = Technician(
+        pin_hash=setup.config.hall.technician_pin_hash,
+        printer=printer,
+        reader=reader,
+        hub_check=hub_check,
+        box=setup.box,
+    )
+    window = KioskWindow(model, technician, maintain_ms=maintain_ms)
+    return Kiosk(model, window, keeper, closers)
+
+
+def run(setup: AppSetup, role: Role, *, windowed: bool = False) -> int:
+    """Run the kiosk until the technician exits; returns the exit status."""
+    app = make_application()
+    kiosk = build_kiosk(setup, role)
+    install_excepthook(kiosk.window)
+    if windowed:
+        kiosk.window.resize(540, 960)
+        kiosk.window.show()
+    else:
+        kiosk.window.showFullScreen()
+    kiosk.window.refresh(force=True)
+    freeze()  # after startup: the app's long-lived objects leave the collector's generations
+
+    def first_maintain() -> None:
+        kiosk.keeper.load_saved()
+        kiosk.model.maintain()
+
+    QTimer.singleShot(0, lambda: kiosk.window.run_in_pool(first_maintain))
+    try:
+        return int(app.exec())
+    finally:
+        kiosk.close()
