@@ -179,6 +179,7 @@
     $("status").className = "status status-" + B.status;
     setText("serving-label", text("serving_label"));
     setText("number", B.serving || text("no_ticket"));
+    $("number").className = B.serving ? "number" : "number empty";
     setText("citizen", B.citizen || "");
     show("rating", !!(B.rating || B.thanksUntil));
     setText("rating-text", B.rating ? text("rating_prompt") : text("rating_thanks"));

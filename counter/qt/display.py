@@ -1,0 +1,197 @@
+"""The hall display (PySide6): latest calls with the new one highlighted, waiting counts per
+category, a scrolling notice and the time. A thin view of a DisplayState, like the web display
+(hub/static/display.html)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from counter.board_texts import text
+from counter.display_model import MAX_CALLS, DisplayState
+from counter.qt.board import ACCENT, BACKGROUND, BAND, SOFT, named
+
+NOTICE_PIXELS_PER_SECOND = 120.0
+
+
+class Marquee(QWidget):
+    """One line of text scrolling right to left, forever."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self.offset = 0.0
+        self._last = time.monotonic()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._step)
+        self._timer.start(30)
+
+    def set_text(self, value: str) -> None:
+        if value != self.text:
+            self.text = value
+            self.offset = 0.0
+            self.update()
+
+    def _step(self) -> None:
+        now = time.monotonic()
+        self.offset += (now - self._last) * NOTICE_PIXELS_PER_SECOND
+        self._last = now
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(BAND))
+        painter.setPen(QColor("white"))
+        painter.setFont(self.font())
+        width = QFontMetrics(self.font()).horizontalAdvance(self.text)
+        span = self.width() + width
+        x = self.width() - (self.offset % span) if span else 0
+        painter.drawText(int(x), 0, width + 10, self.height(), 0x0084, self.text)  # AlignVCenter
+        painter.end()
+
+
+class DisplayView(QWidget):
+    """Renders DisplayState values; ``render`` on the GUI thread; the clock ticks by itself."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("display")
+        self.setAutoFillBackground(True)
+        self.state: DisplayState | None = None
+        self.now = time.monotonic  # replaced by tours to freeze the highlight
+        self.hall = named(QLabel(), "hall")
+        self.clock = named(QLabel(), "clock")
+        head = named(QFrame(), "head")
+        head_row = QHBoxLayout(head)
+        head_row.addWidget(self.hall, 1)
+        head_row.addWidget(self.clock)
+
+        self.calls_title = named(QLabel(), "title")
+        self.call_grid = QGridLayout()
+        self.call_grid.setSpacing(0)
+        self.call_cells: list[tuple[QLabel, QLabel]] = []
+        header = (named(QLabel(), "th"), named(QLabel(), "th"))
+        self.call_grid.addWidget(header[0], 0, 0)
+        self.call_grid.addWidget(header[1], 0, 1)
+        self.headers = header
+        for row in range(1, MAX_CALLS + 1):
+            cells = (named(QLabel(), "num"), named(QLabel(), "win"))
+            self.call_grid.addWidget(cells[0], row, 0)
+            self.call_grid.addWidget(cells[1], row, 1)
+            self.call_cells.append(cells)
+        calls = QVBoxLayout()
+        calls.addWidget(self.calls_title)
+        calls.addLayout(self.call_grid)
+        calls.addStretch(1)
+
+        self.waiting_title = named(QLabel(), "title")
+        self.wait_grid = QGridLayout()
+        self.wait_grid.setSpacing(0)
+        self.wait_cells: list[tuple[QLabel, QLabel]] = []
+        waiting = QVBoxLayout()
+        waiting.addWidget(self.waiting_title)
+        waiting.addLayout(self.wait_grid)
+        waiting.addStretch(1)
+
+        self.body = QHBoxLayout()
+        self.body.addLayout(calls, 2)
+        self.body.addLayout(waiting, 1)
+        self.notice = Marquee()
+        self.offline = named(QLabel(), "offline")
+
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(head)
+        page.addLayout(self.body, 1)
+        page.addWidget(self.offline)
+        page.addWidget(self.notice)
+        self._ticker = QTimer(self)
+        self._ticker.timeout.connect(self._tick)
+        self._ticker.start(1000)
+        self._restyle()
+        self._tick()
+
+    def show_state(self, state: DisplayState) -> None:
+        """Show ``state``."""
+        self.state = state
+        self.hall.setText(state.hall)
+        self.notice.set_text(state.notice)
+        self.calls_title.setText(text("display_calls"))
+        self.headers[0].setText(text("display_number"))
+        self.headers[1].setText(text("display_window"))
+        self.waiting_title.setText(text("display_waiting"))
+        now = self.now()
+        for index, (num, win) in enumerate(self.call_cells):
+            call = state.calls[index] if index < len(state.calls) else None
+            num.setText(call.number if call else (text("display_no_calls") if index == 0 else ""))
+            win.setText(text("window_label", n=call.window) if call else "")
+            fresh = call is not None and state.fresh(call, now)
+            for cell in (num, win):
+                cell.setVisible(call is not None or index == 0)
+                cell.setProperty("fresh", fresh)
+                cell.setProperty("empty", call is None)
+        while len(self.wait_cells) < len(state.waiting):
+            row = len(self.wait_cells)
+            cells = (named(QLabel(), "cat"), named(QLabel(), "cnt"))
+            self.wait_grid.addWidget(cells[0], row, 0)
+            self.wait_grid.addWidget(cells[1], row, 1)
+            self.wait_cells.append(cells)
+        for index, (cat, cnt) in enumerate(self.wait_cells):
+            entry = state.waiting[index] if index < len(state.waiting) else None
+            cat.setText(entry[1] if entry else "")
+            cnt.setText(text("waiting_count", count=entry[2]) if entry else "")
+        self.offline.setText(text("offline"))
+        self.offline.setVisible(not state.connected)
+        self._restyle()
+
+    def visible_text(self) -> str:
+        """Every text the display shows now, the notice included (for tests)."""
+        labels = [label for label in self.findChildren(QLabel) if label.isVisibleTo(self)]
+        return "\n".join([label.text() for label in labels if label.text()] + [self.notice.text])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._restyle()
+
+    def _tick(self) -> None:
+        self.clock.setText(datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+        if self.state is not None and self.state.calls:
+            self.show_state(self.state)  # the highlight ends by time
+
+    def _restyle(self) -> None:
+        h = max(300, self.height()) / 100
+        font = QFont(self.font())
+        font.setPixelSize(int(5 * h))
+        self.notice.setFont(font)
+        self.notice.setFixedHeight(int(9 * h))
+        self.body.setContentsMargins(int(3 * h), int(2 * h), int(3 * h), int(h))
+        self.body.setSpacing(int(4 * h))
+        self.setStyleSheet(
+            f"""
+            QWidget#display {{ background: {BACKGROUND}; }}
+            QLabel {{ color: white; }}
+            QFrame#head {{ background: {BAND}; padding: {int(h)}px {int(2 * h)}px; }}
+            QLabel#hall {{ color: {ACCENT}; font-size: {int(6 * h)}px; font-weight: bold; }}
+            QLabel#clock {{ font-size: {int(4.5 * h)}px; }}
+            QLabel#title {{ color: {SOFT}; font-size: {int(4.2 * h)}px;
+                border-bottom: {max(1, int(0.3 * h))}px solid #2d5b86;
+                padding-bottom: {int(h)}px; }}
+            QLabel#th {{ color: {SOFT}; font-size: {int(3.4 * h)}px; padding: {int(0.6 * h)}px; }}
+            QLabel#num, QLabel#win {{ font-size: {int(6.4 * h)}px; font-weight: bold;
+                padding: {int(0.2 * h)}px {int(h)}px; }}
+            QLabel#num[fresh="true"], QLabel#win[fresh="true"] {{ background: {ACCENT};
+                color: {BACKGROUND}; }}
+            QLabel#num[empty="true"] {{ font-size: {int(4 * h)}px; color: #8aa7c4;
+                font-weight: normal; }}
+            QLabel#cat, QLabel#cnt {{ font-size: {int(3.8 * h)}px; padding: {int(0.9 * h)}px;
+                border-bottom: {max(1, int(0.2 * h))}px solid #1d4670; }}
+            QLabel#cnt {{ color: {ACCENT}; qproperty-alignment: AlignRight; }}
+            QLabel#offline {{ background: #b3261e; font-size: {int(3 * h)}px;
+                padding: {int(0.6 * h)}px; qproperty-alignment: AlignCenter; }}
+            """
+        )

@@ -1,0 +1,103 @@
+"""The Qt window board and hall display against a real hub (pytest-qt): a call shows on both,
+two simultaneous calls are both listed, names are masked, tours draw every screen."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from config import sample_hall
+from counter.board_feed import HubFeed
+from counter.board_model import BoardModel
+from counter.board_session import BoardSession, DisplaySession
+from counter.display_model import DisplayModel
+from counter.qt.board import BoardView, StateBridge
+from counter.qt.board_app import tour
+from counter.qt.display import DisplayView
+from hub.client import HubClient
+from tests.counter.board_fakes import FULL_NAME, ID_NUMBER, hall_tokens
+from tests.hub.hubapp import served
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt makes the QApplication
+
+
+def test_board_and_display_show_calls_from_a_real_hub(qtbot: QtBot, tmp_path: Path) -> None:
+    config = sample_hall()
+    with served(tmp_path / "hub") as (hub, url):
+        hall = hall_tokens(url, hub.admin_token_path.read_text().strip())
+        board_view, display_view = BoardView(), DisplayView()
+        qtbot.addWidget(board_view)
+        qtbot.addWidget(display_view)
+        bridges = StateBridge(), StateBridge()
+        bridges[0].changed.connect(board_view.show_state)
+        bridges[1].changed.connect(display_view.show_state)
+        names = {c.code: c.name for c in config.categories}
+        board = BoardSession(BoardModel(1, categories=names), bridges[0].changed.emit)
+        display = DisplaySession(
+            DisplayModel(hall=config.hall.name, notice=config.hall.notice, categories=names),
+            bridges[1].changed.emit,
+        )
+        feeds = [
+            HubFeed(HubClient(url, hall.board_token), board, window=1),
+            HubFeed(HubClient(url, hall.display_token), display),
+        ]
+        for feed in feeds:
+            feed.start()
+        try:
+            qtbot.waitUntil(lambda: all(f.connected for f in feeds), timeout=5000)
+            hall.kiosk.issue_ticket(category="B", id_card={"number": ID_NUMBER, "name": FULL_NAME})
+            hall.kiosk.issue_ticket(category="A")
+            barrier = threading.Barrier(2)
+            numbers: dict[int, str] = {}
+
+            def call(window: int) -> None:
+                barrier.wait()
+                ticket = hall.counters[window].call_next(window)
+                assert ticket is not None
+                numbers[window] = ticket["number"]
+
+            threads = [threading.Thread(target=call, args=(w,)) for w in (1, 2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(10)
+            qtbot.waitUntil(lambda: board_view.number.text() == numbers[1], timeout=3000)
+            qtbot.waitUntil(
+                lambda: all(n in display_view.visible_text() for n in numbers.values()),
+                timeout=3000,
+            )
+            board_text = board_view.visible_text()
+            assert "1号窗口" in board_text and "办理中" in board_text and "张*三" in board_text
+            assert "人社业务" in board_text  # window 1's items by name
+            shown = display_view.visible_text()
+            assert "1号窗口" in shown and "2号窗口" in shown and config.hall.notice in shown
+            for text in (board_text, shown):
+                assert ID_NUMBER not in text and FULL_NAME not in text
+
+            hall.counters[2].finish(2)
+            hall.counters[1].finish(1)
+            qtbot.waitUntil(lambda: board_view.rating_box.isVisibleTo(board_view), timeout=3000)
+            assert "请对本次服务进行评价" in board_view.visible_text()
+            hall.counters[1].pause(1, "系统维护")
+            qtbot.waitUntil(
+                lambda: "暂停服务（系统维护）" in board_view.visible_text(), timeout=3000
+            )
+        finally:
+            for feed in feeds:
+                feed.stop()
+
+
+def test_tours_draw_every_board_and_display_screen_at_both_sizes(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    boards = tour(sample_hall(), tmp_path, "board")
+    displays = tour(sample_hall(), tmp_path, "display")
+    names = {p.name for p in boards + displays}
+    for screen in ("idle", "serving", "paused", "rating", "ab-clerk"):
+        assert f"board-{screen}-1920x1080.png" in names
+        assert f"board-{screen}-1366x768.png" in names
+    assert {"display-1920x1080.png", "display-1366x768.png"} <= names
+    assert all(p.stat().st_size > 10_000 for p in boards + displays)
