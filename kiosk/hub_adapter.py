@@ -7,15 +7,23 @@ failing the citizen:
 - ``POST /api/v1/alerts`` (staff alert → hub event): while missing, an alert becomes a log line.
 - ``POST /api/v1/feedback`` and ``GET /api/v1/cases/{receipt}``: feedback is kept in a spool
   file in the kiosk's data folder and sent later; a case lookup says it is not available here.
+
+Every ticket request carries an ``Idempotency-Key`` (a uuid): when the hub could not be reached
+(the request may have been issued, the answer lost), the same request again within
+``RETRY_SECONDS`` reuses the key, so the hub answers the same ticket rather than a second number.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
 import queue
 import threading
+import time
+import uuid
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +36,8 @@ from kiosk.ports import CaseProgress, CatalogFetch, Feedback, SwipedCard, Ticket
 log = logging.getLogger(__name__)
 
 SPOOL_NAME = "feedback.jsonl"
+RETRY_SECONDS = 120.0  # a retry of the same ticket request reuses its key within this time
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 _MISSING = frozenset({"not_found", "method_not_allowed"})  # the route itself is not there
 
 
@@ -44,15 +54,73 @@ class HubClientPort:
         self._spool_lock = threading.Lock()
         self._http = requests.Session()
         self._http.headers["Authorization"] = f"Bearer {client.token}"
+        self._key_lock = threading.Lock()
+        self._unanswered: tuple[Hashable, str, float] | None = None
+        self.last_key = ""  # the Idempotency-Key of the last ticket request (tests, logs)
+
+    # -- tickets --------------------------------------------------------------------------------
+
+    def _idempotent(self, identity: Hashable, fields: dict[str, Any]) -> dict[str, Any]:
+        """POST /tickets with an Idempotency-Key: a new one, or the key of the same request
+        whose answer never came (see the module docstring)."""
+        now = time.monotonic()
+        with self._key_lock:
+            last = self._unanswered
+            if last is not None and last[0] == identity and now - last[2] < RETRY_SECONDS:
+                key = last[1]
+            else:
+                key = uuid.uuid4().hex
+            self.last_key = key
+        try:
+            data = self._post_ticket(fields, key)
+        except HubUnavailable:
+            with self._key_lock:
+                self._unanswered = (identity, key, now)
+            raise
+        except HubRefused:
+            with self._key_lock:
+                self._unanswered = None
+            raise
+        with self._key_lock:
+            self._unanswered = None
+        return data
+
+    def _post_ticket(self, fields: dict[str, Any], key: str) -> dict[str, Any]:
+        issue: Callable[..., dict[str, Any]] = self._client.issue_ticket
+        if "idempotency_key" in inspect.signature(issue).parameters:
+            return issue(**fields, idempotency_key=key)
+        # A HubClient without idempotency_key= yet: the same call, with the header, here.
+        body = {k: v for k, v in fields.items() if v is not None}
+        url = f"{self._client.base_url}/api/v1/tickets"
+        try:
+            response = self._http.post(
+                url, json=body, headers={IDEMPOTENCY_HEADER: key}, timeout=self._client.timeout
+            )
+        except requests.RequestException as err:
+            raise HubUnavailable(f"无法连接集中控制器（{self._client.base_url}）") from err
+        try:
+            data = response.json()
+        except ValueError as err:
+            raise HubUnavailable(
+                f"集中控制器返回了无法识别的内容（HTTP {response.status_code}）"
+            ) from err
+        if response.status_code >= 400 or not isinstance(data, dict):
+            code = data.get("error", "http_error") if isinstance(data, dict) else "http_error"
+            message = data.get("message", "") if isinstance(data, dict) else ""
+            raise HubRefused(response.status_code, str(code), str(message))
+        return data
 
     def issue_ticket(self, request: TicketRequest) -> TicketInfo:
-        data = self._client.issue_ticket(
-            category=request.category,
-            item_id=request.item_id,
-            lane=request.lane,
-            green_group=request.green_group,
-            id_card=_card(request.card),
-            appointment_code=request.appointment_code,
+        data = self._idempotent(
+            ("issue", request),
+            {
+                "category": request.category,
+                "item_id": request.item_id,
+                "lane": request.lane,
+                "green_group": request.green_group,
+                "id_card": _card(request.card),
+                "appointment_code": request.appointment_code,
+            },
         )
         return TicketInfo.from_api(data)
 
@@ -72,12 +140,12 @@ class HubClientPort:
         """By code: the appointment names its category. By card: the appointment lane, so the hub
         refuses (``appointment_required``) rather than issue an ordinary ticket when there is no
         appointment; a hub that needs the category answers ``category_required``."""
+        identity = ("check_in", code, card, category)
         if code is not None:
-            data = self._client.issue_ticket(appointment_code=code, id_card=_card(card))
+            data = self._idempotent(identity, {"appointment_code": code, "id_card": _card(card)})
         else:
-            data = self._client.issue_ticket(
-                category=category, lane="appointment", id_card=_card(card)
-            )
+            fields = {"category": category, "lane": "appointment", "id_card": _card(card)}
+            data = self._idempotent(identity, fields)
         return TicketInfo.from_api(data)
 
     def case_progress(self, receipt: str) -> CaseProgress:
