@@ -212,6 +212,23 @@ def _cmd_cancel_appointment(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_case_status(args: argparse.Namespace) -> int:
+    from sync.central.cases import set_case_status
+    from sync.central.errors import CentralError
+
+    central = _open(args, "case-status")
+    if central is None:
+        return EXIT_USAGE
+    try:
+        case = set_case_status(central, args.receipt.strip().upper(), args.status, args.hall)
+    except CentralError as err:
+        print(f"hall central case-status: {err.message}", file=sys.stderr)
+        return EXIT_FAIL
+    shown = case.to_dict()
+    print(f"{case.receipt} ({case.hall}, {case.item_name}): {case.status} {shown['status_text']}")
+    return EXIT_OK
+
+
 def _serve_options(parser: argparse.ArgumentParser, data_default: Any) -> None:
     parser.add_argument("--data", default=data_default, help=_DATA_HELP)
     parser.add_argument("--bind", default="127.0.0.1:8800", help="HOST:PORT to listen on")
@@ -305,3 +322,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     cancel.add_argument("--hall", required=True, help="hall id (h-…)")
     cancel.add_argument("--code", required=True, help="appointment code")
     cancel.set_defaults(handler=_cmd_cancel_appointment)
+
+    status = csub.add_parser(
+        "case-status", help="move a case (收件回执) to a new status that hubs' lookups then show"
+    )
+    status.add_argument("--data", default=keep, help=_DATA_HELP)
+    status.add_argument("--hall", help="hall id (h-…), needed only if two halls hold the receipt")
+    status.add_argument("receipt", help="receipt number, e.g. SJ202611220001")
+    status.add_argument(
+        "status",
+        help="accepted, processing, completed, ready, delivered, rejected or withdrawn",
+    )
+    status.set_defaults(handler=_cmd_case_status)

@@ -9,18 +9,21 @@ also take ``?token=`` because browsers' EventSource cannot set headers). Errors 
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import events as sse
 from hub.auth import Device, DeviceRegistry, require
+from hub.case_lookup import CaseLookup
 from hub.catalog import Catalog, etag_matches
+from hub.clerks import find_photo
 from hub.engine import QueueEngine
 from hub.errors import HubError, Invalid
 from sync.outbox import Event
@@ -73,6 +76,22 @@ class RatingIn(_Body):
     reason: str | None = Field(None, max_length=200)
 
 
+class SignInIn(_Body):
+    staff_no: str = Field(min_length=1, max_length=16)
+    pin: str = Field(min_length=1, max_length=12)
+
+
+class CaseIn(_Body):
+    window: int
+    item_id: str = Field(min_length=1, max_length=64)
+    materials_received: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=100
+    )
+    ticket_id: str | None = Field(None, max_length=64)
+    applicant: str | None = Field(None, max_length=32)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
+
+
 class AppointmentIn(_Body):
     code: str = Field(min_length=1, max_length=64)
     service_day: str
@@ -104,10 +123,15 @@ def create_app(
     broker: sse.EventBroker,
     *,
     catalog: Catalog | None = None,
+    photo_root: Path | None = None,
+    cases: CaseLookup | None = None,
 ) -> FastAPI:
     """Build the hub's ASGI app around an engine, a token registry and an event broker.
 
-    ``catalog`` is what ``GET /catalog`` serves (default: the engine's configuration, fixed).
+    ``catalog`` is what ``GET /catalog`` serves (default: the engine's configuration, fixed);
+    ``photo_root`` is where relative staff photo paths start (the configuration file's folder;
+    default: the working directory); ``cases`` answers receipt lookups (default: the hall's
+    own records only, as for a hub not enrolled with central).
     """
     app = FastAPI(
         title="hallkit hub",
@@ -299,6 +323,36 @@ def create_app(
     def rating(n: int, body: RatingIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.rate(n, body.level, body.reason).to_dict()
+
+    # -- clerks -------------------------------------------------------------------------------
+
+    @app.post(f"{API}/windows/{{n}}/sign-in")
+    def sign_in(n: int, body: SignInIn, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return engine.sign_in(n, body.staff_no, body.pin).to_dict()
+
+    @app.post(f"{API}/windows/{{n}}/sign-out")
+    def sign_out(n: int, dev: Auth) -> dict[str, Any]:
+        counter_of(n, dev)
+        return engine.sign_out(n).to_dict()
+
+    @app.get(f"{API}/staff/{{number}}/photo", response_class=FileResponse)
+    def staff_photo(number: str, _: Auth) -> FileResponse:
+        path, media = find_photo(engine.config, number, photo_root or Path.cwd())
+        return FileResponse(path, media_type=media, headers={"Cache-Control": "max-age=300"})
+
+    # -- cases -------------------------------------------------------------------------------
+
+    lookup = cases or CaseLookup(engine, None)
+
+    @app.post(f"{API}/cases", status_code=201)
+    def accept_case(body: CaseIn, dev: Auth) -> dict[str, Any]:
+        counter_of(body.window, dev)
+        return engine.accept_case(**body.model_dump()).to_dict()
+
+    @app.get(f"{API}/cases/{{receipt}}")
+    def case(receipt: str, _: Auth) -> dict[str, Any]:
+        return lookup.find(receipt)
 
     # -- queue overview, appointments ----------------------------------------------------------
 

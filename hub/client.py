@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
+from urllib.parse import quote
 
 import requests
 
@@ -77,10 +78,22 @@ class HubClient:
                 f"集中控制器返回了无法识别的内容（HTTP {response.status_code}）"
             ) from err
         if response.status_code >= 400:
-            code = data.get("error", "error") if isinstance(data, dict) else "error"
-            message = data.get("message", "") if isinstance(data, dict) else str(data)
-            raise HubRefused(response.status_code, str(code), str(message))
+            _refuse(response, data)
         return data
+
+    def _raw(
+        self, method: str, path: str, headers: dict[str, str] | None = None
+    ) -> requests.Response:
+        """One call whose answer is not JSON (a file, a 304); errors as :meth:`request`."""
+        try:
+            response = self._session.request(
+                method, self._url(path), headers=headers, timeout=self.timeout
+            )
+        except requests.RequestException as err:
+            raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
+        if response.status_code >= 400:
+            _refuse(response)
+        return response
 
     # -- the contract --------------------------------------------------------------------------
 
@@ -178,6 +191,41 @@ class HubClient:
         result: dict[str, Any] = self.request("POST", "/appointments", fields)
         return result
 
+    # -- clerks ---------------------------------------------------------------------------------
+
+    def sign_in(self, window: int, staff_no: str, pin: str) -> dict[str, Any]:
+        """Sign a clerk in at ``window``; the window state. Refusals: ``unknown_staff``,
+        ``pin_wrong`` (403, tries left in the message), ``staff_locked`` (423),
+        ``staff_not_allowed``."""
+        result: dict[str, Any] = self.request(
+            "POST", f"/windows/{window}/sign-in", {"staff_no": staff_no, "pin": pin}
+        )
+        return result
+
+    def sign_out(self, window: int) -> dict[str, Any]:
+        """Sign the clerk out of ``window``; the window state (409 ``still_serving``)."""
+        result: dict[str, Any] = self.request("POST", f"/windows/{window}/sign-out")
+        return result
+
+    def staff_photo(self, number: str) -> bytes:
+        """The photo file of staff ``number`` (JPEG or PNG bytes); HubRefused ``no_photo``."""
+        return self._raw("GET", f"/staff/{number}/photo").content
+
+    # -- cases -----------------------------------------------------------------------------------
+
+    def accept_case(self, **fields: Any) -> dict[str, Any]:
+        """Accept a case: ``window``, ``item_id``, ``materials_received``, and optionally
+        ``ticket_id``, ``applicant``, ``phone``; the receipt (``unknown_item``,
+        ``unknown_material``)."""
+        result: dict[str, Any] = self.request("POST", "/cases", fields)
+        return result
+
+    def case(self, receipt: str) -> dict[str, Any]:
+        """A receipt's status with ``source`` and ``central_reachable`` (``unknown_case`` 404,
+        ``central_unavailable`` 503)."""
+        result: dict[str, Any] = self.request("GET", f"/cases/{quote(receipt, safe='')}")
+        return result
+
     # -- live events ---------------------------------------------------------------------------
 
     def events(
@@ -208,6 +256,20 @@ class HubClient:
 
     def close(self) -> None:
         self._session.close()
+
+
+def _refuse(response: requests.Response, data: Any = None) -> NoReturn:
+    """Raise HubRefused from an error answer (HubUnavailable if it is not the hub's JSON)."""
+    if data is None:
+        try:
+            data = response.json()
+        except ValueError as err:
+            raise HubUnavailable(
+                f"集中控制器返回了无法识别的内容（HTTP {response.status_code}）"
+            ) from err
+    code = data.get("error", "error") if isinstance(data, dict) else "error"
+    message = data.get("message", "") if isinstance(data, dict) else str(data)
+    raise HubRefused(response.status_code, str(code), str(message))
 
 
 def parse_sse(lines: Iterator[str]) -> Iterator[StreamEvent]:

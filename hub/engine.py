@@ -11,7 +11,10 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from config import HallConfig
 from config.schema import parse_hhmm
+from hub.cases import CaseDesk
+from hub.clerks import ClerkDesk, SignInGuard
 from hub.errors import Conflict, Invalid, NotFound
 from hub.identity import identify
 from hub.issuing import IssuingRules
@@ -25,6 +28,8 @@ from hub.models import (
     WindowStatus,
 )
 from hub.txn import Tx
+from sync.clock import Clock
+from sync.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +42,25 @@ RATING_CHANNEL_HALL_TERMINAL = 5
 _LANE_SQL = "CASE lane WHEN 'appointment' THEN 0 WHEN 'green' THEN 1 ELSE 2 END"
 
 
-class QueueEngine(IssuingRules):
-    """The hall's queue: the only code that changes tickets, windows and ratings.
+class QueueEngine(ClerkDesk, CaseDesk, IssuingRules):
+    """The hall's queue: the only code that changes tickets, windows, clerks and ratings.
 
     Thread-safe: writes are serialised by the store's writer lock. Every public method raises a
     :class:`hub.errors.HubError` subclass (with a code and a plain sentence) when the request is
-    not possible; nothing is changed in that case.
+    not possible; nothing is changed in that case. Construct it as :class:`hub.txn.EngineCore`.
     """
+
+    def __init__(
+        self,
+        store: Store,
+        config: HallConfig,
+        clock: Clock,
+        secret: bytes,
+        *,
+        enforce_hours: bool | None = None,
+    ) -> None:
+        super().__init__(store, config, clock, secret, enforce_hours=enforce_hours)
+        self.guard = SignInGuard(clock, self.calendar.zone)
 
     # -- calling -----------------------------------------------------------------------------
 
@@ -51,6 +68,7 @@ class QueueEngine(IssuingRules):
         window = self._window_row(tx.db, number)
         if window["status"] == WindowStatus.PAUSED:
             raise Conflict("window_paused", f"{number}号窗口暂停服务中，请先恢复服务")
+        self._check_signed_in(window)
         if window["current_ticket"] is not None:
             current = self._ticket_row(tx.db, window["current_ticket"])
             shown = current["number"] if current else ""

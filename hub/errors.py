@@ -42,3 +42,9 @@ class Forbidden(HubError):
     """The token's role or window does not allow this (HTTP 403)."""
 
     status = 403
+
+
+class Locked(HubError):
+    """Locked for a while (HTTP 423): too many wrong PINs; the message says until when."""
+
+    status = 423

@@ -133,6 +133,8 @@ class WindowState:
     clerk_id: str | None = None
     clerk_name: str | None = None
     rating_pending: dict[str, Any] | None = None
+    unit: str = ""
+    clerk: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +147,8 @@ class WindowState:
             "clerk_id": self.clerk_id,
             "clerk_name": self.clerk_name,
             "rating_pending": self.rating_pending,
+            "unit": self.unit,
+            "clerk": dict(self.clerk) if self.clerk else None,
         }
 
 

@@ -21,6 +21,29 @@ from sync.outbox import Event, Outbox
 from sync.store import Store
 
 
+def photo_path(number: str) -> str:
+    """The API path of a clerk's photo (what window states carry as ``clerk.photo``)."""
+    return f"/api/v1/staff/{number}/photo"
+
+
+def clerk_info(config: HallConfig, number: str | None, name: str | None) -> dict[str, Any] | None:
+    """``{"number", "name", "title", "photo"}`` of the clerk signed in as ``number``, or None.
+
+    A staff number no longer in the configuration keeps its stored name, with no post or photo.
+    """
+    if number is None:
+        return None
+    member = config.staff_member(number)
+    if member is None:
+        return {"number": number, "name": name or "", "title": "", "photo": None}
+    return {
+        "number": member.number,
+        "name": member.name,
+        "title": member.title,
+        "photo": photo_path(member.number) if member.photo else None,
+    }
+
+
 class QueueReads:
     """Queries over the hub's store; no method here changes anything."""
 
@@ -147,6 +170,8 @@ class QueueReads:
             clerk_id=row["clerk_id"],
             clerk_name=row["clerk_name"],
             rating_pending=pending,
+            unit=spec.unit if spec else "",
+            clerk=clerk_info(self.config, row["clerk_id"], row["clerk_name"]),
         )
 
     def window_state(self, number: int) -> WindowState:

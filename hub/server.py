@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from config import HallConfig, load_config, sample_hall
 from hub.api import create_app
 from hub.auth import DeviceRegistry
+from hub.case_lookup import LOOKUP_TIMEOUT_SECONDS, CaseLookup
 from hub.catalog import Catalog
 from hub.downlink import start_downlink
 from hub.engine import QueueEngine
@@ -69,10 +70,17 @@ def open_hub(
     *,
     always_open: bool = False,
     clock: Clock | None = None,
+    config: HallConfig | None = None,
 ) -> Hub:
-    """Open (or create) a hub in ``data_dir``; raises ConfigError or StoreError."""
+    """Open (or create) a hub in ``data_dir``; raises ConfigError or StoreError.
+
+    The hall is ``config`` if given (tests), else the file ``config_path``, else the sample.
+    Relative staff photo paths are taken beside ``config_path`` (else the working directory).
+    """
     folder = Path(data_dir)
-    config = load_config(config_path) if config_path else sample_hall()
+    if config is None:
+        config = load_config(config_path) if config_path else sample_hall()
+    photo_root = Path(config_path).resolve().parent if config_path else Path.cwd()
     secret_path = Path(config.hall.secret_file)
     if not secret_path.is_absolute():
         secret_path = folder / secret_path
@@ -89,7 +97,14 @@ def open_hub(
     broker = EventBroker()
     catalog = Catalog(engine)
     catalog.restore()  # a hub started offline serves the last catalog it applied
-    app = create_app(engine, registry, broker, catalog=catalog)
+    app = create_app(
+        engine,
+        registry,
+        broker,
+        catalog=catalog,
+        photo_root=photo_root,
+        cases=CaseLookup(engine, _lookup_client(folder)),
+    )
     hub = Hub(folder, config, store, engine, registry, broker, app, new_token, catalog=catalog)
     hub.uplink = _build_uplink(hub)
     return hub
@@ -112,6 +127,18 @@ def _start_downlink(hub: Hub) -> None:
         hub.downlink = start_downlink(hub.data_dir, hub.engine, hub.catalog, hub.config.sync)
     except CredentialError as err:
         log.error("no catalog or appointments from central: %s", err)
+
+
+def _lookup_client(folder: Path) -> CentralClient | None:
+    """A signed client with a short time limit for case lookups, when the hub is enrolled."""
+    try:
+        credential = load_credential(folder)
+    except CredentialError as err:
+        log.error("case lookups answer from the hall's records only: %s", err)
+        return None
+    if credential is None:
+        return None
+    return CentralClient(credential, timeout=LOOKUP_TIMEOUT_SECONDS)
 
 
 def _build_uplink(hub: Hub) -> Uplink:

@@ -134,6 +134,53 @@ HUB_MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        "hub",
+        4,
+        "cases and receipt counters, kiosk feedback, Idempotency-Keys of issued tickets",
+        """
+        CREATE TABLE cases (
+            receipt TEXT PRIMARY KEY,
+            service_day TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            item_name TEXT NOT NULL,
+            department TEXT NOT NULL,
+            window INTEGER NOT NULL,
+            clerk_id TEXT,
+            clerk_name TEXT,
+            ticket_id TEXT REFERENCES tickets (id),
+            accepted_at TEXT NOT NULL,
+            promised_days INTEGER,
+            promised_on TEXT,
+            materials_received TEXT NOT NULL,
+            materials_missing TEXT NOT NULL,
+            applicant_masked TEXT,
+            phone TEXT,
+            status TEXT NOT NULL
+        );
+        CREATE INDEX cases_by_day ON cases (service_day);
+        CREATE TABLE case_counters (
+            service_day TEXT PRIMARY KEY,
+            last_no INTEGER NOT NULL
+        );
+        CREATE TABLE feedback (
+            id TEXT PRIMARY KEY,
+            service_day TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('suggestion', 'unresolved')),
+            reason TEXT NOT NULL,
+            phone TEXT,
+            source TEXT,
+            received_at TEXT NOT NULL
+        );
+        CREATE INDEX feedback_by_day ON feedback (service_day);
+        CREATE TABLE ticket_requests (
+            service_day TEXT NOT NULL,
+            key TEXT NOT NULL,
+            ticket_id TEXT NOT NULL REFERENCES tickets (id),
+            PRIMARY KEY (service_day, key)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -19,6 +19,7 @@ import sqlite_utils
 from config import HallCalendar, HallConfig
 from hub.errors import Conflict
 from hub.reads import QueueReads
+from hub.retention import purge_personal
 from sync.clock import Clock
 from sync.outbox import Event, Outbox
 from sync.store import Store
@@ -141,6 +142,7 @@ class EngineCore(QueueReads):
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (tx.today,),
         )
+        purge_personal(tx.db, date.fromisoformat(tx.today), self.config.sync.retention_days)
         if previous is not None:
             tx.emit(
                 "day.closed",

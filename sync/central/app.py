@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.central.admin import render_admin
+from sync.central.cases import find_case
 from sync.central.downlink import appointments_of_day, current_catalog
 from sync.central.errors import CentralError
 from sync.central.faults import Faults
@@ -270,6 +271,12 @@ def create_central_app(
         if etag in _etags(request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers={"ETag": etag})
         return JSONResponse(answer.model_dump(), headers={"ETag": etag})
+
+    @app.get(API_PREFIX + "/halls/{hall}/cases/{receipt}")
+    async def case(hall: str, receipt: str, request: Request) -> dict[str, Any]:
+        await authenticate(request, hall)
+        found = await run_in_threadpool(find_case, central, hall, receipt)
+        return found.to_dict()
 
     @app.get("/admin")
     async def admin(token: str = "") -> HTMLResponse:

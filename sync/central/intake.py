@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from sync.central.cases import INSERT_CASE, case_row
 from sync.central.store import CentralStore, iso_now
 from sync.central.validate import validate_event
 from sync.wire import Batch, BatchAnswer, Rejection
@@ -45,6 +46,7 @@ def receive_batch(
             ):
                 held[row[0]] = (row[1], row[2], row[3])
         rows: list[tuple[Any, ...]] = []
+        cases: list[tuple[Any, ...]] = []
         rejected: list[Rejection] = []
         applied_types: Counter[str] = Counter()
         duplicates = conflicts = new_rejected = 0
@@ -70,6 +72,8 @@ def receive_batch(
             reason = reasons[event.seq]
             if reason is None:
                 applied_types[event.type] += 1
+                if event.type == "case.accepted":
+                    cases.append(case_row(hall_id, event.payload, received_at))
             else:
                 new_rejected += 1
                 rejected.append(Rejection(seq=event.seq, event_id=event.event_id, reason=reason))
@@ -95,6 +99,8 @@ def receive_batch(
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+        if cases:
+            db.conn.executemany(INSERT_CASE, cases)
         if applied_types:
             db.conn.executemany(
                 "INSERT INTO applied_counts (hall, type, count) VALUES (?, ?, ?)"

@@ -136,6 +136,25 @@ CENTRAL_MIGRATIONS = [
         CREATE INDEX appointments_by_day ON appointments (hall, date);
         """,
     ),
+    Migration(
+        "central",
+        2,
+        "cases learnt from case.accepted events (sync/central/cases.py)",
+        """
+        CREATE TABLE cases (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            receipt TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            item_name TEXT NOT NULL,
+            accepted_on TEXT NOT NULL,
+            promised_on TEXT,
+            status TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (hall, receipt)
+        );
+        CREATE INDEX cases_by_receipt ON cases (receipt);
+        """,
+    ),
 ]
 
 

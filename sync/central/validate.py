@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from sync.central.cases import check_case_payload
 from sync.ratings import CASE_NO_MAX, from_scale
 from sync.wire import RatingScale, WireEvent
 
@@ -89,4 +90,6 @@ def validate_event(event: WireEvent, rating_scale: RatingScale) -> str | None:
         return _check_ticket(event)
     if event.type == "rating.recorded":
         return _check_rating(event.payload, rating_scale)
+    if event.type == "case.accepted":
+        return check_case_payload(event.payload)
     return None

@@ -10,15 +10,20 @@ from pathlib import Path
 
 import uvicorn
 
+from config import HallConfig
 from hall.hubprocess import free_port
 from hub.server import Hub, open_hub
 from sync.clock import Clock
 
 
 @contextmanager
-def served(data_dir: Path, clock: Clock | None = None) -> Iterator[tuple[Hub, str]]:
-    """A real hub on a loopback port for the duration of the block; yields (hub, base_url)."""
-    hub = open_hub(data_dir, always_open=True, clock=clock)
+def served(
+    data_dir: Path, clock: Clock | None = None, config: HallConfig | None = None
+) -> Iterator[tuple[Hub, str]]:
+    """A real hub on a loopback port for the duration of the block; yields (hub, base_url).
+
+    The hall is ``config`` (default: the sample hall)."""
+    hub = open_hub(data_dir, always_open=True, clock=clock, config=config)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

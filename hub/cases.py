@@ -1,0 +1,221 @@
+"""Cases (收件回执): a window accepts an application's materials and hands a numbered receipt.
+
+A receipt is ``SJ`` + the service day ``YYYYMMDD`` + a 4-digit daily counter; the counter row is
+committed with the case, so a receipt never repeats, across restarts and crashes included. The
+promised date is the item's ``promised_days`` working days after the service day, by the hall
+calendar. The applicant's name is stored masked only; the phone is kept for the callback until
+the retention purge (:func:`hub.retention.purge_personal`) and never leaves the hub in an event.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from devices.idnumber import mask_name
+from hub.errors import Invalid, NotFound
+from hub.txn import EngineCore, Tx
+
+log = logging.getLogger(__name__)
+
+RECEIPT_PREFIX = "SJ"
+
+CASE_STATUS_TEXT = {
+    "accepted": "已受理",
+    "processing": "办理中",
+    "completed": "已办结",
+    "ready": "待领取",
+    "delivered": "已领取",
+    "rejected": "不予受理",
+    "withdrawn": "已撤回",
+}
+"""Statuses a case may have (central moves them on) and how they read to a citizen."""
+
+
+def status_text(status: str) -> str:
+    """The Chinese words for ``status`` (the code itself if it is not one we know)."""
+    return CASE_STATUS_TEXT.get(status, status)
+
+
+def mask_phone(phone: str) -> str:
+    """``13800000000`` → ``138****0000``: the first 3 and last 4 digits at most, never more
+    than half of a short number."""
+    digits = phone.strip()
+    keep_head = min(3, len(digits) // 4)
+    keep_tail = min(4, len(digits) // 3)
+    hidden = len(digits) - keep_head - keep_tail
+    return digits[:keep_head] + "*" * hidden + digits[len(digits) - keep_tail :]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One accepted case as the hub answers for it (the phone stays in the store)."""
+
+    receipt: str
+    item_id: str
+    item_name: str
+    department: str
+    window: int
+    clerk: dict[str, Any] | None
+    accepted_on: str
+    accepted_at: str
+    promised_days: int | None
+    promised_on: str | None
+    materials_received: list[str]
+    materials_missing: list[str]
+    applicant: str | None
+    status: str
+    ticket_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's answer to ``POST /cases`` (and the ``case.accepted`` payload)."""
+        return {
+            "receipt": self.receipt,
+            "item_id": self.item_id,
+            "item_name": self.item_name,
+            "department": self.department,
+            "window": self.window,
+            "clerk": dict(self.clerk) if self.clerk else None,
+            "accepted_on": self.accepted_on,
+            "accepted_at": self.accepted_at,
+            "promised_days": self.promised_days,
+            "promised_on": self.promised_on,
+            "materials_received": list(self.materials_received),
+            "materials_missing": list(self.materials_missing),
+            "applicant": self.applicant,
+            "status": self.status,
+            "status_text": status_text(self.status),
+            "ticket_id": self.ticket_id,
+        }
+
+
+class CaseDesk(EngineCore):
+    """Accepting cases at windows (mixed into :class:`hub.engine.QueueEngine`)."""
+
+    def accept_case(
+        self,
+        *,
+        window: int,
+        item_id: str,
+        materials_received: list[str],
+        ticket_id: str | None = None,
+        applicant: str | None = None,
+        phone: str | None = None,
+    ) -> Case:
+        """Accept a case for ``item_id`` at ``window`` and number its receipt.
+
+        Raises NotFound (``unknown_window``, ``unknown_item``, ``unknown_ticket``) or Invalid
+        (``unknown_material``: a material not on the item's list).
+        """
+        item = self.config.item(item_id)
+        if item is None:
+            raise NotFound("unknown_item", f"没有编号为{item_id}的事项")
+        received = list(dict.fromkeys(m.strip() for m in materials_received if m.strip()))
+        unknown = [m for m in received if m not in item.materials]
+        if unknown:
+            raise Invalid(
+                "unknown_material",
+                f"“{'、'.join(unknown)}”不在事项{item.name}的材料清单中，请按清单勾选",
+            )
+        missing = [m for m in item.materials if m not in received]
+        masked = mask_name(applicant.strip()) if applicant and applicant.strip() else None
+        kept_phone = phone.strip() if phone and phone.strip() else None
+
+        def operation(tx: Tx) -> Case:
+            row = self._window_row(tx.db, window)
+            if ticket_id is not None and self._ticket_row(tx.db, ticket_id) is None:
+                raise NotFound("unknown_ticket", "没有找到这张号票")
+            promised_on = None
+            if item.promised_days is not None:
+                promised_on = self.calendar.add_working_days(
+                    date.fromisoformat(tx.today), item.promised_days
+                ).isoformat()
+            case = Case(
+                receipt=self._next_receipt(tx),
+                item_id=item.id,
+                item_name=item.name,
+                department=item.department,
+                window=window,
+                clerk=self._window_state(tx.db, window).clerk,
+                accepted_on=tx.today,
+                accepted_at=tx.stamp,
+                promised_days=item.promised_days,
+                promised_on=promised_on,
+                materials_received=received,
+                materials_missing=missing,
+                applicant=masked,
+                status="accepted",
+                ticket_id=ticket_id,
+            )
+            tx.db.table("cases").insert(
+                {
+                    "receipt": case.receipt,
+                    "service_day": tx.today,
+                    "item_id": item.id,
+                    "item_name": item.name,
+                    "department": item.department,
+                    "window": window,
+                    "clerk_id": row["clerk_id"],
+                    "clerk_name": row["clerk_name"],
+                    "ticket_id": ticket_id,
+                    "accepted_at": tx.stamp,
+                    "promised_days": item.promised_days,
+                    "promised_on": promised_on,
+                    "materials_received": json.dumps(received, ensure_ascii=False),
+                    "materials_missing": json.dumps(missing, ensure_ascii=False),
+                    "applicant_masked": masked,
+                    "phone": kept_phone,
+                    "status": case.status,
+                }
+            )
+            tx.emit("case.accepted", case.to_dict())
+            return case
+
+        return self._run(operation)
+
+    @staticmethod
+    def _next_receipt(tx: Tx) -> str:
+        tx.db.execute(
+            "INSERT INTO case_counters (service_day, last_no) VALUES (?, 1)"
+            " ON CONFLICT (service_day) DO UPDATE SET last_no = last_no + 1",
+            (tx.today,),
+        )
+        number = tx.db.execute(
+            "SELECT last_no FROM case_counters WHERE service_day = ?", (tx.today,)
+        ).fetchone()[0]
+        return f"{RECEIPT_PREFIX}{tx.today.replace('-', '')}{int(number):04d}"
+
+    def case_record(self, receipt: str) -> dict[str, Any] | None:
+        """What the hall holds of ``receipt`` (lookup fields, no phone), or None."""
+        rows = list(
+            self.store.reader().query(
+                "SELECT receipt, item_name, status, service_day, promised_on FROM cases"
+                " WHERE receipt = ?",
+                (receipt.strip().upper(),),
+            )
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return {
+            "receipt": row["receipt"],
+            "item_name": row["item_name"],
+            "status": row["status"],
+            "status_text": status_text(row["status"]),
+            "accepted_on": row["service_day"],
+            "promised_on": row["promised_on"],
+        }
+
+    def note_case_status(self, receipt: str, status: str) -> None:
+        """Remember the status central reported, so an offline answer is the latest known one.
+
+        Writes (no event: central is where it came from) only when it changed.
+        """
+        held = self.case_record(receipt)
+        if held is None or held["status"] == status:
+            return
+        with self.store.write() as db:
+            db.execute("UPDATE cases SET status = ? WHERE receipt = ?", (status, held["receipt"]))

@@ -1,0 +1,196 @@
+"""Clerks at the windows: sign-in with staff number and PIN, sign-out, lockout, photos.
+
+A clerk (config ``staff``) signs in at one window at a time: signing in elsewhere signs them
+out where they were, and signing in over another clerk replaces them (AB-post cover). Five wrong
+PINs in a row lock a staff number for five minutes.
+
+The lockout lives in memory (:class:`SignInGuard`), not in the store: a wrong PIN changes no
+queue state, so it should not cost a durable write (or an outbox event central would receive),
+and a hub restart that forgets the count needs a technician at the hub box, which is not the
+guessing path the lock is there to slow down. Each PIN check costs ~50 ms of PBKDF2 on top.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from config import HallConfig
+from config.pins import verify_pin
+from config.schema import StaffMember
+from hub.errors import Conflict, Forbidden, Locked, NotFound
+from hub.models import WindowState
+from hub.reads import clerk_info
+from hub.txn import EngineCore, Tx
+from sync.clock import Clock
+
+log = logging.getLogger(__name__)
+
+MAX_WRONG_PINS = 5
+"""Wrong PINs in a row that lock a staff number."""
+
+LOCK_SECONDS = 300
+"""How long a locked staff number stays locked."""
+
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+def find_photo(config: HallConfig, number: str, root: Path) -> tuple[Path, str]:
+    """The photo file of staff ``number`` and its media type (relative paths under ``root``,
+    the configuration file's folder). Raises NotFound ``no_photo`` when there is none to send."""
+    member = config.staff_member(number)
+    if member is None or not member.photo:
+        raise NotFound("no_photo", f"工号{number}没有登记照片")
+    path = Path(member.photo)
+    if not path.is_absolute():
+        path = root / path
+    media = PHOTO_TYPES.get(path.suffix.lower())
+    if media is None or not path.is_file():
+        log.warning("photo of staff %s not usable: %s", number, path)
+        raise NotFound("no_photo", f"工号{number}的照片文件不存在或不是JPEG/PNG")
+    return path, media
+
+
+@dataclass
+class _Tries:
+    wrong: int = 0
+    locked_until: datetime | None = None
+
+
+class SignInGuard:
+    """Counts wrong PINs per staff number and locks after :data:`MAX_WRONG_PINS` in a row.
+
+    Thread-safe. Times come from ``clock`` (the hall's local time for messages).
+    """
+
+    def __init__(self, clock: Clock, zone: tzinfo) -> None:
+        self._clock = clock
+        self._zone = zone
+        self._lock = threading.Lock()
+        self._tries: dict[str, _Tries] = {}
+
+    def check(self, number: str) -> None:
+        """Raise Locked (423 ``staff_locked``) while ``number`` is locked."""
+        now = self._clock.now()
+        with self._lock:
+            tries = self._tries.get(number)
+            until = tries.locked_until if tries else None
+            if until is not None and now >= until:
+                self._tries.pop(number, None)
+                until = None
+        if until is not None:
+            raise Locked("staff_locked", self._locked_message(until))
+
+    def wrong(self, number: str) -> None:
+        """Count a wrong PIN; always raises: Forbidden ``pin_wrong`` with the tries left, or
+        Locked ``staff_locked`` when this was the last allowed try."""
+        now = self._clock.now()
+        with self._lock:
+            tries = self._tries.setdefault(number, _Tries())
+            tries.wrong += 1
+            left = MAX_WRONG_PINS - tries.wrong
+            if left <= 0:
+                tries.locked_until = now + timedelta(seconds=LOCK_SECONDS)
+                until = tries.locked_until
+        if left <= 0:
+            log.warning("staff %s locked after %d wrong PINs", number, MAX_WRONG_PINS)
+            raise Locked("staff_locked", self._locked_message(until))
+        raise Forbidden(
+            "pin_wrong",
+            f"密码错误，还可以再试{left}次（连续输错{MAX_WRONG_PINS}次将锁定"
+            f"{LOCK_SECONDS // 60}分钟）",
+        )
+
+    def _locked_message(self, until: datetime) -> str:
+        return (
+            f"密码连续输错{MAX_WRONG_PINS}次，该工号已锁定至"
+            f"{until.astimezone(self._zone):%H:%M:%S}，请稍后再试或联系管理员"
+        )
+
+    def passed(self, number: str) -> None:
+        """A right PIN: the count starts again."""
+        with self._lock:
+            self._tries.pop(number, None)
+
+
+class ClerkDesk(EngineCore):
+    """Signing clerks in and out of windows (mixed into :class:`hub.engine.QueueEngine`)."""
+
+    guard: SignInGuard
+
+    def _member(self, number: str) -> StaffMember:
+        member = self.config.staff_member(number.strip())
+        if member is None:
+            raise NotFound("unknown_staff", f"没有工号为{number}的工作人员，请核对工号")
+        return member
+
+    def sign_in(self, window: int, staff_no: str, pin: str) -> WindowState:
+        """Sign clerk ``staff_no`` in at ``window`` after checking the PIN.
+
+        Signs them out of any other window and replaces a clerk signed in here. Raises NotFound
+        (``unknown_window``, ``unknown_staff``), Locked (``staff_locked``), Forbidden
+        (``pin_wrong`` with the tries left, ``staff_not_allowed``).
+        """
+        if self.config.window(window) is None:
+            raise NotFound("unknown_window", f"本厅没有{window}号窗口")
+        member = self._member(staff_no)
+        self.guard.check(member.number)
+        if not verify_pin(pin, member.pin_hash):  # ~50 ms: outside the writer lock
+            self.guard.wrong(member.number)
+        self.guard.passed(member.number)
+        if member.windows and window not in member.windows:
+            allowed = "、".join(str(n) for n in member.windows)
+            raise Forbidden(
+                "staff_not_allowed", f"{member.name}只能在{allowed}号窗口登录，不能在{window}号窗口"
+            )
+
+        def operation(tx: Tx) -> WindowState:
+            row = self._window_row(tx.db, window)
+            if row["clerk_id"] == member.number:
+                return self._window_state(tx.db, window)
+            for other in tx.db.execute(
+                "SELECT number FROM windows WHERE clerk_id = ? AND number != ?",
+                (member.number, window),
+            ).fetchall():
+                self._set_clerk(tx, int(other[0]), None)
+            self._set_clerk(tx, window, member)
+            log.info("staff %s signed in at window %d", member.number, window)
+            return self._window_state(tx.db, window)
+
+        return self._run(operation)
+
+    def sign_out(self, window: int) -> WindowState:
+        """Sign the clerk out of ``window``; raises NotFound or Conflict ``still_serving``."""
+
+        def operation(tx: Tx) -> WindowState:
+            row = self._window_row(tx.db, window)
+            if row["current_ticket"] is not None:
+                raise Conflict(
+                    "still_serving", f"{window}号窗口还有正在办理的号，请先办结、过号或转移再退出"
+                )
+            if row["clerk_id"] is not None:
+                self._set_clerk(tx, window, None)
+            return self._window_state(tx.db, window)
+
+        return self._run(operation)
+
+    def _set_clerk(self, tx: Tx, window: int, member: StaffMember | None) -> None:
+        row = self._window_row(tx.db, window)
+        previous = clerk_info(self.config, row["clerk_id"], row["clerk_name"])
+        tx.db.execute(
+            "UPDATE windows SET clerk_id = ?, clerk_name = ?, updated_at = ? WHERE number = ?",
+            (member.number if member else None, member.name if member else None, tx.stamp, window),
+        )
+        clerk = clerk_info(self.config, member.number, member.name) if member else None
+        tx.emit("window.clerk", {"window": window, "clerk": clerk, "previous": previous})
+        self._emit_window(tx, window)
+
+    def _check_signed_in(self, window: dict[str, Any]) -> None:
+        if self.config.service.require_sign_in and window["clerk_id"] is None:
+            raise Conflict(
+                "not_signed_in", f"{window['number']}号窗口还没有工作人员登录，请先登录再叫号"
+            )
