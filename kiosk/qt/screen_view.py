@@ -120,6 +120,7 @@ class ScreenView(QWidget):
         # the wrong colours (labels inside buttons).
         self._content.setStyleSheet(self._sheet)
         self._layout.addWidget(self._content)
+        self._content.show()  # a layout would only show it on the next event loop pass
 
     def buttons(self) -> list[QPushButton]:
         """Every button on the screen now (tests, the tour)."""
