@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:  # run as a script: make hallkit and bench importa
     sys.path.insert(0, str(ROOT))
 
 from bench import (  # noqa: E402
+    boards,
     calls,
     central_intake,
     idcard,
@@ -60,6 +61,10 @@ NOTES = [
     " ticket, and the physical print time at 130 mm/s for comparison.",
     "g) the kiosk's pinyin index over 5,000 items (the sample hall's 180 names with variations);"
     " each keystroke of realistic typed queries (initials, full pinyin, digits) is one query.",
+    "h) the 40-window hall of c) with 40 Qt board models (counter.board_model fed by"
+    " counter.board_feed, as `hall board` runs them) in one process, and the web board"
+    " (/board/N) in headless chromium for the first windows; each counter calls every second;"
+    " latency = the number shown on a board − the instant before call-next was sent.",
     "Percentiles are nearest-rank over all samples; times are time.perf_counter"
     " (CLOCK_MONOTONIC on Linux, shared by all processes).",
 ]
@@ -77,49 +82,66 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        default=ROOT / "docs" / "benchmarks.md",
-        help="the Markdown page to (over)write",
+        help="the Markdown page to (over)write (default: docs/benchmarks.md for a full set;"
+        " a run with --only writes no page unless --out is given)",
     )
     parser.add_argument(
         "--clients", type=int, default=4, help="client processes for the saturation run (default 4)"
     )
+    parser.add_argument(
+        "--only",
+        default="abcdefgh",
+        help="run only these scenarios, by letter (e.g. --only ch); the page lists only them",
+    )
     args = parser.parse_args(argv)
+    only = set(args.only)
+    out: Path | None = args.out
+    if out is None and only >= set("abcdefgh"):
+        out = ROOT / "docs" / "benchmarks.md"
     latency_s, saturation_s, repeats, calls_s = (5, 4, 1, 8) if args.quick else (30, 10, 3, 30)
 
     measures: list[Measure] = []
     with tempfile.TemporaryDirectory(prefix="hallkit-bench-", dir=args.data_root) as folder:
         work = Path(folder)
-        print(f"a) issue latency at 20 tickets/s for {latency_s} s …", flush=True)
-        with HubProcess(work / "hub-latency") as hub:
-            measures += issue.issue_latency(hub, latency_s)
-        print(f"b) saturation over HTTP, {repeats} × {saturation_s} s …", flush=True)
-        saturated = issue.median_saturation(work, saturation_s, args.clients, repeats)
-        measures += saturated.measures
-        print("b) the engine alone on as many tickets …", flush=True)
-        measures += issue.engine_alone(saturated.issued_before, saturated.issued_in_span, work)
-        print(f"c) call-next → event with {calls.WINDOWS} windows for {calls_s} s …", flush=True)
-        measures += calls.call_to_event(work, calls_s)
-        print(
-            "d) sync: catch-up of a backlog to a real central while tickets are issued …",
-            flush=True,
-        )
-        measures += sync_drain.run(args.quick, work)
-        print("e) central: intake of 1000-event batches …", flush=True)
-        measures += central_intake.run(args.quick)
-        print("f) devices: ID-card reply decode, ticket to printer bytes …", flush=True)
-        measures += idcard.run(args.quick)
-        measures += printer.run(args.quick)
-        print("g) kiosk: pinyin search per keystroke over 5,000 items …", flush=True)
-        measures += kiosk_search.run(args.quick)
+        if "a" in only:
+            print(f"a) issue latency at 20 tickets/s for {latency_s} s …", flush=True)
+            with HubProcess(work / "hub-latency") as hub:
+                measures += issue.issue_latency(hub, latency_s)
+        if "b" in only:
+            print(f"b) saturation over HTTP, {repeats} × {saturation_s} s …", flush=True)
+            saturated = issue.median_saturation(work, saturation_s, args.clients, repeats)
+            measures += saturated.measures
+            print("b) the engine alone on as many tickets …", flush=True)
+            measures += issue.engine_alone(saturated.issued_before, saturated.issued_in_span, work)
+        if "c" in only:
+            print(f"c) call-next → event with {calls.WINDOWS} windows for {calls_s} s …")
+            measures += calls.call_to_event(work, calls_s)
+        if "d" in only:
+            print("d) sync: catch-up of a backlog to a real central while tickets are issued …")
+            measures += sync_drain.run(args.quick, work)
+        if "e" in only:
+            print("e) central: intake of 1000-event batches …", flush=True)
+            measures += central_intake.run(args.quick)
+        if "f" in only:
+            print("f) devices: ID-card reply decode, ticket to printer bytes …", flush=True)
+            measures += idcard.run(args.quick)
+            measures += printer.run(args.quick)
+        if "g" in only:
+            print("g) kiosk: pinyin search per keystroke over 5,000 items …", flush=True)
+            measures += kiosk_search.run(args.quick)
+        if "h" in only:
+            print(f"h) call-next → Qt and web boards, 40 windows, {calls_s} s …", flush=True)
+            measures += boards.call_to_board(work, calls_s)
         facts = machine(work)
         facts["hub store (sync.store.Store)"] = issue.store_settings(work)
 
     print()
     print_measures(measures)
     mode = "quick (--quick)" if args.quick else "full"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(measures, facts, mode, NOTES), encoding="utf-8")
-    print(f"\nwrote {args.out}")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render(measures, facts, mode, NOTES), encoding="utf-8")
+        print(f"\nwrote {out}")
     failed = [m.name for m in measures if m.verdict == "FAIL"]
     if failed:
         print(f"targets missed: {', '.join(failed)}")
