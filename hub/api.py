@@ -93,6 +93,19 @@ class CaseIn(_Body):
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
 
 
+class AlertIn(_Body):
+    source: str = Field(min_length=1, max_length=64)
+    device: str = Field(min_length=1, max_length=32)
+    problem: str = Field(min_length=1, max_length=200)
+    detail: str | None = Field(None, max_length=1000)
+
+
+class FeedbackIn(_Body):
+    kind: Literal["suggestion", "unresolved"]
+    reason: str = Field(min_length=1, max_length=500)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
+
+
 class AppointmentIn(_Body):
     code: str = Field(min_length=1, max_length=64)
     service_day: str
@@ -229,7 +242,11 @@ def create_app(
     # -- tickets -------------------------------------------------------------------------------
 
     @app.post(f"{API}/tickets", status_code=201)
-    def issue(body: TicketIn, dev: Annotated[Device, Depends(roles("kiosk"))]) -> dict[str, Any]:
+    def issue(
+        body: TicketIn,
+        dev: Annotated[Device, Depends(roles("kiosk"))],
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> dict[str, Any]:
         card = body.id_card
         number = card if isinstance(card, str) else (card.number if card else None)
         name = card.name if isinstance(card, IdCardIn) else None
@@ -242,6 +259,7 @@ def create_app(
             name=name,
             appointment_code=body.appointment_code,
             issued_by=dev.name,
+            idempotency_key=(idempotency_key or "").strip() or None,
         )
         return ticket.to_dict()
 
@@ -354,6 +372,19 @@ def create_app(
     @app.get(f"{API}/cases/{{receipt}}")
     def case(receipt: str, _: Auth) -> dict[str, Any]:
         return lookup.find(receipt)
+
+    # -- alerts and feedback ----------------------------------------------------------------
+
+    @app.post(f"{API}/alerts", status_code=201)
+    def alert(body: AlertIn, dev: Auth) -> dict[str, Any]:
+        return engine.alert(**body.model_dump(), sent_by=dev.name)
+
+    @app.post(f"{API}/feedback", status_code=201)
+    def feedback(
+        body: FeedbackIn, dev: Annotated[Device, Depends(roles("kiosk"))]
+    ) -> dict[str, Any]:
+        stored = engine.add_feedback(**body.model_dump(), source=dev.name)
+        return {"id": stored["id"]}
 
     # -- queue overview, appointments ----------------------------------------------------------
 

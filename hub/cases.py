@@ -41,11 +41,10 @@ def status_text(status: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """``13800000000`` → ``138****0000``: the first 3 and last 4 digits at most, never more
-    than half of a short number."""
+    """``13800000000`` → ``138****0000``: a mobile number keeps its first 3 and last 4 digits,
+    a shorter one a quarter at each end at most."""
     digits = phone.strip()
-    keep_head = min(3, len(digits) // 4)
-    keep_tail = min(4, len(digits) // 3)
+    keep_head, keep_tail = (3, 4) if len(digits) >= 11 else (len(digits) // 4, len(digits) // 4)
     hidden = len(digits) - keep_head - keep_tail
     return digits[:keep_head] + "*" * hidden + digits[len(digits) - keep_tail :]
 

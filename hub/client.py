@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, overload
 from urllib.parse import quote
 
 import requests
@@ -61,15 +61,21 @@ class HubClient:
     def _url(self, path: str) -> str:
         return f"{self.base_url}/api/v1{path}"
 
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """One API call; returns the decoded JSON (None for 204)."""
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """One API call; returns the decoded JSON (None for 204 and 304)."""
         try:
             response = self._session.request(
-                method, self._url(path), json=body, timeout=self.timeout
+                method, self._url(path), json=body, headers=headers, timeout=self.timeout
             )
         except requests.RequestException as err:
             raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
-        if response.status_code == 204:
+        if response.status_code in (204, 304):
             return None
         try:
             data = response.json()
@@ -101,8 +107,20 @@ class HubClient:
         result: dict[str, Any] = self.request("GET", "/health")
         return result
 
-    def catalog(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", "/catalog")
+    @overload
+    def catalog(self, if_none_match: None = None) -> dict[str, Any]: ...
+
+    @overload
+    def catalog(self, if_none_match: str) -> dict[str, Any] | None: ...
+
+    def catalog(self, if_none_match: str | None = None) -> dict[str, Any] | None:
+        """The hall's catalog, or None when it is still the one whose ``version`` (the ETag,
+        quoted or not) is ``if_none_match``."""
+        headers = None
+        if if_none_match:
+            tag = if_none_match if if_none_match.startswith(('"', "W/")) else f'"{if_none_match}"'
+            headers = {"If-None-Match": tag}
+        result: dict[str, Any] | None = self.request("GET", "/catalog", headers=headers)
         return result
 
     def add_device(self, role: str, name: str, window: int | None = None) -> dict[str, Any]:
@@ -112,10 +130,15 @@ class HubClient:
         result: dict[str, Any] = self.request("POST", "/devices", body)
         return result
 
-    def issue_ticket(self, **fields: Any) -> dict[str, Any]:
-        """Fields as the API takes them: category or item_id, lane, green_group, id_card, …"""
+    def issue_ticket(self, idempotency_key: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Fields as the API takes them: category or item_id, lane, green_group, id_card, …
+
+        Send the same ``idempotency_key`` when retrying a request whose answer was lost: the
+        hub answers the ticket it already issued for it (within the service day).
+        """
         body = {k: v for k, v in fields.items() if v is not None}
-        result: dict[str, Any] = self.request("POST", "/tickets", body)
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        result: dict[str, Any] = self.request("POST", "/tickets", body, headers)
         return result
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
@@ -224,6 +247,18 @@ class HubClient:
         """A receipt's status with ``source`` and ``central_reachable`` (``unknown_case`` 404,
         ``central_unavailable`` 503)."""
         result: dict[str, Any] = self.request("GET", f"/cases/{quote(receipt, safe='')}")
+        return result
+
+    # -- alerts and feedback ---------------------------------------------------------------------
+
+    def alert(self, **fields: Any) -> dict[str, Any]:
+        """Tell staff a device needs them: ``source``, ``device``, ``problem``, ``detail``."""
+        result: dict[str, Any] = self.request("POST", "/alerts", fields)
+        return result
+
+    def feedback(self, **fields: Any) -> dict[str, Any]:
+        """Leave feedback: ``kind`` (suggestion, unresolved), ``reason``, ``phone``; ``{"id"}``."""
+        result: dict[str, Any] = self.request("POST", "/feedback", fields)
         return result
 
     # -- live events ---------------------------------------------------------------------------

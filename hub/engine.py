@@ -27,6 +27,7 @@ from hub.models import (
     WindowState,
     WindowStatus,
 )
+from hub.notices import NoticeDesk
 from hub.txn import Tx
 from sync.clock import Clock
 from sync.store import Store
@@ -42,7 +43,7 @@ RATING_CHANNEL_HALL_TERMINAL = 5
 _LANE_SQL = "CASE lane WHEN 'appointment' THEN 0 WHEN 'green' THEN 1 ELSE 2 END"
 
 
-class QueueEngine(ClerkDesk, CaseDesk, IssuingRules):
+class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, IssuingRules):
     """The hall's queue: the only code that changes tickets, windows, clerks and ratings.
 
     Thread-safe: writes are serialised by the store's writer lock. Every public method raises a

@@ -34,22 +34,43 @@ class IssuingRules(EngineCore):
         name: str | None = None,
         appointment_code: str | None = None,
         issued_by: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Ticket:
         """Issue the next number of a category (or of an item's category).
 
+        The appointment lane with an ID card and no category checks in the card's appointment
+        of today, whatever its category. A request repeating the ``idempotency_key`` of one
+        that was issued today answers that ticket again (no second number, no event).
+
         Raises Invalid (unknown category or item, bad ID number, bad lane), NotFound (unknown
-        appointment code), Conflict (hall closed, last-ticket time passed, daily cap reached,
-        person already queued in the category, appointment not usable now).
+        appointment code, no appointment today for the card), Conflict (hall closed,
+        last-ticket time passed, daily cap reached, person already queued in the category,
+        appointment not usable now).
         """
         person = identify(self._secret, id_number) if id_number else None
         name_masked = _mask_name(name) if name else None
+        by_card = (
+            lane == Lane.APPOINTMENT
+            and category is None
+            and item_id is None
+            and appointment_code is None
+            and person is not None
+        )
 
         def operation(tx: Tx) -> Ticket:
-            if category is None and item_id is None and appointment_code is not None:
+            if idempotency_key is not None:
+                again = self._answered(tx, idempotency_key)
+                if again is not None:
+                    return again
+            if by_card and person is not None:
+                appointment: dict[str, Any] | None = self._card_appointment(tx, person)
+                code, item = "", None
+            elif category is None and item_id is None and appointment_code is not None:
                 code, item = "", None  # the appointment names the category
+                appointment = self._find_appointment(tx, appointment_code, person, None)
             else:
                 code, item = self._resolve_category(category, item_id)
-            appointment = self._find_appointment(tx, appointment_code, person, code or None)
+                appointment = self._find_appointment(tx, appointment_code, person, code)
             if appointment is not None:
                 code = appointment["category"]
                 chosen = self.config.item(item) if item else None
@@ -89,10 +110,51 @@ class IssuingRules(EngineCore):
             if stored is None:  # pragma: no cover
                 raise RuntimeError("ticket vanished inside its own transaction")
             ticket = self._with_wait(tx.db, stored)
+            if idempotency_key is not None:
+                tx.db.execute(
+                    "INSERT INTO ticket_requests (service_day, key, ticket_id) VALUES (?, ?, ?)",
+                    (tx.today, idempotency_key, ticket_id),
+                )
             tx.emit("ticket.issued", {"ticket": ticket.to_dict(private=False)})
             return ticket
 
         return self._run(operation)
+
+    def _answered(self, tx: Tx, key: str) -> Ticket | None:
+        """The ticket an earlier request with this Idempotency-Key got today, or None."""
+        row = tx.db.execute(
+            "SELECT ticket_id FROM ticket_requests WHERE service_day = ? AND key = ?",
+            (tx.today, key),
+        ).fetchone()
+        stored = self._ticket_row(tx.db, row[0]) if row else None
+        return self._with_wait(tx.db, stored) if stored else None
+
+    def _card_appointment(self, tx: Tx, person: Person) -> dict[str, Any]:
+        """Today's booked appointment of the card being checked in (its slot window open now).
+
+        Raises NotFound ``appointment_required`` when the card has none today, or Conflict
+        (too early, too late) for the nearest one when none is open now.
+        """
+        booked = list(
+            tx.db.query(
+                "SELECT * FROM appointments WHERE service_day = ? AND id_hash = ?"
+                " AND status = 'booked' ORDER BY slot_start",
+                (tx.today, person.id_hash),
+            )
+        )
+        if not booked:
+            raise NotFound(
+                "appointment_required",
+                "今天没有用这张身份证预约的业务，请选择业务取普通号，或使用预约码签到",
+            )
+        for appointment in booked:
+            if self._check_slot(tx, appointment, strict=False):
+                return appointment
+        late = timedelta(minutes=self.config.priority.appointment_late_minutes)
+        upcoming = [a for a in booked if tx.local_now <= self._slot_start(a) + late]
+        nearest = upcoming[0] if upcoming else booked[-1]
+        self._check_slot(tx, nearest, strict=True)  # not open now: says too early or too late
+        return nearest
 
     @staticmethod
     def _next_sort_key(tx: Tx) -> float:
@@ -200,10 +262,13 @@ class IssuingRules(EngineCore):
                 return appointment
         return None
 
+    def _slot_start(self, appointment: dict[str, Any]) -> datetime:
+        day = date.fromisoformat(appointment["service_day"])
+        return datetime.combine(day, parse_hhmm(appointment["slot_start"]), self.calendar.zone)
+
     def _check_slot(self, tx: Tx, appointment: dict[str, Any], *, strict: bool) -> bool:
         rules = self.config.priority
-        day = date.fromisoformat(appointment["service_day"])
-        start = datetime.combine(day, parse_hhmm(appointment["slot_start"]), self.calendar.zone)
+        start = self._slot_start(appointment)
         earliest = start - timedelta(minutes=rules.appointment_early_minutes)
         latest = start + timedelta(minutes=rules.appointment_late_minutes)
         if tx.local_now < earliest:

@@ -27,7 +27,11 @@ KNOWN_TYPES = frozenset(
         "window.paused",
         "window.resumed",
         "window.status",
+        "window.clerk",
         "day.closed",
+        "case.accepted",
+        "staff.alert",
+        "feedback.received",
         "sync.rejected",
     }
 )
