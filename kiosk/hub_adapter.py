@@ -160,7 +160,7 @@ class HubClientPort:
         return CaseProgress(
             receipt=str(data.get("receipt") or receipt),
             item_name=str(data.get("item_name") or ""),
-            status=str(data.get("status") or ""),
+            status=_case_status(data),
             accepted_on=_opt(data.get("accepted_on")),
             promised_on=_opt(data.get("promised_on")),
         )
@@ -314,6 +314,15 @@ class HubAlerts:
 
 def _feedback_body(feedback: Feedback) -> dict[str, Any]:
     return {"kind": feedback.kind, "reason": feedback.reason, "phone": feedback.phone}
+
+
+def _case_status(data: dict[str, Any]) -> str:
+    """The status as a citizen reads it (已受理), saying so when it is only the hall's record
+    because the central platform could not be asked."""
+    status = str(data.get("status_text") or data.get("status") or "")
+    if data.get("central_reachable") is False and data.get("source") == "hall":
+        status += "（本中心记录，政务服务平台暂时连不上，可能不是最新状态）"
+    return status
 
 
 def _opt(value: object) -> str | None:

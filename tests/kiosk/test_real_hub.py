@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +15,7 @@ from kiosk.app_model import KioskModel
 from kiosk.catalog import CatalogKeeper, CatalogStore, Refresh
 from kiosk.hub_adapter import HubAlerts, HubClientPort
 from kiosk.journeys.base import Context
+from kiosk.ports import Feedback
 from sync.clock import FixedClock
 from tests.hub.hubapp import served
 from tests.kiosk.conftest import card_for
@@ -102,20 +103,24 @@ def test_a_second_ticket_in_the_same_category_is_explained(hall: Hall) -> None:
     assert hall.tickets_today() == 1
 
 
-def test_out_of_paper_shows_speaks_alerts_and_leaves_no_ghost(
-    hall: Hall, caplog: pytest.LogCaptureFixture
+def test_out_of_paper_shows_speaks_alerts_staff_through_the_hub_and_leaves_no_ghost(
+    hall: Hall,
 ) -> None:
     hall.printer.paper = False
-    with caplog.at_level(logging.WARNING, logger="kiosk.hub_adapter"):
-        hall.kiosk.tap("ticket")
-        hall.kiosk.tap("cat:A")
-        hall.kiosk.settle()
-        hall.alerts.flush()
+    hall.kiosk.tap("ticket")
+    hall.kiosk.tap("cat:A")
+    hall.kiosk.settle()
+    hall.alerts.flush()
     screen = hall.kiosk.screen
     assert screen.big == "A001" and screen.must_speak
     assert "A零零一" in hall.speech.said[-1]
-    assert hall.alerts.endpoint_missing  # the hub has no /alerts yet: the alert is logged
-    assert any("STAFF ALERT" in r.message and "A001" in r.message for r in caplog.records)
+    assert not hall.alerts.endpoint_missing
+    alerts = [e for e in hall.hub.engine.events_after(0, 500) if e.type == "staff.alert"]
+    assert len(alerts) == 1
+    assert (
+        alerts[0].payload["device"] == "kiosk/printer" and alerts[0].payload["source"] == "kiosk-1"
+    )
+    assert "A001" in json.dumps(alerts[0].payload, ensure_ascii=False)
     hall.printer.paper = True
     hall.kiosk.tap("ticket:reprint")
     hall.kiosk.settle()
@@ -123,7 +128,7 @@ def test_out_of_paper_shows_speaks_alerts_and_leaves_no_ghost(
     assert hall.tickets_today() == 1
 
 
-def test_check_in_by_card_with_the_hub_asking_for_the_category(hall: Hall) -> None:
+def test_check_in_by_card_needs_no_category_the_appointment_names_it(hall: Hall) -> None:
     card = card_for("19800101")
     hall.admin.add_appointment(
         code="YY0001",
@@ -136,9 +141,6 @@ def test_check_in_by_card_with_the_hub_asking_for_the_category(hall: Hall) -> No
     hall.kiosk.tap("checkin")
     hall.kiosk.card_swiped(card)
     hall.kiosk.settle()
-    if hall.kiosk.screen.state == "choose_category":  # this hub needs the category
-        hall.kiosk.tap("cat:B")
-        hall.kiosk.settle()
     screen = hall.kiosk.screen
     assert (screen.title, screen.big) == ("签到成功", "B001")
     assert hall.port.ticket_by_number("B001").lane == "appointment"
@@ -164,9 +166,7 @@ def test_check_in_without_an_appointment_issues_nothing(hall: Hall) -> None:
     hall.kiosk.tap("checkin")
     hall.kiosk.card_swiped(card_for("19800101"))
     hall.kiosk.settle()
-    if hall.kiosk.screen.state == "choose_category":
-        hall.kiosk.tap("cat:B")
-        hall.kiosk.settle()
+    assert hall.kiosk.screen.state != "choose_category"
     assert hall.kiosk.screen.lines[0] == "没有找到您今天这个时段可以签到的预约。"
     assert hall.tickets_today() == 0
 
@@ -196,7 +196,7 @@ def test_requeue_after_the_counter_skipped_the_number(hall: Hall) -> None:
     assert hall.kiosk.screen.lines[0] == "这个号没有过号，不需要重新排队。"
 
 
-def test_progress_of_a_ticket_and_a_case_lookup_this_hub_cannot_do(hall: Hall) -> None:
+def test_progress_of_a_ticket_and_of_a_case_accepted_at_a_counter(hall: Hall) -> None:
     hall.kiosk.tap("ticket")
     hall.kiosk.tap("cat:D")
     hall.kiosk.settle()
@@ -215,20 +215,53 @@ def test_progress_of_a_ticket_and_a_case_lookup_this_hub_cannot_do(hall: Hall) -
         hall.kiosk.key(key)
     hall.kiosk.tap("submit")
     hall.kiosk.settle()
-    assert hall.kiosk.screen.lines[0] == "本机暂时不能查询办件进度，请到服务台咨询。"
+    assert hall.kiosk.screen.lines[0] == "没有找到这个办件编号，请核对受理回执上的编号。"
+    item = hall.hub.config.items[0]
+    receipt = hall.counter(1).accept_case(
+        window=1, item_id=item.id, materials_received=item.materials[:1]
+    )
+    hall.kiosk.tap("again")
+    hall.kiosk.tap("case")
+    for key in receipt["receipt"]:
+        hall.kiosk.key(key)
+    hall.kiosk.tap("submit")
+    hall.kiosk.settle()
+    text = " ".join((hall.kiosk.screen.title, *hall.kiosk.screen.lines))
+    assert item.name in text and "已受理" in text
 
 
-def test_feedback_is_kept_when_the_hub_cannot_take_it_yet(hall: Hall, tmp_path: Path) -> None:
+def test_feedback_reaches_the_hub_with_the_phone_masked_in_its_event(
+    hall: Hall, tmp_path: Path
+) -> None:
     hall.kiosk.tap("feedback")
-    hall.kiosk.tap("kind:suggestion")
-    hall.kiosk.tap("reason:waiting")
-    hall.kiosk.tap("skip")
+    hall.kiosk.tap("kind:unresolved")
+    hall.kiosk.tap("reason:runaround")
+    for key in "13812345678":
+        hall.kiosk.key(key)
+    hall.kiosk.tap("submit")
     hall.kiosk.settle()
     assert hall.kiosk.screen.title == "感谢您的反映！"
+    assert not (tmp_path / "kiosk" / "feedback.jsonl").exists()  # sent, nothing kept
+    events = [e for e in hall.hub.engine.events_after(0, 500) if e.type == "feedback.received"]
+    assert len(events) == 1
+    text = json.dumps(events[0].payload, ensure_ascii=False)
+    assert "13812345678" not in text and "5678" in text
+
+
+def test_feedback_is_kept_while_the_hub_is_away_and_sent_when_it_returns(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    with served(tmp_path / "hub", clock) as (hub, url):
+        token = HubClient(url, hub.admin_token_path.read_text().strip()).add_device(
+            "kiosk", "kiosk-1"
+        )["token"]
+    port = HubClientPort(HubClient(url, token, timeout=1.0), tmp_path / "kiosk")
+    port.send_feedback(Feedback(kind="suggestion", reason="waiting", phone=None))
     spool = tmp_path / "kiosk" / "feedback.jsonl"
     assert spool.stat().st_mode & 0o777 == 0o600
-    assert hall.port.flush_feedback() == 0  # still no endpoint: kept
+    assert port.flush_feedback() == 0  # still away: kept
     assert spool.read_text(encoding="utf-8").count("\n") == 1
+    port.close()
 
 
 def test_the_catalog_is_fetched_again_only_when_it_changed(hall: Hall) -> None:
