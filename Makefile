@@ -75,3 +75,14 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) .stamp-*
+
+# Packaging (issue 7): the .deb for real halls; see packaging/README.md. Not part of `make test`:
+# a build fills a venv from PyPI. package-test also installs, upgrades, rolls back and purges
+# the package in a throwaway Debian 12 root (as root; made once with debootstrap).
+.PHONY: package package-test
+
+package: deps
+	scripts/package.sh
+
+package-test: deps
+	scripts/package-test.sh

@@ -46,7 +46,7 @@ done
   || die "$PYTHON_FOR_VENV cannot make a venv (apt-get install python3-venv; Python >= 3.11)"
 
 WORK="$(mktemp -d -t hallkit-deb.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
+[[ -n "${KEEP_WORK:-}" ]] || trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/src"
 git -C "$ROOT" archive --format=tar "$REF" | tar -x -C "$WORK/src"
 COMMIT="$(git -C "$ROOT" rev-parse --short "$REF")"
@@ -80,7 +80,7 @@ say "built $(basename "$WHEEL")"
   "$WHEEL" >"$WORK/pip-venv.log" 2>&1 || { tail -30 "$WORK/pip-venv.log" >&2; die "pip install into the venv failed"; }
 find "$STAGE$VENV" -name __pycache__ -type d -prune -exec rm -rf {} +
 # Absolute staging paths -> the installed path (shebangs of bin/*, activate scripts).
-grep -rlF --null "$STAGE$VENV" "$STAGE$VENV/bin" | xargs -0 -r sed -i "s|$STAGE$VENV|$VENV|g"
+grep -rlF --null "$STAGE$VENV" "$STAGE$VENV/bin" "$STAGE$VENV/pyvenv.cfg" | xargs -0 -r sed -i "s|$STAGE$VENV|$VENV|g"
 ! grep -rqF "$STAGE" "$STAGE$VENV/bin" "$STAGE$VENV/pyvenv.cfg" || die "staging path left in the venv"
 say "venv filled: $(du -sh "$STAGE$VENV" | cut -f1)"
 
