@@ -330,16 +330,17 @@ class CounterWorkflow:
         return True
 
     def _run(self, action: Action, job: Callable[[], None]) -> None:
+        refresh = True
         try:
             job()
         except HubUnavailable as err:
             log.warning("%s: hub away: %s", action, err.message)
             self._say(Sentence(self.texts.get("err.hub_away")), error=True)
             self.hub_lost()
+            refresh = False
         except HubRefused as err:
             log.info("%s refused by the hub: %s %s", action, err.code, err.message)
             self._say(self.texts.refusal(err.code, err.message), error=True)
-            self._refresh_quietly()
         except Exception:  # a bug must leave a sentence, not a traceback, and free the keys
             log.exception("%s failed", action)
             self._say(Sentence(self.texts.get("err.system")), error=True)
@@ -347,6 +348,10 @@ class CounterWorkflow:
             with self._lock:
                 self._busy = False
             self.on_change()
+        if refresh:
+            # The keys are free again while the queue and figures are read (still on the
+            # worker, so a press made now runs after this refresh, never beside it).
+            self._refresh_quietly()
 
     def _say(self, sentence: Sentence, *, error: bool = False) -> None:
         with self._lock:
@@ -355,8 +360,11 @@ class CounterWorkflow:
     def _refresh_quietly(self) -> None:
         try:
             self.refresh()
-        except (HubUnavailable, HubRefused) as err:
-            log.info("refresh after a refusal failed: %s", err)
+        except HubUnavailable as err:
+            log.info("refresh after an operation failed: %s", err.message)
+            self.hub_lost()
+        except HubRefused as err:
+            log.info("refresh after an operation refused: %s %s", err.code, err.message)
 
     # -- jobs (on the worker) ---------------------------------------------------------------------
 
@@ -379,7 +387,6 @@ class CounterWorkflow:
             )
         else:
             self._say(Sentence(self.texts.get("signin.done", name=clerk.name, window=self.window)))
-        self.refresh()
 
     def _staff_name(self, staff_no: str) -> str:
         for member in self.config.staff:
@@ -401,13 +408,11 @@ class CounterWorkflow:
         else:
             self._serve(ticket)
             self._say(Sentence(self.texts.get("done.called", number=ticket.number)))
-        self.refresh()
 
     def _do_call_number(self, number: str) -> None:
         ticket = self.hub.call_number(self.window, number)
         self._serve(ticket)
         self._say(Sentence(self.texts.get("done.called", number=ticket.number)))
-        self.refresh()
 
     def _serve(self, ticket: TicketView) -> None:
         with self._lock:
@@ -422,7 +427,6 @@ class CounterWorkflow:
             with self._lock:
                 self._set_state(replace(self._state, status="idle", current=None))
         self._say(Sentence(self.texts.get(done, number=ticket.number)))
-        self.refresh()
 
     def _do_transfer(self, category: str | None, to_window: int | None, reason: str) -> None:
         ticket = self.hub.transfer(
@@ -439,7 +443,6 @@ class CounterWorkflow:
         else:
             text = self.texts.get("done.transferred_window", number=ticket.number, window=to_window)
         self._say(Sentence(text))
-        self.refresh()
 
     def _category_name(self, code: str) -> str:
         for category in self.config.categories:
@@ -472,7 +475,6 @@ class CounterWorkflow:
                 self._today = self._seen_figures()
         self._say(Sentence(self.texts.get("done.finished", number=ticket.number)))
         self._ask_rating(ticket.number)
-        self.refresh()
 
     def _ask_rating(self, number: str) -> None:
         if self.keypad is None:

@@ -51,6 +51,8 @@ class Counter:
     stoppers: list[object]
 
     def close(self) -> None:
+        # Threads that outlive the window (a stream read, the keypad) must not signal into it.
+        self.workflow.on_change = lambda: None
         self.link.stop()
         self.workflow.close()
         for stopper in self.stoppers:
