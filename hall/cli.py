@@ -196,12 +196,23 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--resume", action="store_true", help="keep the demo data of the last run")
     demo.set_defaults(handler=_cmd_demo)
 
-    from hall import cli_central, cli_devices, cli_sync, cli_technician
+    from hall import (
+        cli_board,
+        cli_central,
+        cli_counter,
+        cli_devices,
+        cli_kiosk,
+        cli_sync,
+        cli_technician,
+    )
 
     cli_technician.register(sub)
     cli_devices.register(sub)
     cli_sync.register(sub)
     cli_central.register(sub)
+    cli_counter.register(sub)
+    cli_kiosk.register(sub)
+    cli_board.register(sub)
     return parser
 
 
