@@ -88,6 +88,10 @@ def _cmd_hub(args: argparse.Namespace) -> int:
     except (ValueError, ConfigError, StoreError) as err:
         print(f"hall hub: {err}", file=sys.stderr)
         return EXIT_FAIL
+    from hall import sdnotify
+
+    # READY=1 once the port accepts connections; the watchdog is fed from uvicorn's event loop.
+    sdnotify.attach_to_app(hub.app, listen=(host, port), status_text=f"hub {hub.config.hall.id}")
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
     print(f"hub '{hub.config.hall.name}' ({hub.config.hall.id}) listening on http://{shown}:{port}")
     print(f"admin token: {hub.admin_token_path}" + (" (new)" if hub.new_admin_token else ""))

@@ -28,7 +28,10 @@ def _cmd_board(args: argparse.Namespace) -> int:
         known = ", ".join(str(w.number) for w in setup.config.windows)
         print(f"hall board: give --window N (this hall has windows {known})", file=sys.stderr)
         return EXIT_USAGE
-    from counter.qt.board_app import run_board
+    from counter.qt.board_app import application, run_board
+    from hall.sdnotify_qt import qt_watchdog
+
+    qt_watchdog(application(), f"board window {window}")
 
     try:
         return run_board(setup, window, windowed=args.windowed)
@@ -49,7 +52,10 @@ def _cmd_display(args: argparse.Namespace) -> int:
         for path in tour(setup.config, Path(args.tour), "display"):
             print(path)
         return EXIT_OK
-    from counter.qt.board_app import run_display
+    from counter.qt.board_app import application, run_display
+    from hall.sdnotify_qt import qt_watchdog
+
+    qt_watchdog(application(), "hall display")
 
     try:
         return run_display(setup, windowed=args.windowed)

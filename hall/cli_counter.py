@@ -96,6 +96,9 @@ def _run_gui(setup: Any, window: int, token: str) -> int:
         stoppers=stoppers,
     )
     counter.window.show()
+    from hall.sdnotify_qt import qt_watchdog
+
+    qt_watchdog(app, f"counter window {window}")
     try:
         return app.exec()
     finally:

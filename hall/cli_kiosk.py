@@ -24,11 +24,15 @@ def _cmd_kiosk(args: argparse.Namespace) -> int:
     except AppSetupError as err:
         print(f"hall kiosk: {err}", file=sys.stderr)
         return 1
+    from hall.sdnotify_qt import qt_watchdog
     from kiosk.app_model import Role
-    from kiosk.qt.app import run
+    from kiosk.qt.app import make_application, run
 
     role: Role = "ticket" if (args.role or setup.settings.role) == "ticket" else "kiosk"
 
+    # The app object exists before run() builds the window, so that systemd hears READY=1 on
+    # the event loop's first turn and the watchdog is fed from the GUI thread only.
+    qt_watchdog(make_application(), f"kiosk {setup.box} ({role})")
     return run(setup, role, windowed=args.windowed)
 
 
