@@ -35,6 +35,9 @@ from sync.store import Store
 log = logging.getLogger(__name__)
 
 RATING_GRACE_SECONDS = 5
+# A 差评's reason is asked by the clerk at the counter after the citizen pressed 4 or 5, so the
+# level + reason may arrive this much later than the keypad's time limit.
+BAD_RATING_REASON_SECONDS = 120
 """A keypad press that arrives just after the timeout (network, clock skew) still counts."""
 
 RATING_CHANNEL_HALL_TERMINAL = 5
@@ -402,7 +405,8 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, IssuingRules):
                 raise Conflict("no_rating_pending", f"{window}号窗口当前没有待评价的服务")
             row = rows[0]
             due = datetime.fromisoformat(row["rating_due_at"])
-            if tx.local_now > due + timedelta(seconds=RATING_GRACE_SECONDS):
+            grace = BAD_RATING_REASON_SECONDS if level in BAD_LEVELS else RATING_GRACE_SECONDS
+            if tx.local_now > due + timedelta(seconds=grace):
                 raise Conflict("rating_expired", "评价时间已过，本次服务记为未评价")
             clerk = tx.db.execute(
                 "SELECT clerk_id FROM windows WHERE number = ?", (window,)

@@ -129,6 +129,25 @@ def test_rating_after_timeout_and_grace_is_refused_and_nothing_is_recorded(
     assert ratings_count(engine) == 0
 
 
+def test_a_bad_rating_may_wait_for_the_clerk_to_ask_its_reason(
+    engine: QueueEngine, clock: FixedClock
+) -> None:
+    served(engine, clock)
+    clock.advance(30 + 90)  # keypad pressed at 29 s; the reason was picked a minute later
+    assert engine.rate(1, 5, "等候时间过长").followup_due is not None
+
+
+def test_a_bad_rating_after_the_reason_time_is_refused(
+    engine: QueueEngine, clock: FixedClock
+) -> None:
+    served(engine, clock)
+    clock.advance(30 + 121)
+    with pytest.raises(Conflict) as caught:
+        engine.rate(1, 4, "其他")
+    assert caught.value.code == "rating_expired"
+    assert ratings_count(engine) == 0
+
+
 def test_timeout_leaves_no_pending_rating_and_invents_none(
     engine: QueueEngine, clock: FixedClock
 ) -> None:
