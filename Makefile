@@ -30,6 +30,8 @@ help:
 	@echo "  make lint       ruff check, ruff format --check, mypy, lint-imports"
 	@echo "  make fmt        ruff check --fix, then ruff format (rewrites files)"
 	@echo "  make bench      $(VENV)/bin/python bench/run.py"
+	@echo "  make package    build dist/hallkit_VERSION_ARCH.deb from the committed HEAD"
+	@echo "  make package-test  build, then install/upgrade/roll back/purge in a Debian 12 root"
 	@echo "  make deps       only bootstrap: Debian packages, $(VENV), pip install -e '.[test]'"
 	@echo "  make clean      remove caches and build output (keeps $(VENV))"
 	@echo "  make distclean  clean, and remove $(VENV) too"
@@ -76,9 +78,9 @@ clean:
 distclean: clean
 	rm -rf $(VENV) .stamp-*
 
-# Packaging (issue 7): the .deb for real halls; see packaging/README.md. Not part of `make test`:
-# a build fills a venv from PyPI. package-test also installs, upgrades, rolls back and purges
-# the package in a throwaway Debian 12 root (as root; made once with debootstrap).
+# Packaging (issue 7): the .deb for real halls; see packaging/README.md. `make test` builds one
+# package from HEAD and checks its contents; package-test also installs, upgrades, rolls back
+# and purges it in a throwaway Debian 12 root (as root; made once with debootstrap).
 .PHONY: package package-test
 
 package: deps

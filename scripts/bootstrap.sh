@@ -41,6 +41,9 @@ APT_PACKAGES=(
   openssl
   # browser tests of the web boards (headless)
   chromium
+  # the .deb (make package; its contents are tested by make test): dpkg-deb and fakeroot;
+  # systemd-analyze verify of the units
+  dpkg-dev fakeroot systemd
 )
 
 say() { printf 'bootstrap: %s\n' "$*"; }
