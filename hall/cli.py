@@ -192,8 +192,16 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--rate",
         type=float,
-        default=1.0,
-        help="simulated citizens per second arriving at the kiosks",
+        default=0.2,
+        help="simulated citizens per second arriving at the ticket machine",
+    )
+    demo.add_argument(
+        "--script",
+        choices=["day"],
+        help="play a scripted hall morning and write its evidence, instead of running live",
+    )
+    demo.add_argument(
+        "--out", help="folder for --script's screenshots, tickets, wavs and summary (DATA/out)"
     )
     start = demo.add_mutually_exclusive_group()
     start.add_argument("--fresh", action="store_true", help="wipe the demo data first (default)")

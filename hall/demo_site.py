@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 CONFIG_NAME = "hall.toml"
 SITE_NAME = "site.json"
+RATING_TIMEOUT_SECONDS = 10  # the keypad's wait for a citizen's key in the demo
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,17 @@ class DemoSite:
         """The sample hall with the demo's boxes (and their device addresses) as ``hall.toml``.
 
         ``devices`` adds per-box settings (simulated device addresses) to the plain sections.
-        The uplink backs off at most 5 s so that the WAN coming back is seen within seconds.
+        The uplink backs off at most 5 s so that the WAN coming back is seen within seconds, the
+        hub pulls the day's appointments every 10 s (a booking at central shows up while the
+        demo runs), and the keypad waits 10 s for a rating (a compressed day).
         """
         data = sample_hall_data()
-        data["sync"] = {"backoff_cap_seconds": 5, "heartbeat_seconds": 10}
+        data["sync"] = {
+            "backoff_cap_seconds": 5,
+            "heartbeat_seconds": 10,
+            "appointments_seconds": 10,
+        }
+        data.setdefault("rating", {})["keypad_timeout_seconds"] = RATING_TIMEOUT_SECONDS
         sections: dict[str, dict[str, Any]] = {}
         for box in BOXES:
             section: dict[str, Any] = {"role": box.role}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from counter.display_model import Call, DisplayModel, DisplayState
 from counter.qt.board import BoardView, StateBridge
 from counter.qt.display import DisplayView
 from devices.errors import DeviceError
-from devices.sign.service import open_sign
+from devices.sign.service import Sign, open_sign
 from devices.speech.service import SpeechService
 from hall.appsetup import AppSetup
 from hub.client import HubClient
@@ -56,9 +58,31 @@ def _show(view: QWidget, windowed: bool) -> None:
         view.showFullScreen()
 
 
-def run_board(setup: AppSetup, window: int, *, windowed: bool = False) -> int:
-    """The window board until the app is closed; returns the exit status."""
-    app = application()
+@dataclass
+class Running:
+    """A board or display built and following the hub: ``view`` to show, ``close()`` to stop."""
+
+    view: QWidget
+    feed: HubFeed
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    timers: list[QTimer] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Stop the timers, the feed, then the devices (a sign, the voice) in reverse order."""
+        for timer in self.timers:
+            timer.stop()
+        self.feed.stop()
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception:  # shutting down: log and go on with the rest
+                log.exception("closing a board device failed")
+
+
+def build_board(setup: AppSetup, window: int) -> Running:
+    """The window board's view and its feed (started), driving ``setup.settings.sign`` when one
+    is configured (a sign that cannot be opened is logged and left out). Raises AppSetupError
+    when there is no device token. Needs a QApplication."""
     config = setup.config
     spec = config.window(window)
     model = BoardModel(
@@ -68,14 +92,16 @@ def run_board(setup: AppSetup, window: int, *, windowed: bool = False) -> int:
         categories={c.code: c.name for c in config.categories},
     )
     view = BoardView()
-    bridge = StateBridge()
+    bridge = StateBridge(view)
     bridge.changed.connect(view.show_state)
     bridge.photo.connect(lambda _path, data: view.set_photo(data))
-    sign = None
+    closers: list[Callable[[], None]] = []
+    sign: Sign | None = None
     if setup.settings.sign:
         try:
             sign = open_sign(setup.settings.sign, record_dir=setup.data_dir)
             sign.start()
+            closers.append(sign.close)
         except DeviceError as err:
             log.warning("window sign %s not opened: %s", setup.settings.sign, err)
             sign = None
@@ -93,18 +119,13 @@ def run_board(setup: AppSetup, window: int, *, windowed: bool = False) -> int:
     ticker.timeout.connect(session.tick)
     ticker.start(1000)
     feed.start()
-    _show(view, windowed)
-    try:
-        return app.exec()
-    finally:
-        feed.stop()
-        if sign is not None:
-            sign.close()
+    return Running(view, feed, closers, [ticker])
 
 
-def run_display(setup: AppSetup, *, windowed: bool = False) -> int:
-    """The hall display (and its voice) until the app is closed; returns the exit status."""
-    app = application()
+def build_display(setup: AppSetup, *, speech: SpeechService | None = None) -> Running:
+    """The hall display's view and its feed (started), calls spoken by ``speech`` (started by
+    the caller) or by a speech service made from ``setup.settings.speech``. Raises
+    AppSetupError when there is no device token. Needs a QApplication."""
     config = setup.config
     model = DisplayModel(
         hall=config.hall.name,
@@ -112,20 +133,41 @@ def run_display(setup: AppSetup, *, windowed: bool = False) -> int:
         categories={c.code: c.name for c in config.categories},
     )
     view = DisplayView()
-    bridge = StateBridge()
+    bridge = StateBridge(view)
     bridge.changed.connect(view.show_state)
-    speech = SpeechService(setup.settings.speech, record_dir=setup.data_dir)
-    speech.start()
+    closers: list[Callable[[], None]] = []
+    if speech is None:
+        speech = SpeechService(setup.settings.speech, record_dir=setup.data_dir)
+        speech.start()
+        own = speech
+        closers.append(lambda: own.stop(5))
     session = DisplaySession(model, bridge.changed.emit, announcer=Announcer(speech))
     feed = HubFeed(HubClient(setup.hub_url, setup.require_token()), session)
     view.show_state(model.state)
     feed.start()
-    _show(view, windowed)
+    return Running(view, feed, closers)
+
+
+def run_board(setup: AppSetup, window: int, *, windowed: bool = False) -> int:
+    """The window board until the app is closed; returns the exit status."""
+    app = application()
+    running = build_board(setup, window)
+    _show(running.view, windowed)
     try:
         return app.exec()
     finally:
-        feed.stop()
-        speech.stop(5)
+        running.close()
+
+
+def run_display(setup: AppSetup, *, windowed: bool = False) -> int:
+    """The hall display (and its voice) until the app is closed; returns the exit status."""
+    app = application()
+    running = build_display(setup)
+    _show(running.view, windowed)
+    try:
+        return app.exec()
+    finally:
+        running.close()
 
 
 # -- tours -------------------------------------------------------------------------------------
