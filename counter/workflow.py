@@ -14,6 +14,10 @@ turns it into a queued signal) and ``snapshot()`` gives a consistent picture to 
 
 The clerk can never enter a rating: no method takes a level. The level comes only from the
 keypad's callback; for a 差评 the clerk only picks the reason the citizen gives.
+
+The rating steps live in ``counter.rating_steps`` and the receipt steps in
+``counter.receipt_steps``: the workflow owns one of each, shares its lock with them and runs
+their hub calls on its worker like any other job.
 """
 
 from __future__ import annotations
@@ -41,21 +45,15 @@ from counter.ports import (
     TodayFigures,
     WindowView,
 )
-from counter.states import (
-    Action,
-    Executor,
-    Phase,
-    RatingState,
-    Snapshot,
-)
+from counter.rating_steps import RatingSteps
+from counter.receipt_steps import ReceiptSteps, case_request
+from counter.states import Action, Executor, Phase, Snapshot
 from counter.texts import Sentence, Texts
 from hub.client import HubRefused, HubUnavailable
-from hub.models import BAD_LEVELS, RATING_LEVELS
 
 log = logging.getLogger(__name__)
 
 NUMBER = re.compile(r"^[A-Z]\d{3,4}$")
-PHONE = re.compile(r"^1\d{10}$")
 
 
 class CounterWorkflow:
@@ -97,12 +95,21 @@ class CounterWorkflow:
         self._busy = False
         self._message: Sentence | None = None
         self._message_is_error = False
-        self._rating: RatingState | None = None
         self._serving: tuple[str, float] | None = None  # ticket id, monotonic start
         self._items: tuple[ItemInfo, ...] = ()
         self._hub_names_clerks = False  # whether this hub's window state names the clerk
-        self.last_case: CaseAccepted | None = None
-        self.last_print: PrintOutcome | None = None
+        self._ratings = RatingSteps(self, self._lock, self._submit)
+        self._receipts = ReceiptSteps(self, self._lock, lambda: self._clerk)
+
+    @property
+    def last_case(self) -> CaseAccepted | None:
+        """The case the latest 收件 recorded in the hub, if any."""
+        return self._receipts.last_case
+
+    @property
+    def last_print(self) -> PrintOutcome | None:
+        """How printing the latest 收件回执 went, if one was tried."""
+        return self._receipts.last_print
 
     # -- what to show ----------------------------------------------------------------------------
 
@@ -114,9 +121,9 @@ class CounterWorkflow:
     def _phase(self) -> Phase:
         if not self._signed_in:
             return Phase.SIGNED_OUT
-        rating = self._rating
-        if rating is not None and not rating.done:
-            return Phase.BAD_REASON if rating.level in BAD_LEVELS else Phase.RATING
+        rating_phase = self._ratings.open_phase()
+        if rating_phase is not None:
+            return rating_phase
         if self._state.status == "paused":
             return Phase.PAUSED
         if self._state.current is not None:
@@ -130,21 +137,10 @@ class CounterWorkflow:
     def snapshot(self) -> Snapshot:
         """A consistent picture of the window for the view (cheap; any thread)."""
         with self._lock:
-            state, rating = self._state, self._rating
+            state = self._state
             elapsed = None
             if state.current is not None and self._serving is not None:
                 elapsed = max(0, int(self.clock.monotonic() - self._serving[1]))
-            rating_line = None
-            if rating is not None:
-                if rating.line is not None:
-                    rating_line = str(rating.line)
-                elif rating.level in BAD_LEVELS:
-                    rating_line = self.texts.get(
-                        "rating.bad", level_name=RATING_LEVELS[rating.level or 5]
-                    )
-                else:
-                    left = max(0, round(rating.started + rating.timeout - self.clock.monotonic()))
-                    rating_line = self.texts.get("rating.asking", seconds=left)
             return Snapshot(
                 phase=self._phase(),
                 window=self.window,
@@ -160,8 +156,8 @@ class CounterWorkflow:
                 busy=self._busy,
                 message=self._message,
                 message_is_error=self._message_is_error,
-                rating_line=rating_line,
-                rating_level=rating.level if rating is not None else None,
+                rating_line=self._ratings.line(),
+                rating_level=self._ratings.level(),
                 bad_reasons=tuple(self.config.rating.bad_reasons),
             )
 
@@ -290,23 +286,13 @@ class CounterWorkflow:
         phone: str | None = None,
     ) -> bool:
         """Record a case in the hub and print its 收件回执."""
-        if not item_id:
-            return self._refuse(Sentence(self.texts.get("refuse.no_item")))
-        if not materials:
-            return self._refuse(Sentence(self.texts.get("refuse.no_materials")))
-        phone = (phone or "").strip() or None
-        if phone is not None and not PHONE.match(phone):
-            return self._refuse(Sentence(self.texts.get("refuse.bad_phone")))
         with self._lock:
             current = self._state.current
-        request = CaseRequest(
-            window=self.window,
-            item_id=item_id,
-            materials_received=tuple(materials),
-            ticket_id=current.id if current is not None else None,
-            applicant=(applicant or "").strip() or None,
-            phone=phone,
+        request = case_request(
+            self.texts, self.window, current, item_id, materials, applicant, phone
         )
+        if isinstance(request, Sentence):
+            return self._refuse(request)
         return self._start(Action.RECEIPT, lambda: self._do_accept_case(request))
 
     # -- running a job ----------------------------------------------------------------------------
@@ -326,8 +312,11 @@ class CounterWorkflow:
         if refusal is not None:
             return self._refuse(refusal)
         self.on_change()
-        self._executor.submit(lambda: self._run(action, job))
+        self._submit(lambda: self._run(action, job))
         return True
+
+    def _submit(self, job: Callable[[], None]) -> None:
+        self._executor.submit(job)  # looked up per job: a test may hold the worker
 
     def _run(self, action: Action, job: Callable[[], None]) -> None:
         refresh = True
@@ -397,7 +386,8 @@ class CounterWorkflow:
     def _do_sign_out(self) -> None:
         state = self.hub.sign_out(self.window)
         with self._lock:
-            self._clerk, self._signed_in, self._rating = None, False, None
+            self._clerk, self._signed_in = None, False
+            self._ratings.forget()
             self._set_state(state)
         self._say(Sentence(self.texts.get("signout.done")))
 
@@ -416,7 +406,7 @@ class CounterWorkflow:
 
     def _serve(self, ticket: TicketView) -> None:
         with self._lock:
-            self._rating = None  # the last citizen's rating line gives way to the new one
+            self._ratings.forget()  # the last citizen's rating line gives way to the new one
             self._set_state(replace(self._state, status="serving", current=ticket))
 
     def _ticket_job(
@@ -474,118 +464,16 @@ class CounterWorkflow:
             if self._today.source == "seen":
                 self._today = self._seen_figures()
         self._say(Sentence(self.texts.get("done.finished", number=ticket.number)))
-        self._ask_rating(ticket.number)
-
-    def _ask_rating(self, number: str) -> None:
-        if self.keypad is None:
-            return
-        timeout = float(self.config.rating.keypad_timeout_seconds)
-        with self._lock:
-            # The request number is known only after begin_rating; a result arriving before
-            # that (it cannot: the keypad needs a key) would find this placeholder and wait.
-            self._rating = RatingState(number, -1, self.clock.monotonic(), timeout)
-        request = self.keypad.begin_rating(timeout, lambda level: self._rated(number, level))
-        with self._lock:
-            if self._rating is not None and self._rating.number == number:
-                self._rating = replace(self._rating, request=request)
-
-    def _rated(self, number: str, level: int | None) -> None:
-        """The keypad's answer (on the keypad thread: must not block)."""
-        with self._lock:
-            rating = self._rating
-            if rating is None or rating.number != number or rating.done:
-                return
-            if level is None:
-                self._rating = replace(
-                    rating, done=True, line=Sentence(self.texts.get("rating.none"))
-                )
-            else:
-                self._rating = replace(rating, level=level)
-        if level is not None and level not in BAD_LEVELS:
-            self._executor.submit(lambda: self._post_rating(number, level))
-        self.on_change()
-
-    def _post_rating(self, number: str, level: int) -> None:
-        name = RATING_LEVELS.get(level, str(level))
-        try:
-            self.hub.rate(self.window, level, None)
-            line = Sentence(self.texts.get("rating.result", level_name=name))
-        except HubUnavailable:
-            line = Sentence(
-                self.texts.get("rating.not_saved", reason=self.texts.get("err.hub_away"))
-            )
-            self.hub_lost()
-        except HubRefused as err:
-            line = Sentence(
-                self.texts.get(
-                    "rating.not_saved", reason=str(self.texts.refusal(err.code, err.message))
-                )
-            )
-        except Exception:
-            log.exception("posting the rating failed")
-            line = Sentence(self.texts.get("rating.not_saved", reason=self.texts.get("err.system")))
-        with self._lock:
-            if self._rating is not None and self._rating.number == number:
-                self._rating = replace(self._rating, done=True, line=line)
-        self.on_change()
+        self._ratings.ask(ticket.number)
 
     def _do_bad_reason(self, reason: str) -> None:
-        with self._lock:
-            rating = self._rating
-        if rating is None or rating.level not in BAD_LEVELS:
-            return
-        try:
-            answer = self.hub.rate(self.window, rating.level or 5, reason)
-        except HubRefused as err:
-            line = Sentence(
-                self.texts.get(
-                    "rating.not_saved", reason=str(self.texts.refusal(err.code, err.message))
-                )
-            )
-            with self._lock:
-                self._rating = replace(rating, done=True, line=line)
-            raise
-        if answer.followup_due is not None:
-            text = self.texts.get(
-                "rating.followup", reason=reason, due=answer.followup_due.isoformat()
-            )
-        else:
-            text = self.texts.get("rating.followup_nodue", reason=reason)
-        name = RATING_LEVELS[rating.level or 5]
-        line = Sentence(self.texts.get("rating.result", level_name=name) + "；" + text)
-        with self._lock:
-            self._rating = replace(rating, done=True, line=line)
-        self._say(Sentence(text))
+        said = self._ratings.post_bad_reason(reason)
+        if said is not None:
+            self._say(said)
 
     def _do_accept_case(self, request: CaseRequest) -> None:
-        case = self.hub.accept_case(request)
-        with self._lock:
-            clerk = self._clerk
-            self.last_case = case
-        if case.promised_on is not None and case.promised_on != case.accepted_on:
-            done = self.texts.get(
-                "receipt.done", receipt=case.receipt, promised=case.promised_on.isoformat()
-            )
-        else:
-            done = self.texts.get("receipt.done_same_day", receipt=case.receipt)
-        if self.printer is None:
-            self._say(
-                Sentence(done, self.texts.get("receipt.no_printer", receipt=case.receipt)),
-                error=True,
-            )
-            return
-        outcome = self.printer.print_receipt(case, clerk, self.window)
-        self.last_print = outcome
-        if outcome.printed:
-            self._say(Sentence(done, "；" + self.texts.get("receipt.printed")))
-        else:
-            failed = self.texts.get(
-                "receipt.print_failed",
-                receipt=case.receipt,
-                problem=outcome.health.problem,
-                advice=outcome.health.advice,
-            )
-            self._say(Sentence(failed), error=True)
+        sentence, failed = self._receipts.accept(request)
+        self._say(sentence, error=failed)
 
     # -- from the live link (its threads) ---------------------------------------------------------
 
@@ -638,7 +526,8 @@ class CounterWorkflow:
         self._state = state
 
     def _signed_out(self, text: str) -> None:
-        self._signed_in, self._clerk, self._rating = False, None, None
+        self._signed_in, self._clerk = False, None
+        self._ratings.forget()
         self._message, self._message_is_error = Sentence(text), True
 
     def hub_lost(self) -> None:
