@@ -133,10 +133,35 @@ class CatalogFetch:
 
 
 @dataclass(frozen=True)
-class Slip:
-    """What to print, as plain lines: the printer adapter lays it out (ESC/POS, width).
+class TicketFacts:
+    """What a printed queue ticket says, as values (the printer lays out its own form)."""
 
-    ``big`` is printed large (the ticket number); ``qr`` as a native QR code.
+    queue: str  # the category's name, or the item chosen (it says more)
+    lane: str  # "" for the ordinary lane; else as the screen says it (绿色通道（老年人）)
+    people_ahead: int
+    wait_minutes: int | None
+    issued_at: str  # ISO 8601 from the hub ("" if it did not say)
+
+
+@dataclass(frozen=True)
+class ChecklistFacts:
+    """What a printed material checklist says, as values."""
+
+    hall_name: str
+    item_name: str
+    materials: tuple[str, ...]
+    conditions: str
+    windows: str
+    promised_days: int | None  # None: the guide names no promised time
+
+
+@dataclass(frozen=True)
+class Slip:
+    """What to print: plain lines for any printer, plus the same content as values
+    (``facts``) so that a printer adapter can lay out the hall's own printed forms.
+
+    ``big`` is printed large (the ticket number); ``qr`` as a native QR code. A slip without
+    facts (a test page) is printed line by line.
     """
 
     kind: Literal["ticket", "checklist"]
@@ -145,6 +170,7 @@ class Slip:
     lines: tuple[str, ...] = ()
     qr: str | None = None
     footer: str = ""
+    facts: TicketFacts | ChecklistFacts | None = None
 
 
 @dataclass(frozen=True)

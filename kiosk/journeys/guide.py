@@ -31,7 +31,7 @@ from kiosk.journeys.base import (
     View,
 )
 from kiosk.journeys.issued import print_slip
-from kiosk.ports import Slip
+from kiosk.ports import ChecklistFacts, Slip
 from kiosk.search import MAX_QUERY, SearchResult, normalize_query
 from kiosk.texts import Sentence
 
@@ -136,7 +136,8 @@ class GuideJourney(Journey):
         texts = self.texts
         lines = [texts.get("guide.materials") + "："]
         lines += [f"{n}. {m}" for n, m in enumerate(item.materials, 1)]
-        lines.append(texts.get("guide.windows") + "：" + self._windows(catalog, item))
+        windows = self._windows(catalog, item)
+        lines.append(texts.get("guide.windows") + "：" + windows)
         lines += self._time_lines(item)
         qr = self.ctx.settings.guide_qr.format(name=item.name, id=item.id, code=item.code)
         return Slip(
@@ -146,6 +147,14 @@ class GuideJourney(Journey):
             lines=tuple(lines),
             qr=qr,
             footer=texts.get("guide.checklist_footer"),
+            facts=ChecklistFacts(
+                hall_name=catalog.hall_name,
+                item_name=item.name,
+                materials=tuple(item.materials),
+                conditions=item.conditions,
+                windows=windows,
+                promised_days=item.promised_days,
+            ),
         )
 
     # -- screens --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from devices.health import Health, HealthState
 from kiosk.journeys.base import Apply, Choice, Context, Group, Journey, Tone, View
-from kiosk.ports import PrintOutcome, Slip, TicketInfo
+from kiosk.ports import PrintOutcome, Slip, TicketFacts, TicketInfo
 from kiosk.texts import spoken_number
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,23 @@ class IssuedTicket:
         catalog = ctx.catalog
         ticket = self.ticket
         hall = catalog.hall_name if catalog else ""
-        lines = [catalog.category_name(ticket.category) if catalog else ticket.category]
+        category = catalog.category_name(ticket.category) if catalog else ticket.category
+        lines = [category]
         item = catalog.item(ticket.item_id) if catalog and ticket.item_id else None
         if item is not None:
             lines.append(texts.get("ticket.slip_item", item=item.name))
         lines += list(self.status_lines(ctx))
         if ticket.issued_at:
             lines.append(texts.get("ticket.slip_time", time=_hhmm(ticket.issued_at)))
+        facts = None
+        if ticket.waiting_ahead is not None:
+            facts = TicketFacts(
+                queue=item.name if item is not None else category,
+                lane=self.lane_text(ctx),
+                people_ahead=ticket.waiting_ahead,
+                wait_minutes=ticket.estimated_wait_minutes or None,
+                issued_at=ticket.issued_at,
+            )
         return Slip(
             kind="ticket",
             title=hall,
@@ -55,6 +65,7 @@ class IssuedTicket:
             lines=tuple(lines),
             qr=self.qr(ctx),
             footer=texts.get("ticket.requeue_hint", minutes=ctx.settings.requeue_minutes),
+            facts=facts,
         )
 
     def qr(self, ctx: Context) -> str:
@@ -71,15 +82,21 @@ class IssuedTicket:
             log.warning("ticket_qr template %r is broken (%r)", ctx.settings.ticket_qr, err)
             return self.ticket.number
 
+    def lane_text(self, ctx: Context) -> str:
+        """The priority lane as the screen says it; "" for the ordinary lane."""
+        ticket = self.ticket
+        if ticket.lane == "green":
+            return ctx.texts.get("ticket.lane_green", group=ticket.green_group or "")
+        if ticket.lane == "appointment":
+            return ctx.texts.get("ticket.lane_appointment")
+        return ""
+
     def status_lines(self, ctx: Context) -> tuple[str, ...]:
         """Lane, people ahead and estimated wait, as the screen and the slip say them."""
         texts = ctx.texts
         ticket = self.ticket
-        lines: list[str] = []
-        if ticket.lane == "green":
-            lines.append(texts.get("ticket.lane_green", group=ticket.green_group or ""))
-        elif ticket.lane == "appointment":
-            lines.append(texts.get("ticket.lane_appointment"))
+        lane = self.lane_text(ctx)
+        lines: list[str] = [lane] if lane else []
         if ticket.waiting_ahead:
             lines.append(texts.get("ticket.ahead", count=ticket.waiting_ahead))
             if ticket.estimated_wait_minutes:

@@ -68,9 +68,7 @@ class Kiosk:
                 log.exception("closing a kiosk service failed")
 
 
-def _printer(
-    setup: AppSetup, closers: list[Callable[[], None]], catalog: Callable[[], Catalog | None]
-) -> PrinterPort:
+def _printer(setup: AppSetup, closers: list[Callable[[], None]]) -> PrinterPort:
     address = setup.settings.printer
     if not address:
         log.info("no printer configured: tickets are shown and read aloud")
@@ -82,7 +80,7 @@ def _printer(
         log.error("printer %s cannot be used: %s", address, err)
         return NoPrinter()
     closers.append(service.stop)
-    return ServicePrinter(service, catalog=catalog)
+    return ServicePrinter(service)
 
 
 def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Kiosk:
@@ -99,7 +97,7 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
     closers.append(port.close)
     fallback = Catalog.from_config(setup.config)
     keeper = CatalogKeeper(CatalogStore(setup.data_dir), fallback=fallback)
-    printer = _printer(setup, closers, lambda: keeper.current)
+    printer = _printer(setup, closers)
     reader: ReaderPort | None = None
     if setup.settings.idcard:
         try:

@@ -8,6 +8,7 @@ from kiosk.catalog import Catalog
 from kiosk.journeys.base import Context, KioskSettings
 from kiosk.journeys.issued import DONE, REPRINT
 from kiosk.journeys.ticket import TicketJourney
+from kiosk.ports import TicketFacts
 from tests.kiosk.conftest import card_for
 from tests.kiosk.fakes import FakeAlerts, FakeHub, FakePrinter, FakeSpeech, make_context
 
@@ -334,3 +335,18 @@ def test_a_bug_after_the_ticket_was_issued_never_loses_the_number(hub: FakeHub) 
     assert screen.must_speak
     assert screen.lines[0] == "出了点问题，请再试一次，或到服务台找工作人员。"
     assert len(hub.tickets) == 1
+
+
+def test_the_printed_ticket_carries_its_content_as_values_for_the_hall_form(
+    ctx: Context, printer: FakePrinter
+) -> None:
+    journey = TicketJourney(ctx)
+    journey.card_swiped(card_for("19500101"))
+    journey.settle()
+    journey.tap("cat:A")
+    journey.settle()
+    facts = printer.slips[0].facts
+    assert isinstance(facts, TicketFacts)
+    assert facts.lane == "绿色通道（老年人）"
+    assert facts.people_ahead == journey.issued.ticket.waiting_ahead  # type: ignore[union-attr]
+    assert facts.queue == ctx.catalog.category_name("A")  # type: ignore[union-attr]
