@@ -144,11 +144,17 @@ class DayScript:
         finally:
             self.apps.reader.remove()
 
-    def serve(self, clerk: ClerkHands, level: int | None, recall: bool = False) -> str:
-        """Call the next citizen, finish, and the citizen presses ``level`` (None: no key)."""
+    def serve(
+        self, clerk: ClerkHands, level: int | None, recall: bool = False, moment: str = ""
+    ) -> str:
+        """Call the next citizen, finish, and the citizen presses ``level`` (None: no key);
+        ``moment``: screenshots of every app while the citizen is being served."""
         number = clerk.call_next()
         if not number:
             raise ScriptError(f"window {clerk.number} found nobody to call")
+        if moment:
+            self.pump.wait(1.0)  # the boards and the display follow the hub's event stream
+            self.ev.grab(moment, self.apps.windows())
         if recall:
             clerk.key("recall")
         clerk.key("finish")
@@ -191,8 +197,7 @@ class DayScript:
         self.ev.grab("guide-printed", {"kiosk-1": self.kiosk.window})
         self.kiosk.home()
         # Calls: the green lane first at window 1, with a recall.
-        called = self.serve(self.c1, 1, recall=True)
-        self.ev.grab("called", self.apps.windows())
+        called = self.serve(self.c1, 1, recall=True, moment="called")
         self.ev.note(f"window 1 called {called} first and recalled once")
         self.serve(self.c2, 1)
         skipped = self.c1.call_next()

@@ -1,0 +1,158 @@
+"""``hall demo`` as a user runs it: a subprocess, offscreen, in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from hall.hubprocess import free_port
+
+BOXES = ("ticket-1", "kiosk-1", "counter-1", "counter-2", "board-1", "board-2", "display-1")
+
+
+def demo_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)  # the demo must choose offscreen by itself
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def demo_command(data: Path, *extra: str) -> list[str]:
+    bind = f"127.0.0.1:{free_port()}"
+    return [sys.executable, "-m", "hall", "demo", "--data", str(data), "--bind", bind, *extra]
+
+
+def tickets(data: Path) -> list[str]:
+    db = sqlite3.connect(f"file:{data / 'hub' / 'hub.db'}?mode=ro", uri=True)
+    try:
+        return [row[0] for row in db.execute("SELECT number FROM tickets ORDER BY issued_at")]
+    finally:
+        db.close()
+
+
+def test_the_scripted_day_completes_loses_nothing_and_leaves_its_evidence(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    run = subprocess.run(
+        demo_command(tmp_path / "data", "--script", "day", "--out", str(out)),
+        env=demo_env(),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert "Traceback" not in output
+    assert "offscreen" in run.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["nothing_lost"] is True
+    assert summary["events_synced"] == summary["events_written"] > 0
+    assert summary["lanes"]["green"] >= 1 and summary["lanes"]["appointment"] == 1
+    assert summary["ratings"]["非常满意"] >= 3 and summary["ratings"]["非常不满意"] == 1
+    assert summary["not_rated"] == 1
+    assert [bad["reason"] for bad in summary["bad_ratings"]] == ["办事效率低"]
+    assert summary["bad_ratings"][0]["due_date"]
+    assert "nothing lost / 无丢失: yes" in (out / "summary.md").read_text(encoding="utf-8")
+
+    screens = sorted((out / "screens").glob("*.png"))
+    for box in BOXES:
+        assert any(p.name.endswith(f"-{box}.png") for p in screens), f"no screenshot of {box}"
+    for path in screens:
+        with Image.open(path) as image:
+            assert image.format == "PNG" and image.width > 300
+    printed = sorted((out / "printed").glob("*.png"))
+    tickets_png = [p for p in printed if "-ticket-" in p.name]
+    assert len(tickets_png) >= 8
+    assert any("receipt-SJ" in p.name for p in printed), "the 收件回执 was not printed"
+    for path in printed:
+        with Image.open(path) as image:
+            assert image.format == "PNG"
+            low, high = image.convert("L").getextrema()
+            assert low < 64 and high > 192, f"{path.name} is blank"
+    wavs = sorted((out / "wav").glob("*.wav"))
+    assert any("call-" in p.name for p in wavs) and any("recall-" in p.name for p in wavs)
+    for path in wavs:
+        head = path.read_bytes()[:12]
+        assert head[:4] == b"RIFF" and head[8:12] == b"WAVE" and path.stat().st_size > 1000
+    listed = set(summary["files"])
+    assert {str(p.relative_to(out)) for p in [*screens, *printed, *wavs]} <= listed
+
+
+def test_a_short_live_run_starts_and_stops_cleanly(tmp_path: Path) -> None:
+    run = subprocess.run(
+        demo_command(tmp_path / "data", "--duration", "6", "--rate", "1"),
+        env=demo_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert "Traceback" not in output
+    assert "/board/1?token=" in run.stdout and "/display?token=" in run.stdout
+    assert "/admin?token=" in run.stdout
+    assert "the demo hall stopped" in run.stdout
+    assert tickets(tmp_path / "data"), "simulated citizens took no ticket"
+
+
+def wait_for_line(process: subprocess.Popen[str], text: str, timeout: float) -> str:
+    seen = ""
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen += line
+        if text in line:
+            return seen
+    pytest.fail(f"no {text!r} in the demo's output:\n{seen}")
+
+
+def test_ctrl_c_stops_cleanly_and_resume_continues_the_numbers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    process = subprocess.Popen(
+        demo_command(data, "--rate", "2"),
+        env=demo_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        seen = wait_for_line(process, "取号 / ticket", 90)
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, seen + rest
+    assert "Traceback" not in seen + rest
+    assert "the demo hall stopped" in rest
+    first = tickets(data)
+    assert first
+
+    run = subprocess.run(
+        demo_command(data, "--resume", "--duration", "6", "--rate", "2"),
+        env=demo_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    after = tickets(data)
+    assert after[: len(first)] == first, "resume kept the first run's tickets"
+    assert len(after) > len(first), "the resumed hall issued more numbers"
+    assert len(set(after)) == len(after), "no number was given twice"
