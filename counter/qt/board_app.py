@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
@@ -132,7 +133,7 @@ def build_display(setup: AppSetup, *, speech: SpeechService | None = None) -> Ru
         notice=config.hall.notice,
         categories={c.code: c.name for c in config.categories},
     )
-    view = DisplayView()
+    view = DisplayView(zone=ZoneInfo(config.hall.timezone))
     bridge = StateBridge(view)
     bridge.changed.connect(view.show_state)
     closers: list[Callable[[], None]] = []
@@ -273,7 +274,7 @@ def tour(config: HallConfig, out: Path, which: str) -> list[Path]:
                 board.show_state(state)
                 written.append(_save(board, out / f"{name}-{size}.png"))
         else:
-            view = DisplayView()
+            view = DisplayView(zone=ZoneInfo(config.hall.timezone))
             view.resize(width, height)
             view.now = lambda: 1000.0  # the newest call made two seconds before: highlighted
             view.show_state(display_tour_state(config, 1000.0))

@@ -5,7 +5,7 @@ category, a scrolling notice and the time. A thin view of a DisplayState, like t
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
@@ -57,8 +57,9 @@ class Marquee(QWidget):
 class DisplayView(QWidget):
     """Renders DisplayState values; ``render`` on the GUI thread; the clock ticks by itself."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, zone: tzinfo | None = None) -> None:
         super().__init__(parent)
+        self.zone = zone  # the hall's time zone: the box's own may be UTC
         self.setObjectName("display")
         self.setAutoFillBackground(True)
         self.state: DisplayState | None = None
@@ -159,7 +160,7 @@ class DisplayView(QWidget):
         self._restyle()
 
     def _tick(self) -> None:
-        self.clock.setText(datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+        self.clock.setText(datetime.now(self.zone).strftime("%Y-%m-%d %H:%M:%S"))
         if self.state is not None and self.state.calls:
             self.show_state(self.state)  # the highlight ends by time
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pytestqt.qtbot import QtBot
 
@@ -101,3 +103,14 @@ def test_tours_draw_every_board_and_display_screen_at_both_sizes(
         assert f"board-{screen}-1366x768.png" in names
     assert {"display-1920x1080.png", "display-1366x768.png"} <= names
     assert all(p.stat().st_size > 10_000 for p in boards + displays)
+
+
+def test_the_display_clock_shows_the_halls_time_whatever_the_boxs_zone(qtbot: QtBot) -> None:
+    # Two zones 13 hours apart: the hour shown must be the hall's, not the machine's.
+    for zone in (ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")):
+        view = DisplayView(zone=zone)
+        qtbot.addWidget(view)
+        before = datetime.now(zone).strftime("%Y-%m-%d %H")
+        view._tick()
+        after = datetime.now(zone).strftime("%Y-%m-%d %H")
+        assert view.clock.text()[:13] in (before, after)
