@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from devices.errors import DecodeError
 from devices.printer.decode import decode_job
@@ -52,6 +52,9 @@ class Evidence:
     def grab(self, moment: str, windows: dict[str, QWidget]) -> None:
         """One PNG per window: ``screens/NN-moment-box.png``. Raises OSError if one fails."""
         index = len({p.name.split("-", 1)[0] for p in self.screens}) + 1
+        for _ in range(3):  # let pending relayouts (a label that grew a line) finish first
+            QApplication.sendPostedEvents()
+            QApplication.processEvents()
         for name, widget in windows.items():
             path = self.out / "screens" / f"{index:02d}-{moment}-{name}.png"
             if not widget.grab().save(str(path), "PNG"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from devices.health import Health, HealthState
 from devices.printer.documents import (
@@ -118,16 +118,22 @@ def slip_document(slip: Slip, now: datetime | None = None) -> Document:
 
 
 class ServicePrinter:
-    """PrinterPort over a started ``PrinterService``. Never raises."""
+    """PrinterPort over a started ``PrinterService``. Never raises.
 
-    def __init__(self, service: PrinterService, timeout: float = PRINT_TIMEOUT) -> None:
+    ``zone`` is the hall's time zone: times on paper are the hall's, whatever the box's own
+    zone is set to."""
+
+    def __init__(
+        self, service: PrinterService, timeout: float = PRINT_TIMEOUT, zone: tzinfo | None = None
+    ) -> None:
         self.service = service
         self._timeout = timeout
+        self._zone = zone
 
     def print_slip(self, slip: Slip) -> PrintOutcome:
         """Print and wait (from a worker thread); see the module docstring for the outcome."""
         try:
-            document = slip_document(slip)
+            document = slip_document(slip, datetime.now(self._zone) if self._zone else None)
             result = self.service.print(document, self._timeout)
         except Exception as err:  # a driver or layout bug must not lose the citizen's number
             log.exception("printing a %s slip crashed", slip.kind)

@@ -31,6 +31,7 @@ SCREENS = (
     "serving",
     "rating-wait",
     "bad-reason",
+    "bad-reason-sent",
     "transfer-dialog",
     "pause-dialog",
     "receipt-dialog",
@@ -122,6 +123,8 @@ def render_tour(
     view.redraw()
     shot(view, "bad-reason")
     flow.choose_bad_reason(config.rating.bad_reasons[0])
+    view.redraw()
+    shot(view, "bad-reason-sent")
     flow.call_number(hub.issue("A", "ordinary", item.id))
     view.redraw()
     for action, name in (

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -80,7 +81,7 @@ def _printer(setup: AppSetup, closers: list[Callable[[], None]]) -> PrinterPort:
         log.error("printer %s cannot be used: %s", address, err)
         return NoPrinter()
     closers.append(service.stop)
-    return ServicePrinter(service)
+    return ServicePrinter(service, zone=ZoneInfo(setup.config.hall.timezone))
 
 
 def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Kiosk:
