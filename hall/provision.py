@@ -1,7 +1,8 @@
 """``hall provision``: find this box's devices, test each, write its ``[devices.BOX]`` section.
 
 Detection looks where the hardware shows up on Linux: serial ports that answer the ID-card
-module's status command, USB printers (printer interface class 7 or a known VID:PID), and
+module's status command (ports behind the bridges readers ship with asked first), ID-card
+modules on their own USB (a VID:PID of ``devices.idcard.usbids``), USB printers (printer interface class 7 or a known VID:PID), and
 input devices whose keys look like a five-key rating keypad. Each source is a function the
 tests replace with simulators. Addresses given as flags skip detection for that device, so
 the whole thing also runs non-interactively (``--yes``).
@@ -25,6 +26,7 @@ from config.errors import ConfigError, ConfigIssue
 from config.loader import config_from_dict
 from config.schema import DeviceSettings
 from devices.health import Health, HealthState
+from devices.idcard.usbids import reader_usb_id, usb_address
 from devices.printer.documents import queue_ticket, sample_ticket
 from devices.printer.layout import PAPER_58, PAPER_80
 from devices.printer.service import PrinterService
@@ -72,8 +74,15 @@ Ask = Callable[[str], bool]
 
 
 def serial_ports() -> list[str]:
-    """Serial ports of this machine (USB-serial adapters and on-board ports)."""
-    return sorted(port.device for port in list_ports.comports())
+    """Serial ports of this machine (USB-serial adapters and on-board ports), those behind a
+    bridge ID-card readers ship with first, so a reader is asked before the other ports."""
+
+    def reader_bridge_first(port: Any) -> tuple[bool, str]:
+        vid, pid = getattr(port, "vid", None), getattr(port, "pid", None)
+        known = reader_usb_id(vid, pid) if vid is not None and pid is not None else None
+        return (known is None or known.link != "serial", str(port.device))
+
+    return [str(port.device) for port in sorted(list_ports.comports(), key=reader_bridge_first)]
 
 
 def detect_idcards(ports: Iterable[str], timeout: float, say: Say) -> list[Candidate]:
@@ -86,6 +95,22 @@ def detect_idcards(ports: Iterable[str], timeout: float, say: Say) -> list[Candi
         health = probe("idcard", DeviceSettings(idcard=address), timeout)
         if health.state is HealthState.OK:
             found.append(Candidate("idcard", address, health.detail))
+    return found
+
+
+def usb_readers() -> list[Candidate]:
+    """ID-card modules on their own USB (bulk), by the reader table's VID:PIDs; an unusable USB
+    stack comes back as one candidate without an address that says why."""
+    try:
+        devices = list(usb.core.find(find_all=True) or [])
+    except (usb.core.USBError, usb.core.NoBackendError, ValueError) as err:
+        return [Candidate("idcard", "", f"USB not searchable: {err}")]
+    found = []
+    for dev in devices:
+        ids = (int(dev.idVendor), int(dev.idProduct))
+        known = reader_usb_id(*ids)
+        if known is not None and known.link == "usb":
+            found.append(Candidate("idcard", usb_address(ids), known.name))
     return found
 
 
@@ -199,6 +224,7 @@ def plan_box(
             prefix = {"idcard": "serial://", "printer": "serial://", "keypad": ""}[kind]
             candidates.append(Candidate(kind, prefix + udev, "hallkit udev name"))
         if kind == "idcard":
+            candidates += sources.usb_readers()
             candidates += detect_idcards(sources.serial_ports(), min(timeout, 2.0), say)
         elif kind == "printer":
             candidates += sources.usb_printers()
@@ -224,6 +250,7 @@ class Sources:
     """Where detection looks; tests swap these for simulators."""
 
     serial_ports: Callable[[], list[str]] = serial_ports
+    usb_readers: Callable[[], list[Candidate]] = usb_readers
     usb_printers: Callable[[], list[Candidate]] = usb_printers
     input_devices: Callable[[], list[tuple[str, str, set[str]]]] = input_devices
     exists: Callable[[str], bool] = os.path.exists

@@ -4,7 +4,9 @@
   exclusively (two programs on one reader would steal each other's replies);
 - ``usb://0400:c35a?in=0x81&out=0x02``: pyusb bulk endpoints. Modules that split the header and
   the body over two pipes each (the "SAM_V" sheet: out 0x02 + 0x06, in 0x81 + 0x85) take
-  ``&body_out=0x06&body_in=0x85``;
+  ``&body_out=0x06&body_in=0x85``. The VID:PIDs readers are known by are in ``usbids``; a
+  USB-serial bridge's ID is refused here (its reader is a serial port, and claiming the bridge
+  over USB would detach its kernel serial driver);
 - ``sim://idcard?cards=resident,permit-j&faults=split``: starts the pty simulator in-process and
   opens the real serial transport on its pty, so the real codec and transport run end to end.
 
@@ -28,6 +30,7 @@ from devices.address import DeviceAddress, parse_address
 from devices.errors import DeviceAbsent, DeviceAddressError, DeviceError
 from devices.idcard.frames import HEADER_SIZE
 from devices.idcard.sim import SimulatedReader
+from devices.idcard.usbids import reader_usb_id
 
 log = logging.getLogger(__name__)
 
@@ -162,16 +165,26 @@ class UsbTransport:
 
     @classmethod
     def open(cls, address: DeviceAddress, find: Callable[..., Any] | None = None) -> UsbTransport:
-        """Find ``address``'s VID:PID and claim it; raises DeviceAbsent if it is not plugged in,
-        DeviceError if it cannot be used (no libusb, no permission)."""
+        """Find ``address``'s VID:PID and claim it; raises DeviceAddressError for a USB-serial
+        bridge's VID:PID, DeviceAbsent if it is not plugged in, DeviceError if it cannot be used
+        (no libusb, no permission)."""
         vid, pid = address.usb_ids()
+        known = reader_usb_id(vid, pid)
+        if known is not None and known.link == "serial":
+            raise DeviceAddressError(
+                f"{address.text}: {vid:04x}:{pid:04x} is a {known.name}; its reader is a serial "
+                "port: use serial:///dev/hall-idcard or serial:///dev/ttyUSB0"
+            )
         finder = find if find is not None else usb.core.find
         try:
             device = finder(idVendor=vid, idProduct=pid)
         except usb.core.NoBackendError as err:
             raise DeviceError("libusb is not installed (Debian: apt install libusb-1.0-0)") from err
         if device is None:
-            raise DeviceAbsent(f"no USB device {vid:04x}:{pid:04x}: is the reader plugged in?")
+            named = f" ({known.name})" if known is not None else ""
+            raise DeviceAbsent(
+                f"no USB device {vid:04x}:{pid:04x}{named}: is the reader plugged in?"
+            )
         body_in = address.int_option("body_in", -1)
         body_out = address.int_option("body_out", -1)
         transport = cls(

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from devices.idcard.usbids import READER_USB_IDS
 from devices.printer.usb import USB_MODELS
 from tests.packaging.udevrules import Device, Rule, apply_rules, parse_rules
 from tests.packaging.unitfiles import PACKAGING
@@ -16,32 +17,31 @@ from tests.packaging.unitfiles import PACKAGING
 RULES_FILE = PACKAGING / "udev" / "70-hallkit.rules"
 LOCAL_EXAMPLE = PACKAGING / "udev" / "69-hallkit-local.rules.example"
 
-# ID-card readers. The idcard driver has no VID:PID table of its own (serial readers are found
-# by asking every port for the SAM status); these are the bridges the rules trust, with sources.
-IDCARD_IDS = {
-    (0x1A86, 0x7523): "CH340/CH341, Linux drivers/usb/serial/ch341.c",
-    (0x10C4, 0xEA60): "CP210x, Linux drivers/usb/serial/cp210x.c",
-    (0x067B, 0x2303): "PL2303, Linux drivers/usb/serial/pl2303.h",
-    (0x0400, 0xC35A): "SAM module's own USB, DOMAIN.md Hardware facts, docs/devices.md",
-}
-
 
 @pytest.fixture(scope="module")
 def rules() -> list[Rule]:
     return parse_rules(RULES_FILE)
 
 
-def _ids_for(rules: list[Rule], device: str) -> set[tuple[int, int]]:
+def _ids_for(rules: list[Rule], device: str, subsystem: str | None = None) -> set[tuple[int, int]]:
+    """The VID:PIDs of the rules that decide ``device``, only those matching ``subsystem`` if
+    given (tty: a bridge's serial port; usb: the USB device itself)."""
     found = set()
     for rule in rules:
-        terms = {(t.name, t.op): t.value for t in rule.terms}
-        if terms.get(("HALLKIT_DEVICE", "=")) != device:
+        terms = {(t.key, t.name, t.op): t.value for t in rule.terms}
+        if terms.get(("ENV", "HALLKIT_DEVICE", "=")) != device:
             continue
-        vid = terms.get(("idVendor", "=="))
-        pid = terms.get(("idProduct", "=="))
+        if subsystem is not None and terms.get(("SUBSYSTEM", None, "==")) != subsystem:
+            continue
+        vid = terms.get(("ATTRS", "idVendor", "==")) or terms.get(("ATTR", "idVendor", "=="))
+        pid = terms.get(("ATTRS", "idProduct", "==")) or terms.get(("ATTR", "idProduct", "=="))
         if vid and pid:
             found.add((int(vid, 16), int(pid, 16)))
     return found
+
+
+def _reader_ids(link: str) -> set[tuple[int, int]]:
+    return {ids for ids, reader in READER_USB_IDS.items() if reader.link == link}
 
 
 def test_the_rules_read_as_udev_rules(rules: list[Rule]) -> None:
@@ -62,18 +62,36 @@ def test_printer_ids_are_exactly_the_printer_drivers_model_table(rules: list[Rul
     assert _ids_for(rules, "printer") == set(USB_MODELS)
 
 
-def test_idcard_ids_are_the_known_bridges_and_the_sam_usb_module(rules: list[Rule]) -> None:
-    assert _ids_for(rules, "idcard") == set(IDCARD_IDS)
+def test_idcard_ids_are_exactly_the_idcard_drivers_reader_table(rules: list[Rule]) -> None:
+    assert _ids_for(rules, "idcard") == set(READER_USB_IDS)
+
+
+def test_reader_bridges_name_a_serial_port_and_the_sam_modules_usb_the_usb_device(
+    rules: list[Rule],
+) -> None:
+    assert _ids_for(rules, "idcard", "tty") == _reader_ids("serial")
+    assert _ids_for(rules, "idcard", "usb") == _reader_ids("usb")
+    assert _reader_ids("serial") and _reader_ids("usb")
+
+
+def test_every_reader_id_in_the_driver_says_where_it_comes_from() -> None:
+    for ids, reader in READER_USB_IDS.items():
+        assert reader.name and reader.source, ids
+
+
+@pytest.mark.parametrize(
+    "ids", sorted(_reader_ids("serial")), ids=lambda i: f"{i[0]:04x}:{i[1]:04x}"
+)
+def test_a_reader_behind_each_known_bridge_becomes_dev_hall_idcard(
+    rules: list[Rule], ids: tuple[int, int]
+) -> None:
+    tty = Device("tty", "ttyUSB0", parents=[_usb_parent(f"{ids[0]:04x}", f"{ids[1]:04x}")])
+    apply_rules(rules, tty)
+    assert (tty.symlinks, tty.group, tty.mode) == (["hall-idcard"], "dialout", "0660")
 
 
 def _usb_parent(vid: str, pid: str) -> Device:
     return Device("usb", "1-2", {"idVendor": vid, "idProduct": pid}, {"DEVTYPE": "usb_device"})
-
-
-def test_a_reader_behind_a_ch340_becomes_dev_hall_idcard_for_dialout(rules: list[Rule]) -> None:
-    tty = Device("tty", "ttyUSB0", parents=[_usb_parent("1a86", "7523")])
-    apply_rules(rules, tty)
-    assert (tty.symlinks, tty.group, tty.mode) == (["hall-idcard"], "dialout", "0660")
 
 
 def test_a_local_decision_makes_a_bridge_the_sign_not_the_reader(
@@ -112,8 +130,11 @@ def test_any_printer_class_device_is_opened_to_lp_and_other_usb_is_left_alone(
     assert (printer.group, mouse.group) == ("lp", "root")
 
 
-def test_the_usb_sam_reader_is_opened_to_dialout(rules: list[Rule]) -> None:
-    reader = _usb_parent("0400", "c35a")
+@pytest.mark.parametrize("ids", sorted(_reader_ids("usb")), ids=lambda i: f"{i[0]:04x}:{i[1]:04x}")
+def test_a_sam_module_on_its_own_usb_is_opened_to_dialout(
+    rules: list[Rule], ids: tuple[int, int]
+) -> None:
+    reader = _usb_parent(f"{ids[0]:04x}", f"{ids[1]:04x}")
     apply_rules(rules, reader)
     assert (reader.group, reader.mode, reader.symlinks) == ("dialout", "0660", [])
 
