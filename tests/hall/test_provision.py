@@ -112,6 +112,7 @@ def test_detection_asks_and_skips_what_the_technician_refuses() -> None:
 
     sources = Sources(
         serial_ports=lambda: [reader.path],
+        usb_readers=lambda: [],
         usb_printers=lambda: [Candidate("printer", "sim://printer", "test printer")],
         input_devices=lambda: [("sim://keypad", "评价器", {f"KEY_{n}" for n in range(1, 6)})],
         exists=lambda _path: False,
@@ -131,3 +132,22 @@ def test_the_written_section_holds_only_what_differs_from_the_defaults(config_fi
     write_box(config_file, "board-3", DeviceSettings(role="board", window=3, sign="board"))
     data = tomllib.loads(config_file.read_text(encoding="utf-8"))
     assert data["devices"]["board-3"] == {"role": "board", "window": 3, "sign": "board"}
+
+
+def test_a_sam_module_on_its_own_usb_is_offered_for_the_id_card() -> None:
+    sources = Sources(
+        serial_ports=lambda: [],
+        usb_readers=lambda: [Candidate("idcard", "usb://0400:c35a", "SAM module")],
+        usb_printers=lambda: [],
+        input_devices=lambda: [],
+        exists=lambda _path: False,
+    )
+    questions: list[str] = []
+
+    def ask(question: str) -> bool:
+        questions.append(question)
+        return "usb://0400:c35a" in question
+
+    plan = ProvisionPlan(box="kiosk-3", role="kiosk")
+    settings = plan_box(plan, DeviceSettings(), sources, ask, lambda _l: None, 1.0)
+    assert settings.idcard == "usb://0400:c35a"

@@ -99,6 +99,12 @@ def usb_open(address: str, device: FakeUsbReader | None) -> UsbTransport:
     return UsbTransport.open(parse_address(address, ("usb",)), find=lambda **ids: device)
 
 
+@pytest.mark.parametrize("ids", ["1a86:7523", "10c4:ea60", "067b:2303"])
+def test_a_usb_serial_bridge_is_refused_as_a_usb_reader_and_told_to_use_serial(ids: str) -> None:
+    with pytest.raises(DeviceAddressError, match="serial"):
+        usb_open(f"usb://{ids}", FakeUsbReader([]))
+
+
 def test_usb_uses_the_endpoints_of_the_address_and_reads_a_reply() -> None:
     device = FakeUsbReader([(0x82, golden("sam_id"))])
     transport = usb_open("usb://0400:c35a?in=0x82&out=0x03", device)
