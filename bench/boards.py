@@ -232,7 +232,7 @@ def call_to_board(work: Path, seconds: float, period: float = 1.0) -> list[Measu
         boards.terminate()
         boards.join(10)
 
-    group = f"g) call → board shows it, {WINDOWS} windows"
+    group = f"h) call → board shows it, {WINDOWS} windows"
     note = f"{WINDOWS} counters calling every {period:g} s for {seconds:g} s; {len(errors)} errors"
     qt_ms = [(qt_seen[k] - t0) * 1000 for k, t0 in sent.items() if k in qt_seen]
     measures += [

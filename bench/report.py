@@ -117,11 +117,11 @@ def print_measures(measures: list[Measure]) -> None:
 def render(measures: list[Measure], facts: dict[str, str], mode: str, notes: list[str]) -> str:
     """The Markdown page: when, where, and each number against its target."""
     lines = [
-        "# Hub benchmarks",
+        "# hallkit benchmarks",
         "",
         "Written by `python bench/run.py` (`make bench`); do not edit by hand. Each run starts its",
-        "own hub processes (`hall hub --always-open`, sample hall) on a fresh temporary data",
-        "folder, talks to them over loopback HTTP, and overwrites this page.",
+        "own hub (`hall hub --always-open`, sample hall), central and app processes on fresh",
+        "temporary data folders, talks to them over loopback, and overwrites this page.",
         "",
         f"- date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- mode: {mode}",
