@@ -20,6 +20,7 @@ from fastapi import FastAPI, Query
 from fastapi.responses import HTMLResponse, Response
 
 from hub.auth import Device, DeviceRegistry
+from hub.board_texts import TEXTS
 from hub.engine import QueueEngine
 from hub.errors import HubError
 
@@ -83,6 +84,7 @@ def install_web(app: FastAPI, engine: QueueEngine, registry: DeviceRegistry) -> 
             "hall": config.hall.name,
             "notice": config.hall.notice,
             "categories": [[c.code, c.name] for c in config.categories],
+            "texts": TEXTS,  # the one catalog the Qt boards use too
         }
 
     @app.get("/board/{n}", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from counter.board_model import BoardState
-from counter.board_texts import text
+from hub.board_texts import text
 
 BACKGROUND = "#0b2a4a"
 BAND = "#07203a"

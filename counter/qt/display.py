@@ -11,9 +11,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from counter.board_texts import text
 from counter.display_model import MAX_CALLS, DisplayState
 from counter.qt.board import ACCENT, BACKGROUND, BAND, SOFT, named
+from hub.board_texts import text
 
 NOTICE_PIXELS_PER_SECOND = 120.0
 

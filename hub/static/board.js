@@ -1,35 +1,13 @@
 /* The web window board and hall display. ES5 only (old Android TV browsers): no modules, no
    fetch, no arrow functions, no const/let. Same content and rules as counter/board_model.py and
-   counter/display_model.py; texts as counter/board_texts.py (a test keeps them equal).
+   counter/display_model.py; the texts come with the page (window.HALL.texts, hub/board_texts.py).
 
    Link: GET /health (last seq), snapshot (windows, queue), then follow /api/v1/events from that
    seq with EventSource (XHR streaming where there is none). After any cut: snapshot again. */
 (function () {
   "use strict";
   var C = window.HALL;
-  var TEXTS = {
-    "window_label": "{n}号窗口",
-    "status_idle": "空闲",
-    "status_serving": "办理中",
-    "status_paused": "暂停服务",
-    "serving_label": "当前办理",
-    "no_ticket": "——",
-    "clerk_label": "工号",
-    "no_clerk": "暂无工作人员",
-    "items_label": "受理业务",
-    "rating_prompt": "请对本次服务进行评价",
-    "rating_hint": "请在评价器上按键：1非常满意 2满意 3基本满意 4不满意 5非常不满意",
-    "rating_thanks": "感谢您的评价",
-    "offline": "正在连接服务器…",
-    "display_calls": "叫号信息",
-    "display_number": "号码",
-    "display_window": "窗口",
-    "display_waiting": "等候人数",
-    "display_no_calls": "暂无叫号",
-    "call_line": "请 {number} 号到 {window} 号窗口办理",
-    "waiting_count": "{count}人",
-    "pause_reason": "（{reason}）"
-  };
+  var TEXTS = C.texts;
   var MAX_CALLS = 8, FRESH_MS = 10000, THANKS_MS = 5000, RETRY_MS = 1000, HEALTH_MS = 10000;
   var EVENT_TYPES = ["ticket.issued", "ticket.called", "ticket.recalled", "ticket.skipped",
     "ticket.finished", "ticket.transferred", "ticket.requeued", "window.status", "window.clerk",

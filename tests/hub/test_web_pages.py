@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from counter.board_texts import TEXTS
+from hub.board_texts import TEXTS
 from hub.server import Hub, open_hub
 from hub.web import BAD_TOKEN, NO_TOKEN, STATIC, install_web
 
@@ -106,11 +106,14 @@ def test_assets_are_served_and_nothing_else_under_web(web: TestClient) -> None:
     assert web.get("/web/..%2Fweb.py").status_code == 404
 
 
-def test_the_pages_javascript_carries_the_same_texts_as_the_qt_boards() -> None:
+def test_both_pages_get_the_qt_boards_text_catalog_and_the_script_has_no_copy(
+    hub: Hub, web: TestClient
+) -> None:
     script = (STATIC / "board.js").read_text(encoding="utf-8")
-    block = re.search(r"var TEXTS = (\{.*?\});", script, re.S)
-    assert block
-    assert json.loads(block.group(1)) == TEXTS
+    assert "var TEXTS = C.texts;" in script
+    board = web.get(f"/board/3?token={_token(hub, 'board', 3)}").text
+    display = web.get(f"/display?token={_token(hub, 'display')}").text
+    assert _config(board)["texts"] == _config(display)["texts"] == TEXTS
 
 
 def test_the_javascript_is_es5_for_old_tv_browsers() -> None:

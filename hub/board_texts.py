@@ -1,6 +1,7 @@
 """Every text the window boards and the hall display show, in one catalog (Simplified Chinese).
 
-The web board and display (hub/static/board.js) carry the same texts; a test keeps them equal.
+One catalog for both kinds of screen: the Qt board and display (counter/qt) import it, and the
+hub hands it to the web board and display in the page (``window.HALL.texts``, hub/web.py).
 """
 
 from __future__ import annotations
