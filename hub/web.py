@@ -13,8 +13,10 @@ No ``from __future__ import annotations``: FastAPI reads the routes' annotations
 import html
 import json
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Query
 from fastapi.responses import HTMLResponse, Response
@@ -59,6 +61,11 @@ def denied_page(message: str, status: int = 403) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def _utc_offset_minutes(zone: str) -> int:
+    offset = datetime.now(ZoneInfo(zone)).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
 def may_show_board(device: Device, window: int) -> bool:
     """Whether ``device`` may show window ``window``'s board."""
     if device.role == "admin":
@@ -85,6 +92,8 @@ def install_web(app: FastAPI, engine: QueueEngine, registry: DeviceRegistry) -> 
             "notice": config.hall.notice,
             "categories": [[c.code, c.name] for c in config.categories],
             "texts": TEXTS,  # the one catalog the Qt boards use too
+            # the display's clock shows the hall's time, not the TV's zone (fixed at page load)
+            "utc_offset_minutes": _utc_offset_minutes(config.hall.timezone),
         }
 
     @app.get("/board/{n}", response_class=HTMLResponse)

@@ -228,10 +228,12 @@
   }
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   function renderDisplay() {
-    var rows = [], i, c, fresh, t = now(), d = new Date();
+    // The hall's time whatever zone the TV is set to: UTC fields shifted by the hall's offset.
+    var rows = [], i, c, fresh, t = now(), d = new Date(t + (C.utc_offset_minutes || 0) * 60000);
     setText("hall", C.hall);
-    setText("clock", d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
-      " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()));
+    setText("clock", d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" +
+      pad(d.getUTCDate()) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" +
+      pad(d.getUTCSeconds()));
     setText("calls-title", text("display_calls"));
     setText("th-number", text("display_number"));
     setText("th-window", text("display_window"));

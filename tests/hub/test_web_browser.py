@@ -12,8 +12,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -25,6 +27,8 @@ from hub.client import HubClient
 from hub.server import open_hub
 from tests.counter.board_fakes import FULL_NAME, ID_NUMBER, wait_for
 from tests.hub.test_web_pages import mount_web
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the sample hall's zone
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -167,6 +171,11 @@ def test_web_board_and_display_show_the_called_number_in_a_real_browser(tmp_path
         browser.session = display_session
         display_text = browser.eval("document.body.innerText")
         assert "1号窗口" in display_text and "人社业务" in display_text
+        hall_hours = {
+            (datetime.now(SHANGHAI) + timedelta(minutes=m)).strftime("%Y-%m-%d %H") for m in (-1, 1)
+        }
+        clock = browser.eval("document.getElementById('clock').textContent")
+        assert clock[:13] in hall_hours, clock  # the hall's time, whatever the browser's zone
         for seen in (board_text, board_html, display_text):
             assert ID_NUMBER not in seen and FULL_NAME not in seen
         # The event JSON the pages read, and their snapshot answers, carry none of it either.

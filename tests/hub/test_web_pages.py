@@ -116,6 +116,11 @@ def test_both_pages_get_the_qt_boards_text_catalog_and_the_script_has_no_copy(
     assert _config(board)["texts"] == _config(display)["texts"] == TEXTS
 
 
+def test_the_display_page_knows_the_halls_offset_from_utc(hub: Hub, web: TestClient) -> None:
+    display = web.get(f"/display?token={_token(hub, 'display')}").text
+    assert _config(display)["utc_offset_minutes"] == 480  # Asia/Shanghai, the sample hall
+
+
 def test_the_javascript_is_es5_for_old_tv_browsers() -> None:
     script = (STATIC / "board.js").read_text(encoding="utf-8")
     code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script, flags=re.S)
