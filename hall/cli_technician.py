@@ -18,6 +18,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     doctor.add_argument("--box", help="this box's name in [devices.NAME] (default: host name)")
     doctor.add_argument("--data", type=Path, help="the hub's data folder (on the hub box)")
     doctor.add_argument(
+        "--token-file",
+        type=Path,
+        help="an app box's device token (default: $HALLKIT_DATA or /var/lib/hallkit, device.token)",
+    )
+    doctor.add_argument(
         "--records",
         type=Path,
         help="folder where the running apps record device health (shows each device's last error)",
@@ -37,6 +42,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         config=args.config,
         box=args.box or default_box_name(),
         data_dir=args.data,
+        token_path=args.token_file,
         record_dir=args.records,
         timeout=args.timeout,
     )

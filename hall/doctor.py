@@ -10,6 +10,7 @@ box itself). Exit status 0 when everything is ok, 1 when something needs attenti
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import sqlite3
@@ -26,6 +27,7 @@ from config.loader import load_config
 from config.schema import DeviceSettings, HallConfig
 from devices.health import Health, HealthState, read_recorded
 from devices.probe import probe as device_probe
+from hall.appsetup import DEFAULT_DATA, TOKEN_NAME
 from hall.cli_sync import read_status
 from hub.server import DB_NAME
 
@@ -206,6 +208,66 @@ def check_hub(url: str, timeout: float) -> Finding:
     )
 
 
+# Which hub token role each box role needs (a ticket machine is a kiosk to the hub).
+TOKEN_ROLES = {"kiosk": "kiosk", "ticket": "kiosk", "counter": "counter", "board": "board",
+               "display": "display"}  # fmt: skip
+
+
+def check_token(settings: DeviceSettings, box: str, token_path: Path, timeout: float) -> Finding:
+    """This box's device token: there, accepted by the hub, and of the box's role and window.
+
+    A hub that cannot be reached gives a warning (the hub finding says why), not a failure."""
+    make = (
+        f"hall token add --data /var/lib/hallkit --role {TOKEN_ROLES[settings.role]} --name {box}"
+    )
+    if settings.window is not None and settings.role in ("counter", "board"):
+        make += f" --window {settings.window}"
+    target = str(token_path)
+    token = os.environ.get("HALLKIT_TOKEN", "")
+    if not token:
+        try:
+            token = token_path.read_text(encoding="utf-8").strip()
+        except OSError as err:
+            return Finding(
+                "token", target, "fail", "本机没有设备令牌", f"在大厅主机上执行 {make}，把令牌写入 {target}",
+                f"{type(err).__name__}: {err.strerror or err}", f"on the hub box: {make}; put it in {target}",
+            )  # fmt: skip
+    try:
+        answer = requests.get(
+            settings.hub.rstrip("/") + "/api/v1/whoami",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+    except requests.RequestException as err:
+        return Finding(
+            "token", target, "warn", "无法向大厅主机核对设备令牌", "先排除大厅主机的连接问题",
+            f"{type(err).__name__}", "fix the hub connection first (see the hub line)",
+        )  # fmt: skip
+    if answer.status_code in (401, 403):
+        return Finding(
+            "token", target, "fail", "设备令牌无效或已被收回", f"在大厅主机上执行 {make}，替换 {target}",
+            f"the hub answered {answer.status_code}", f"on the hub box: {make}; replace {target}",
+        )  # fmt: skip
+    try:
+        answer.raise_for_status()
+        device = answer.json()
+    except (requests.RequestException, ValueError) as err:
+        return Finding("token", target, "warn", "大厅主机的回答无法识别", "升级大厅主机或本机软件",
+                       str(err)[:160], "update the hub or this box")  # fmt: skip
+    role, window = device.get("role"), device.get("window")
+    if role != "admin" and (
+        role != TOKEN_ROLES[settings.role]
+        or (settings.role in ("counter", "board") and window != settings.window)
+    ):
+        return Finding(
+            "token", target, "fail", f"设备令牌属于{role}（窗口{window}），与本机角色不符",
+            f"在大厅主机上执行 {make}，替换 {target}",
+            f"token of {role} window {window}; this box is {settings.role} window {settings.window}",
+            f"on the hub box: {make}; replace {target}",
+        )  # fmt: skip
+    return Finding("token", target, "ok", detail=f"{role} {device.get('name')} window {window}")
+
+
 def check_sync(data_dir: Path, alarm_threshold: int) -> Finding:
     """The uplink as the hub's store records it: enrolled, backlog, rejections, last contact."""
     target = str(data_dir)
@@ -293,6 +355,7 @@ class DoctorRequest:
     config: str | None
     box: str
     data_dir: Path | None = None  # the hub's data folder (hub boxes)
+    token_path: Path | None = None  # an app box's device token (default: as the apps find it)
     record_dir: Path | None = None  # where device services record their health
     timeout: float = 5.0
 
@@ -315,4 +378,13 @@ def run_doctor(request: DoctorRequest, probe: Prober | None = None) -> list[Find
         findings.append(check_sync(request.data_dir, config.sync.backlog_alarm_events))
     elif settings is not None:
         findings.append(check_hub(settings.hub, request.timeout))
+        if settings.role in TOKEN_ROLES:
+            token_path = request.token_path or _app_token_path()
+            findings.append(check_token(settings, request.box, token_path, request.timeout))
     return findings
+
+
+def _app_token_path() -> Path:
+    """Where the apps look for the device token (hall/appsetup.py): DATA/device.token."""
+    data = os.environ.get("HALLKIT_DATA")
+    return (Path(data) if data else DEFAULT_DATA) / TOKEN_NAME

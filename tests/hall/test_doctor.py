@@ -27,14 +27,19 @@ def _config(tmp_path: Path, **box: object) -> str:
 def test_a_healthy_kiosk_box_is_all_ok_and_exits_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with served(tmp_path / "hub") as (_hub, url):
+    with served(tmp_path / "hub") as (hub, url):
         config = _config(
             tmp_path, role="kiosk", hub=url, idcard="sim://idcard", printer="sim://printer"
         )
-        status = main(["doctor", "--config", config, "--box", "box-1", "--timeout", "3"])
+        token = tmp_path / "device.token"
+        token.write_text(hub.registry.add("kiosk", "box-1")[1])
+        status = main(
+            ["doctor", "--config", config, "--box", "box-1", "--timeout", "3",
+             "--token-file", str(token)]
+        )  # fmt: skip
     out = capsys.readouterr().out
     assert status == 0, out
-    assert "✓ idcard" in out and "✓ printer" in out and "✓ hub" in out
+    assert "✓ idcard" in out and "✓ printer" in out and "✓ hub" in out and "✓ token" in out
     assert "一切正常 all ok" in out
 
 
@@ -48,13 +53,48 @@ def test_each_fault_says_what_is_wrong_and_what_to_do_in_both_languages(
         printer="sim://printer?paper=out",
         keypad=str(tmp_path / "no-keypad"),
     )
-    status = main(["doctor", "--config", config, "--box", "box-1", "--timeout", "3"])
+    status = main(
+        ["doctor", "--config", config, "--box", "box-1", "--timeout", "3",
+         "--token-file", str(tmp_path / "none.token")]
+    )  # fmt: skip
     out = capsys.readouterr().out
     assert status == 1
     assert "✗ printer" in out and "打印机缺纸" in out and "hall device test-print" in out
     assert "✗ keypad" in out and "评价器未连接" in out and "keypad-test" in out
     assert "✗ hub" in out and "连接不上大厅主机" in out
-    assert "3 项需要处理 3 item(s) need attention" in out
+    assert "✗ token" in out and "本机没有设备令牌" in out
+    assert "hall token add --data /var/lib/hallkit --role kiosk --name box-1" in out
+    assert "4 项需要处理 4 item(s) need attention" in out
+
+
+@pytest.mark.parametrize(
+    ("role", "window", "problem"),
+    [
+        ("counter", 2, "与本机角色不符"),
+        ("counter", 3, "与本机角色不符"),
+        (None, None, "无效或已被收回"),
+    ],
+)
+def test_a_token_of_another_box_or_a_revoked_one_is_named_with_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], role: str | None, window: int | None,
+    problem: str,
+) -> None:  # fmt: skip
+    with served(tmp_path / "hub") as (hub, url):
+        config = _config(tmp_path, role="counter", window=3, hub=url)
+        token = tmp_path / "device.token"
+        if role is None:
+            device, secret = hub.registry.add("counter", "box-1", 3)
+            hub.registry.revoke(device.id)
+        else:
+            secret = hub.registry.add(role, f"{role}-{window}", window)[1]
+        token.write_text(secret)
+        status = main(["doctor", "--config", config, "--box", "box-1", "--token-file", str(token)])
+    out = capsys.readouterr().out
+    if (role, window) == ("counter", 3):  # the right token
+        assert status == 0 and "✓ token" in out, out
+        return
+    assert status == 1 and "✗ token" in out and problem in out, out
+    assert "--role counter --name box-1 --window 3" in out
 
 
 def test_json_output_lists_every_finding(
@@ -63,7 +103,14 @@ def test_json_output_lists_every_finding(
     config = _config(tmp_path, role="ticket", hub="http://127.0.0.1:1", printer="sim://printer")
     main(["doctor", "--config", config, "--box", "box-1", "--json", "--timeout", "3"])
     findings = json.loads(capsys.readouterr().out)
-    assert [f["subject"] for f in findings] == ["config", "box", "printer", "speech", "hub"]
+    assert [f["subject"] for f in findings] == [
+        "config",
+        "box",
+        "printer",
+        "speech",
+        "hub",
+        "token",
+    ]
     assert findings[2]["state"] == "ok" and findings[4]["state"] == "fail"
 
 
