@@ -1,52 +1,35 @@
-"""The queue engine: calling, serving, rating and appointments, atomically, over the hub's store.
+"""The queue engine: calling, serving and window status, atomically, over the hub's store.
 
-Issuing lives in :mod:`hub.issuing`, the transaction plumbing in :mod:`hub.txn`; every operation
+Issuing lives in :mod:`hub.issuing`, rating in :mod:`hub.rating`, appointments in
+:mod:`hub.appointments`, the transaction plumbing in :mod:`hub.txn`; every operation
 runs in one ``BEGIN IMMEDIATE`` transaction with its events (see there). There is no HTTP in here.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from config import HallConfig
-from config.schema import parse_hhmm
+from hub.appointments import AppointmentDesk
 from hub.cases import CaseDesk
 from hub.clerks import ClerkDesk, SignInGuard
-from hub.errors import Conflict, Invalid, NotFound
-from hub.identity import identify
+from hub.errors import Conflict, Invalid
 from hub.issuing import IssuingRules
-from hub.models import (
-    BAD_LEVELS,
-    RATING_LEVELS,
-    Rating,
-    Ticket,
-    TicketStatus,
-    WindowState,
-    WindowStatus,
-)
+from hub.models import Ticket, TicketStatus, WindowState, WindowStatus
 from hub.notices import NoticeDesk
+from hub.rating import RatingDesk
 from hub.txn import Tx
 from sync.clock import Clock
 from sync.store import Store
 
 log = logging.getLogger(__name__)
 
-RATING_GRACE_SECONDS = 5
-# A 差评's reason is asked by the clerk at the counter after the citizen pressed 4 or 5, so the
-# level + reason may arrive this much later than the keypad's time limit.
-BAD_RATING_REASON_SECONDS = 120
-"""A keypad press that arrives just after the timeout (network, clock skew) still counts."""
-
-RATING_CHANNEL_HALL_TERMINAL = 5
-"""GB/T 39046 channel code used for the window's rating keypad."""
-
 _LANE_SQL = "CASE lane WHEN 'appointment' THEN 0 WHEN 'green' THEN 1 ELSE 2 END"
 
 
-class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, IssuingRules):
+class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, IssuingRules):
     """The hall's queue: the only code that changes tickets, windows, clerks and ratings.
 
     Thread-safe: writes are serialised by the store's writer lock. Every public method raises a
@@ -334,7 +317,7 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, IssuingRules):
 
         return self._run(operation)
 
-    # -- finishing and rating ----------------------------------------------------------------
+    # -- finishing -------------------------------------------------------------------------
 
     def finish(self, window: int) -> Ticket:
         """Finish (办结) the current ticket and open its rating request."""
@@ -375,168 +358,6 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, IssuingRules):
             return ticket
 
         return self._run(operation)
-
-    def rate(self, window: int, level: int, reason: str | None = None) -> Rating:
-        """Record the citizen's rating of the service just finished at ``window``, once.
-
-        Levels are GB/T 39046 codes, 1 非常满意 … 5 非常不满意; 4 and 5 need a reason and open
-        a follow-up due in the configured number of working days. Raises Invalid or Conflict
-        (nothing to rate, already rated, request expired).
-        """
-        if level not in RATING_LEVELS:
-            raise Invalid("bad_level", "评价等级应为1（非常满意）到5（非常不满意）")
-        text = (reason or "").strip() or None
-        if level in BAD_LEVELS and text is None:
-            reasons = "、".join(self.config.rating.bad_reasons)
-            raise Invalid("reason_required", f"差评需要选择原因：{reasons}")
-
-        def operation(tx: Tx) -> Rating:
-            self._window_row(tx.db, window)
-            rows = list(
-                tx.db.query(
-                    "SELECT t.*, r.id AS rating_id FROM tickets t"
-                    " LEFT JOIN ratings r ON r.ticket_id = t.id"
-                    " WHERE t.window = ? AND t.status = 'finished' AND t.rating_due_at IS NOT NULL"
-                    " ORDER BY t.finished_at DESC LIMIT 1",
-                    (window,),
-                )
-            )
-            if not rows or rows[0]["rating_id"] is not None:
-                raise Conflict("no_rating_pending", f"{window}号窗口当前没有待评价的服务")
-            row = rows[0]
-            due = datetime.fromisoformat(row["rating_due_at"])
-            grace = BAD_RATING_REASON_SECONDS if level in BAD_LEVELS else RATING_GRACE_SECONDS
-            if tx.local_now > due + timedelta(seconds=grace):
-                raise Conflict("rating_expired", "评价时间已过，本次服务记为未评价")
-            clerk = tx.db.execute(
-                "SELECT clerk_id FROM windows WHERE number = ?", (window,)
-            ).fetchone()[0]
-            rating_id = str(uuid.uuid4())
-            tx.db.table("ratings").insert(
-                {
-                    "id": rating_id,
-                    "ticket_id": row["id"],
-                    "window": window,
-                    "level": level,
-                    "reason": text,
-                    "channel": RATING_CHANNEL_HALL_TERMINAL,
-                    "clerk_id": clerk,
-                    "rated_at": tx.stamp,
-                }
-            )
-            followup_due = None
-            if level in BAD_LEVELS:
-                followup_due = self.calendar.add_working_days(
-                    date.fromisoformat(tx.today), self.config.rating.followup_working_days
-                ).isoformat()
-                tx.db.table("followups").insert(
-                    {
-                        "id": str(uuid.uuid4()),
-                        "rating_id": rating_id,
-                        "ticket_id": row["id"],
-                        "window": window,
-                        "level": level,
-                        "reason": text,
-                        "opened_at": tx.stamp,
-                        "due_date": followup_due,
-                    }
-                )
-            rating = Rating(
-                id=rating_id,
-                ticket_id=row["id"],
-                number=row["number"],
-                window=window,
-                level=level,
-                reason=text,
-                channel=RATING_CHANNEL_HALL_TERMINAL,
-                rated_at=tx.stamp,
-                followup_due=followup_due,
-            )
-            payload = rating.to_dict()
-            payload.update(
-                {
-                    "division_code": self.config.hall.division_code,
-                    "clerk_id": clerk,
-                    "item_id": row["item_id"],
-                    "service_day": row["service_day"],
-                }
-            )
-            tx.emit("rating.recorded", payload)
-            return rating
-
-        return self._run(operation)
-
-    # -- appointments (filled by the downlink, or by an admin) --------------------------------
-
-    def add_appointment(
-        self,
-        *,
-        code: str,
-        service_day: str,
-        slot_start: str,
-        slot_end: str,
-        category: str,
-        item_id: str | None = None,
-        id_number: str | None = None,
-    ) -> dict[str, Any]:
-        """Store a booked appointment; raises Invalid for bad fields, Conflict for a used code."""
-        if self.config.category(category) is None:
-            raise Invalid("unknown_category", f"没有{category}类业务")
-        try:
-            date.fromisoformat(service_day)
-            start, end = parse_hhmm(slot_start), parse_hhmm(slot_end)
-        except ValueError as err:
-            raise Invalid("bad_appointment", f"预约日期或时段格式不正确：{err}") from err
-        if end <= start:
-            raise Invalid("bad_appointment", "预约时段的结束时间应晚于开始时间")
-        person = identify(self._secret, id_number) if id_number else None
-
-        def operation(tx: Tx) -> dict[str, Any]:
-            if tx.db.execute("SELECT 1 FROM appointments WHERE code = ?", (code,)).fetchone():
-                raise Conflict("appointment_exists", f"预约码{code}已存在")
-            row = {
-                "id": str(uuid.uuid4()),
-                "code": code,
-                "service_day": service_day,
-                "slot_start": slot_start,
-                "slot_end": slot_end,
-                "category": category,
-                "item_id": item_id,
-                "id_hash": person.id_hash if person else None,
-                "id_masked": person.id_masked if person else None,
-                "status": "booked",
-            }
-            tx.db.table("appointments").insert(row)
-            return {k: v for k, v in row.items() if k != "id_hash"}
-
-        return self._run(operation)
-
-    def cancel_appointment(self, code: str) -> dict[str, Any]:
-        """Cancel a booked appointment (central cancelled it); emits ``appointment.cancelled``.
-
-        One already cancelled is returned as it is, with no event. Raises NotFound (unknown
-        code) or Conflict (already checked in: its ticket stands).
-        """
-
-        def operation(tx: Tx) -> dict[str, Any]:
-            rows = list(tx.db.query("SELECT * FROM appointments WHERE code = ?", (code,)))
-            if not rows:
-                raise NotFound("unknown_appointment", f"没有预约码为{code}的预约")
-            row = rows[0]
-            if row["status"] == "checked_in":
-                raise Conflict("appointment_used", f"预约{code}已签到取号，号票继续有效")
-            if row["status"] == "booked":
-                tx.db.execute(
-                    "UPDATE appointments SET status = 'cancelled' WHERE id = ?", (row["id"],)
-                )
-                row["status"] = "cancelled"
-                fields = ("code", "service_day", "slot_start", "slot_end", "category", "item_id")
-                tx.emit("appointment.cancelled", {k: row[k] for k in fields})
-            return {k: v for k, v in row.items() if k != "id_hash"}
-
-        return self._run(operation)
-
-    # -- reading -----------------------------------------------------------------------------
 
 
 _STATUS_NAMES = {

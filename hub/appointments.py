@@ -1,0 +1,89 @@
+"""Appointments (预约): booked slots filled by the downlink from central, or by an admin.
+
+A booking is stored with the applicant's ID number as a keyed hash and masked (never in clear);
+checking in at a kiosk turns it into a ticket (:mod:`hub.issuing`). Central may cancel a booking
+until it is checked in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from config.schema import parse_hhmm
+from hub.errors import Conflict, Invalid, NotFound
+from hub.identity import identify
+from hub.txn import EngineCore, Tx
+
+
+class AppointmentDesk(EngineCore):
+    """Storing and cancelling appointments (mixed into :class:`hub.engine.QueueEngine`)."""
+
+    def add_appointment(
+        self,
+        *,
+        code: str,
+        service_day: str,
+        slot_start: str,
+        slot_end: str,
+        category: str,
+        item_id: str | None = None,
+        id_number: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a booked appointment; raises Invalid for bad fields, Conflict for a used code."""
+        if self.config.category(category) is None:
+            raise Invalid("unknown_category", f"没有{category}类业务")
+        try:
+            date.fromisoformat(service_day)
+            start, end = parse_hhmm(slot_start), parse_hhmm(slot_end)
+        except ValueError as err:
+            raise Invalid("bad_appointment", f"预约日期或时段格式不正确：{err}") from err
+        if end <= start:
+            raise Invalid("bad_appointment", "预约时段的结束时间应晚于开始时间")
+        person = identify(self._secret, id_number) if id_number else None
+
+        def operation(tx: Tx) -> dict[str, Any]:
+            if tx.db.execute("SELECT 1 FROM appointments WHERE code = ?", (code,)).fetchone():
+                raise Conflict("appointment_exists", f"预约码{code}已存在")
+            row = {
+                "id": str(uuid.uuid4()),
+                "code": code,
+                "service_day": service_day,
+                "slot_start": slot_start,
+                "slot_end": slot_end,
+                "category": category,
+                "item_id": item_id,
+                "id_hash": person.id_hash if person else None,
+                "id_masked": person.id_masked if person else None,
+                "status": "booked",
+            }
+            tx.db.table("appointments").insert(row)
+            return {k: v for k, v in row.items() if k != "id_hash"}
+
+        return self._run(operation)
+
+    def cancel_appointment(self, code: str) -> dict[str, Any]:
+        """Cancel a booked appointment (central cancelled it); emits ``appointment.cancelled``.
+
+        One already cancelled is returned as it is, with no event. Raises NotFound (unknown
+        code) or Conflict (already checked in: its ticket stands).
+        """
+
+        def operation(tx: Tx) -> dict[str, Any]:
+            rows = list(tx.db.query("SELECT * FROM appointments WHERE code = ?", (code,)))
+            if not rows:
+                raise NotFound("unknown_appointment", f"没有预约码为{code}的预约")
+            row = rows[0]
+            if row["status"] == "checked_in":
+                raise Conflict("appointment_used", f"预约{code}已签到取号，号票继续有效")
+            if row["status"] == "booked":
+                tx.db.execute(
+                    "UPDATE appointments SET status = 'cancelled' WHERE id = ?", (row["id"],)
+                )
+                row["status"] = "cancelled"
+                fields = ("code", "service_day", "slot_start", "slot_end", "category", "item_id")
+                tx.emit("appointment.cancelled", {k: row[k] for k in fields})
+            return {k: v for k, v in row.items() if k != "id_hash"}
+
+        return self._run(operation)

@@ -1,0 +1,120 @@
+"""Rating (评价): the citizen's keypad press after a finished service, and the follow-up a bad one opens.
+
+:meth:`hub.engine.QueueEngine.finish` opens the rating request (``rating.requested``, due after
+the keypad timeout); :meth:`RatingDesk.rate` records the one answer it may get. Levels are
+GB/T 39046 codes, 1 非常满意 … 5 非常不满意; a 4 or 5 (差评) needs a reason and opens a follow-up
+(table ``followups``) due in the configured number of working days by the hall calendar.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from hub.errors import Conflict, Invalid
+from hub.models import BAD_LEVELS, RATING_LEVELS, Rating
+from hub.txn import EngineCore, Tx
+
+RATING_GRACE_SECONDS = 5
+"""A keypad press that arrives just after the timeout (network, clock skew) still counts."""
+
+# A 差评's reason is asked by the clerk at the counter after the citizen pressed 4 or 5, so the
+# level + reason may arrive this much later than the keypad's time limit.
+BAD_RATING_REASON_SECONDS = 120
+
+RATING_CHANNEL_HALL_TERMINAL = 5
+"""GB/T 39046 channel code used for the window's rating keypad."""
+
+
+class RatingDesk(EngineCore):
+    """Recording ratings and opening follow-ups (mixed into :class:`hub.engine.QueueEngine`)."""
+
+    def rate(self, window: int, level: int, reason: str | None = None) -> Rating:
+        """Record the citizen's rating of the service just finished at ``window``, once.
+
+        Levels are GB/T 39046 codes, 1 非常满意 … 5 非常不满意; 4 and 5 need a reason and open
+        a follow-up due in the configured number of working days. Raises Invalid or Conflict
+        (nothing to rate, already rated, request expired).
+        """
+        if level not in RATING_LEVELS:
+            raise Invalid("bad_level", "评价等级应为1（非常满意）到5（非常不满意）")
+        text = (reason or "").strip() or None
+        if level in BAD_LEVELS and text is None:
+            reasons = "、".join(self.config.rating.bad_reasons)
+            raise Invalid("reason_required", f"差评需要选择原因：{reasons}")
+
+        def operation(tx: Tx) -> Rating:
+            self._window_row(tx.db, window)
+            rows = list(
+                tx.db.query(
+                    "SELECT t.*, r.id AS rating_id FROM tickets t"
+                    " LEFT JOIN ratings r ON r.ticket_id = t.id"
+                    " WHERE t.window = ? AND t.status = 'finished' AND t.rating_due_at IS NOT NULL"
+                    " ORDER BY t.finished_at DESC LIMIT 1",
+                    (window,),
+                )
+            )
+            if not rows or rows[0]["rating_id"] is not None:
+                raise Conflict("no_rating_pending", f"{window}号窗口当前没有待评价的服务")
+            row = rows[0]
+            due = datetime.fromisoformat(row["rating_due_at"])
+            grace = BAD_RATING_REASON_SECONDS if level in BAD_LEVELS else RATING_GRACE_SECONDS
+            if tx.local_now > due + timedelta(seconds=grace):
+                raise Conflict("rating_expired", "评价时间已过，本次服务记为未评价")
+            clerk = tx.db.execute(
+                "SELECT clerk_id FROM windows WHERE number = ?", (window,)
+            ).fetchone()[0]
+            rating_id = str(uuid.uuid4())
+            tx.db.table("ratings").insert(
+                {
+                    "id": rating_id,
+                    "ticket_id": row["id"],
+                    "window": window,
+                    "level": level,
+                    "reason": text,
+                    "channel": RATING_CHANNEL_HALL_TERMINAL,
+                    "clerk_id": clerk,
+                    "rated_at": tx.stamp,
+                }
+            )
+            followup_due = None
+            if level in BAD_LEVELS:
+                followup_due = self.calendar.add_working_days(
+                    date.fromisoformat(tx.today), self.config.rating.followup_working_days
+                ).isoformat()
+                tx.db.table("followups").insert(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "rating_id": rating_id,
+                        "ticket_id": row["id"],
+                        "window": window,
+                        "level": level,
+                        "reason": text,
+                        "opened_at": tx.stamp,
+                        "due_date": followup_due,
+                    }
+                )
+            rating = Rating(
+                id=rating_id,
+                ticket_id=row["id"],
+                number=row["number"],
+                window=window,
+                level=level,
+                reason=text,
+                channel=RATING_CHANNEL_HALL_TERMINAL,
+                rated_at=tx.stamp,
+                followup_due=followup_due,
+            )
+            payload = rating.to_dict()
+            payload.update(
+                {
+                    "division_code": self.config.hall.division_code,
+                    "clerk_id": clerk,
+                    "item_id": row["item_id"],
+                    "service_day": row["service_day"],
+                }
+            )
+            tx.emit("rating.recorded", payload)
+            return rating
+
+        return self._run(operation)
