@@ -2,7 +2,8 @@
 
 Everything a box needs to know about its hall (hours, calendar, queue categories, service items
 and guides, windows, priority and rating rules, device settings) is declared once in
-:mod:`config.schema` with a default and a help text. This package imports nothing else of ours.
+:mod:`config.schema` (device settings in :mod:`config.boxes`) with a default and a help text.
+This package imports nothing else of ours.
 """
 
 from config.calendar import HallCalendar

@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from config.errors import ConfigError, ConfigIssue
-from config.schema import HallConfig, nested_model, reference_problems
+from config.references import reference_problems
+from config.schema import HallConfig, nested_model
 
 _PATH_PREFIX = re.compile(
     r"^(?P<path>[A-Za-z_][\w.\-]*(\[\d+\])*(\.[\w\-]+(\[\d+\])*)*): (?P<msg>.*)$"

@@ -1,19 +1,44 @@
 """The typed schema of a hall configuration file.
 
 Every key is declared here once, with its default and its help text (the ``description``);
-``docs/configuration.md`` is generated from these declarations (``hall config docs``).
+``docs/configuration.md`` is generated from these declarations (``hall config docs``). The
+per-box device settings live in :mod:`config.boxes` (importable from here too), the
+cross-reference checks in :mod:`config.references`.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from config.base import StrictModel
+from config.boxes import DeviceSettings, SpeechSettings
 from config.pins import hash_problem
+from config.references import reference_problems
+
+# DeviceSettings and SpeechSettings are re-exported: many boxes' modules import them from here.
+__all__ = [
+    "Category",
+    "DeviceSettings",
+    "HallConfig",
+    "HallInfo",
+    "PriorityRules",
+    "QueueRules",
+    "RatingRules",
+    "ServiceHours",
+    "ServiceItem",
+    "SpeechSettings",
+    "StaffMember",
+    "SyncSettings",
+    "Window",
+    "nested_model",
+    "parse_hhmm",
+    "parse_period",
+]
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _PERIOD = re.compile(r"^(?P<start>\d\d:\d\d)-(?P<end>\d\d:\d\d)$")
@@ -49,11 +74,7 @@ def nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HallInfo(_Strict):
+class HallInfo(StrictModel):
     id: str = Field(
         "sample-town",
         pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
@@ -108,7 +129,7 @@ class HallInfo(_Strict):
         return value
 
 
-class ServiceHours(_Strict):
+class ServiceHours(StrictModel):
     days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
         [1, 2, 3, 4, 5], description="Service weekdays, ISO numbering (1 Monday … 7 Sunday)."
     )
@@ -167,7 +188,7 @@ class ServiceHours(_Strict):
         return self
 
 
-class Category(_Strict):
+class Category(StrictModel):
     code: str = Field(
         pattern=r"^[A-Z]$",
         description="Ticket letter of the queue category (A, B, …); numbers read A001, A002, ….",
@@ -194,7 +215,7 @@ class Category(_Strict):
         return value
 
 
-class ServiceItem(_Strict):
+class ServiceItem(StrictModel):
     id: str = Field(min_length=1, max_length=64, description="Stable id of the service item.")
     name: str = Field(min_length=1, description="Name of the item (事项名称).")
     department: str = Field(
@@ -222,7 +243,7 @@ class ServiceItem(_Strict):
     popular: bool = Field(False, description="Show on the kiosk's popular-items row.")
 
 
-class Window(_Strict):
+class Window(StrictModel):
     number: int = Field(ge=1, le=999, description="Window number shown above it and called out.")
     name: str = Field("综合窗口", description="Name of the window (综合窗口, 企业服务, …).")
     unit: str = Field("", description="Accepting unit shown on the window board, if not the hall.")
@@ -231,7 +252,7 @@ class Window(_Strict):
     )
 
 
-class StaffMember(_Strict):
+class StaffMember(StrictModel):
     number: str = Field(
         pattern=r"^[A-Za-z0-9]{2,16}$",
         description="Staff number (工号) the clerk signs in with; shown on the window board.",
@@ -261,7 +282,7 @@ class StaffMember(_Strict):
         return value
 
 
-class PriorityRules(_Strict):
+class PriorityRules(StrictModel):
     green_groups: list[str] = Field(
         ["老年人", "残疾人", "军人及退役军人", "孕妇"],
         description="Groups a guide may send to the green channel (绿色通道), with staff confirmation.",
@@ -288,7 +309,7 @@ class PriorityRules(_Strict):
     )
 
 
-class QueueRules(_Strict):
+class QueueRules(StrictModel):
     requeue_minutes: int = Field(
         30,
         ge=0,
@@ -306,7 +327,7 @@ class QueueRules(_Strict):
     )
 
 
-class RatingRules(_Strict):
+class RatingRules(StrictModel):
     keypad_timeout_seconds: int = Field(
         30,
         ge=5,
@@ -330,85 +351,7 @@ class RatingRules(_Strict):
     )
 
 
-class SpeechSettings(_Strict):
-    enabled: bool = Field(True, description="Speak calls on this box.")
-    voice: str = Field("cmn-latn-pinyin", description="espeak-ng voice for Mandarin.")
-    volume: int = Field(100, ge=0, le=200, description="espeak-ng amplitude (0–200).")
-    rate: int = Field(150, ge=80, le=450, description="Speaking rate in words per minute.")
-    repeat: int = Field(2, ge=1, le=3, description="How many times each call is said.")
-
-
-def _default_keypad_keys() -> dict[str, int]:
-    keys = {f"KEY_{n}": n for n in range(1, 6)}
-    keys.update({f"KEY_KP{n}": n for n in range(1, 6)})
-    keys.update({f"KEY_F{n}": n for n in range(1, 6)})
-    return keys
-
-
-CounterAction = Literal[
-    "call_next", "call_number", "recall", "skip", "transfer", "pause", "resume", "finish", "receipt"
-]
-
-
-def _default_counter_keys() -> dict[CounterAction, list[str]]:
-    return {
-        "call_next": ["F1", "Num+Enter"],
-        "recall": ["F2", "Num+."],
-        "skip": ["F3", "Num+-"],
-        "finish": ["F4", "Num++"],
-        "transfer": ["F5"],
-        "pause": ["F6"],
-        "resume": ["F7"],
-        "call_number": ["F8", "Num+*"],
-        "receipt": ["F9"],
-    }
-
-
-class DeviceSettings(_Strict):
-    role: Literal["hub", "kiosk", "ticket", "counter", "board", "display"] = Field(
-        "kiosk", description="What this box is in the hall."
-    )
-    window: int | None = Field(
-        None, ge=1, description="Window number, for counter and board boxes."
-    )
-    hub: str = Field(
-        "http://127.0.0.1:8700",
-        pattern=r"^https?://",
-        description="The hall hub's address as this box reaches it.",
-    )
-    idcard: str | None = Field(
-        None,
-        description="ID-card reader address, e.g. serial:///dev/hall-idcard or usb://0400:c35a.",
-    )
-    printer: str | None = Field(
-        None,
-        description="Printer address, e.g. usb://0416:5011, serial:///dev/hall-printer, tcp://HOST:9100.",
-    )
-    printer_width: Literal[58, 80] = Field(80, description="Paper width of the printer in mm.")
-    keypad: str | None = Field(
-        None, description="Rating keypad input device, e.g. /dev/input/hall-keypad."
-    )
-    keypad_keys: dict[str, Annotated[int, Field(ge=1, le=5)]] = Field(
-        default_factory=_default_keypad_keys,
-        description="Key name (evdev) to rating level 1 非常满意 … 5 非常不满意.",
-    )
-    sign: str | None = Field(
-        None, description="Window sign address, e.g. modbus:///dev/ttyUSB0?unit=1 or board."
-    )
-    counter_keys: dict[CounterAction, list[str]] = Field(
-        default_factory=_default_counter_keys,
-        description=(
-            "Counter app shortcuts: action to key sequences in Qt's portable text "
-            "(F1, Ctrl+R, Num+Enter for the number pad's Enter). A USB number pad works as a "
-            "hardware caller with the Num+ defaults."
-        ),
-    )
-    speech: SpeechSettings = Field(
-        default_factory=SpeechSettings, description="Voice calls spoken on this box."
-    )
-
-
-class SyncSettings(_Strict):
+class SyncSettings(StrictModel):
     batch_max_events: int = Field(
         1000, ge=1, le=10000, description="Most events the uplink sends in one batch."
     )
@@ -452,7 +395,7 @@ class SyncSettings(_Strict):
     )
 
 
-class HallConfig(_Strict):
+class HallConfig(StrictModel):
     """A whole hall: who it is, when it opens, what it serves and how its boxes are set up."""
 
     hall: HallInfo = Field(default_factory=HallInfo, description="Who the hall is.")
@@ -506,73 +449,3 @@ class HallConfig(_Strict):
     def windows_serving(self, code: str) -> list[Window]:
         """Windows that call from category ``code``."""
         return [w for w in self.windows if code in w.categories]
-
-
-def reference_problems(data: dict[str, Any]) -> list[str]:
-    """Cross-references of a hall (codes, numbers, which window serves what) as ``path: problem``.
-
-    Works on plain data, valid or not, so that a file with field errors still gets its reference
-    errors reported in the same round; entries too malformed to read are skipped here (the field
-    checks report them).
-    """
-    problems: list[str] = []
-    categories = [c for c in _list(data.get("categories")) if isinstance(c, dict)]
-    items = [i for i in _list(data.get("items")) if isinstance(i, dict)]
-    windows = [w for w in _list(data.get("windows")) if isinstance(w, dict)]
-    codes = [c.get("code") for c in categories]
-    _duplicates(codes, "category code", "categories", problems)
-    _duplicates([i.get("id") for i in items], "item id", "items", problems)
-    _duplicates([w.get("number") for w in windows], "window number", "windows", problems)
-    known = set(codes)
-    listed = ", ".join(str(c) for c in codes)
-    for index, item in enumerate(items):
-        if "category" in item and item["category"] not in known:
-            problems.append(
-                f"items[{index}].category: unknown category {item['category']!r} "
-                f"(item {item.get('id')}); expected one of {listed}"
-            )
-    served: set[str] = set()
-    for index, window in enumerate(windows):
-        for code in _list(window.get("categories")):
-            if code not in known:
-                problems.append(
-                    f"windows[{index}].categories: unknown category {code!r} "
-                    f"(window {window.get('number')}); expected one of {listed}"
-                )
-            served.add(str(code))
-    for index, category in enumerate(categories if windows else []):
-        if category.get("code") not in served:
-            problems.append(
-                f"categories[{index}]: no window serves category {category.get('code')} "
-                f"({category.get('name')}); add it to some window's categories"
-            )
-    numbers = {w.get("number") for w in windows}
-    staff = [m for m in _list(data.get("staff")) if isinstance(m, dict)]
-    _duplicates([m.get("number") for m in staff], "staff number", "staff", problems)
-    for index, member in enumerate(staff):
-        for number in _list(member.get("windows")):
-            if number not in numbers:
-                problems.append(
-                    f"staff[{index}].windows: no window number {number} "
-                    f"(staff {member.get('number')})"
-                )
-    devices = data.get("devices")
-    for box, settings in devices.items() if isinstance(devices, dict) else []:
-        bound = settings.get("window") if isinstance(settings, dict) else None
-        if bound is not None and bound not in numbers:
-            problems.append(f"devices.{box}.window: no window number {bound}")
-    return problems
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _duplicates(values: list[Any], what: str, where: str, problems: list[str]) -> None:
-    seen: set[Any] = set()
-    for value in values:
-        if value is None or not isinstance(value, str | int):
-            continue
-        if value in seen:
-            problems.append(f"{where}: duplicate {what} {value!r}")
-        seen.add(value)
