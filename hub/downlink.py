@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from config.schema import SyncSettings
 from hub.catalog import Catalog
@@ -24,44 +25,70 @@ log = logging.getLogger(__name__)
 _CODES_PER_QUERY = 500  # below SQLite's limit on bound parameters
 
 
-def held_appointments(engine: QueueEngine, codes: list[str]) -> dict[str, str]:
-    """The status (``booked``, ``checked_in``, ``cancelled``) of each code the hub holds."""
+_PLACE = ("service_day", "slot_start", "slot_end", "category", "item_id")
+
+
+def held_appointments(
+    engine: QueueEngine, codes: list[str], day: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """What the hub holds of each code (status and place), plus, with ``day``, every
+    appointment it holds booked for that day."""
     db = engine.store.reader()
-    held: dict[str, str] = {}
+    columns = "code, status, " + ", ".join(_PLACE)
+    rows: list[Any] = []
     for start in range(0, len(codes), _CODES_PER_QUERY):
         chunk = codes[start : start + _CODES_PER_QUERY]
         marks = ",".join("?" for _ in chunk)
-        for row in db.execute(
-            f"SELECT code, status FROM appointments WHERE code IN ({marks})",  # noqa: S608
+        rows += db.execute(
+            f"SELECT {columns} FROM appointments WHERE code IN ({marks})",  # noqa: S608
             chunk,
-        ):
-            held[str(row[0])] = str(row[1])
-    return held
+        ).fetchall()
+    if day is not None:
+        rows += db.execute(
+            f"SELECT {columns} FROM appointments WHERE service_day = ? AND status = 'booked'",  # noqa: S608
+            (day,),
+        ).fetchall()
+    names = ("code", "status", *_PLACE)
+    return {str(row[0]): dict(zip(names, row, strict=True)) for row in rows}
 
 
 def apply_appointments(engine: QueueEngine, day: str, answer: AppointmentsAnswer) -> None:
-    """Add the booked appointments the hub does not hold (by code); cancel those central cancelled.
+    """Make the hub's appointments of ``day`` what central's list for that day says.
 
-    Idempotent: applying the same list again changes nothing. ID numbers are kept only as the
-    engine keeps them (keyed hash and mask). An appointment already checked in stays so (its
-    ticket is being served). Entries the hub cannot take (unknown category, bad ID number or
-    slot) are skipped, the rest applied, then ApplyRefused names the skipped ones by code.
+    Central's list of a day is complete (an appointment moved to another day leaves it), so:
+    booked ones the hub does not hold are added; held ones whose day, slot, category or item
+    changed, or that central booked again, are moved (``appointment.moved``); those central
+    cancelled are cancelled; booked ones of this day missing from the list (moved away or
+    withdrawn) are cancelled until the list of their new day brings them back. Idempotent:
+    applying the same list again changes nothing. An appointment already checked in stays so
+    (its ticket is being served). ID numbers are kept only as the engine keeps them (keyed hash
+    and mask). Entries the hub cannot take (unknown category, bad ID number or slot) are
+    skipped, the rest applied, then ApplyRefused names the skipped ones by code.
     """
-    held = held_appointments(engine, [a.code for a in answer.appointments])
+    held = held_appointments(engine, [a.code for a in answer.appointments], day)
+    listed = {a.code for a in answer.appointments}
     problems: list[str] = []
     for entry in answer.appointments:
-        status = held.get(entry.code)
+        have = held.get(entry.code)
+        status = have["status"] if have else None
+        place: dict[str, Any] = {
+            "service_day": day,
+            "slot_start": entry.slot_start,
+            "slot_end": entry.slot_end,
+            "category": entry.category,
+            "item_id": entry.item_id,
+        }
         try:
-            if entry.status == "booked" and status is None:
-                engine.add_appointment(
-                    code=entry.code,
-                    service_day=day,
-                    slot_start=entry.slot_start,
-                    slot_end=entry.slot_end,
-                    category=entry.category,
-                    item_id=entry.item_id,
-                    id_number=entry.id_number,
-                )
+            if entry.status == "booked" and have is None:
+                engine.add_appointment(code=entry.code, id_number=entry.id_number, **place)
+            elif entry.status == "booked" and status == "checked_in":
+                continue  # served or being served: central's later change cannot undo that
+            elif (
+                entry.status == "booked"
+                and have is not None
+                and (status == "cancelled" or any(have[k] != v for k, v in place.items()))
+            ):
+                engine.move_appointment(code=entry.code, id_number=entry.id_number, **place)
             elif entry.status == "cancelled" and status == "booked":
                 engine.cancel_appointment(entry.code)
             elif entry.status == "cancelled" and status == "checked_in":
@@ -70,6 +97,13 @@ def apply_appointments(engine: QueueEngine, day: str, answer: AppointmentsAnswer
             if err.code == "appointment_exists":  # added meanwhile (by an admin): held now
                 continue
             problems.append(f"{entry.code}: {err.message}")
+    for code, have in held.items():
+        if code not in listed and have["service_day"] == day and have["status"] == "booked":
+            log.info("appointment %s left the list of %s at central: cancelled here", code, day)
+            try:
+                engine.cancel_appointment(code)
+            except HubError as err:  # checked in meanwhile: its ticket stands
+                log.warning("appointment %s not cancelled: %s", code, err.message)
     if problems:
         raise ApplyRefused(f"{len(problems)} appointment(s) not taken: " + "; ".join(problems))
 

@@ -29,6 +29,8 @@ KNOWN_TYPES = frozenset(
         "window.status",
         "window.clerk",
         "day.closed",
+        "appointment.cancelled",
+        "appointment.moved",
         "case.accepted",
         "staff.alert",
         "feedback.received",

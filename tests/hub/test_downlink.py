@@ -130,7 +130,54 @@ def test_held_appointments_reads_many_codes_in_chunks(engine: QueueEngine) -> No
             code=f"Y{n}", service_day=TODAY, slot_start="10:00", slot_end="10:30", category="A"
         )
     codes = [f"Y{n}" for n in range(1200)]
-    assert held_appointments(engine, codes) == {"Y0": "booked", "Y1": "booked", "Y2": "booked"}
+    held = held_appointments(engine, codes)
+    assert {code: row["status"] for code, row in held.items()} == {
+        "Y0": "booked",
+        "Y1": "booked",
+        "Y2": "booked",
+    }
+
+
+def test_an_appointment_moved_to_another_slot_is_moved_and_said_once(
+    engine: QueueEngine,
+) -> None:
+    apply_appointments(engine, TODAY, listing(entry("Y1")))
+    moved = listing(entry("Y1", slot_start="14:00", slot_end="14:30", category="A"), version=2)
+    apply_appointments(engine, TODAY, moved)
+    apply_appointments(engine, TODAY, moved)  # the same list again changes nothing
+    row = appointment_rows(engine)["Y1"]
+    assert (row["slot_start"], row["category"], row["status"]) == ("14:00", "A", "booked")
+    events = [e for e in engine.events_after(0, 10_000) if e.type == "appointment.moved"]
+    assert len(events) == 1
+    assert events[0].payload["from"]["slot_start"] == "10:00"
+    assert events[0].payload["to"]["slot_start"] == "14:00"
+
+
+def test_an_appointment_moved_to_another_day_leaves_this_day_and_arrives_on_its_new_day(
+    engine: QueueEngine,
+) -> None:
+    apply_appointments(engine, TODAY, listing(entry("Y1"), entry("Y2")))
+    apply_appointments(engine, TODAY, listing(entry("Y2"), version=2))  # Y1 left today's list
+    assert appointment_rows(engine)["Y1"]["status"] == "cancelled"
+    with pytest.raises(Conflict):  # nobody checks in today with a booking moved away
+        engine.issue_ticket(appointment_code="Y1")
+    tomorrow = AppointmentsAnswer.model_validate(
+        {"date": "2025-03-13", "version": 1, "appointments": [entry("Y1")]}
+    )
+    apply_appointments(engine, "2025-03-13", tomorrow)
+    row = appointment_rows(engine)["Y1"]
+    assert (row["service_day"], row["status"]) == ("2025-03-13", "booked")
+    assert appointment_rows(engine)["Y2"]["status"] == "booked"  # still on today's list
+
+
+def test_a_checked_in_appointment_is_never_moved_or_cancelled_by_a_later_list(
+    engine: QueueEngine,
+) -> None:
+    apply_appointments(engine, TODAY, listing(entry("Y1")))
+    engine.issue_ticket(appointment_code="Y1")
+    apply_appointments(engine, TODAY, listing(entry("Y1", slot_start="15:00", slot_end="15:30")))
+    apply_appointments(engine, TODAY, listing(version=3))
+    assert appointment_rows(engine)["Y1"]["status"] == "checked_in"
 
 
 # -- wiring --------------------------------------------------------------------------------------
