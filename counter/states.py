@@ -1,4 +1,5 @@
-"""The counter workflow's plain values: its phases, the clerk's actions, what the view draws."""
+"""The counter workflow's plain values: its phases, the clerk's actions, what the view draws,
+and the pure rules over them (which action is refused when, today's figures as seen)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from counter.ports import Clerk, TicketView, TodayFigures
-from counter.texts import Sentence
+from counter.texts import Sentence, Texts
 
 
 class Phase(StrEnum):
@@ -84,3 +85,54 @@ class Snapshot:
     rating_line: str | None
     rating_level: int | None
     bad_reasons: tuple[str, ...]
+
+
+def refusal_for(
+    action: Action,
+    phase: Phase,
+    current: TicketView | None,
+    texts: Texts,
+    *,
+    hub_ok: bool,
+    busy: bool,
+) -> Sentence | None:
+    """Why ``action`` cannot run now (a sentence from ``texts``), or None if it can.
+
+    ``phase`` and ``current`` (the ticket at the window) are the window's as the counter holds
+    them; with the hub away (``hub_ok`` False) or another operation running (``busy``) every
+    action is refused.
+    """
+    if not hub_ok:
+        return Sentence(texts.get("refuse.hub_away"))
+    if busy:
+        return Sentence(texts.get("refuse.busy"))
+    if action is Action.SIGN_IN:
+        return None
+    if phase is Phase.SIGNED_OUT:
+        return Sentence(texts.get("refuse.signed_out"))
+    if action is Action.RECEIPT:
+        return None
+    if action is Action.BAD_REASON:
+        return None if phase is Phase.BAD_REASON else Sentence(texts.get("refuse.no_ticket"))
+    if phase is Phase.RATING:
+        return Sentence(texts.get("refuse.rating"))
+    if phase is Phase.BAD_REASON:
+        return Sentence(texts.get("refuse.bad_reason"))
+    if action in (Action.CALL_NEXT, Action.CALL_NUMBER, Action.PAUSE, Action.SIGN_OUT):
+        if current is not None:
+            return Sentence(texts.get("refuse.serving", number=current.number))
+        if phase is Phase.PAUSED and action is not Action.SIGN_OUT:
+            return Sentence(texts.get("refuse.paused"))
+        return None
+    if action is Action.RESUME:
+        return None if phase is Phase.PAUSED else Sentence(texts.get("refuse.not_paused"))
+    if current is None:  # recall, skip, transfer, finish
+        return Sentence(texts.get("refuse.no_ticket"))
+    return None
+
+
+def seen_figures(seconds: list[float]) -> TodayFigures:
+    """Today's figures as this counter saw them: how many services it finished since it started
+    and their average in minutes (``seconds`` are each service's length in seconds)."""
+    average = sum(seconds) / len(seconds) / 60 if seconds else None
+    return TodayFigures(len(seconds), average, "seen")

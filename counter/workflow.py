@@ -8,7 +8,8 @@ Threads. The view calls the action methods on the GUI thread; they never block: 
 action is possible now (else they leave a sentence in ``message`` and return False), then hand
 the hub call to ``executor`` (one worker: one operation at a time). A press while another runs,
 or while the hub is away, is refused with a sentence and never replayed later. ``refresh``,
-``hub_lost`` and ``hub_back`` come from the live link's threads (``counter.live``), the rating
+``hub_lost`` and ``hub_back`` come from the live link's threads (``counter.live``; they live in
+``counter.link_state``), the rating
 result from the keypad's thread. Every change calls ``on_change`` (from any thread; the Qt view
 turns it into a queued signal) and ``snapshot()`` gives a consistent picture to draw.
 
@@ -30,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from config import HallConfig
+from counter.link_state import LiveLinkState
 from counter.ports import (
     CaseAccepted,
     CaseRequest,
@@ -47,7 +49,7 @@ from counter.ports import (
 )
 from counter.rating_steps import RatingSteps
 from counter.receipt_steps import ReceiptSteps, case_request
-from counter.states import Action, Executor, Phase, Snapshot
+from counter.states import Action, Executor, Phase, Snapshot, refusal_for, seen_figures
 from counter.texts import Sentence, Texts
 from hub.client import HubRefused, HubUnavailable
 
@@ -56,7 +58,7 @@ log = logging.getLogger(__name__)
 NUMBER = re.compile(r"^[A-Z]\d{3,4}$")
 
 
-class CounterWorkflow:
+class CounterWorkflow(LiveLinkState):
     """One window's counter; see the module docstring for how to drive it."""
 
     def __init__(
@@ -194,35 +196,14 @@ class CounterWorkflow:
         return True if refusal is None else self._refuse(refusal)
 
     def _refusal(self, action: Action) -> Sentence | None:
-        texts, phase = self.texts, self._phase()
-        if not self._hub_ok:
-            return Sentence(texts.get("refuse.hub_away"))
-        if self._busy:
-            return Sentence(texts.get("refuse.busy"))
-        if action is Action.SIGN_IN:
-            return None
-        if phase is Phase.SIGNED_OUT:
-            return Sentence(texts.get("refuse.signed_out"))
-        if action is Action.RECEIPT:
-            return None
-        if action is Action.BAD_REASON:
-            return None if phase is Phase.BAD_REASON else Sentence(texts.get("refuse.no_ticket"))
-        if phase is Phase.RATING:
-            return Sentence(texts.get("refuse.rating"))
-        if phase is Phase.BAD_REASON:
-            return Sentence(texts.get("refuse.bad_reason"))
-        current = self._state.current
-        if action in (Action.CALL_NEXT, Action.CALL_NUMBER, Action.PAUSE, Action.SIGN_OUT):
-            if current is not None:
-                return Sentence(texts.get("refuse.serving", number=current.number))
-            if phase is Phase.PAUSED and action is not Action.SIGN_OUT:
-                return Sentence(texts.get("refuse.paused"))
-            return None
-        if action is Action.RESUME:
-            return None if phase is Phase.PAUSED else Sentence(texts.get("refuse.not_paused"))
-        if current is None:  # recall, skip, transfer, finish
-            return Sentence(texts.get("refuse.no_ticket"))
-        return None
+        return refusal_for(
+            action,
+            self._phase(),
+            self._state.current,
+            self.texts,
+            hub_ok=self._hub_ok,
+            busy=self._busy,
+        )
 
     # -- the clerk's actions (GUI thread; never block) ------------------------------------------
 
@@ -462,7 +443,7 @@ class CounterWorkflow:
             if seconds is not None:
                 self._seen.append(seconds)
             if self._today.source == "seen":
-                self._today = self._seen_figures()
+                self._today = seen_figures(self._seen)
         self._say(Sentence(self.texts.get("done.finished", number=ticket.number)))
         self._ratings.ask(ticket.number)
 
@@ -474,79 +455,6 @@ class CounterWorkflow:
     def _do_accept_case(self, request: CaseRequest) -> None:
         sentence, failed = self._receipts.accept(request)
         self._say(sentence, error=failed)
-
-    # -- from the live link (its threads) ---------------------------------------------------------
-
-    def refresh(self) -> None:
-        """Read the window, its figures and the queue from the hub (I/O: a worker or the live
-        link's thread). Raises HubUnavailable or HubRefused."""
-        state, today = self.hub.window(self.window)
-        queue = self.hub.queue()
-        items: tuple[ItemInfo, ...] | None = None
-        if not self._items:
-            try:
-                items = self.hub.items()
-            except HubRefused as err:
-                log.info("catalog not readable (%s); the configuration's items are used", err)
-        with self._lock:
-            self._set_state(state)
-            self._queue = queue
-            self._today = today if today is not None else self._seen_figures()
-            if items:
-                self._items = items
-        self.on_change()
-
-    def _seen_figures(self) -> TodayFigures:
-        seen = self._seen
-        average = sum(seen) / len(seen) / 60 if seen else None
-        return TodayFigures(len(seen), average, "seen")
-
-    def _set_state(self, state: WindowView) -> None:
-        """Take the hub's window state (lock held): who is signed in, the ticket's clock."""
-        mine = self._clerk
-        if self._signed_in and mine is not None:
-            other = state.clerk
-            if other is not None and other.number != mine.number:
-                # Another clerk signed in at this window (AB cover from another box).
-                self._signed_out(self.texts.get("signin.taken", name=other.name))
-            elif other is None and self._hub_names_clerks:
-                # Signed out by the hub: this clerk signed in at another window.
-                self._signed_out(self.texts.get("signin.ended"))
-        if state.clerk is not None:
-            self._hub_names_clerks = True
-        current = state.current
-        if current is None:
-            self._serving = None
-        elif self._serving is None or self._serving[0] != current.id:
-            offset = 0.0
-            if current.called_at is not None and current.called_at.tzinfo is not None:
-                age = (self.clock.now() - current.called_at).total_seconds()
-                offset = age if 0 <= age < 12 * 3600 else 0.0  # a skewed clock counts from now
-            self._serving = (current.id, self.clock.monotonic() - offset)
-        self._state = state
-
-    def _signed_out(self, text: str) -> None:
-        self._signed_in, self._clerk = False, None
-        self._ratings.forget()
-        self._message, self._message_is_error = Sentence(text), True
-
-    def hub_lost(self) -> None:
-        """The hub stopped answering: say so, refuse every key until it is back."""
-        with self._lock:
-            changed, self._hub_ok = self._hub_ok, False
-        if changed:
-            log.warning("window %s: hub away", self.window)
-            self.on_change()
-
-    def hub_back(self) -> None:
-        """The hub answers again (the live link refreshed the window first)."""
-        with self._lock:
-            changed, self._hub_ok = not self._hub_ok, True
-            if changed:
-                self._message, self._message_is_error = Sentence(self.texts.get("hub.back")), False
-        if changed:
-            log.info("window %s: hub back", self.window)
-            self.on_change()
 
     def close(self) -> None:
         """End an open rating request and stop the worker."""
