@@ -33,8 +33,12 @@ class AppointmentDesk(EngineCore):
         category: str,
         item_id: str | None = None,
         id_number: str | None = None,
+        source: str = "hall",
     ) -> dict[str, Any]:
-        """Store a booked appointment; raises Invalid for bad fields, Conflict for a used code."""
+        """Store a booked appointment; raises Invalid for bad fields, Conflict for a used code.
+
+        ``source`` is ``central`` for one from central's lists (only those are kept in step
+        with them) and ``hall`` for one the hall's admin booked."""
         if self.config.category(category) is None:
             raise Invalid("unknown_category", f"没有{category}类业务")
         try:
@@ -60,6 +64,7 @@ class AppointmentDesk(EngineCore):
                 "id_hash": person.id_hash if person else None,
                 "id_masked": person.id_masked if person else None,
                 "status": "booked",
+                "source": "central" if source == "central" else "hall",
             }
             tx.db.table("appointments").insert(row)
             return {k: v for k, v in row.items() if k != "id_hash"}

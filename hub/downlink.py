@@ -32,7 +32,8 @@ def held_appointments(
     engine: QueueEngine, codes: list[str], day: str | None = None
 ) -> dict[str, dict[str, Any]]:
     """What the hub holds of each code (status and place), plus, with ``day``, every
-    appointment it holds booked for that day."""
+    appointment from central it holds booked for that day (the hall's own bookings are not
+    central's to withdraw)."""
     db = engine.store.reader()
     columns = "code, status, " + ", ".join(_PLACE)
     rows: list[Any] = []
@@ -45,7 +46,8 @@ def held_appointments(
         ).fetchall()
     if day is not None:
         rows += db.execute(
-            f"SELECT {columns} FROM appointments WHERE service_day = ? AND status = 'booked'",  # noqa: S608
+            f"SELECT {columns} FROM appointments WHERE service_day = ? AND status = 'booked'"  # noqa: S608
+            " AND source = 'central'",
             (day,),
         ).fetchall()
     names = ("code", "status", *_PLACE)
@@ -58,8 +60,9 @@ def apply_appointments(engine: QueueEngine, day: str, answer: AppointmentsAnswer
     Central's list of a day is complete (an appointment moved to another day leaves it), so:
     booked ones the hub does not hold are added; held ones whose day, slot, category or item
     changed, or that central booked again, are moved (``appointment.moved``); those central
-    cancelled are cancelled; booked ones of this day missing from the list (moved away or
-    withdrawn) are cancelled until the list of their new day brings them back. Idempotent:
+    cancelled are cancelled; booked ones from central of this day missing from the list (moved
+    away or withdrawn) are cancelled until the list of their new day brings them back, while
+    the hall's own bookings (admin API) are left alone. Idempotent:
     applying the same list again changes nothing. An appointment already checked in stays so
     (its ticket is being served). ID numbers are kept only as the engine keeps them (keyed hash
     and mask). Entries the hub cannot take (unknown category, bad ID number or slot) are
@@ -80,7 +83,9 @@ def apply_appointments(engine: QueueEngine, day: str, answer: AppointmentsAnswer
         }
         try:
             if entry.status == "booked" and have is None:
-                engine.add_appointment(code=entry.code, id_number=entry.id_number, **place)
+                engine.add_appointment(
+                    code=entry.code, id_number=entry.id_number, source="central", **place
+                )
             elif entry.status == "booked" and status == "checked_in":
                 continue  # served or being served: central's later change cannot undo that
             elif (

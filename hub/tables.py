@@ -181,6 +181,15 @@ HUB_MIGRATIONS = [
         ) WITHOUT ROWID;
         """,
     ),
+    Migration(
+        "hub",
+        5,
+        "where an appointment came from (central's lists, or the hall's own admin)",
+        """
+        ALTER TABLE appointments ADD COLUMN source TEXT NOT NULL DEFAULT 'hall'
+            CHECK (source IN ('hall', 'central'));
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]

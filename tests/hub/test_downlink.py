@@ -170,6 +170,15 @@ def test_an_appointment_moved_to_another_day_leaves_this_day_and_arrives_on_its_
     assert appointment_rows(engine)["Y2"]["status"] == "booked"  # still on today's list
 
 
+def test_the_halls_own_bookings_are_not_withdrawn_by_centrals_list(engine: QueueEngine) -> None:
+    engine.add_appointment(
+        code="H1", service_day=TODAY, slot_start="10:00", slot_end="10:30", category="A"
+    )
+    apply_appointments(engine, TODAY, listing(entry("Y1")))
+    assert appointment_rows(engine)["H1"]["status"] == "booked"
+    assert appointment_rows(engine)["Y1"]["source"] == "central"
+
+
 def test_a_checked_in_appointment_is_never_moved_or_cancelled_by_a_later_list(
     engine: QueueEngine,
 ) -> None:
