@@ -21,12 +21,13 @@ from typing import Literal
 
 from hub.client import HubUnavailable
 from kiosk.catalog import CatalogKeeper, Refresh
-from kiosk.journeys.base import Choice, Context, Group, Journey, Listing, Screen, View
+from kiosk.journeys.base import Context, Journey
 from kiosk.journeys.checkin import CheckinJourney
 from kiosk.journeys.feedback import FeedbackJourney
 from kiosk.journeys.guide import GuideJourney
 from kiosk.journeys.progress import ProgressJourney
 from kiosk.journeys.requeue import RequeueJourney
+from kiosk.journeys.screens import Choice, Group, Listing, Screen, View
 from kiosk.journeys.ticket import TicketJourney
 from kiosk.ports import CardReaderPort, SpeechPort, SwipedCard
 

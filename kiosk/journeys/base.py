@@ -1,5 +1,5 @@
-"""Shared plumbing of the kiosk's journeys: screens as plain data, events, slow work, paging,
-idle time.
+"""Shared plumbing of the kiosk's journeys: events, slow work, paging, idle time (the screens
+they show are plain data in :mod:`kiosk.journeys.screens`).
 
 A journey is a state machine. The view shows ``journey.screen`` (a :class:`Screen`: title, lines,
 choices with ids, a big number, an input field, whether personal data is on it, what to read
@@ -23,15 +23,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from functools import partial
-from typing import ClassVar, Literal, Protocol, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 
 from hub.client import HubRefused, HubUnavailable
 from kiosk.catalog import Catalog
+from kiosk.journeys.screens import Choice, Group, InputField, InputKind, Screen, Tone, View
 from kiosk.ports import AlertPort, HubPort, PrinterPort, SwipedCard
 from kiosk.texts import Sentence, Texts
 
@@ -47,82 +47,6 @@ KEY_CLEAR = "clear"
 
 Apply = Callable[[], None]
 Work = Callable[[], Apply]
-
-
-class Group(StrEnum):
-    """Where a choice goes on the screen."""
-
-    LIST = "list"  # the main list: paged (fewer per page in elder mode)
-    ROW = "row"  # a short row beside it (popular items, departments); hidden in elder mode
-    ACTION = "action"  # buttons of this screen (confirm, print, take a ticket)
-    NAV = "nav"  # previous / next page, back
-
-
-class Tone(StrEnum):
-    INFO = "info"
-    SUCCESS = "success"
-    WARNING = "warning"  # it worked, but something needs the citizen's attention
-    ERROR = "error"  # it did not work; the lines say what to do
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One thing to tap: ``id`` goes back in ``tap``; ``label`` and ``hint`` are shown."""
-
-    id: str
-    label: str
-    hint: str = ""
-    group: Group = Group.LIST
-    enabled: bool = True
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled block of text (a guide's 申请材料, 办理流程, …)."""
-
-    title: str
-    lines: tuple[str, ...]
-
-
-InputKind = Literal["pinyin", "digits", "phone", "ticket_number", "code", "pin"]
-
-
-@dataclass(frozen=True)
-class InputField:
-    """The built-in keyboard's field: which keyboard, what is typed so far."""
-
-    kind: InputKind
-    text: str
-    prompt: str
-    masked: bool = False  # a staff PIN: show dots
-
-
-@dataclass(frozen=True)
-class Screen:
-    """Everything a view needs to draw one screen (plain data, no widgets)."""
-
-    journey: str
-    state: str
-    title: str
-    lines: tuple[str, ...] = ()
-    tone: Tone = Tone.INFO
-    choices: tuple[Choice, ...] = ()
-    big: str | None = None  # shown very large: the ticket number
-    big_caption: str | None = None
-    sections: tuple[Section, ...] = ()
-    input: InputField | None = None
-    qr: str | None = None
-    personal: bool = False  # personal data (a masked name, a phone number) is on screen
-    speak: str = ""  # what to read aloud (elder mode, or always when ``must_speak``)
-    must_speak: bool = False  # read aloud even outside elder mode (the ticket did not print)
-    busy: bool = False
-    page: int = 0
-    pages: int = 1
-    page_text: str = ""  # 第1/3页, when there is more than one page
-    countdown: int | None = None  # seconds to going home, when the idle warning is on
-    countdown_text: str = ""
-    banners: tuple[str, ...] = ()  # kiosk-wide notices (hub away, printer away), from the app
-    elder: bool = False
 
 
 class Clock(Protocol):
@@ -192,39 +116,6 @@ class Handoff:
     journey: str | None
     params: dict[str, str] = field(default_factory=dict)
     card: SwipedCard | None = None
-
-
-@dataclass
-class Listing:
-    """The main list of a screen: ``total`` choices, fetched a page at a time."""
-
-    total: int
-    fetch: Callable[[int, int], Sequence[Choice]]
-
-    @classmethod
-    def of(cls, choices: Sequence[Choice]) -> Listing:
-        items = list(choices)
-        return cls(len(items), lambda start, count: items[start : start + count])
-
-
-@dataclass
-class View:
-    """What a journey says about its current state; the base adds paging and the rest."""
-
-    title: str
-    lines: tuple[str, ...] = ()
-    tone: Tone = Tone.INFO
-    listing: Listing | None = None
-    choices: tuple[Choice, ...] = ()  # not paged (rows, actions)
-    big: str | None = None
-    big_caption: str | None = None
-    sections: tuple[Section, ...] = ()
-    input: InputField | None = None
-    qr: str | None = None
-    personal: bool = False
-    speak: str | None = None  # None: title, big number and lines
-    must_speak: bool = False
-    back: bool = True
 
 
 class TextInput:
@@ -543,8 +434,3 @@ class Journey:
             else self.texts.get("nav.countdown", seconds=countdown),
             elder=self.ctx.elder,
         )
-
-
-def with_banners(screen: Screen, banners: Sequence[str]) -> Screen:
-    """The screen with kiosk-wide notices added (the app model does this)."""
-    return replace(screen, banners=tuple(banners)) if banners else screen

@@ -18,16 +18,9 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from hub.client import HubRefused, HubUnavailable
-from kiosk.journeys.base import (
-    Choice,
-    Group,
-    Handoff,
-    Listing,
-    TextInput,
-    Tone,
-    View,
-)
+from kiosk.journeys.base import Handoff, TextInput
 from kiosk.journeys.issued import DONE, PRINTING, REPRINT, SHOWN, IssuedTicket, ShowsTicket
+from kiosk.journeys.screens import Choice, Group, Listing, Tone, View
 from kiosk.ports import SwipedCard, TicketInfo
 from kiosk.texts import Sentence
 

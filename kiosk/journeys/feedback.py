@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from kiosk.journeys.base import Choice, Group, Handoff, Journey, Listing, TextInput, Tone, View
+from kiosk.journeys.base import Handoff, Journey, TextInput
+from kiosk.journeys.screens import Choice, Group, Listing, Tone, View
 from kiosk.ports import Feedback
 from kiosk.texts import Sentence
 

@@ -18,19 +18,9 @@ from typing import ClassVar
 
 from config.schema import ServiceItem
 from kiosk.catalog import Catalog
-from kiosk.journeys.base import (
-    Apply,
-    Choice,
-    Group,
-    Handoff,
-    Journey,
-    Listing,
-    Section,
-    TextInput,
-    Tone,
-    View,
-)
+from kiosk.journeys.base import Apply, Handoff, Journey, TextInput
 from kiosk.journeys.issued import print_slip
+from kiosk.journeys.screens import Choice, Group, Listing, Section, Tone, View
 from kiosk.ports import ChecklistFacts, Slip
 from kiosk.search import MAX_QUERY, SearchResult, normalize_query
 from kiosk.texts import Sentence

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from devices.health import Health, HealthState
-from kiosk.journeys.base import Apply, Choice, Context, Group, Journey, Tone, View
+from kiosk.journeys.base import Apply, Context, Journey
+from kiosk.journeys.screens import Choice, Group, Tone, View
 from kiosk.ports import PrintOutcome, Slip, TicketFacts, TicketInfo
 from kiosk.texts import spoken_number
 

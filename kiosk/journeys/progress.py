@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kiosk.journeys.base import Choice, Group, Handoff, Journey, Listing, TextInput, Tone, View
+from kiosk.journeys.base import Handoff, Journey, TextInput
 from kiosk.journeys.requeue import ticket_number
+from kiosk.journeys.screens import Choice, Group, Listing, Tone, View
 from kiosk.ports import CaseProgress, TicketInfo
 from kiosk.texts import Sentence
 

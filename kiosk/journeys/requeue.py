@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from kiosk.journeys.base import Choice, Group, Handoff, TextInput, Tone, View
+from kiosk.journeys.base import Handoff, TextInput
 from kiosk.journeys.issued import DONE, PRINTING, REPRINT, SHOWN, IssuedTicket, ShowsTicket
+from kiosk.journeys.screens import Choice, Group, Tone, View
 from kiosk.ports import TicketInfo
 from kiosk.texts import Sentence
 

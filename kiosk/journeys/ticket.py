@@ -21,17 +21,9 @@ import re
 from typing import ClassVar
 
 from hub.client import HubRefused, HubUnavailable
-from kiosk.journeys.base import (
-    Choice,
-    Group,
-    Handoff,
-    InputField,
-    Listing,
-    TextInput,
-    Tone,
-    View,
-)
+from kiosk.journeys.base import Handoff, TextInput
 from kiosk.journeys.issued import DONE, PRINTING, REPRINT, SHOWN, IssuedTicket, ShowsTicket
+from kiosk.journeys.screens import Choice, Group, InputField, Listing, Tone, View
 from kiosk.ports import SwipedCard, TicketInfo, TicketRequest
 from kiosk.texts import Sentence
 

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
-from kiosk.journeys.base import KEY_BACKSPACE, KEY_CLEAR, InputKind
+from kiosk.journeys.base import KEY_BACKSPACE, KEY_CLEAR
+from kiosk.journeys.screens import InputKind
 from kiosk.qt.style import Metrics
 
 LETTER_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")

@@ -19,16 +19,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from config.pins import verify_pin
 from devices.health import Health, HealthState
-from kiosk.journeys.base import (
-    KEY_BACKSPACE,
-    KEY_CLEAR,
-    Choice,
-    Group,
-    InputField,
-    Screen,
-    Section,
-    Tone,
-)
+from kiosk.journeys.base import KEY_BACKSPACE, KEY_CLEAR
+from kiosk.journeys.screens import Choice, Group, InputField, Screen, Section, Tone
 from kiosk.ports import CardReaderPort, PrinterPort, Slip
 from kiosk.qt.screen_view import ScreenView
 from kiosk.qt.style import Metrics

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.app_model import ELDER, HOME, MORE_TIME
-from kiosk.journeys.base import NAV_BACK, NAV_NEXT, NAV_PREV, Choice, Group, Screen
+from kiosk.journeys.base import NAV_BACK, NAV_NEXT, NAV_PREV
+from kiosk.journeys.screens import Choice, Group, Screen
 from kiosk.qt.keyboard import Keyboard
 from kiosk.qt.qr import qr_image
 from kiosk.qt.style import FONT_FAMILY, Metrics, Palette

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.journeys.base import Tone
+from kiosk.journeys.screens import Tone
 
 FONT_FAMILY = "WenQuanYi Micro Hei"
 REFERENCE_SHORT_SIDE_PX = 1080

@@ -33,7 +33,8 @@ from hub.server import open_hub
 from kiosk.app_model import ELDER, HOME, MORE_TIME, KioskModel
 from kiosk.catalog import CatalogKeeper, CatalogStore
 from kiosk.hub_adapter import HubClientPort
-from kiosk.journeys.base import NAV_BACK, NAV_PREV, Context, Group, InputKind, Screen
+from kiosk.journeys.base import NAV_BACK, NAV_PREV, Context
+from kiosk.journeys.screens import Group, InputKind, Screen
 from kiosk.ports import PrintOutcome, Slip, SwipedCard
 from kiosk.qt.screen_view import ScreenView
 from kiosk.qt.style import Metrics

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.app_model import KioskModel
 from kiosk.catalog import Refresh
-from kiosk.journeys.base import KEY_BACKSPACE, Screen
+from kiosk.journeys.base import KEY_BACKSPACE
+from kiosk.journeys.screens import Screen
 from kiosk.qt.maintenance import MaintenanceView, Technician
 from kiosk.qt.screen_view import ScreenView
 from kiosk.qt.style import Metrics

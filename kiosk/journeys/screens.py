@@ -1,0 +1,122 @@
+"""What a kiosk screen is, as plain data: the journeys build it, the views draw it.
+
+A journey describes its state as a :class:`View` (title, lines, a :class:`Listing` to page,
+choices, a big number, an input field); :class:`kiosk.journeys.base.Journey` composes the
+:class:`Screen` a view draws (paging, speech text, countdown, navigation). No I/O, no Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+
+class Group(StrEnum):
+    """Where a choice goes on the screen."""
+
+    LIST = "list"  # the main list: paged (fewer per page in elder mode)
+    ROW = "row"  # a short row beside it (popular items, departments); hidden in elder mode
+    ACTION = "action"  # buttons of this screen (confirm, print, take a ticket)
+    NAV = "nav"  # previous / next page, back
+
+
+class Tone(StrEnum):
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"  # it worked, but something needs the citizen's attention
+    ERROR = "error"  # it did not work; the lines say what to do
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One thing to tap: ``id`` goes back in ``tap``; ``label`` and ``hint`` are shown."""
+
+    id: str
+    label: str
+    hint: str = ""
+    group: Group = Group.LIST
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of text (a guide's 申请材料, 办理流程, …)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+InputKind = Literal["pinyin", "digits", "phone", "ticket_number", "code", "pin"]
+
+
+@dataclass(frozen=True)
+class InputField:
+    """The built-in keyboard's field: which keyboard, what is typed so far."""
+
+    kind: InputKind
+    text: str
+    prompt: str
+    masked: bool = False  # a staff PIN: show dots
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Everything a view needs to draw one screen (plain data, no widgets)."""
+
+    journey: str
+    state: str
+    title: str
+    lines: tuple[str, ...] = ()
+    tone: Tone = Tone.INFO
+    choices: tuple[Choice, ...] = ()
+    big: str | None = None  # shown very large: the ticket number
+    big_caption: str | None = None
+    sections: tuple[Section, ...] = ()
+    input: InputField | None = None
+    qr: str | None = None
+    personal: bool = False  # personal data (a masked name, a phone number) is on screen
+    speak: str = ""  # what to read aloud (elder mode, or always when ``must_speak``)
+    must_speak: bool = False  # read aloud even outside elder mode (the ticket did not print)
+    busy: bool = False
+    page: int = 0
+    pages: int = 1
+    page_text: str = ""  # 第1/3页, when there is more than one page
+    countdown: int | None = None  # seconds to going home, when the idle warning is on
+    countdown_text: str = ""
+    banners: tuple[str, ...] = ()  # kiosk-wide notices (hub away, printer away), from the app
+    elder: bool = False
+
+
+@dataclass
+class Listing:
+    """The main list of a screen: ``total`` choices, fetched a page at a time."""
+
+    total: int
+    fetch: Callable[[int, int], Sequence[Choice]]
+
+    @classmethod
+    def of(cls, choices: Sequence[Choice]) -> Listing:
+        items = list(choices)
+        return cls(len(items), lambda start, count: items[start : start + count])
+
+
+@dataclass
+class View:
+    """What a journey says about its current state; the base adds paging and the rest."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    tone: Tone = Tone.INFO
+    listing: Listing | None = None
+    choices: tuple[Choice, ...] = ()  # not paged (rows, actions)
+    big: str | None = None
+    big_caption: str | None = None
+    sections: tuple[Section, ...] = ()
+    input: InputField | None = None
+    qr: str | None = None
+    personal: bool = False
+    speak: str | None = None  # None: title, big number and lines
+    must_speak: bool = False
+    back: bool = True
