@@ -13,7 +13,7 @@ from typing import Any
 
 from config.schema import parse_hhmm
 from hub.errors import Conflict, Invalid, NotFound
-from hub.identity import identify
+from hub.identity import Person, identify
 from hub.txn import EngineCore, Tx
 
 # Where and when an appointment is: what a move changes, and what its events carry.
@@ -22,6 +22,22 @@ _PLACE = ("service_day", "slot_start", "slot_end", "category", "item_id")
 
 class AppointmentDesk(EngineCore):
     """Storing and cancelling appointments (mixed into :class:`hub.engine.QueueEngine`)."""
+
+    def _checked_booking(
+        self, service_day: str, slot_start: str, slot_end: str, category: str, id_number: str | None
+    ) -> Person | None:
+        """Check a booking's fields (raises Invalid naming the bad one); the applicant's keyed
+        identity when an ID number is given."""
+        if self.config.category(category) is None:
+            raise Invalid("unknown_category", f"没有{category}类业务")
+        try:
+            date.fromisoformat(service_day)
+            start, end = parse_hhmm(slot_start), parse_hhmm(slot_end)
+        except ValueError as err:
+            raise Invalid("bad_appointment", f"预约日期或时段格式不正确：{err}") from err
+        if end <= start:
+            raise Invalid("bad_appointment", "预约时段的结束时间应晚于开始时间")
+        return identify(self._secret, id_number) if id_number else None
 
     def add_appointment(
         self,
@@ -39,16 +55,7 @@ class AppointmentDesk(EngineCore):
 
         ``source`` is ``central`` for one from central's lists (only those are kept in step
         with them) and ``hall`` for one the hall's admin booked."""
-        if self.config.category(category) is None:
-            raise Invalid("unknown_category", f"没有{category}类业务")
-        try:
-            date.fromisoformat(service_day)
-            start, end = parse_hhmm(slot_start), parse_hhmm(slot_end)
-        except ValueError as err:
-            raise Invalid("bad_appointment", f"预约日期或时段格式不正确：{err}") from err
-        if end <= start:
-            raise Invalid("bad_appointment", "预约时段的结束时间应晚于开始时间")
-        person = identify(self._secret, id_number) if id_number else None
+        person = self._checked_booking(service_day, slot_start, slot_end, category, id_number)
 
         def operation(tx: Tx) -> dict[str, Any]:
             if tx.db.execute("SELECT 1 FROM appointments WHERE code = ?", (code,)).fetchone():
@@ -88,16 +95,7 @@ class AppointmentDesk(EngineCore):
         Nothing changes (and no event) when it already says so. Raises Invalid for bad fields,
         NotFound for an unknown code, Conflict when it was already checked in (its ticket
         stands)."""
-        if self.config.category(category) is None:
-            raise Invalid("unknown_category", f"没有{category}类业务")
-        try:
-            date.fromisoformat(service_day)
-            start, end = parse_hhmm(slot_start), parse_hhmm(slot_end)
-        except ValueError as err:
-            raise Invalid("bad_appointment", f"预约日期或时段格式不正确：{err}") from err
-        if end <= start:
-            raise Invalid("bad_appointment", "预约时段的结束时间应晚于开始时间")
-        person = identify(self._secret, id_number) if id_number else None
+        person = self._checked_booking(service_day, slot_start, slot_end, category, id_number)
         wanted = {
             "service_day": service_day,
             "slot_start": slot_start,
