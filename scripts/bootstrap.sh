@@ -24,6 +24,10 @@ PYTHON="${PYTHON:-python3}"
 APT_PACKAGES=(
   # Python: venv (ensurepip) and pip for Debian's python3
   python3-venv python3-pip
+  # evdev (the rating keypad's driver) has no wheel on PyPI: pip builds it from source, with a
+  # C compiler, the C library's and Python's headers, and the kernel's input headers
+  # (linux/input.h, linux/input-event-codes.h)
+  gcc libc6-dev python3-dev linux-libc-dev
   # Chinese UI text: a CJK font for Qt and Chromium
   fonts-wqy-microhei fontconfig
   # speech for voice calls (espeak-ng) and checks of the produced audio (sox)
@@ -44,6 +48,11 @@ APT_PACKAGES=(
   # the .deb (make package; its contents are tested by make test): dpkg-deb and fakeroot;
   # systemd-analyze verify of the units
   dpkg-dev fakeroot systemd
+  # tests that run processes at a fake wall clock (libfaketime's faketime command)
+  faketime
+  # tests start throwaway PostgreSQL clusters of their own with initdb and pg_ctl from
+  # /usr/lib/postgresql/15/bin (the server the package also sets up is not used)
+  postgresql
 )
 
 say() { printf 'bootstrap: %s\n' "$*"; }
