@@ -32,6 +32,7 @@ help:
 	@echo "  make bench      $(VENV)/bin/python bench/run.py"
 	@echo "  make package    build dist/hallkit_VERSION_ARCH.deb from the committed HEAD"
 	@echo "  make package-test  build, then install/upgrade/roll back/purge in a Debian 12 root"
+	@echo "  make bare-test  make demo and make test as root in a bare Debian 12 root (debootstrap)"
 	@echo "  make deps       only bootstrap: Debian packages, $(VENV), pip install -e '.[test]'"
 	@echo "  make clean      remove caches and build output (keeps $(VENV))"
 	@echo "  make distclean  clean, and remove $(VENV) too"
@@ -88,3 +89,11 @@ package: deps
 
 package-test: deps
 	scripts/package-test.sh
+
+# The README's promise (issue 12): in a bare Debian 12 root (debootstrap minbase + git, make,
+# python3, ca-certificates; made once, kept in /var/tmp) a clean clone of HEAD runs `make demo
+# DEMO_ARGS='--script day ...'` and `make test` as root, bootstrapping everything itself. Needs
+# root; nothing of this machine's .venv is used.
+.PHONY: bare-test
+bare-test:
+	scripts/bare-debian-test.sh
