@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -73,3 +74,31 @@ class FixedClock:
         """Jump the wall time (as a badly set machine clock would); monotonic time moves on."""
         self._now = moment
         self._mono += 1
+
+
+class WaitClock(Protocol):
+    """Time as a worker thread lives it: monotonic seconds to measure with, and waiting on an
+    event for some of those seconds. A test passes a clock it moves by hand, so a thread's
+    lingering, heartbeats and backoff are driven step by step instead of by the machine's
+    speed."""
+
+    def monotonic(self) -> float:
+        """Monotonic seconds (only differences mean anything)."""
+        ...
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Wait until ``event`` is set or ``seconds`` have passed; True if it was set."""
+        ...
+
+
+class SystemWaitClock:
+    """The machine's monotonic clock and ``Event.wait``."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(max(0.0, seconds))
+
+
+SYSTEM_WAIT_CLOCK = SystemWaitClock()

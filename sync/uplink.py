@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from config.schema import SyncSettings
 from sync.backoff import Backoff
 from sync.batches import OutgoingBatch, read_batch
-from sync.clock import Clock
+from sync.clock import SYSTEM_WAIT_CLOCK, Clock, WaitClock
 from sync.errors import StoreError
 from sync.http import CentralClient, CentralRefused, CentralUnreachable
 from sync.outbox import Event, Outbox
@@ -80,8 +80,9 @@ class Uplink:
 
     ``clock`` is the clock the hub stamps events with; its ``trusted`` flag follows the
     measured offset from central. ``on_events`` hears the ``sync.rejected`` events the uplink
-    writes (the hub passes its LAN event broker). Thread-safe: :meth:`status` and
-    :meth:`wake` may be called from any thread.
+    writes (the hub passes its LAN event broker). ``waits`` is the monotonic time its heartbeat,
+    lingering and backoff are measured and waited in (tests pass a clock they move by hand).
+    Thread-safe: :meth:`status` and :meth:`wake` may be called from any thread.
     """
 
     def __init__(
@@ -97,6 +98,7 @@ class Uplink:
         backoff_base: float = BACKOFF_BASE_SECONDS,
         linger: float = LINGER_SECONDS,
         purge_every: float | None = PURGE_EVERY_SECONDS,
+        waits: WaitClock = SYSTEM_WAIT_CLOCK,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -105,6 +107,7 @@ class Uplink:
         self.zone = zone
         self.linger = linger
         self.purge_every = purge_every
+        self._time = waits
         self._records = Records(store, clock, on_events)
         self._backoff = Backoff(backoff_base, settings.backoff_cap_seconds, rng)
         self._lock = threading.Lock()
@@ -162,11 +165,12 @@ class Uplink:
                 log.exception("uplink bookkeeping failed")
                 step, delay = Step.FAILED, self._backoff.next_delay()
             if step is Step.IDLE:
-                if self._wake.wait(delay):
+                if self._time.wait(self._wake, delay):
                     self._wake.clear()
-                    self._stop.wait(self.linger)  # let a busy hall's next events join the batch
+                    # Let a busy hall's next events join the batch.
+                    self._time.wait(self._stop, self.linger)
             elif step is Step.FAILED:
-                self._stop.wait(delay)
+                self._time.wait(self._stop, delay)
 
     def drain(
         self,
@@ -187,11 +191,11 @@ class Uplink:
             if step is Step.IDLE:
                 return status
             if step is Step.FAILED:
-                now = time.monotonic()
+                now = self._time.monotonic()
                 failing_since = failing_since or now
                 if now + delay - failing_since > give_up_after:
                     return status
-                (stop or threading.Event()).wait(delay)
+                self._time.wait(stop or threading.Event(), delay)
             else:
                 failing_since = None
         return self.status()
@@ -213,7 +217,9 @@ class Uplink:
             self._check_alarm(last)
             if cursor > last:
                 self._set_state(UplinkState.IDLE)
-                wait = self.settings.heartbeat_seconds - (time.monotonic() - self._last_contact)
+                wait = self.settings.heartbeat_seconds - (
+                    self._time.monotonic() - self._last_contact
+                )
                 return Step.IDLE, max(0.0, wait)
             self._send(self.client, cursor, last)
         except CentralUnreachable as err:
@@ -235,7 +241,7 @@ class Uplink:
         return Step.SENT, 0.0
 
     def _heartbeat_due(self) -> bool:
-        return time.monotonic() - self._last_contact >= self.settings.heartbeat_seconds
+        return self._time.monotonic() - self._last_contact >= self.settings.heartbeat_seconds
 
     def _hall_path(self, client: CentralClient, what: str) -> str:
         return f"{API_PREFIX}/halls/{client.credential.hall}/{what}"
@@ -337,7 +343,7 @@ class Uplink:
 
     def _contact(self, client: CentralClient) -> None:
         """Central answered: note it, and judge the hub's clock by the offset just measured."""
-        self._last_contact = time.monotonic()
+        self._last_contact = self._time.monotonic()
         with self._lock:
             self._last_success = time.time()
         offset = client.offset.seconds
@@ -406,7 +412,7 @@ class Uplink:
     def _maybe_purge(self) -> None:
         if self.purge_every is None:
             return
-        now = time.monotonic()
+        now = self._time.monotonic()
         if self._last_purge is not None and now - self._last_purge < self.purge_every:
             return
         self._last_purge = now

@@ -7,7 +7,6 @@ import hashlib
 import json
 import random
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pytest
 from config import sample_hall
 from config.schema import SyncSettings
 from hub.engine import QueueEngine
-from sync.clock import FixedClock
+from sync.clock import SYSTEM_WAIT_CLOCK, FixedClock, WaitClock
 from sync.credential import Credential
 from sync.http import CentralClient
 from sync.outbox import Event, Outbox
@@ -28,6 +27,7 @@ from sync.uplink_records import rejected_events, state_value
 from sync.uplink_status import UplinkState
 from tests.conftest import WEDNESDAY_0930
 from tests.sync.uplink_central import HALL, ScriptedCentral, scripted_central
+from tests.timing import PATIENCE, SteppedWaits, wait_for
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MakeUplink = Callable[..., Uplink]
@@ -49,6 +49,7 @@ def make_uplink(store: Store, clock: FixedClock, central: ScriptedCentral) -> It
         on_events: Callable[[list[Event]], None] | None = None,
         backoff_base: float = 0.01,
         linger: float = 0.05,
+        waits: WaitClock = SYSTEM_WAIT_CLOCK,
         **settings: Any,
     ) -> Uplink:
         client = CentralClient(credential or central.credential(), timeout=5.0)
@@ -63,6 +64,7 @@ def make_uplink(store: Store, clock: FixedClock, central: ScriptedCentral) -> It
             backoff_base=backoff_base,
             linger=linger,
             purge_every=None,
+            waits=waits,
         )
         made.append(uplink)
         return uplink
@@ -81,14 +83,6 @@ def add_events(store: Store, clock: FixedClock, count: int, type_: str = "ticket
 
 def stored_ids(store: Store) -> dict[int, str]:
     return {e.seq: e.event_id for e in Outbox.iter_all(store.db)}
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 # -- order, batches, acknowledgement -----------------------------------------------------------
@@ -245,18 +239,19 @@ def test_a_413_halves_the_batch_until_central_takes_it(
     assert central.held == stored_ids(store)
 
 
-def test_stop_returns_quickly_while_a_request_hangs(
+def test_stop_returns_while_a_request_hangs(
     store: Store, clock: FixedClock, central: ScriptedCentral, make_uplink: MakeUplink
 ) -> None:
     add_events(store, clock, 5)
-    central.delay = 4.0
+    central.gate.clear()  # central takes the batch and never answers
     uplink = make_uplink()
     uplink.start()
-    wait_for(lambda: uplink.status().state is UplinkState.SENDING)
-    started = time.monotonic()
+    wait_for(lambda: central.in_flight == 1, "the batch waiting at central")
     uplink.stop(timeout=1.0)
-    assert time.monotonic() - started < 1.5
+    assert central.in_flight == 1, "stop() waited for central's answer"
     assert uplink.status().state is UplinkState.STOPPED
+    assert Outbox.acked_seq(store.db) == 0  # nothing lost: the batch is simply sent again
+    central.gate.set()
 
 
 # -- rejections --------------------------------------------------------------------------------
@@ -305,51 +300,68 @@ def test_a_rejection_heard_again_after_a_lost_answer_is_recorded_once(
 # -- the hall never waits, and a busy hall is batched ------------------------------------------
 
 
-def test_issuing_a_ticket_stays_fast_while_a_slow_central_drains_a_backlog(
+def test_issuing_a_ticket_never_waits_for_centrals_answer(
     store: Store, clock: FixedClock, central: ScriptedCentral, make_uplink: MakeUplink
 ) -> None:
     engine = QueueEngine(store, sample_hall(), clock, b"s" * 32, enforce_hours=False)
     add_events(store, clock, 3000)
-    central.delay = 0.5
+    central.gate.clear()  # central holds its answer to the first batch until told
     uplink = make_uplink(batch_max_events=200)
     engine.subscribe(lambda _: uplink.wake())
     uplink.start()
-    wait_for(lambda: len(central.batches) >= 1)
-    timings = []
-    for _ in range(40):
-        started = time.perf_counter()
-        engine.issue_ticket(category="A")
-        timings.append(time.perf_counter() - started)
-        time.sleep(0.02)
-    assert Outbox.acked_seq(store.db) < Outbox.last_seq(store.db), "drain ended too early"
-    # Had the uplink held the writer lock across a request, tickets would wait ~0.5 s each.
-    timings.sort()
-    assert timings[len(timings) * 9 // 10] < 0.1, f"tickets waited: {timings[-5:]}"
-    assert timings[-1] < 0.45, f"a ticket waited {timings[-1]:.3f} s for the uplink"
+    wait_for(lambda: central.in_flight == 1, "the uplink waiting for central's answer")
+    numbers: list[str] = []
+
+    def issue() -> None:
+        numbers.extend(engine.issue_ticket(category="A").number for _ in range(40))
+
+    # Had the uplink held the writer lock across its request, these would wait for central.
+    issuer = threading.Thread(target=issue)
+    issuer.start()
+    issuer.join(PATIENCE)
+    assert not issuer.is_alive(), "issuing a ticket waited for central's answer"
+    assert len(set(numbers)) == 40
+    assert central.in_flight == 1 and central.batches == []  # still unanswered all along
+    central.gate.set()
+    wait_for(lambda: Outbox.acked_seq(store.db) == Outbox.last_seq(store.db), "the drain")
+    assert central.held == stored_ids(store)
 
 
-def test_a_burst_of_events_goes_up_in_a_few_requests_not_one_per_event(
+def test_events_committed_while_a_woken_uplink_lingers_go_up_in_one_request(
     store: Store, clock: FixedClock, central: ScriptedCentral, make_uplink: MakeUplink
 ) -> None:
-    uplink = make_uplink(linger=0.2)
+    waits = SteppedWaits()
+    uplink = make_uplink(linger=0.2, heartbeat_seconds=60, waits=waits)
     uplink.start()
-    wait_for(lambda: central.status_calls == 1)
-    for _ in range(50):
+    wait_for(lambda: central.status_calls == 1, "the check-in")
+    waits.wait_for_a_wait(60)  # idle until woken or the heartbeat
+    add_events(store, clock, 1)
+    uplink.wake()
+    waits.wait_for_a_wait(0.2)  # woken, it lingers; the hall's clock stands still meanwhile
+    for _ in range(49):
         add_events(store, clock, 1)
         uplink.wake()
-        time.sleep(0.002)
-    wait_for(lambda: Outbox.acked_seq(store.db) == 50)
-    assert len(central.batches) <= 5
+    assert central.batches == []
+    waits.advance(0.2)
+    wait_for(lambda: Outbox.acked_seq(store.db) == 50, "the batch acknowledged")
+    assert [b.seqs for b in central.batches] == [list(range(1, 51))]
 
 
-def test_an_idle_uplink_checks_in_every_heartbeat(
+def test_an_idle_uplink_checks_in_once_every_heartbeat_and_sends_nothing(
     store: Store, central: ScriptedCentral, make_uplink: MakeUplink
 ) -> None:
-    uplink = make_uplink(heartbeat_seconds=0.2)
+    waits = SteppedWaits()
+    uplink = make_uplink(heartbeat_seconds=60, waits=waits)
     uplink.start()
-    time.sleep(1.1)
+    wait_for(lambda: central.status_calls == 1, "the first check-in")
+    for beat in range(2, 5):
+        waits.wait_for_a_wait(60)  # a whole heartbeat until the next check-in
+        assert central.status_calls == beat - 1
+        waits.advance(60)
+        wait_for(lambda b=beat: central.status_calls == b, f"check-in {beat}")  # type: ignore[misc]
+    waits.wait_for_a_wait(60)
     uplink.stop()
-    assert 3 <= central.status_calls <= 7
+    assert central.status_calls == 4
     assert central.batches == []
 
 

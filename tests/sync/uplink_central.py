@@ -4,7 +4,7 @@ It speaks the uplink half of docs/sync-protocol.md over real HTTP (``http.server
 loopback port), checks every request's signature, holds events per ``seq`` exactly as the
 protocol says (duplicates ignored, rejections held, ``acked_seq`` contiguous, ``resend_from``
 on a gap) and records every batch. A test can queue error answers, drop answers after
-committing, slow answers down, skew its clock, forget events, or reject chosen ones.
+committing, hold answers back, skew its clock, forget events, or reject chosen ones.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class ScriptedCentral:
     drop_once: set[int] = field(default_factory=set)  # seqs "lost" the first time they arrive
     answers: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     lose_answers: int = 0  # commit the next N batches, then hang up without answering
-    delay: float = 0.0  # seconds before answering an events POST
+    gate: threading.Event = field(default_factory=threading.Event)  # cleared: POSTs wait
+    in_flight: int = 0  # events POSTs read and waiting at the gate
     skew: float = 0.0  # central's clock minus the real one, in seconds
     max_events: int | None = None  # answer 413 to a batch with more events than this
     batches: list[Received] = field(default_factory=list)
@@ -164,9 +165,11 @@ def _handler(central: ScriptedCentral) -> type[BaseHTTPRequestHandler]:
             encoding = self.headers.get("Content-Encoding", "")
             text = gzip.decompress(raw) if encoding == "gzip" else raw
             body = json.loads(text)
-            if central.delay:
-                time.sleep(central.delay)
             with central.lock:
+                central.in_flight += 1
+            central.gate.wait()  # a test holds central's answer by clearing the gate
+            with central.lock:
+                central.in_flight -= 1
                 central.batches.append(
                     Received(
                         seqs=[e["seq"] for e in body["events"]],
@@ -199,6 +202,7 @@ def _handler(central: ScriptedCentral) -> type[BaseHTTPRequestHandler]:
 def scripted_central(central: ScriptedCentral | None = None) -> Iterator[ScriptedCentral]:
     """Serve ``central`` (or a fresh one) on a free loopback port until the block ends."""
     central = central or ScriptedCentral()
+    central.gate.set()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(central))
     server.daemon_threads = True
     central.base_url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -207,5 +211,6 @@ def scripted_central(central: ScriptedCentral | None = None) -> Iterator[Scripte
     try:
         yield central
     finally:
+        central.gate.set()  # let a held request end
         server.shutdown()
         server.server_close()
