@@ -47,11 +47,15 @@ class LiveLinkState:
     _serving: tuple[str, float] | None
     _items: tuple[ItemInfo, ...]
     _hub_names_clerks: bool
+    _answers: int  # answers to the clerk's operations taken so far
     _ratings: RatingSteps
 
     def refresh(self) -> None:
         """Read the window, its figures and the queue from the hub (I/O: a worker or the live
-        link's thread). Raises HubUnavailable or HubRefused."""
+        link's thread) and show them, unless an operation's answer was taken while they were
+        read (that answer is newer). Raises HubUnavailable or HubRefused."""
+        with self._lock:
+            answers = self._answers
         state, today = self.hub.window(self.window)
         queue = self.hub.queue()
         items: tuple[ItemInfo, ...] | None = None
@@ -61,14 +65,26 @@ class LiveLinkState:
             except HubRefused as err:
                 log.info("catalog not readable (%s); the configuration's items are used", err)
         with self._lock:
-            self._set_state(state)
-            self._queue = queue
-            self._today = today if today is not None else seen_figures(self._seen)
             if items:
                 self._items = items
+            if self._answers != answers:
+                # Read before the answer to a clerk's operation was taken: showing it would
+                # undo that answer (a sign-in seen as a sign-out). The worker refreshes after
+                # every operation, so nothing newer is lost.
+                log.debug("window %s: a refresh older than the last answer left out", self.window)
+                return
+            self._take_state(state)
+            self._queue = queue
+            self._today = today if today is not None else seen_figures(self._seen)
         self.on_change()
 
     def _set_state(self, state: WindowView) -> None:
+        """Take the hub's answer to a clerk's operation (lock held); a refresh read before it
+        will not be shown."""
+        self._answers += 1
+        self._take_state(state)
+
+    def _take_state(self, state: WindowView) -> None:
         """Take the hub's window state (lock held): who is signed in, the ticket's clock."""
         mine = self._clerk
         if self._signed_in and mine is not None:

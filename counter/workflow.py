@@ -100,6 +100,7 @@ class CounterWorkflow(LiveLinkState):
         self._serving: tuple[str, float] | None = None  # ticket id, monotonic start
         self._items: tuple[ItemInfo, ...] = ()
         self._hub_names_clerks = False  # whether this hub's window state names the clerk
+        self._answers = 0
         self._ratings = RatingSteps(self, self._lock, self._submit)
         self._receipts = ReceiptSteps(self, self._lock, lambda: self._clerk)
 

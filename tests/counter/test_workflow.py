@@ -44,6 +44,27 @@ def test_a_substitute_signing_in_replaces_the_clerk_ab_cover(counter: Counter) -
     assert str(snap.message) == "周文已接替王丽华在本窗口办理（AB岗）"
 
 
+def test_a_refresh_read_before_the_sign_in_answered_does_not_sign_the_clerk_out(
+    counter: Counter,
+) -> None:
+    # The live link's refresh reads the window (nobody signed in yet), the clerk's sign-in is
+    # answered, then the refresh lands: its older picture must not undo the sign-in.
+    read = counter.hub.window
+
+    def read_then_the_sign_in_answers(window: int) -> object:
+        before = read(window)
+        counter.hub.window = read  # type: ignore[method-assign]
+        counter.signed_in("1001")
+        return before
+
+    counter.hub.window = read_then_the_sign_in_answers  # type: ignore[method-assign,assignment]
+    counter.flow.refresh()
+    snap = counter.flow.snapshot()
+    assert snap.phase is Phase.IDLE
+    assert snap.clerk is not None and snap.clerk.number == "1001"
+    assert str(snap.message) == "王丽华已在1号窗口登录"
+
+
 def test_call_next_serves_the_ticket_and_shows_its_category_and_lane(counter: Counter) -> None:
     counter.hub.issue("A")
     counter.hub.issue("B", lane="green")
