@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -61,7 +61,12 @@ def categories_of(catalog: Mapping[str, Any]) -> dict[str, str]:
 
 
 class HubFeed:
-    """Keeps one board or display in step with the hub. ``start()`` once, ``stop()`` at the end."""
+    """Keeps one board or display in step with the hub. ``start()`` once, ``stop()`` at the end.
+
+    The listener hears nothing once ``stop()`` has returned, even when the feed's thread is
+    still stuck in a request: a view may then delete what the listener draws on (a Qt signal's
+    source) without a late call from this thread finding it gone.
+    """
 
     def __init__(
         self,
@@ -86,6 +91,9 @@ class HubFeed:
         self._photo_paths: set[str] = set()
         self._categories: dict[str, str] | None = None
         self._stop = threading.Event()
+        # Held while the listener is told something; stop() takes it once, so a call under way
+        # ends before stop() returns and none begins after (re-entrant: a listener may stop us).
+        self._telling = threading.RLock()
         self._thread: threading.Thread | None = None
         self.connected = False
         self.last_seq = 0
@@ -97,12 +105,27 @@ class HubFeed:
         self._thread = threading.Thread(target=self._run, name="hub-feed", daemon=True)
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Whether the feed's thread is alive (it may outlive ``stop()``, silent)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self, timeout: float = 2.0) -> None:
-        """Stop following (waits up to ``timeout`` seconds for the thread)."""
+        """Stop following: once this returns the listener hears nothing more. Waits up to
+        ``timeout`` seconds for the thread (a request stuck in the network may keep it a while
+        longer; it ends by itself, silent)."""
         self._stop.set()
         self.client.close()  # ends a blocked stream read
-        if self._thread is not None:
+        with self._telling:
+            pass  # a call to the listener under way has ended; none will begin
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
+
+    def _tell(self, call: Callable[..., None], *args: Any) -> None:
+        """Tell the listener something (``call(*args)``), unless the feed is stopped."""
+        with self._telling:
+            if not self._stop.is_set():
+                call(*args)
 
     def fetch_snapshot(self) -> Snapshot:
         """The hub's state now; raises HubError (HubUnavailable when it cannot be reached)."""
@@ -131,14 +154,14 @@ class HubFeed:
     def _follow(self) -> None:
         snap = self.fetch_snapshot()
         self.last_seq = snap.seq
-        self.listener.snapshot(snap)
+        self._tell(self.listener.snapshot, snap)
         self._fetch_photos(snap.windows)
         self._set_connected(True)
         for event in self.client.events(last_event_id=snap.seq, read_timeout=self._read_timeout):
             if self._stop.is_set():
                 return
             self.last_seq = event.seq
-            self.listener.event(event)
+            self._tell(self.listener.event, event)
             if event.type == "window.status":
                 self._fetch_photos([event.payload])
             elif event.type == "window.clerk":
@@ -153,7 +176,7 @@ class HubFeed:
         if connected != self.connected:
             self.connected = connected
             log.info("hub link %s", "up" if connected else "down")
-            self.listener.connection(connected)
+            self._tell(self.listener.connection, connected)
 
     def _fetch_photos(self, windows: list[dict[str, Any]]) -> None:
         if not self._photos:
@@ -165,7 +188,7 @@ class HubFeed:
                 data = self._get_photo(path)
                 if data is not None:
                     self._photo_paths.add(path)  # cached by the listener; fetch again if absent
-                self.listener.photo(path, data)
+                self._tell(self.listener.photo, path, data)
 
     def _get_photo(self, path: str) -> bytes | None:
         started = time.monotonic()

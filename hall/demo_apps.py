@@ -190,8 +190,8 @@ class DemoApps:
             _quietly(self.reader.stop)
         if self.sign is not None:
             _quietly(self.sign.stop)
-        # The apps stay referenced until the process ends: a feed's thread still blocked in a
-        # stream read may signal its (now idle) bridge once more, which must still exist.
+        # The apps stay referenced until the process ends (a stopped feed is silent, but its
+        # thread may still be ending a stream read).
         self._closed = True
 
 

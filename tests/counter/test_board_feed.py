@@ -4,14 +4,13 @@ the link comes back after a hub restart, and no ID number or full name ever reac
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import uvicorn
 
 from config.schema import SpeechSettings
 from counter.announce import Announcer
-from counter.board_feed import HubFeed
+from counter.board_feed import HubFeed, Snapshot
 from counter.board_model import BoardModel, BoardState
 from counter.board_session import BoardSession, DisplaySession
 from counter.board_sign import SignFollower
@@ -22,14 +21,9 @@ from devices.speech.text import call_text, recall_text
 from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
-from tests.counter.board_fakes import (
-    FULL_NAME,
-    ID_NUMBER,
-    RecordingEngine,
-    hall_tokens,
-    wait_for,
-)
+from tests.counter.board_fakes import FULL_NAME, ID_NUMBER, RecordingEngine, hall_tokens
 from tests.hub.hubapp import served
+from tests.timing import PATIENCE, wait_for
 
 
 def test_two_windows_calling_at_once_are_shown_and_spoken_in_order_and_the_sign_follows(
@@ -72,15 +66,15 @@ def test_two_windows_calling_at_once_are_shown_and_spoken_in_order_and_the_sign_
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(10)
+                thread.join(PATIENCE)
             wait_for(lambda: len(display.state.calls) == 2)
             shown = {(c.number, c.window) for c in display.state.calls}
             assert shown == {(called[1], 1), (called[2], 2)}
             wait_for(lambda: board.state.serving == called[1])
-            assert sign.flush(5) and sign.simulator.shown.strip() == called[1]
+            assert sign.flush(PATIENCE) and sign.simulator.shown.strip() == called[1]
 
             hall.counters[1].recall(1)
-            assert speech.wait_idle(10)
+            assert speech.wait_idle(PATIENCE)
             in_order = list(reversed(display.state.calls))  # the hub's commit order
             assert [c.number for c in in_order][-1] == called[1]  # the recall moved it up
             first, second = sorted(called.items(), key=lambda item: item[1])
@@ -100,6 +94,16 @@ def test_two_windows_calling_at_once_are_shown_and_spoken_in_order_and_the_sign_
     assert "张*三" in everything
 
 
+class CountingBoard(BoardSession):
+    """A board session that counts the snapshots its feed hands it."""
+
+    snapshots = 0
+
+    def snapshot(self, snap: Snapshot) -> None:
+        self.snapshots += 1
+        super().snapshot(snap)
+
+
 def test_a_board_comes_back_by_itself_after_a_hub_restart(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -117,12 +121,12 @@ def test_a_board_comes_back_by_itself_after_a_hub_restart(tmp_path: Path) -> Non
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
-        wait_for(lambda: server.started, 10)
+        wait_for(lambda: server.started, "the hub serving")
         return hub, server, thread
 
     def stop(hub: object, server: uvicorn.Server, thread: threading.Thread) -> None:
         server.should_exit = True
-        thread.join(10)
+        thread.join(PATIENCE)
         hub.store.close()  # type: ignore[attr-defined]
 
     running = start()
@@ -130,10 +134,8 @@ def test_a_board_comes_back_by_itself_after_a_hub_restart(tmp_path: Path) -> Non
     hall.kiosk.issue_ticket(category="A")
     hall.kiosk.issue_ticket(category="A")
     links: list[bool] = []
-    board = BoardSession(BoardModel(1), lambda s: links.append(s.connected))
-    feed = HubFeed(
-        HubClient(url, hall.board_token), board, window=1, retry_seconds=0.2, read_timeout=3
-    )
+    board = CountingBoard(BoardModel(1), lambda s: links.append(s.connected))
+    feed = HubFeed(HubClient(url, hall.board_token), board, window=1, retry_seconds=0.2)
     feed.start()
     try:
         wait_for(lambda: feed.connected)
@@ -141,19 +143,61 @@ def test_a_board_comes_back_by_itself_after_a_hub_restart(tmp_path: Path) -> Non
         assert first is not None
         wait_for(lambda: board.state.serving == first["number"])
         stop(*running)
-        wait_for(lambda: not feed.connected, 10)
+        wait_for(lambda: not feed.connected, "the board seeing the hub gone")
         assert not board.state.connected
         running = start()
-        wait_for(lambda: feed.connected, 10)
+        wait_for(lambda: feed.connected, "the board back")
         counter = HubClient(url, hall.counters[1].token)
         counter.finish(1)
+        snapshots = board.snapshots
         second = counter.call_next(1)
         assert second is not None
-        started = time.monotonic()
         wait_for(lambda: board.state.serving == second["number"])
-        assert time.monotonic() - started < 0.3
+        # Live from the restarted hub's stream, not from a later reconnect's snapshot.
+        assert board.snapshots == snapshots
         before_stop = list(links)
     finally:
         feed.stop()
         stop(*running)
     assert False in before_stop and before_stop[-1] is True
+
+
+class StuckHub:
+    """A hub client whose first request hangs until released, as one stuck in the network that
+    closing the client does not end."""
+
+    base_url, token, timeout = "http://hub.invalid", "t", 1.0
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.release = threading.Event()
+
+    def health(self) -> dict[str, object]:
+        self.asked.set()
+        self.release.wait()
+        return {"last_seq": 0, "name": "测试大厅"}
+
+    def catalog(self) -> dict[str, object]:
+        return {"categories": []}
+
+    def window(self, number: int) -> dict[str, object]:
+        return {"number": number, "status": "idle"}
+
+    def events(self, last_event_id: int | None = None, read_timeout: float = 0) -> list[object]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_stopped_feed_tells_its_listener_nothing_even_if_its_thread_was_stuck() -> None:
+    heard: list[object] = []
+    hub = StuckHub()
+    feed = HubFeed(hub, BoardSession(BoardModel(1), heard.append), window=1)  # type: ignore[arg-type]
+    feed.start()
+    wait_for(hub.asked.is_set, "the feed asking the hub")
+    feed.stop(timeout=0.01)  # returns with the thread still stuck in its request
+    assert feed.running
+    hub.release.set()  # the request comes back after all: snapshot, link up, stream ended
+    wait_for(lambda: not feed.running, "the feed's thread ending by itself")
+    assert heard == []
