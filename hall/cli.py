@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from hall.interrupts import interruptible
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 Handler = Callable[[argparse.Namespace], int]
@@ -238,7 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler: Handler = args.handler
     try:
-        return handler(args)
+        # Ctrl-C works even when inherited ignored; commands that run until stopped take
+        # SIGTERM as Ctrl-C too (hall/interrupts.py).
+        with interruptible(sigterm=getattr(args, "until_stopped", False)):
+            return handler(args)
     except KeyboardInterrupt:
         return EXIT_OK
 

@@ -72,7 +72,7 @@ def register(
     sim.add_argument(
         "--duration", type=float, default=0.0, help="stop after this many seconds (0: Ctrl-C)"
     )
-    sim.set_defaults(handler=_cmd_simulate_idcard)
+    sim.set_defaults(handler=_cmd_simulate_idcard, until_stopped=True)
 
 
 def _cmd_read_id(args: argparse.Namespace) -> int:

@@ -134,7 +134,7 @@ def register(
     test.add_argument(
         "--seconds", type=float, default=0, help="stop after this many seconds (0: Ctrl-C)"
     )
-    test.set_defaults(handler=_cmd_keypad_test)
+    test.set_defaults(handler=_cmd_keypad_test, until_stopped=True)
 
     sign = simulate.add_parser(
         "sign", help="a Modbus-RTU LED window sign on a pty; prints what it shows"
@@ -147,4 +147,4 @@ def register(
     sign.add_argument(
         "--seconds", type=float, default=0, help="stop after this many seconds (0: Ctrl-C)"
     )
-    sign.set_defaults(handler=_cmd_simulate_sign)
+    sign.set_defaults(handler=_cmd_simulate_sign, until_stopped=True)

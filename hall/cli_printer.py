@@ -50,7 +50,7 @@ def register(
     sim.add_argument("--paper", choices=("ok", "near", "out"), default="ok")
     sim.add_argument("--tickets", type=int, help="paper runs out after this many printed jobs")
     sim.add_argument("--silent", action="store_true", help="never answer status requests")
-    sim.set_defaults(handler=_cmd_simulate)
+    sim.set_defaults(handler=_cmd_simulate, until_stopped=True)
 
 
 def _describe(result: PrintResult) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from config.docs import documented_keys, render_markdown
 from hall.cli import main
+from hall.interrupts import interruptible
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,3 +124,18 @@ def test_the_domain_packages_import_without_qt() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr or "PySide6 was imported below the apps"
+
+
+def test_sigterm_is_ctrl_c_only_inside_the_block_and_the_old_handlers_come_back() -> None:
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as inherited by a background job
+    try:
+        with pytest.raises(KeyboardInterrupt), interruptible(sigterm=True):
+            signal.raise_signal(signal.SIGTERM)
+        with pytest.raises(KeyboardInterrupt), interruptible():
+            signal.raise_signal(signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == before[signal.SIGTERM]
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)

@@ -6,7 +6,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from PIL import Image
 from devices.printer.decode import decode_job
 from devices.printer.sim import PrinterSimulator
 from hall.cli import main
+from tests.timing import PATIENCE
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -37,7 +37,7 @@ def test_test_print_to_the_sim_prints_the_ticket_and_writes_a_preview(
 def test_test_print_over_tcp_reaches_the_simulator(capsys: pytest.CaptureFixture[str]) -> None:
     with PrinterSimulator() as sim:
         assert main(["device", "test-print", "--printer", sim.address]) == 0
-        (job,) = sim.printer.wait_for_jobs(1, timeout=5)
+        (job,) = sim.printer.wait_for_jobs(1, timeout=PATIENCE)
     printed = decode_job(job.data)
     assert printed.cuts == 1 and printed.qr_payloads
     assert "outcome / 结果: printed" in capsys.readouterr().out
@@ -68,14 +68,38 @@ def _free_port() -> int:
     return port
 
 
-def test_simulate_printer_saves_jobs_obeys_stdin_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    port = _free_port()
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "hall", "device", "simulate", "printer", "--port", str(port),
-         "--out", str(tmp_path), "--width", "58"],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True,
+def _everything_before_was_handled(address: str) -> None:
+    """Return once the simulator has finished every earlier connection: it serves one at a
+    time, so its answer to a status request on a new one comes after them."""
+    host, port = address.removeprefix("tcp://").split(":")
+    with socket.create_connection((host, int(port)), timeout=PATIENCE) as probe:
+        probe.sendall(b"\x10\x04\x01")  # DLE EOT 1: the printer's status
+        assert len(probe.recv(1)) == 1
+
+
+def _simulator(out: Path, port: int, *, sigint_ignored: bool) -> subprocess.Popen[str]:
+    """``hall device simulate printer`` as a subprocess; with ``sigint_ignored`` it inherits
+    SIGINT ignored, as a background job of a non-interactive shell does (CI)."""
+    command = [sys.executable, "-m", "hall", "device", "simulate", "printer", "--port",
+               str(port), "--out", str(out), "--width", "58"]  # fmt: skip
+    if sigint_ignored:
+        command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
+    return subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("stop", "sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-inherited-ignored", "sigterm"],
+)
+def test_simulate_printer_saves_jobs_obeys_stdin_and_stops_on_ctrl_c(
+    tmp_path: Path, stop: signal.Signals, sigint_ignored: bool
+) -> None:
+    port = _free_port()
+    sim = _simulator(tmp_path, port, sigint_ignored=sigint_ignored)
     assert sim.stdin is not None and sim.stdout is not None
     try:
         assert "simulated printer on tcp://" in sim.stdout.readline()
@@ -87,9 +111,9 @@ def test_simulate_printer_saves_jobs_obeys_stdin_and_stops_on_ctrl_c(tmp_path: P
         sim.stdin.flush()
         assert sim.stdout.readline().startswith("paper out")
         assert main(["device", "test-print", "--printer", address, "--width", "58"]) == 1
-        time.sleep(0.2)
-        sim.send_signal(signal.SIGINT)
-        assert sim.wait(timeout=10) == 0
+        _everything_before_was_handled(address)
+        sim.send_signal(stop)
+        assert sim.wait(timeout=PATIENCE) == 0
     finally:
         if sim.poll() is None:
             sim.kill()
