@@ -107,7 +107,10 @@ run_step() {
   # run_step NAME COMMAND: run COMMAND in the clone; log to $LOGS/NAME.log; print the outcome.
   local name="$1" cmd="$2" t0=$SECONDS rc=0
   dr_say "==> $cmd"
-  dr_run "$ROOT" "cd /root/hallkit/main && $cmd" </dev/null >"$LOGS/$name.log" 2>&1 || rc=$?
+  # in the background and waited for, so that Ctrl-C or a TERM reaches the traps at once (the
+  # cleanup then ends what runs in the root)
+  dr_run "$ROOT" "cd /root/hallkit/main && $cmd" </dev/null >"$LOGS/$name.log" 2>&1 &
+  wait "$!" || rc=$?
   grep -E '^(bootstrap|hallkit|pytest|FAILED|ERROR)|summary|nothing lost|无丢失' "$LOGS/$name.log" \
     | grep -v '^ERROR: *$' | tail -n 40 | sed 's/^/    /' || true
   if ((rc == 0)); then
