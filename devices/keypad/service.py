@@ -63,10 +63,14 @@ class KeypadService:
         slice_seconds: float = 0.2,
         device: str = "keypad",
         record_dir: str | Path | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """``retry_seconds``: how often an absent keypad is looked for; ``slice_seconds``: the
         longest the thread blocks in one wait, which bounds how late a timeout or stop is seen;
-        ``record_dir``: where health changes are recorded for ``hall doctor`` (none: not kept)."""
+        ``record_dir``: where health changes are recorded for ``hall doctor`` (none: not kept);
+        ``monotonic``: the clock rating timeouts and retries are measured by (seconds; tests
+        pass one they move by hand)."""
+        self._clock = monotonic
         self._source = source
         self._keymap = keymap
         self._retry = retry_seconds
@@ -113,7 +117,7 @@ class KeypadService:
         newer one. It must not block. Raises ValueError for a timeout that is not positive.
         """
         with self._lock:
-            request, replaced = self._desk.open(timeout, time.monotonic())
+            request, replaced = self._desk.open(timeout, self._clock())
             self._callbacks[request.number] = on_done
         self._finish(replaced)
         return request.number
@@ -156,12 +160,12 @@ class KeypadService:
         self._close_source()
 
     def _step(self) -> None:
-        now = time.monotonic()
+        now = self._clock()
         if not self._opened and now >= self._next_try:
             self._try_open()
         wait = self._slice
         with self._lock:
-            left = self._desk.time_left(time.monotonic())
+            left = self._desk.time_left(self._clock())
         if left is not None:
             wait = min(wait, left)
         if self._opened:
@@ -169,7 +173,7 @@ class KeypadService:
         elif self._source.wait_for_return(min(wait, max(0.0, self._next_try - now))):
             self._next_try = 0.0  # udev says an input device appeared: look now
         with self._lock:
-            expired = self._desk.expire(time.monotonic())
+            expired = self._desk.expire(self._clock())
         self._finish(expired)
 
     def _try_open(self) -> None:
@@ -177,10 +181,10 @@ class KeypadService:
             self._source.open()
         except DeviceAbsent as err:
             self._tracker.set(HealthState.ABSENT, ABSENT_PROBLEM, ABSENT_ADVICE, str(err))
-            self._next_try = time.monotonic() + self._retry
+            self._next_try = self._clock() + self._retry
         except DeviceError as err:
             self._tracker.set(HealthState.ERROR, ERROR_PROBLEM, ERROR_ADVICE, str(err))
-            self._next_try = time.monotonic() + self._retry
+            self._next_try = self._clock() + self._retry
         else:
             self._opened = True
             self._tracker.ok(self._source.name)
@@ -191,18 +195,18 @@ class KeypadService:
         except DeviceAbsent as err:
             self._close_source()
             self._tracker.set(HealthState.ABSENT, ABSENT_PROBLEM, ABSENT_ADVICE, str(err))
-            self._next_try = time.monotonic() + self._retry
+            self._next_try = self._clock() + self._retry
             return
         except DeviceError as err:
             self._close_source()
             self._tracker.set(HealthState.ERROR, ERROR_PROBLEM, ERROR_ADVICE, str(err))
-            self._next_try = time.monotonic() + self._retry
+            self._next_try = self._clock() + self._retry
             return
         for event in events:
             self.presses = [*self.presses[-19:], event]
             level = self._keymap.rating(event)
             with self._lock:
-                answered = self._desk.press(level, time.monotonic())
+                answered = self._desk.press(level, self._clock())
             if answered is not None:
                 log.info("rating %s: %s gives level %s", answered.number, event.key, level)
             self._finish(answered)

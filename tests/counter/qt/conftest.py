@@ -26,6 +26,7 @@ from hub.client import HubClient
 from hub.server import Hub
 from tests.counter.qt.proxy import Relay
 from tests.hub.hubapp import served
+from tests.timing import SteppedClock
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Hall:
     kiosk: HubClient
     relay: Relay
     keypad: SimKeypad
+    keypad_clock: SteppedClock  # the keypad's rating timeout runs out only when moved
     printer: PrinterSimulator
     counter: Counter
 
@@ -46,7 +48,7 @@ class Hall:
 
 @pytest.fixture
 def hall(tmp_path: Path, qtbot: object, hall_with: Callable[..., HallConfig]) -> Iterator[Hall]:
-    # The counter's rating timeout is its own configuration's (5 s keeps the test short).
+    # The rating timeout is the counter's configuration's; the keypad's clock measures it.
     config = hall_with(rating={"keypad_timeout_seconds": 5})
     with served(tmp_path / "hub") as (hub, url):
         admin = HubClient(url, hub.admin_token_path.read_text().strip())
@@ -56,7 +58,10 @@ def hall(tmp_path: Path, qtbot: object, hall_with: Callable[..., HallConfig]) ->
         relay = Relay((host, int(port)))
         client = HubClient(relay.url, token, timeout=2.0)
         sim_keypad = SimKeypad()
-        keypad = KeypadService(sim_keypad, KeyMap(DeviceSettings().keypad_keys))
+        keypad_clock = SteppedClock()
+        keypad = KeypadService(
+            sim_keypad, KeyMap(DeviceSettings().keypad_keys), monotonic=keypad_clock
+        )
         keypad.start()
         printer_sim = PrinterSimulator().start()
         printer_service = PrinterService(printer_sim.address).start()
@@ -72,7 +77,7 @@ def hall(tmp_path: Path, qtbot: object, hall_with: Callable[..., HallConfig]) ->
             retry_seconds=0.3,
         )
         counter.window.show()
-        yield Hall(hub, admin, kiosk, relay, sim_keypad, printer_sim, counter)
+        yield Hall(hub, admin, kiosk, relay, sim_keypad, keypad_clock, printer_sim, counter)
         counter.close()
         printer_sim.stop()
         relay.close()

@@ -10,8 +10,9 @@ from counter.qt.dialogs import ReceiptDialog
 from counter.states import Action, Phase
 from devices.printer.decode import decode_job
 from tests.counter.qt.conftest import Hall
+from tests.timing import PATIENCE, PATIENCE_MS
 
-TIMEOUT = 5000  # ms
+TIMEOUT = PATIENCE_MS
 
 
 def idle(hall: Hall) -> bool:
@@ -75,7 +76,12 @@ def test_no_key_until_the_timeout_shows_no_rating(hall: Hall, qtbot: QtBot) -> N
     sign_in(hall, qtbot)
     serve(hall, qtbot, number)
     qtbot.keyClick(hall.counter.window, Qt.Key.Key_F4)
-    qtbot.waitUntil(lambda: hall.counter.window.rating.text() == "未评价", timeout=9000)
+    qtbot.waitUntil(lambda: "请评价" in hall.counter.window.rating.text(), timeout=TIMEOUT)
+    hall.keypad_clock.advance(4.9)
+    hall.keypad_clock.looked_again()
+    assert hall.counter.workflow.snapshot().phase is Phase.RATING  # still asking at 4.9 s
+    hall.keypad_clock.advance(0.1)
+    qtbot.waitUntil(lambda: hall.counter.window.rating.text() == "未评价", timeout=TIMEOUT)
     assert hall.hub.store.reader().execute("SELECT COUNT(*) FROM ratings").fetchone()[0] == 0
 
 
@@ -121,7 +127,7 @@ def test_a_receipt_is_recorded_in_the_hub_and_printed(hall: Hall, qtbot: QtBot) 
     dialog.tick(item.materials[0])
     dialog.applicant.setText("张小三")  # QTest cannot type Chinese characters
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    jobs = hall.printer.printer.wait_for_jobs(1, 10)
+    jobs = hall.printer.printer.wait_for_jobs(1, PATIENCE)
     text = decode_job(jobs[0].data).text
     case = hall.counter.workflow.last_case
     assert case is not None and case.receipt.startswith("SJ")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,14 +14,8 @@ from devices.keypad.keys import KeyEvent, KeyMap, KeyValue
 from devices.keypad.service import KeypadService, open_keypad_source
 from devices.keypad.sim import SimKeypad
 from devices.keypad.transport import EvdevKeypad
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
+from tests.timing import PATIENCE, SteppedClock
+from tests.timing import wait_for as wait_until
 
 
 class Ratings:
@@ -37,7 +30,7 @@ class Ratings:
             self.levels.append(level)
             self._cond.notify_all()
 
-    def wait(self, count: int, timeout: float = 3.0) -> list[int | None]:
+    def wait(self, count: int, timeout: float = PATIENCE) -> list[int | None]:
         with self._cond:
             assert self._cond.wait_for(lambda: len(self.levels) >= count, timeout), self.levels
             return list(self.levels)
@@ -49,9 +42,32 @@ def keypad() -> SimKeypad:
 
 
 @pytest.fixture
-def service(keypad: SimKeypad) -> Iterator[KeypadService]:
+def clock() -> SteppedClock:
+    """The service's clock: rating timeouts and retries come only when the test moves it."""
+    return SteppedClock()
+
+
+def pressing(keypad: SimKeypad, key: str, until: threading.Event) -> threading.Thread:
+    """A citizen pressing ``key`` again and again until ``until`` is set (a press made before
+    the request opens rates nothing; the first one after it does)."""
+
+    def press() -> None:
+        while not until.wait(0.02):
+            keypad.press(key)
+
+    thread = threading.Thread(target=press, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def service(keypad: SimKeypad, clock: SteppedClock) -> Iterator[KeypadService]:
     svc = KeypadService(
-        keypad, KeyMap(DeviceSettings().keypad_keys), retry_seconds=0.1, slice_seconds=0.05
+        keypad,
+        KeyMap(DeviceSettings().keypad_keys),
+        retry_seconds=0.1,
+        slice_seconds=0.05,
+        monotonic=clock,
     )
     svc.start()
     wait_until(lambda: svc.health.state is HealthState.OK)
@@ -76,7 +92,7 @@ def test_only_the_first_press_of_a_request_counts(
     keypad.press("KEY_KP4")
     keypad.press("KEY_1")
     assert ratings.wait(1) == [4]
-    time.sleep(0.2)
+    wait_until(lambda: KeyEvent(("KEY_1",), KeyValue.UP) in service.presses, "the second press")
     assert ratings.levels == [4]
 
 
@@ -96,30 +112,50 @@ def test_autorepeat_of_a_key_held_from_before_the_request_does_not_rate(
     assert ratings.wait(1) == [5]
 
 
-def test_holding_a_key_rates_once(service: KeypadService, keypad: SimKeypad) -> None:
+def test_holding_a_key_rates_once(
+    service: KeypadService, keypad: SimKeypad, clock: SteppedClock
+) -> None:
     first, second = Ratings(), Ratings()
     service.begin_rating(5, first)
     keypad.hold("KEY_3", repeats=10)
     assert first.wait(1) == [3]
-    service.begin_rating(0.3, second)
+    wait_until(lambda: KeyEvent(("KEY_3",), KeyValue.UP) in service.presses, "the key let go")
+    service.begin_rating(30, second)
+    clock.advance(30)
     assert second.wait(1) == [None]
 
 
-def test_no_press_within_the_timeout_is_no_rating(service: KeypadService) -> None:
-    started = time.monotonic()
-    assert service.request_rating(0.3) is None
-    assert 0.3 <= time.monotonic() - started < 1.0
+def test_no_press_within_the_timeout_is_no_rating(
+    service: KeypadService, clock: SteppedClock
+) -> None:
+    ratings = Ratings()
+    service.begin_rating(30, ratings)
+    clock.advance(29.9)
+    clock.looked_again()  # the service went round with 0.1 s left: still open
+    assert ratings.levels == []
+    clock.advance(0.1)
+    assert ratings.wait(1) == [None]
 
 
-def test_a_press_outside_a_request_rates_nothing(service: KeypadService, keypad: SimKeypad) -> None:
+def test_a_press_outside_a_request_rates_nothing(
+    service: KeypadService, keypad: SimKeypad, clock: SteppedClock
+) -> None:
     keypad.press("KEY_1")
-    wait_until(lambda: len(service.presses) >= 2)
-    assert service.request_rating(0.2) is None
+    wait_until(lambda: len(service.presses) >= 2, "the press read")
+    ratings = Ratings()
+    service.begin_rating(30, ratings)
+    clock.advance(30)
+    assert ratings.wait(1) == [None]
 
 
 def test_request_rating_blocks_until_the_press(service: KeypadService, keypad: SimKeypad) -> None:
-    threading.Timer(0.1, keypad.press, args=("KEY_F1",)).start()
-    assert service.request_rating(3) == 1
+    rated = threading.Event()
+    presser = pressing(keypad, "KEY_F1", rated)
+    try:
+        assert service.request_rating(PATIENCE) == 1
+    finally:
+        rated.set()
+        presser.join()
 
 
 def test_a_new_request_ends_the_open_one_as_no_rating(
@@ -155,14 +191,16 @@ def test_unplug_makes_health_absent_and_replug_rates_again(
     assert after.wait(1) == [4]
 
 
-def test_a_keypad_absent_at_start_is_picked_up_when_plugged_in() -> None:
+def test_a_keypad_absent_at_start_is_picked_up_when_plugged_in(clock: SteppedClock) -> None:
     keypad = SimKeypad(plugged=False)
-    svc = KeypadService(keypad, KeyMap({"KEY_1": 1}), retry_seconds=10, slice_seconds=0.05)
+    svc = KeypadService(
+        keypad, KeyMap({"KEY_1": 1}), retry_seconds=10, slice_seconds=0.05, monotonic=clock
+    )
     svc.start()
     try:
         wait_until(lambda: svc.health.state is HealthState.ABSENT)
-        keypad.replug()  # picked up from the "add" hint long before the 10 s retry
-        wait_until(lambda: svc.health.state is HealthState.OK, timeout=1.0)
+        keypad.replug()  # picked up from the "add" hint: the clock never reaches the 10 s retry
+        wait_until(lambda: svc.health.state is HealthState.OK)
     finally:
         svc.stop()
 
@@ -204,8 +242,11 @@ def test_the_thread_survives_an_unexpected_error_and_reopens() -> None:
     try:
         wait_until(lambda: keypad.failed and keypad.opens == 2)
         wait_until(lambda: svc.health.state is HealthState.OK)
-        threading.Timer(0.1, keypad.press, args=("KEY_1",)).start()
-        assert svc.request_rating(3) == 1
+        rated = threading.Event()
+        presser = pressing(keypad, "KEY_1", rated)
+        assert svc.request_rating(PATIENCE) == 1
+        rated.set()
+        presser.join()
     finally:
         svc.stop()
 
