@@ -59,6 +59,7 @@ fi
 # 2. A work root on it: an overlay (or a copy), with this machine's networking, apt and pip.
 WORK="$(mktemp -d /var/tmp/hallkit-bare-test.XXXXXX)"
 ROOT="$WORK/root"
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM

@@ -191,7 +191,7 @@ dr_mount() {
 # dr_mount_system ROOT: /proc, /sys (read-only), /dev, /dev/pts and a fresh /dev/shm.
 dr_mount_system() {
   local root="$1"
-  DR_ROOTS+=("$root")
+  [[ " ${DR_ROOTS[*]} " == *" $root "* ]] || DR_ROOTS+=("$root")
   dr_mount proc proc "$root/proc"
   dr_mount bind-ro /sys "$root/sys"
   dr_mount bind /dev "$root/dev"
@@ -282,7 +282,7 @@ _dr_mounted() { awk -v m="$1" '$5 == m {found = 1} END {exit !found}' /proc/self
 # dr_cleanup: end the processes left in the roots (by their ids, TERM then KILL), then unmount
 # everything under them, deepest first, and everything dr_mount mounted, in reverse order.
 dr_cleanup() {
-  local root pid i mnt
+  local root i mnt
   local -a pids=()
   for root in "${DR_ROOTS[@]}"; do mapfile -t -O "${#pids[@]}" pids < <(_dr_pids_in "$root"); done
   if ((${#pids[@]})); then
