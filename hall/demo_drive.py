@@ -4,6 +4,10 @@ a citizen pressing the rating keypad, all on the GUI thread between turns of the
 Nothing here calls the hub directly: every action goes through an app's window or a simulated
 device, as in a hall. Waiting is :class:`Pump`: it runs the event loop (so workers finish,
 feeds redraw and the windows stay live on a desktop) until a condition holds or time is up.
+
+A time limit on a wait is a last-resort guard that names what never happened; it is never the
+script's pace. ``GUARD_SECONDS`` is generous on purpose: on a busy machine every step is slower,
+and a slow step must not read as a broken one.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from devices.keypad.sim import SimKeypad
 from kiosk.qt.app import Kiosk
 
 STEP_SECONDS = 0.02  # how long one turn of the event loop may take while waiting
+GUARD_SECONDS = 90.0  # the longest a step waits for an app before the script gives up
 KEYS = {
     "call_next": Qt.Key.Key_F1,
     "recall": Qt.Key.Key_F2,
@@ -82,7 +87,7 @@ class KioskHands:
         self.window = kiosk.window
         self.model = kiosk.model
 
-    def settle(self, timeout: float = 15.0) -> None:
+    def settle(self, timeout: float = GUARD_SECONDS) -> None:
         self.pump.until(
             lambda: self.window.idle and not self.model.busy, timeout, f"{self.name} to settle"
         )
@@ -130,7 +135,7 @@ class KioskHands:
     def texts(self) -> list[str]:
         return [w.text() for w in self.window.findChildren(QLabel) if w.isVisible()]
 
-    def wait_state(self, states: tuple[str, ...], timeout: float = 15.0) -> None:
+    def wait_state(self, states: tuple[str, ...], timeout: float = GUARD_SECONDS) -> None:
         try:
             self.pump.until(
                 lambda: self.model.current is not None and self.model.screen.state in states,
@@ -156,7 +161,7 @@ class ClerkHands:
     def ready(self) -> bool:
         return not self.workflow.snapshot().busy
 
-    def settle(self, timeout: float = 15.0) -> None:
+    def settle(self, timeout: float = GUARD_SECONDS) -> None:
         self.pump.until(self.ready, timeout, f"counter {self.number} to finish its request")
         self.window.redraw()
 
@@ -170,7 +175,7 @@ class ClerkHands:
         QTest.keyClick(page.pin, Qt.Key.Key_Return)
         self.pump.until(
             lambda: self.snap_phase() is not Phase.SIGNED_OUT and self.ready(),
-            15,
+            GUARD_SECONDS,
             f"clerk {staff_no} to sign in at window {self.number}",
         )
 
@@ -179,7 +184,7 @@ class ClerkHands:
         self.window.sign_out_button.click()
         self.pump.until(
             lambda: self.snap_phase() is Phase.SIGNED_OUT and self.ready(),
-            30,
+            GUARD_SECONDS,
             f"window {self.number} to sign out",
         )
 
@@ -227,7 +232,7 @@ class ClerkHands:
             return bool(found)
 
         try:
-            self.pump.until(opened, 5, f"the {action} dialog at window {self.number}")
+            self.pump.until(opened, GUARD_SECONDS, f"the {action} dialog at window {self.number}")
         except ScriptError as err:
             raise ScriptError(f"{err} (the counter says: {self.said()})") from err
         return found[-1]
@@ -255,7 +260,9 @@ class ClerkHands:
         dialog.reason.setCurrentText(reason)
         self.submit(dialog, dialog.ok, f"transfer to {category}")
         self.pump.until(
-            lambda: self.workflow.snapshot().current is None, 10, f"window {self.number} to clear"
+            lambda: self.workflow.snapshot().current is None,
+            GUARD_SECONDS,
+            f"window {self.number} to clear",
         )
 
     def pause(self, reason: str) -> None:
@@ -278,7 +285,7 @@ class ClerkHands:
         dialog.phone.setText(phone)
         return dialog
 
-    def rate(self, level: int | None, timeout: float = 10.0) -> None:
+    def rate(self, level: int | None, timeout: float = GUARD_SECONDS) -> None:
         """The citizen presses the keypad's key for ``level`` once the counter asks."""
         self.pump.until(
             lambda: self.snap_phase() is Phase.RATING, timeout, f"window {self.number} to ask"
@@ -287,7 +294,7 @@ class ClerkHands:
             self.keypad.press(RATING_KEYS[level])
 
     def choose_reason(self, reason: str) -> None:
-        self.pump.until(self.window.reasons.isVisible, 10, "the 差评 reason buttons")
+        self.pump.until(self.window.reasons.isVisible, GUARD_SECONDS, "the 差评 reason buttons")
         button = next((b for b in self.window.reason_buttons if b.text() == reason), None)
         if button is None:
             raise ScriptError(f"no 差评 reason {reason!r} at window {self.number}")
