@@ -14,6 +14,7 @@ from config import HallConfig
 from hall.hubprocess import free_port
 from hub.server import Hub, open_hub
 from sync.clock import Clock
+from tests.timing import PATIENCE
 
 
 @contextmanager
@@ -32,7 +33,7 @@ def served(
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("test hub did not start")
@@ -41,5 +42,5 @@ def served(
         yield hub, f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(PATIENCE)
         hub.store.close()

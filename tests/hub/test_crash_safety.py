@@ -25,6 +25,7 @@ import pytest
 
 from hall.hubprocess import HubProcess
 from hub.client import HubClient, HubRefused, HubUnavailable
+from tests.timing import PATIENCE, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -139,11 +140,18 @@ def _hammer_and_kill(
             [partial(_kiosk, url, t, round_no, stop, out) for t in kiosks]
             + [partial(_counter, url, t, w, stop, out) for w, t in counters.items()]
         )
-        time.sleep(rng.uniform(0.3, 1.5))
+        # The hall at work first (answers in this round), then a kill at a random instant.
+        wait_for(
+            lambda round_no=round_no: (
+                sum(r == round_no for r, _ in out.issued) >= 5 and bool(out.called)
+            ),
+            f"answers in round {round_no}",
+        )
+        time.sleep(rng.uniform(0.0, 1.0))
         hub.kill()
         stop.set()
         for thread in threads:
-            thread.join(15)
+            thread.join(PATIENCE)
             assert not thread.is_alive(), "a client thread hung after the hub was killed"
     return out
 
@@ -169,8 +177,7 @@ def test_kill_9_at_any_instant_loses_no_answered_ticket_or_call_and_never_duplic
     hub.kill()
 
     assert not out.unexpected, out.unexpected[:10]
-    assert len(out.issued) > 20, "too few tickets answered for the test to mean anything"
-    assert out.called, "no call was answered"
+    assert len(out.issued) >= 5 * rounds and out.called  # the rounds waited for these
 
     with closing(_open_store_read_only(hub.data_dir)) as db:
         assert [r[0] for r in db.execute("PRAGMA integrity_check")] == ["ok"]

@@ -20,6 +20,7 @@ from sync.central.app import create_central_app
 from sync.central.faults import Faults
 from sync.central.server import uvicorn_config
 from sync.central.store import CentralStore
+from tests.timing import PATIENCE
 
 
 @dataclass
@@ -40,7 +41,7 @@ def central_in_thread(
     server = uvicorn.Server(uvicorn_config(app, f"127.0.0.1:{port}"))
     thread = threading.Thread(target=server.run, name="central", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test central did not start")
@@ -49,5 +50,5 @@ def central_in_thread(
         yield RunningCentral(store, f"http://127.0.0.1:{port}")
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(PATIENCE)
         store.close()

@@ -22,6 +22,7 @@ from sync.central.server import Central, uvicorn_config
 from sync.credential import Credential
 from sync.signing import sign_headers
 from sync.wire import API_PREFIX
+from tests.timing import PATIENCE
 
 T0 = 1_790_000_000.0  # 2026-09-21, an arbitrary fixed instant
 
@@ -139,7 +140,7 @@ def live_central(central: Central, tls: tuple[str, str] | None = None) -> Iterat
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test central did not start")
@@ -148,7 +149,7 @@ def live_central(central: Central, tls: tuple[str, str] | None = None) -> Iterat
         yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(PATIENCE)
 
 
 def credential_for(

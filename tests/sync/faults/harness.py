@@ -25,6 +25,7 @@ from hub.client import HubClient, HubRefused, HubUnavailable
 from sync.central.process import CentralProcess
 from sync.credential import load_credential
 from sync.enroll import enroll
+from tests.timing import PATIENCE
 
 UNCAPPED = ("A", "B", "C")
 
@@ -104,7 +105,7 @@ class Traffic:
     def stop(self) -> None:
         self._stop.set()
         for thread in self._threads:
-            thread.join(15)
+            thread.join(PATIENCE)
             if thread.is_alive():
                 raise AssertionError("a traffic thread hung")
 
@@ -167,7 +168,24 @@ def hub_marks(data: Path) -> tuple[int, int]:
     return acked, int(row[0]) if row else 0
 
 
-def wait_drained(data: Path, seconds: float) -> tuple[int, int]:
+def sync_status(hub: HubProcess) -> dict[str, Any]:
+    """The hub's ``GET /api/v1/sync`` answer."""
+    client = hub.client()
+    try:
+        return client.request("GET", "/sync")
+    finally:
+        client.close()
+
+
+def resent_batches(central_data: Path) -> int:
+    """Batches central received more than once (the same Idempotency-Key)."""
+    with closing(_read_only(central_data / "central.db")) as db:
+        return int(
+            db.execute("SELECT COUNT(*) FROM idempotency_keys WHERE times > 1").fetchone()[0]
+        )
+
+
+def wait_drained(data: Path, seconds: float = PATIENCE) -> tuple[int, int]:
     """Wait until central has acknowledged every event the hub holds; returns the marks."""
     deadline = time.monotonic() + seconds
     marks = hub_marks(data)

@@ -13,6 +13,7 @@ import pytest
 
 from sync.central.process import CentralProcess
 from tests.sync.faults.harness import Traffic, audit, enrolled_hub, tokens, wait_drained
+from tests.timing import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,7 @@ def test_kill_9_during_writes_and_uploads_loses_and_doubles_nothing(tmp_path: Pa
         kiosks, counters = tokens(hub, 3, [1, 2])
         # A backlog first, so that early rounds are killed in the middle of uploading it.
         traffic = Traffic(lambda: hub.base_url, kiosks, counters).start()
-        time.sleep(1.5)
+        wait_for(lambda: len(traffic.issued) > 100, "a backlog of tickets", step=0.05)
         hub.kill()
         for round_no in range(ROUNDS):
             if round_no % 3 == 1:
@@ -40,7 +41,7 @@ def test_kill_9_during_writes_and_uploads_loses_and_doubles_nothing(tmp_path: Pa
             hub.kill()
         traffic.stop()
         hub.start()
-        wait_drained(hub.data_dir, 30)
+        wait_drained(hub.data_dir)
     finally:
         hub.stop()
         central.stop()
