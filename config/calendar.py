@@ -36,6 +36,20 @@ class HallCalendar:
             return local.date() - timedelta(days=1)
         return local.date()
 
+    def at(self, day: date, clock_time: time) -> datetime:
+        """The instant of ``clock_time`` within service day ``day``, in the hall's zone.
+
+        A service day runs from its boundary to the next day's boundary, so a time of day
+        before the boundary (00:30 with a 03:00 boundary) falls on the next calendar date.
+        """
+        calendar_day = day + timedelta(days=1) if clock_time < self.boundary else day
+        return datetime.combine(calendar_day, clock_time, tzinfo=self.zone)
+
+    def day_span(self, day: date) -> tuple[datetime, datetime]:
+        """The first instant of service day ``day`` and the first instant of the next one."""
+        start = datetime.combine(day, self.boundary, tzinfo=self.zone)
+        return start, datetime.combine(day + timedelta(days=1), self.boundary, tzinfo=self.zone)
+
     def is_working_day(self, day: date) -> bool:
         """Whether the hall serves on ``day`` (weekday rule, holidays, make-up working days)."""
         if day in self._working_days:

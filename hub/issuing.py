@@ -212,7 +212,7 @@ class IssuingRules(EngineCore):
                 )
             return Lane.GREEN, green_group
         if lane is None and person is not None:
-            age = age_on(person.normalized, date.fromisoformat(tx.today))
+            age = age_on(person.normalized, tx.local_now.date())  # a birthday is a calendar date
             if age >= self.config.priority.elderly_age:
                 return Lane.GREEN, "老年人"
         return Lane.ORDINARY, None
@@ -264,7 +264,7 @@ class IssuingRules(EngineCore):
 
     def _slot_start(self, appointment: dict[str, Any]) -> datetime:
         day = date.fromisoformat(appointment["service_day"])
-        return datetime.combine(day, parse_hhmm(appointment["slot_start"]), self.calendar.zone)
+        return self.calendar.at(day, parse_hhmm(appointment["slot_start"]))
 
     def _check_slot(self, tx: Tx, appointment: dict[str, Any], *, strict: bool) -> bool:
         rules = self.config.priority

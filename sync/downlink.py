@@ -142,7 +142,7 @@ def appointment_days(calendar: HallCalendar, moment: datetime) -> list[date]:
     """
     today = calendar.service_day(moment)
     days = [today]
-    closing = datetime.combine(today, calendar.closing_time(), calendar.zone)
+    closing = calendar.at(today, calendar.closing_time())
     if calendar.local(moment) >= closing:
         days.append(today + timedelta(days=1))
     return days

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,16 @@ def test_service_day_is_taken_in_the_halls_zone() -> None:
 def test_midnight_boundary_makes_the_service_day_the_calendar_day() -> None:
     cal = calendar(day_boundary="00:00")
     assert cal.service_day(at("2025-03-13", "00:00")) == date(2025, 3, 13)
+
+
+def test_a_time_before_the_boundary_falls_on_the_next_calendar_date_of_its_service_day() -> None:
+    cal = calendar(day_boundary="03:00")
+    day = date(2025, 3, 12)
+    assert cal.at(day, time(0, 45)) == at("2025-03-13", "00:45")
+    assert cal.at(day, time(3, 0)) == at("2025-03-12", "03:00")
+    assert cal.at(day, time(23, 59)) == at("2025-03-12", "23:59")
+    assert cal.service_day(cal.at(day, time(2, 59))) == day
+    assert cal.day_span(day) == (at("2025-03-12", "03:00"), at("2025-03-13", "03:00"))
 
 
 def test_naive_datetime_is_refused() -> None:

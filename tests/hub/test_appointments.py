@@ -223,3 +223,15 @@ def test_an_item_of_another_category_does_not_ride_on_an_appointment(make_engine
     )
     ticket = engine.issue_ticket(appointment_code="P3", item_id="jjb-001")
     assert (ticket.category, ticket.item_id) == ("B", "jjb-156")
+
+
+def test_a_slot_after_midnight_belongs_to_the_service_day_that_is_still_running(
+    make_engine: Callable[..., QueueEngine], clock: FixedClock
+) -> None:
+    # 00:50 on the 13th, before the 03:00 day boundary: a hall open late still serves the
+    # 12th, and a slot at 00:45 of the 12th's service day is now, not 24 hours ago.
+    engine = make_engine(enforce_hours=False)
+    clock.set(datetime(2025, 3, 13, 0, 50, tzinfo=ZONE))
+    book(engine, slot_start="00:45", slot_end="01:15")
+    ticket = engine.issue_ticket(appointment_code="YY0001")
+    assert (ticket.lane, ticket.service_day) == (Lane.APPOINTMENT, TODAY)
