@@ -17,11 +17,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QWidget
 
-from config import load_config
+from config import HallCalendar, load_config
 from counter.states import Phase
 from devices.idcard.samples import SAMPLES
 from hall.demo_apps import DemoApps
@@ -45,7 +44,8 @@ class DayScript:
 
     def __init__(self, site: DemoSite, apps: DemoApps, pump: Pump, out: Path) -> None:
         self.site, self.apps, self.pump = site, apps, pump
-        self.ev = Evidence(out)
+        self.calendar = HallCalendar(load_config(site.config_path))
+        self.ev = Evidence(out, self.calendar.zone)
         self.ticket = KioskHands(apps.kiosks["ticket-1"], pump, "ticket-1")
         self.kiosk = KioskHands(apps.kiosks["kiosk-1"], pump, "kiosk-1")
         self.c1 = ClerkHands(apps.counters[1], apps.keypads[1], pump, 1)
@@ -53,7 +53,7 @@ class DayScript:
         self.not_rated = 0
         self.appointment_code = ""
         self.slot = ("", "")
-        self.zone = ZoneInfo(load_config(site.config_path).hall.timezone)
+        self.service_day = ""
         self.appointment_route = ""
 
     def run(self) -> int:
@@ -76,6 +76,8 @@ class DayScript:
             check,
             self.ev,
             {
+                "service_day": self.service_day,
+                "time_zone": self.calendar.zone.key,
                 "not_rated": self.not_rated,
                 "appointment_route": self.appointment_route,
                 "wan_down_seconds": wan_seconds,
@@ -90,10 +92,17 @@ class DayScript:
 
     def book_appointment(self) -> None:
         """Book today's appointment for BOOKED's card at central (the downlink brings it)."""
-        now = datetime.now(self.zone)  # the hall's clock decides when a slot is open
-        start = max(now - timedelta(minutes=15), now.replace(hour=0, minute=0))
-        end = min(now + timedelta(minutes=45), now.replace(hour=23, minute=59))
-        day = now.date().isoformat()
+        # The hall's clock and its service day decide when a slot is open: at 01:00 with the
+        # day boundary at 03:00 the hub still serves yesterday's service day.
+        now = datetime.now(self.calendar.zone)
+        service_day = self.calendar.service_day(now)
+        day_start, day_end = self.calendar.day_span(service_day)
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = max(now - timedelta(minutes=15), day_start, midnight)
+        end = min(now + timedelta(minutes=45), day_end - timedelta(minutes=1),
+                  midnight + timedelta(hours=23, minutes=59))  # fmt: skip
+        day = service_day.isoformat()
+        self.service_day = day
         self.slot = (start.strftime("%H:%M"), end.strftime("%H:%M"))
         if self.site.central is None:
             raise ScriptError("central is not running")
@@ -224,7 +233,7 @@ class DayScript:
             try:
                 admin.add_appointment(
                     code=self.appointment_code,
-                    service_day=datetime.now(self.zone).date().isoformat(),
+                    service_day=self.service_day,
                     slot_start=self.slot[0],
                     slot_end=self.slot[1],
                     category=APPOINTMENT_CATEGORY,

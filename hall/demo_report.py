@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -36,6 +37,7 @@ class Evidence:
     """Files written into ``out`` as the day goes, by kind."""
 
     out: Path
+    zone: ZoneInfo  # the hall's: notes carry the hall's time, as its screens and tickets do
     screens: list[Path] = field(default_factory=list)
     slips: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what happened, in order, for summary.md
@@ -45,7 +47,7 @@ class Evidence:
             (self.out / sub).mkdir(parents=True, exist_ok=True)
 
     def note(self, line: str) -> None:
-        stamp = datetime.now().strftime("%H:%M:%S")
+        stamp = datetime.now(self.zone).strftime("%H:%M:%S")
         self.notes.append(f"{stamp} {line}")
         print(f"  {stamp} {line}", flush=True)
 
@@ -151,6 +153,8 @@ def _markdown(s: dict[str, Any], evidence: Evidence) -> str:
     lines = [
         "# hallkit demo day / 演示日小结",
         "",
+        f"- service day / 营业日: {s.get('service_day', '')} (times below in the hall's time "
+        f"zone {s.get('time_zone', '')})",
         f"- tickets issued / 取号: {s['tickets_issued']} (ordinary {lanes['ordinary']}, "
         f"green lane {lanes['green']}, appointment {lanes['appointment']})",
         f"- tickets served / 办结: {s['tickets_served']}; missed / 过号: {s['tickets_missed']}",
