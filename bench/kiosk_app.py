@@ -34,7 +34,7 @@ from kiosk.catalog import CatalogKeeper, CatalogStore
 from kiosk.journeys.base import Context
 from kiosk.qt.app import make_application
 from kiosk.qt.maintenance import Technician
-from kiosk.qt.tour import LogAlerts, TourKiosk, TourPrinter, tour_hub
+from kiosk.qt.tour import LogAlerts, TourClock, TourKiosk, TourPrinter, tour_hub
 from kiosk.qt.window import KioskWindow
 
 GROUP = "kiosk app"
@@ -110,9 +110,9 @@ def memory_growth(citizens: int = 60, warmup: int = 10) -> dict[str, float]:
         keeper = CatalogKeeper(CatalogStore(Path(temp) / "kiosk"))
         keeper.refresh(tour.port)
         printer = TourPrinter()
-        ctx = Context(tour.port, printer, LogAlerts(), lambda: keeper.current)
+        ctx = Context(tour.port, printer, LogAlerts(), lambda: keeper.current, TourClock())
         model = KioskModel(ctx, keeper=keeper)
-        tech = Technician(None, printer, None, printer.health)
+        tech = Technician(None, printer, None, printer.health, TourClock().zone)
         window = KioskWindow(model, tech, tick_ms=3_600_000, maintain_ms=3_600_000)
         window.setFixedSize(1080, 1920)
         window.show()

@@ -133,12 +133,11 @@ class HubClientCounter:
         data = _dict(self.client.request("POST", "/cases", body))
         try:
             accepted_on = date.fromisoformat(str(data["accepted_on"]))
-            at = data.get("accepted_at")
             return CaseAccepted(
                 receipt=str(data["receipt"]),
                 item_name=str(data.get("item_name") or ""),
                 department=str(data.get("department") or ""),
-                accepted_at=datetime.fromisoformat(at) if at else datetime.now(),
+                accepted_at=datetime.fromisoformat(str(data["accepted_at"])),
                 accepted_on=accepted_on,
                 promised_on=_date(data.get("promised_on")),
                 promised_days=data.get("promised_days"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from config import HallConfig
 from config.pins import verify_pin
@@ -41,6 +42,7 @@ class SimHub:
 
     def __init__(self, config: HallConfig, today: date | None = None) -> None:
         self.config = config
+        self.zone = ZoneInfo(config.hall.timezone)
         self.today = today or date(2025, 3, 12)
         self.away = False
         self.refuse_next: tuple[int, str, str] | None = None
@@ -140,7 +142,7 @@ class SimHub:
 
     def _call(self, window: int, ticket: _Ticket) -> TicketView:
         ticket.status = "called"
-        ticket.view = replace(ticket.view, called_at=datetime.now().astimezone())
+        ticket.view = replace(ticket.view, called_at=datetime.now(self.zone))
         state = self._windows[window]
         self._windows[window] = replace(state, status="serving", current=ticket.view)
         self._rating_open.discard(window)
@@ -266,7 +268,7 @@ class SimHub:
             receipt=receipt,
             item_name=item.name,
             department=item.department,
-            accepted_at=datetime.combine(self.today, datetime.now().time()),
+            accepted_at=datetime.combine(self.today, datetime.now(self.zone).time(), self.zone),
             accepted_on=self.today,
             promised_on=self.today + timedelta(days=days * 7 // 5) if days else self.today,
             promised_days=days,

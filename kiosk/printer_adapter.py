@@ -106,10 +106,9 @@ def plain_document(slip: Slip) -> Document:
     return Document(tuple(blocks))
 
 
-def slip_document(slip: Slip, now: datetime | None = None) -> Document:
-    """The printed form of a slip (see the module docstring); ``now`` is local time, for the
-    date printed on it."""
-    now = now or datetime.now().astimezone()
+def slip_document(slip: Slip, now: datetime) -> Document:
+    """The printed form of a slip (see the module docstring); ``now`` is the hall's local
+    time (aware), for the date printed on it."""
     if isinstance(slip.facts, TicketFacts):
         return ticket_document(slip, slip.facts, now)
     if isinstance(slip.facts, ChecklistFacts):
@@ -124,7 +123,7 @@ class ServicePrinter:
     zone is set to."""
 
     def __init__(
-        self, service: PrinterService, timeout: float = PRINT_TIMEOUT, zone: tzinfo | None = None
+        self, service: PrinterService, zone: tzinfo, timeout: float = PRINT_TIMEOUT
     ) -> None:
         self.service = service
         self._timeout = timeout
@@ -133,7 +132,7 @@ class ServicePrinter:
     def print_slip(self, slip: Slip) -> PrintOutcome:
         """Print and wait (from a worker thread); see the module docstring for the outcome."""
         try:
-            document = slip_document(slip, datetime.now(self._zone) if self._zone else None)
+            document = slip_document(slip, datetime.now(self._zone))
             result = self.service.print(document, self._timeout)
         except Exception as err:  # a driver or layout bug must not lose the citizen's number
             log.exception("printing a %s slip crashed", slip.kind)

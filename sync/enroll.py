@@ -8,7 +8,7 @@ them and starts syncing by itself (docs/sync-protocol.md, "Enrollment").
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -135,7 +135,7 @@ def enroll(
         secret_b64=accepted.secret,
         rating_scale=accepted.rating_scale,
         ca_file=pinned,
-        enrolled_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+        enrolled_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     try:
         if len(credential.secret) < 16:

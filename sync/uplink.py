@@ -69,10 +69,10 @@ class BadAnswer(Exception):
     """Central answered 2xx with a body that is not the protocol's."""
 
 
-def _iso(unix: float | None) -> str | None:
+def _iso(unix: float | None, zone: ZoneInfo) -> str | None:
     if unix is None:
         return None
-    return datetime.fromtimestamp(unix, UTC).astimezone().isoformat(timespec="seconds")
+    return datetime.fromtimestamp(unix, zone).isoformat(timespec="seconds")
 
 
 class Uplink:
@@ -337,9 +337,8 @@ class Uplink:
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _contact_stamp() -> str:
-        return _iso(time.time()) or ""
+    def _contact_stamp(self) -> str:
+        return _iso(time.time(), self.zone) or ""
 
     def _contact(self, client: CentralClient) -> None:
         """Central answered: note it, and judge the hub's clock by the offset just measured."""
@@ -381,7 +380,9 @@ class Uplink:
             self._last_error_at = time.time()
         if changed:  # a store write per distinct error, not per retry
             try:
-                self._records.note(last_error=message, last_error_at=_iso(time.time()) or "")
+                self._records.note(
+                    last_error=message, last_error_at=_iso(time.time(), self.zone) or ""
+                )
             except (sqlite3.Error, StoreError) as err:
                 log.warning("cannot note the uplink's error in the store: %s", err)
 
@@ -441,10 +442,12 @@ class Uplink:
                 backlog=backlog,
                 alarm=backlog > self.settings.backlog_alarm_events,
                 alarm_threshold=self.settings.backlog_alarm_events,
-                last_success=_iso(self._last_success),
+                last_success=_iso(self._last_success, self.zone),
                 last_error=self._last_error,
-                last_error_at=_iso(self._last_error_at),
-                next_retry_at=_iso(self._next_retry) if self._state != UplinkState.IDLE else None,
+                last_error_at=_iso(self._last_error_at, self.zone),
+                next_retry_at=_iso(self._next_retry, self.zone)
+                if self._state != UplinkState.IDLE
+                else None,
                 clock_offset_seconds=client.offset.seconds if client else None,
                 clock_trusted=self.clock.trusted,
                 rating_scale=self._scale,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QWidget
 
@@ -31,10 +32,14 @@ log = logging.getLogger(__name__)
 
 
 class SystemClock:
-    """The box's wall clock (aware, local zone) and monotonic seconds."""
+    """The box's wall clock in the hall's time zone (aware; the box itself may run on UTC) and
+    monotonic seconds."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
 
     def now(self) -> datetime:
-        return datetime.now().astimezone()
+        return datetime.now(self.zone)
 
     def monotonic(self) -> float:
         return time.monotonic()
@@ -101,7 +106,12 @@ def build_counter(
     ``counter_keys`` entry. Needs a QApplication."""
     keys = parse_keys({k: list(v) for k, v in settings.counter_keys.items()})
     workflow = CounterWorkflow(
-        window, HubClientCounter(client), config, SystemClock(), keypad=keypad, printer=printer
+        window,
+        HubClientCounter(client),
+        config,
+        SystemClock(ZoneInfo(config.hall.timezone)),
+        keypad=keypad,
+        printer=printer,
     )
     view = CounterWindow(workflow, keys)
 

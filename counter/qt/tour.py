@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
@@ -59,11 +60,12 @@ class TourKeypad:
 
 
 class _WallClock:
-    def __init__(self) -> None:
+    def __init__(self, zone: tzinfo) -> None:
         self.offset = 0.0
+        self.zone = zone
 
     def now(self) -> datetime:
-        return datetime.now().astimezone()
+        return datetime.now(self.zone)
 
     def monotonic(self) -> float:
         return time.monotonic() + self.offset
@@ -78,7 +80,7 @@ def render_tour(
     assert isinstance(app, QApplication)
     app.setFont(QFont(FONT_FAMILY, 12))
     config = config or sample_hall()
-    hub, keypad, clock = SimHub(config), TourKeypad(), _WallClock()
+    hub, keypad, clock = SimHub(config), TourKeypad(), _WallClock(ZoneInfo(config.hall.timezone))
     for category, lane in (
         ("A", "ordinary"),
         ("A", "green"),

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, tzinfo
 from functools import partial
 from typing import ClassVar, Protocol, TypeVar
 
@@ -58,13 +58,17 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real clock (``time.monotonic``, the local date)."""
+    """The real clock: ``time.monotonic`` and today's date in the hall's time zone (the box's
+    own zone may be UTC, whose date differs from the hall's for eight hours a day)."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
 
     def monotonic(self) -> float:
         return time.monotonic()
 
     def today(self) -> date:
-        return date.today()
+        return datetime.now(self.zone).date()
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,9 @@ class Context:
     printer: PrinterPort
     alerts: AlertPort
     catalog_source: Callable[[], Catalog | None]
+    clock: Clock
     texts: Texts = field(default_factory=Texts)
     settings: KioskSettings = field(default_factory=KioskSettings)
-    clock: Clock = field(default_factory=SystemClock)
     elder: bool = False
     hub_away: bool = False
     reader_ok: bool = True

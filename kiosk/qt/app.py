@@ -30,7 +30,7 @@ from kiosk.app_model import KioskModel, Role
 from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
 from kiosk.devices_adapter import ReaderPort, SpeechPortAdapter
 from kiosk.hub_adapter import HubAlerts, HubClientPort
-from kiosk.journeys.base import Context, KioskSettings
+from kiosk.journeys.base import Context, KioskSettings, SystemClock
 from kiosk.ports import PrinterPort
 from kiosk.printer_adapter import NoPrinter, ServicePrinter
 from kiosk.qt.maintenance import Technician
@@ -120,6 +120,7 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
         printer=printer,
         alerts=HubAlerts(client, setup.box),
         catalog_source=lambda: keeper.current,
+        clock=SystemClock(ZoneInfo(setup.config.hall.timezone)),
         settings=settings,
     )
     model = KioskModel(
@@ -145,6 +146,7 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
         printer=printer,
         reader=reader,
         hub_check=hub_check,
+        zone=ZoneInfo(setup.config.hall.timezone),
         box=setup.box,
     )
     window = KioskWindow(model, technician, maintain_ms=maintain_ms)

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -48,6 +49,7 @@ class Technician:
     printer: PrinterPort
     reader: CardReaderPort | None
     hub_check: Callable[[], Health]  # blocking (a hub ping): called on a worker
+    zone: tzinfo  # the hall's: the test page prints the hall's time, not the box's
     box: str = "kiosk"
 
 
@@ -218,7 +220,7 @@ class MaintenanceView(QWidget):
             kind="ticket",
             title=f"{self.tech.box} 打印测试",
             big="TEST",
-            lines=("打印机测试页", time.strftime("%Y-%m-%d %H:%M:%S")),
+            lines=("打印机测试页", datetime.now(self.tech.zone).strftime("%Y-%m-%d %H:%M:%S")),
             qr="hallkit printer test",
             footer="看到此页说明打印正常",
         )

@@ -19,12 +19,14 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from PySide6.QtWidgets import QApplication
 
+from config import sample_hall
 from devices.health import Health, HealthState
 from devices.idnumber import check_digit
 from hall.hubprocess import free_port
@@ -65,16 +67,18 @@ CARDS = {"adult": sample_card("19850615", "张小三"), "elder": sample_card("19
 
 
 class TourClock:
-    """Wall time plus an offset the tour moves to show the idle countdown."""
+    """Wall time plus an offset the tour moves to show the idle countdown; today's date in the
+    hall's zone (the tour's hub runs the sample hall)."""
 
     def __init__(self) -> None:
         self.offset = 0.0
+        self.zone = ZoneInfo(sample_hall().hall.timezone)
 
     def monotonic(self) -> float:
         return time.monotonic() + self.offset
 
     def today(self) -> date:
-        return date.today()
+        return datetime.now(self.zone).date()
 
 
 @dataclass

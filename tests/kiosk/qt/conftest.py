@@ -11,6 +11,7 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -104,6 +105,7 @@ def qt_hall(tmp_path: Path, qtbot: QtBot) -> Iterator[QtHall]:
             printer=printer,
             reader=reader,
             hub_check=hub_ok,
+            zone=ZoneInfo(sample_hall().hall.timezone),
         )
         window = KioskWindow(model, technician, tick_ms=3_600_000, maintain_ms=3_600_000)
         qtbot.addWidget(window)
