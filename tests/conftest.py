@@ -23,6 +23,8 @@ from hub.tables import ALL_MIGRATIONS
 from sync.clock import FixedClock
 from sync.store import Store
 
+pytest_plugins = ["tests.shifted_clock"]  # machine_clock_at: processes at another wall clock
+
 HALL_ZONE = ZoneInfo("Asia/Shanghai")
 WEDNESDAY_0930 = datetime(2025, 3, 12, 9, 30, tzinfo=HALL_ZONE)
 """An ordinary working Wednesday, no holiday near it, inside the morning service period."""

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 
 from hall.hubprocess import free_port
+from tests.shifted_clock import SetClock
 
 BOXES = ("ticket-1", "kiosk-1", "counter-1", "counter-2", "board-1", "board-2", "display-1")
 
@@ -39,9 +43,28 @@ def tickets(data: Path) -> list[str]:
         db.close()
 
 
+HALL = ZoneInfo("Asia/Shanghai")  # the sample hall's zone
+# The machine's clock at the start of the day: boxes run on UTC; from 16:00 to 24:00 UTC the
+# machine's date is not the hall's, and until 03:00 hall time (19:00 UTC) the hall's service day
+# is still the previous one. The 23:59 run crosses midnight in the hall, not its day boundary.
+MACHINE_CLOCKS = [
+    pytest.param(datetime(2026, 12, 9, 17, 0, tzinfo=UTC), "2026-12-09", id="17:00 UTC"),
+    pytest.param(datetime(2026, 12, 9, 20, 0, tzinfo=UTC), "2026-12-10", id="20:00 UTC"),
+    pytest.param(datetime(2026, 12, 9, 23, 59, tzinfo=HALL), "2026-12-09", id="23:59 hall"),
+]
+
+
+def minutes_apart(clock: str, moment: datetime) -> int:
+    """Minutes from ``moment``'s time of day forward to ``clock`` (``HH:MM``), across midnight."""
+    hours, minutes = (int(part) for part in clock.split(":")[:2])
+    return (hours * 60 + minutes - moment.hour * 60 - moment.minute) % (24 * 60)
+
+
+@pytest.mark.parametrize(("machine_clock", "service_day"), MACHINE_CLOCKS)
 def test_the_scripted_day_completes_loses_nothing_and_leaves_its_evidence(
-    tmp_path: Path,
+    tmp_path: Path, machine_clock_at: SetClock, machine_clock: datetime, service_day: str
 ) -> None:
+    machine_clock_at(machine_clock)
     out = tmp_path / "out"
     run = subprocess.run(
         demo_command(tmp_path / "data", "--script", "day", "--out", str(out)),
@@ -57,6 +80,12 @@ def test_the_scripted_day_completes_loses_nothing_and_leaves_its_evidence(
     assert "offscreen" in run.stdout
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["nothing_lost"] is True
+    assert (summary["service_day"], summary["time_zone"]) == (service_day, "Asia/Shanghai")
+    assert tickets_of_day(tmp_path / "data") == {service_day}
+    stamps = re.findall(r"^- (\d\d:\d\d):\d\d ", (out / "summary.md").read_text("utf-8"), re.M)
+    assert stamps, "summary.md lists no timed notes"
+    hall_start = machine_clock.astimezone(HALL)
+    assert all(minutes_apart(stamp, hall_start) < 30 for stamp in stamps), (stamps, hall_start)
     assert summary["events_synced"] == summary["events_written"] > 0
     assert summary["lanes"]["green"] >= 1 and summary["lanes"]["appointment"] == 1
     assert summary["ratings"]["非常满意"] >= 3 and summary["ratings"]["非常不满意"] == 1
@@ -87,6 +116,14 @@ def test_the_scripted_day_completes_loses_nothing_and_leaves_its_evidence(
         assert head[:4] == b"RIFF" and head[8:12] == b"WAVE" and path.stat().st_size > 1000
     listed = set(summary["files"])
     assert {str(p.relative_to(out)) for p in [*screens, *printed, *wavs]} <= listed
+
+
+def tickets_of_day(data: Path) -> set[str]:
+    db = sqlite3.connect(f"file:{data / 'hub' / 'hub.db'}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in db.execute("SELECT service_day FROM tickets")}
+    finally:
+        db.close()
 
 
 def test_a_short_live_run_starts_and_stops_cleanly(tmp_path: Path) -> None:

@@ -6,12 +6,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
 import uvicorn
 
+from config import HallCalendar, sample_hall
 from hall.hubprocess import HubProcess, free_port
 from hub.downlink import start_downlink
 from hub.server import open_hub
@@ -115,7 +116,7 @@ def test_a_hub_process_pulls_the_catalog_and_serves_it_after_an_offline_restart(
         add_appointment(
             central,
             credential.hall,
-            date.today().isoformat(),
+            HallCalendar(sample_hall()).service_day(datetime.now(UTC)).isoformat(),
             WireAppointment(code="Y7", slot_start="10:00", slot_end="10:30", category="A"),
         )
         credential.save(data)
