@@ -14,6 +14,7 @@ from PIL import Image
 from devices.printer.decode import decode_job
 from devices.printer.sim import PrinterSimulator
 from hall.cli import main
+from tests.devices.printer.simwait import handled_so_far
 from tests.timing import PATIENCE
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -68,15 +69,6 @@ def _free_port() -> int:
     return port
 
 
-def _everything_before_was_handled(address: str) -> None:
-    """Return once the simulator has finished every earlier connection: it serves one at a
-    time, so its answer to a status request on a new one comes after them."""
-    host, port = address.removeprefix("tcp://").split(":")
-    with socket.create_connection((host, int(port)), timeout=PATIENCE) as probe:
-        probe.sendall(b"\x10\x04\x01")  # DLE EOT 1: the printer's status
-        assert len(probe.recv(1)) == 1
-
-
 def _simulator(out: Path, port: int, *, sigint_ignored: bool) -> subprocess.Popen[str]:
     """``hall device simulate printer`` as a subprocess; with ``sigint_ignored`` it inherits
     SIGINT ignored, as a background job of a non-interactive shell does (CI)."""
@@ -111,7 +103,7 @@ def test_simulate_printer_saves_jobs_obeys_stdin_and_stops_on_ctrl_c(
         sim.stdin.flush()
         assert sim.stdout.readline().startswith("paper out")
         assert main(["device", "test-print", "--printer", address, "--width", "58"]) == 1
-        _everything_before_was_handled(address)
+        handled_so_far(address)
         sim.send_signal(stop)
         assert sim.wait(timeout=PATIENCE) == 0
     finally:

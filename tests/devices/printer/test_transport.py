@@ -17,6 +17,7 @@ from devices.printer.sim import PrinterSimulator, SimPrinter
 from devices.printer.status import status_request
 from devices.printer.transport import SerialLink, SimLink, TcpLink, open_link
 from devices.printer.usb import UsbLink
+from tests.timing import PATIENCE
 
 
 def test_addresses_pick_their_link() -> None:
@@ -56,13 +57,13 @@ def test_tcp_connection_refused_is_absent_naming_the_address() -> None:
         link.open()
 
 
-def test_tcp_status_read_is_time_bounded_when_the_printer_says_nothing() -> None:
+def test_tcp_status_read_comes_back_empty_after_its_timeout_when_the_printer_says_nothing() -> None:
     with socket.create_server(("127.0.0.1", 0)) as mute:
         link = open_link(f"tcp://127.0.0.1:{mute.getsockname()[1]}")
         link.open()
         started = time.monotonic()
         assert link.request(status_request(1), 0.2) == b""
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started >= 0.2  # it waited for an answer, then gave up
         link.close()
 
 
@@ -73,7 +74,7 @@ def test_tcp_link_prints_to_the_simulator_and_reads_its_status() -> None:
         link.write(b"\x1b@\x1c&\xba\xc5\x1c.\n")
         assert link.request(status_request(4), 1.0) == b"\x1e"
         link.close()
-        (job,) = sim.printer.wait_for_jobs(1, timeout=5)
+        (job,) = sim.printer.wait_for_jobs(1, timeout=PATIENCE)
     assert decode_job(job.data).texts == ["号"]
 
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from devices.sign.service import ModbusSign, open_sign
+from tests.timing import PATIENCE
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -30,12 +31,12 @@ def test_simulate_sign_prints_its_address_and_each_number_it_shows() -> None:
         sign.start()
         try:
             sign.show("A001")
-            assert sign.flush(5)
+            assert sign.flush(PATIENCE)
             sign.clear()
-            assert sign.flush(5)
+            assert sign.flush(PATIENCE)
         finally:
             sign.close()
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + PATIENCE
         lines = []
         while time.monotonic() < deadline and "sign is blank" not in lines:
             lines.append(process.stdout.readline().strip())
@@ -43,4 +44,4 @@ def test_simulate_sign_prints_its_address_and_each_number_it_shows() -> None:
         assert "sign is blank" in lines
     finally:
         process.terminate()
-        process.wait(5)
+        process.wait(PATIENCE)

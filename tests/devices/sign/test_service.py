@@ -3,8 +3,7 @@ silence and damage, refresh after a power cut, and the board sign."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,14 +19,8 @@ from devices.sign.service import (
 )
 from devices.sign.sim import ModbusSignSimulator
 from devices.sign.transport import ModbusRtuClient, SerialSettings
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
+from tests.timing import PATIENCE
+from tests.timing import wait_for as wait_until
 
 
 @pytest.fixture
@@ -58,7 +51,7 @@ def test_show_returns_at_once_and_the_sign_shows_the_number(
 ) -> None:
     sign.show("A001")
     assert sign.shown == "A001"
-    assert sign.flush(3)
+    assert sign.flush(PATIENCE)
     assert sim.shown == "A001"
     assert sign.health.state is HealthState.OK
 
@@ -66,7 +59,7 @@ def test_show_returns_at_once_and_the_sign_shows_the_number(
 def test_clear_blanks_the_sign(sign: ModbusSign, sim: ModbusSignSimulator) -> None:
     sign.show("A001")
     sign.clear()
-    assert sign.flush(3)
+    assert sign.flush(PATIENCE)
     assert sim.shown == ""
 
 
@@ -75,7 +68,7 @@ def test_only_the_latest_number_matters_when_calls_come_quickly(
 ) -> None:
     for n in range(1, 30):
         sign.show(f"A{n:03d}")
-    assert sign.flush(3)
+    assert sign.flush(PATIENCE)
     assert sim.shown == "A029"
     assert len(sim.requests) < 2 * 29  # stale numbers were skipped, not queued
 
@@ -88,13 +81,13 @@ def test_text_the_sign_cannot_show_is_refused_to_the_caller_at_once(sign: Modbus
 def test_a_silent_sign_turns_health_to_error_and_recovers_by_itself(
     sign: ModbusSign, sim: ModbusSignSimulator
 ) -> None:
-    assert sign.flush(3)
+    assert sign.flush(PATIENCE)
     sim.fail_next("silent", times=4)  # brightness write: two tries, then the retry's two tries
     sign.show("A002")
     wait_until(lambda: sign.health.state is HealthState.ERROR)
     assert sign.health.problem == SILENT_PROBLEM
     assert "did not answer" in sign.health.detail
-    assert sign.flush(5)
+    assert sign.flush(PATIENCE)
     assert sim.shown == "A002"
     assert sign.health.state is HealthState.OK
 
@@ -102,12 +95,12 @@ def test_a_silent_sign_turns_health_to_error_and_recovers_by_itself(
 def test_damaged_replies_twice_in_a_row_are_an_error_with_the_crc_in_the_detail(
     sign: ModbusSign, sim: ModbusSignSimulator
 ) -> None:
-    assert sign.flush(3)
+    assert sign.flush(PATIENCE)
     sim.fail_next("bad_crc", times=2)
     sign.show("A003")
     wait_until(lambda: sign.health.state is HealthState.ERROR)
     assert "CRC mismatch" in sign.health.detail
-    assert sign.flush(3)
+    assert sign.flush(PATIENCE)
     assert sim.shown == "A003"
 
 
@@ -116,7 +109,7 @@ def test_a_sign_that_lost_power_is_rewritten_by_the_refresh(sim: ModbusSignSimul
     sign.start()
     try:
         sign.show("A004")
-        assert sign.flush(3)
+        assert sign.flush(PATIENCE)
         sim.power_cycle()
         assert sim.shown == ""
         wait_until(lambda: sim.shown == "A004")
@@ -140,7 +133,7 @@ def test_sim_address_starts_a_simulated_sign_the_demo_can_read() -> None:
     sign.start()
     try:
         sign.show("A017")
-        assert sign.flush(3)
+        assert sign.flush(PATIENCE)
         assert sign.simulator.shown == "17"
         assert sign.simulator.layout == SignLayout(digits_only=True)
     finally:

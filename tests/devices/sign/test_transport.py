@@ -74,8 +74,8 @@ def test_a_silent_sign_is_a_timeout_after_two_bounded_tries(
     started = time.monotonic()
     with pytest.raises(DeviceTimeout, match=r"unit 1 .* did not answer within 0.3 s \(after 2"):
         client.write(WriteRegister(1, 0x10, 5))
-    assert 0.6 <= time.monotonic() - started < 1.5
-    assert len(sim.requests) == 2
+    assert time.monotonic() - started >= 0.6  # each try waited out its 0.3 s
+    assert len(sim.requests) == 2  # and there was no third
 
 
 def test_an_exception_reply_is_refused_at_once_without_a_retry(
