@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ import pytest
 from devices.idcard.samples import SAMPLES
 from devices.idcard.session import read_one_card
 from hall.cli import main
+from tests.timing import PATIENCE
+
+ROOT = Path(__file__).resolve().parents[3]
 
 NUMBER = SAMPLES["resident"].number  # 44030419900307123X
 
@@ -69,26 +73,27 @@ def test_read_id_fails_with_a_plain_sentence_and_exit_1(
     assert "Traceback" not in captured.err and captured.out == ""
 
 
-def test_simulate_idcard_prints_an_address_that_read_id_can_use(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_simulate_idcard_prints_an_address_that_read_id_can_use(tmp_path: Path) -> None:
     link = tmp_path / "idcard"
-    args = ["device", "simulate", "idcard", "--cards", "foreign-i", "--link", str(link)]
-    runner = threading.Thread(target=main, args=([*args, "--duration", "3"],))
-    runner.start()
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "hall", "device", "simulate", "idcard", "--cards", "foreign-i",
+         "--link", str(link)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert sim.stdout is not None
     try:
-        deadline = time.monotonic() + 3
-        while not link.exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        card, _ = read_one_card(f"serial://{link}", wait=2)
+        first = sim.stdout.readline()
+        assert re.search(
+            rf"simulated ID-card reader: serial://{re.escape(str(link))}\?baud=115200", first
+        ), first
+        card, _ = read_one_card(f"serial://{link}", wait=PATIENCE)
         assert card.english_name == "SMITH, JOHN"
+        sim.send_signal(signal.SIGTERM)  # as a service manager stops it
+        assert sim.wait(timeout=PATIENCE) == 0
     finally:
-        runner.join()
-    out = capsys.readouterr().out
-    assert re.search(
-        rf"simulated ID-card reader: serial://{re.escape(str(link))}\?baud=115200", out
-    )
+        if sim.poll() is None:
+            sim.kill()
+            sim.wait()
     assert not link.exists()
 
 

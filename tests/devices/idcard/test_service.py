@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import queue
-import time
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,13 +14,7 @@ from devices.idcard import service as s
 from devices.idcard.samples import SAMPLES
 from devices.idcard.service import CardPresented, CardRemoved, IdCardReaderService, ReaderEvent
 from devices.idcard.sim import SimulatedReader
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
+from tests.timing import PATIENCE, wait_for
 
 
 class Listener:
@@ -32,11 +26,13 @@ class Listener:
     def __call__(self, event: ReaderEvent) -> None:
         self.events.put(event)
 
-    def next(self, seconds: float = 5.0) -> ReaderEvent:
+    def next(self, seconds: float = PATIENCE) -> ReaderEvent:
         return self.events.get(timeout=seconds)
 
-    def nothing_more(self, seconds: float) -> bool:
-        time.sleep(seconds)
+    def nothing_more(self, sim: SimulatedReader, polls: int) -> bool:
+        """True if nothing was heard while the reader polled ``sim`` ``polls`` more times."""
+        asked = len(sim.commands)
+        wait_for(lambda: len(sim.commands) >= asked + polls, f"{polls} more polls")
         return self.events.empty()
 
 
@@ -72,14 +68,14 @@ def test_one_event_per_presented_card_and_one_per_removal(
         first = listener.next()
         assert isinstance(first, CardPresented)
         assert first.card.number == SAMPLES["resident"].number
-        assert listener.nothing_more(0.6)  # a dozen polls with the card resting there
+        assert listener.nothing_more(sim, 12)  # a dozen polls with the card resting there
         sim.remove()
         assert isinstance(listener.next(), CardRemoved)
         sim.present(SAMPLES["permit-j"])
         second = listener.next()
         assert isinstance(second, CardPresented)
         assert second.card.pass_number == "H12345678"
-        assert listener.nothing_more(0.3)
+        assert listener.nothing_more(sim, 6)
 
 
 def test_health_goes_absent_ok_error_ok_and_reconnects_after_an_unplug(
@@ -155,17 +151,17 @@ def test_a_listener_that_raises_does_not_stop_the_reader(link: Path) -> None:
     assert [type(e) for e in seen] == [CardPresented, CardRemoved]
 
 
-def test_stop_returns_promptly_and_closes_the_reader(link: Path, listener: Listener) -> None:
+def test_stop_ends_the_polling_thread(link: Path, listener: Listener) -> None:
     reader = IdCardReaderService(str(link), listener, poll_interval=0.05)
-    with SimulatedReader(link=link) as sim:
+    with SimulatedReader(link=link):
+        before = set(threading.enumerate())
         reader.start()
+        (thread,) = [
+            t for t in threading.enumerate() if t not in before and t.name == "idcard-reader"
+        ]
         wait_for(lambda: reader.health.ok)
-        start = time.monotonic()
         reader.stop()
-        assert time.monotonic() - start < 2
-        polls = len(sim.commands)
-        time.sleep(0.2)
-        assert len(sim.commands) == polls
+        assert not thread.is_alive()  # no poll can come after stop() returned
 
 
 def test_a_cycling_simulator_brings_each_card_in_turn(link: Path, listener: Listener) -> None:

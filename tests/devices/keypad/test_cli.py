@@ -3,6 +3,7 @@ cannot be opened."""
 
 from __future__ import annotations
 
+import _thread
 import io
 import threading
 from pathlib import Path
@@ -14,6 +15,7 @@ from devices.keypad.keys import KeyMap, KeyValue
 from devices.keypad.sim import SimKeypad
 from hall.cli import main
 from hall.cli_keypad import run_keypad_test
+from tests.timing import wait_for
 
 
 def test_each_key_down_is_shown_with_its_level_and_repeats_are_not() -> None:
@@ -21,29 +23,38 @@ def test_each_key_down_is_shown_with_its_level_and_repeats_are_not() -> None:
     out = io.StringIO()
 
     def hands() -> None:
-        while not keypad.grabbed:
-            threading.Event().wait(0.01)
+        wait_for(lambda: keypad.grabbed, "the keypad grabbed")
         keypad.press("KEY_1")
         keypad.hold("KEY_KP5", repeats=4)
         keypad.press("KEY_ENTER")
         keypad.send("KEY_F3", KeyValue.REPEAT)
+        keypad.press("KEY_F2")  # the last key: once it is shown, the others were handled
+        wait_for(lambda: "KEY_F2" in out.getvalue(), "the last key shown")
+        _thread.interrupt_main()  # Ctrl-C
 
     threading.Thread(target=hands).start()
-    assert run_keypad_test(keypad, KeyMap(DeviceSettings().keypad_keys), 0.5, out) == 0
+    with pytest.raises(KeyboardInterrupt):  # hall.cli.main makes it exit status 0
+        run_keypad_test(keypad, KeyMap(DeviceSettings().keypad_keys), 0, out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("reading sim://keypad (grabbed)")
     assert lines[1:] == [
         "KEY_1 → 1 非常满意",
         "KEY_KP5 → 5 非常不满意",
         "KEY_ENTER → (not a rating key)",
+        "KEY_F2 → 2 满意",
     ]
     assert not keypad.grabbed
 
 
 def test_a_keypad_unplugged_during_the_test_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     keypad = SimKeypad()
-    threading.Timer(0.1, keypad.unplug).start()
-    assert run_keypad_test(keypad, KeyMap({}), 3, io.StringIO()) == 1
+
+    def unplug() -> None:
+        wait_for(lambda: keypad.grabbed, "the keypad grabbed")
+        keypad.unplug()
+
+    threading.Thread(target=unplug).start()
+    assert run_keypad_test(keypad, KeyMap({}), 0, io.StringIO()) == 1
     assert "the keypad went away" in capsys.readouterr().err
 
 

@@ -3,6 +3,7 @@ output (exit 0 with "Can't write", ALSA errors), with stand-in programs for the 
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import wave
@@ -112,12 +113,15 @@ def test_the_text_goes_in_on_stdin_so_a_leading_dash_is_just_text(tmp_path: Path
 
 
 def test_an_engine_that_hangs_is_killed_at_its_time_limit(tmp_path: Path) -> None:
-    program = fake_program(tmp_path, "exec sleep 30")
+    pid_file = tmp_path / "pid"
+    program = fake_program(tmp_path, f'echo $$ > "{pid_file}"; exec sleep 600')
     engine = EspeakEngine(executable=program, time_base=0.3)
     started = time.monotonic()
     with pytest.raises(DeviceTimeout, match=r"took longer than 2\.3 s"):
         engine.speak("测试")  # 0.3 s + 1 s per character
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started >= 2.3  # it had its whole time…
+    with pytest.raises(ProcessLookupError):  # …and was killed, not left hanging
+        os.kill(int(pid_file.read_text()), 0)
 
 
 def test_a_failing_engine_reports_its_exit_status_and_last_words(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from devices.speech.service import (
     PLAYBACK_PROBLEM,
     SpeechService,
 )
+from tests.timing import PATIENCE
 
 WAV_HEADER = b"RIFF\x24\x00\x00\x00WAVE"
 
@@ -90,7 +91,7 @@ def test_two_calls_at_the_same_instant_are_both_said_twice_in_order_never_overla
         thread.start()
     for thread in threads:
         thread.join()
-    assert speech.wait_idle(5)
+    assert speech.wait_idle(PATIENCE)
 
     first, second = sorted((u for u in queued if u is not None), key=lambda u: u.number)
     assert [text for text, _, _ in engine.spoken] == [first.text] * 2 + [second.text] * 2
@@ -117,7 +118,7 @@ def test_a_burst_of_calls_from_many_windows_loses_none(
         thread.start()
     for thread in threads:
         thread.join()
-    assert speech.wait_idle(10)
+    assert speech.wait_idle(PATIENCE)
     assert len(speech.done) == 40 and len(engine.spoken) == 80
     assert [u.number for u in speech.done] == list(range(1, 41))
     assert engine.most_active == 1
@@ -164,11 +165,11 @@ def test_a_playback_failure_degrades_health_and_the_queue_goes_on(
 ) -> None:
     engine.playback_fails = 1
     speech.call("A001", 3)
-    assert speech.wait_idle(5)
+    assert speech.wait_idle(PATIENCE)
     assert speech.health.state is HealthState.DEGRADED
     assert speech.health.problem == PLAYBACK_PROBLEM
     speech.call("A002", 3)
-    assert speech.wait_idle(5)
+    assert speech.wait_idle(PATIENCE)
     assert [t for t, _, _ in engine.spoken] == ["请A零零二号到3号窗口办理"] * 2
     recovered = speech.health
     assert recovered.state is HealthState.OK
