@@ -26,6 +26,7 @@ __all__ = [
     "DeviceSettings",
     "HallConfig",
     "HallInfo",
+    "ManageSettings",
     "PriorityRules",
     "QueueRules",
     "RatingRules",
@@ -346,8 +347,53 @@ class RatingRules(StrictModel):
         min_length=1,
         description="Reasons offered for a 差评 (levels 4 and 5).",
     )
+    verify_working_days: int = Field(
+        5,
+        ge=1,
+        le=60,
+        description=(
+            "Working days within which a 差评 or a kiosk 办不成事反映 must be verified "
+            "(核实: found invalid, or taken on for rectification)."
+        ),
+    )
     followup_working_days: int = Field(
-        10, ge=1, le=60, description="Working days within which a 差评 must be followed up (整改)."
+        15,
+        ge=1,
+        le=90,
+        description=(
+            "Working days within which a 差评 or a kiosk 办不成事反映 must be closed "
+            "(整改 and 回访 done), counted from the day it was opened."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _verify_before_close(self) -> RatingRules:
+        if self.verify_working_days > self.followup_working_days:
+            raise ValueError(
+                "verify_working_days must not be more than followup_working_days "
+                f"({self.verify_working_days} > {self.followup_working_days})"
+            )
+        return self
+
+
+class ManageSettings(StrictModel):
+    session_idle_minutes: int = Field(
+        30,
+        ge=5,
+        le=720,
+        description="A console (/manage/) session ends after this many minutes without a request.",
+    )
+    wait_alert_minutes: int = Field(
+        30,
+        ge=1,
+        le=600,
+        description="Raise an alert on the console when a ticket has waited longer than this.",
+    )
+    pause_alert_minutes: int = Field(
+        20,
+        ge=1,
+        le=600,
+        description="Raise an alert on the console when a window has been paused longer than this.",
     )
 
 
@@ -412,6 +458,10 @@ class HallConfig(StrictModel):
         default_factory=QueueRules, description="Missed tickets and estimates."
     )
     rating: RatingRules = Field(default_factory=RatingRules, description="好差评 rating rules.")
+    manage: ManageSettings = Field(
+        default_factory=ManageSettings,
+        description="The manager's console (/manage/): sessions and the alert thresholds.",
+    )
     sync: SyncSettings = Field(
         default_factory=SyncSettings,
         description="The link to the central platform (where to is in the hub's data folder, set by `hall enroll`).",

@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import events as sse
+from hub.actor_auth import actor_resolver
+from hub.actors import SessionLookup
 from hub.auth import Device, DeviceRegistry, require
 from hub.case_lookup import CaseLookup
 from hub.catalog import Catalog, etag_matches
@@ -139,13 +141,15 @@ def create_app(
     catalog: Catalog | None = None,
     photo_root: Path | None = None,
     cases: CaseLookup | None = None,
+    sessions: SessionLookup | None = None,
 ) -> FastAPI:
     """Build the hub's ASGI app around an engine, a token registry and an event broker.
 
     ``catalog`` is what ``GET /catalog`` serves (default: the engine's configuration, fixed);
     ``photo_root`` is where relative staff photo paths start (the configuration file's folder;
     default: the working directory); ``cases`` answers receipt lookups (default: the hall's
-    own records only, as for a hub not enrolled with central).
+    own records only, as for a hub not enrolled with central); ``sessions`` finds the console
+    sessions of people (:mod:`hub.accounts`) for the management API (:mod:`hub.actor_auth`).
     """
     app = FastAPI(
         title="hallkit hub",
@@ -442,4 +446,8 @@ def create_app(
         )
 
     install_web(app, engine, registry)  # /board/N and /display for Android TVs
+
+    # -- management (people: the console's sessions, or the admin token) --------------------
+    manage = actor_resolver(registry, sessions)
+    app.state.manage_actor = manage
     return app

@@ -190,6 +190,33 @@ HUB_MIGRATIONS = [
             CHECK (source IN ('hall', 'central'));
         """,
     ),
+    Migration(
+        "hub",
+        6,
+        "people who sign in to the console (hub/accounts.py), and the audit log (hub/audit.py)",
+        """
+        CREATE TABLE accounts (
+            id TEXT PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('manager', 'supervisor', 'technician')),
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            password_changed_at TEXT NOT NULL,
+            disabled_at TEXT
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX audit_log_by_target ON audit_log (target, id);
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]

@@ -91,7 +91,7 @@ def test_rating_event_carries_the_gbt_39046_fields(engine: QueueEngine) -> None:
     assert event.payload["division_code"] == "320402100"
     assert event.payload["channel"] == 5
     assert event.payload["item_id"] == "jjb-001"
-    assert event.payload["followup_due"] == "2025-03-26"
+    assert event.payload["followup_due"] == "2025-04-02"
 
 
 def test_listeners_hear_the_committed_events_in_order(engine: QueueEngine) -> None:

@@ -75,16 +75,16 @@ def test_bad_rating_needs_a_reason(
 
 
 @pytest.mark.parametrize("level", [4, 5])
-def test_bad_rating_opens_a_follow_up_due_in_ten_working_days(
+def test_bad_rating_opens_a_follow_up_due_in_fifteen_working_days(
     engine: QueueEngine, clock: FixedClock, level: int
 ) -> None:
     served(engine, clock)
     rating = engine.rate(1, level, "等候时间过长")
-    # Wednesday 2025-03-12 + 10 working days = Wednesday 2025-03-26.
-    assert rating.followup_due == "2025-03-26"
+    # Wednesday 2025-03-12 + 15 working days = Wednesday 2025-04-02.
+    assert rating.followup_due == "2025-04-02"
     [followup] = followups(engine)
     assert followup["status"] == "open"
-    assert followup["due_date"] == "2025-03-26"
+    assert followup["due_date"] == "2025-04-02"
     assert followup["level"] == level
     assert followup["reason"] == "等候时间过长"
     assert followup["ticket_id"] == rating.ticket_id
