@@ -22,7 +22,7 @@ from bench.report import Measure, Target
 from config import sample_hall
 from config.schema import ServiceItem
 from kiosk.catalog import Catalog
-from kiosk.search import run_readings
+from kiosk.search import SearchEntry, SearchIndex, run_readings
 
 GROUP = "kiosk search"
 ITEMS = 5_000
@@ -143,6 +143,29 @@ def typed_queries(catalog: Catalog, count: int, seed: int = 20250312) -> list[st
     return queries[:count]
 
 
+PATHOLOGICAL = (
+    ("是" * 30 + "十", "shishishishishishishiq"),
+    ("西安先" * 9, "xianxianxianxianxianq"),  # xian or xi+an: many ways to split
+    ("阿啊" * 13, "a" * 21 + "q"),
+)
+"""Long queries against repetitive names that match almost to the end: a regular expression
+that backtracks would take exponential time on them (tests/kiosk/test_search.py checks they
+find nothing; here, how long that takes)."""
+
+
+def pathological_times(repeats: int) -> list[float]:
+    """Milliseconds per pathological query (typed whole, cold), every case ``repeats`` times."""
+    times: list[float] = []
+    for name, query in PATHOLOGICAL:
+        index = SearchIndex([SearchEntry("x", name)])
+        for _ in range(repeats):
+            index.forget()
+            started = time.perf_counter()
+            index.search(query)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def keystroke_times(catalog: Catalog, queries: list[str]) -> tuple[list[float], int]:
     """Milliseconds per keystroke (search + first page of hits), and how many were typed."""
     index = catalog.search_index
@@ -188,6 +211,7 @@ def run(quick: bool) -> list[Measure]:
             typed += extra
     finally:
         gc.unfreeze()
+    worst = pathological_times(3 if quick else 20)
     note = (
         f"{len(catalog.items)} items; {len(queries)} queries typed a key at a time"
         f" ({typed} keystrokes), each query cold; one thread; gc.freeze() after start-up"
@@ -220,6 +244,16 @@ def run(quick: bool) -> list[Measure]:
             Target(at_most=KEYSTROKE_P99_MS),
         ),
         Measure(GROUP, "per keystroke max", max(times), "ms", typed),
+        Measure(
+            GROUP,
+            "pathological query, worst",
+            max(worst),
+            "ms",
+            len(worst),
+            Target(at_most=KEYSTROKE_P99_MS),
+            note="21–22 letters against a name repeating their readings (是…十, 西安先…, 阿啊…):"
+            " no backtracking blow-up, no slower than an ordinary keystroke",
+        ),
     ]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from config import sample_hall
@@ -146,11 +144,13 @@ def test_typing_narrows_and_backspace_returns_the_same_results(index: SearchInde
         ("阿啊" * 13, "a" * 21 + "q"),
     ],
 )
-def test_a_pathological_query_against_a_repetitive_name_stays_fast(name: str, query: str) -> None:
+def test_a_pathological_query_against_a_repetitive_name_finds_nothing(
+    name: str, query: str
+) -> None:
+    # How long it takes is bench/kiosk_search.py's "pathological query" figure.
     index = SearchIndex([SearchEntry("x", name)])
-    started = time.perf_counter()
     assert index.search(query).item_ids == []
-    assert time.perf_counter() - started < 0.5
+    assert index.search(query[:-1]).item_ids == ["x"]  # it matched all the way to the last key
 
 
 def test_compiled_query_escapes_nothing_dangerous() -> None:
