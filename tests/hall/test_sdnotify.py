@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from hall import sdnotify
+from tests.timing import PATIENCE
 
 
 class Listener:
@@ -121,16 +122,24 @@ def test_the_asyncio_watchdog_stops_pinging_while_the_loop_is_blocked(
     monkeypatch.setenv("WATCHDOG_USEC", "100000")  # ping every 50 ms
     monkeypatch.delenv("WATCHDOG_PID", raising=False)
 
+    async def pings(count: int) -> int:
+        """Let the loop run until ``count`` pings arrived; returns how many did."""
+        heard, deadline = 0, time.monotonic() + PATIENCE
+        while heard < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+            heard += path_listener.drain().count("WATCHDOG=1")
+        return heard
+
     async def scenario() -> tuple[int, int, int]:
         task = sdnotify.watchdog_task()
         assert task is not None
-        await asyncio.sleep(0.3)
-        running = len(path_listener.drain())
+        running = await pings(3)
+        path_listener.drain()
         time.sleep(0.3)  # the loop is frozen: a handler doing blocking work
         frozen = len(path_listener.drain())
-        await asyncio.sleep(0.3)
+        recovered = await pings(3)
         task.cancel()
-        return running, frozen, len(path_listener.drain())
+        return running, frozen, recovered
 
     running, frozen, recovered = asyncio.run(scenario())
     assert running >= 3
@@ -157,9 +166,15 @@ def test_an_attached_fastapi_app_says_ready_pings_and_says_stopping(
     started: list[str] = []
     app = FastAPI()
 
+    heard: list[str] = []
+
     @app.get("/ping")
     async def ping() -> dict[str, str]:
-        await asyncio.sleep(0.2)  # keeps the loop turning so the watchdog task runs
+        # Keeps the loop turning until the watchdog task has pinged twice.
+        deadline = time.monotonic() + PATIENCE
+        while heard.count("WATCHDOG=1") < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+            heard.extend(path_listener.drain())
         return {"ok": "yes"}
 
     inner = app.router.lifespan_context
@@ -174,7 +189,7 @@ def test_an_attached_fastapi_app_says_ready_pings_and_says_stopping(
     sdnotify.attach_to_app(app, status_text="hub up")
     with TestClient(app) as client:
         assert client.get("/ping").status_code == 200
-    messages = path_listener.drain()
+    messages = heard + path_listener.drain()
     assert started == ["app"]  # the app's own lifespan still runs
     assert "READY=1\nSTATUS=hub up" in messages
     assert messages.count("WATCHDOG=1") >= 2
@@ -185,7 +200,7 @@ def test_wait_listening_is_true_only_once_the_port_accepts() -> None:
     async def scenario() -> tuple[bool, bool]:
         server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
-        opened = await sdnotify.wait_listening("0.0.0.0", port, timeout=2)
+        opened = await sdnotify.wait_listening("0.0.0.0", port, timeout=PATIENCE)
         closed = await sdnotify.wait_listening("127.0.0.1", _free_port(), timeout=0.2)
         server.close()
         return opened, closed

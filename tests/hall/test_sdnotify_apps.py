@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from hall.hubprocess import ROOT, free_port
+from tests.timing import PATIENCE
 
 
 def _listen(tmp_path: Path) -> tuple[socket.socket, Path]:
@@ -70,7 +71,7 @@ def test_hall_hub_says_ready_and_feeds_the_watchdog(tmp_path: Path) -> None:
         path,
     )
     try:
-        seen = _collect(sock, {"READY=1", "WATCHDOG=1"}, 30)
+        seen = _collect(sock, {"READY=1", "WATCHDOG=1"}, PATIENCE)
     finally:
         _stop(hub)
         sock.close()
@@ -86,7 +87,7 @@ def test_hall_kiosk_says_ready_and_feeds_the_watchdog_from_the_gui_loop(tmp_path
         path,
     )
     try:
-        seen = _collect(sock, {"READY=1", "WATCHDOG=1"}, 40)
+        seen = _collect(sock, {"READY=1", "WATCHDOG=1"}, PATIENCE)
     finally:
         _stop(kiosk)
         sock.close()

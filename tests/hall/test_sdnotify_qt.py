@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from hall.sdnotify_qt import qt_watchdog
+from tests.timing import PATIENCE_MS
 
 
 @pytest.fixture
@@ -41,20 +42,30 @@ def test_pings_stop_while_the_gui_loop_is_blocked_and_resume_after(
 ) -> None:
     timer = qt_watchdog(qapp, status_text="kiosk up")
     assert timer is not None
+    heard: list[str] = []
+
+    def pings_heard(count: int) -> None:
+        """Run the GUI loop until ``count`` more pings arrived."""
+        target = heard.count("WATCHDOG=1") + count
+        qtbot.waitUntil(
+            lambda: heard.extend(drain(listener)) or heard.count("WATCHDOG=1") >= target,
+            timeout=PATIENCE_MS,
+        )
+
     try:
-        qtbot.wait(450)
-        running = drain(listener)
-        time.sleep(0.5)  # the GUI thread is frozen: no event is processed
+        pings_heard(3)
+        running = list(heard)
+        heard.extend(drain(listener))
+        before = len(heard)
+        time.sleep(0.5)  # the GUI thread is frozen: no event is processed, no timer fires
         frozen = drain(listener)
-        qtbot.wait(450)
-        recovered = drain(listener)
+        pings_heard(3)  # and it pings again once the loop runs
     finally:
         timer.stop()
         timer.deleteLater()
     assert running[0] == "READY=1\nSTATUS=kiosk up"
     assert running[1:].count("WATCHDOG=1") >= 3
-    assert frozen == []
-    assert recovered.count("WATCHDOG=1") >= 3
+    assert frozen == [] and len(heard) > before
 
 
 def test_no_timer_without_a_watchdog(
