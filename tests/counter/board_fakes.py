@@ -1,11 +1,10 @@
 """Fakes and helpers for the board and display tests: a speech engine that records, a served hub
-with tokens, waiting for a condition."""
+with tokens."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,15 +40,6 @@ class RecordingEngine:
 
     def write_wav(self, text: str, path: Path) -> None:
         path.write_bytes(b"RIFF\x24\x00\x00\x00WAVE")
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 5.0, step: float = 0.01) -> None:
-    """Wait until ``condition()`` is true; raise AssertionError after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {timeout} s: {condition}")
-        time.sleep(step)
 
 
 @dataclass

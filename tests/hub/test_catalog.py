@@ -21,6 +21,7 @@ from sync.downlink import ApplyRefused
 from sync.outbox import Event
 from sync.wire import CatalogAnswer, catalog_checksum
 from tests.hub.hubapp import served
+from tests.timing import PATIENCE, wait_for
 
 
 def versioned_catalog(version: int, **changes: Any) -> dict[str, Any]:
@@ -279,10 +280,12 @@ def test_readers_never_see_two_catalogs_mixed_while_catalogs_are_swapped(tmp_pat
         try:
             for version in range(2, 12):
                 hub.catalog.apply(answer(version))
+                # The API readers see each catalog before the next swap: they read across swaps.
+                wait_for(lambda v=version: f"api {v}" in seen, f"catalog {version} read")
         finally:
             stop.set()
             for reader in readers:
-                reader.join(10)
+                reader.join(PATIENCE)
         assert mixed == []
         assert hub.catalog.view.version == 11
         api_versions = {s for s in seen if s.startswith("api")}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from sync.downlink import ApplyRefused
 from sync.wire import AppointmentsAnswer, catalog_checksum
 from tests.hub.test_catalog import versioned_catalog
 from tests.sync.fakecentral import FakeCentral, running
+from tests.timing import wait_for
 
 TODAY = "2025-03-12"  # the shared clock stands at 09:30 that day
 
@@ -196,14 +196,6 @@ def test_a_checked_in_appointment_is_never_moved_or_cancelled_by_a_later_list(
 def central() -> Iterator[FakeCentral]:
     with running() as fake:
         yield fake
-
-
-def wait_for(condition: Callable[[], object], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 def test_a_hub_that_was_never_enrolled_starts_no_downlink(

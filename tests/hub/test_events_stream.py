@@ -9,6 +9,7 @@ import requests
 
 from hub.client import HubClient, StreamEvent, parse_sse
 from tests.hub.hubapp import served
+from tests.timing import PATIENCE
 
 
 def _collect(
@@ -39,7 +40,7 @@ def test_a_call_reaches_a_subscribed_display_with_its_seq_and_type(tmp_path: Pat
         reader = threading.Thread(target=_collect, args=(display, 3, seen, 0))
         reader.start()
         called = counter.call_next(1)
-        reader.join(15)
+        reader.join(PATIENCE)
         assert called is not None
         assert [e.type for e in seen] == ["ticket.issued", "ticket.called", "window.status"]
         assert [e.seq for e in seen] == [1, 2, 3]
@@ -68,7 +69,7 @@ def test_live_events_follow_the_replay_without_gaps_or_repeats(tmp_path: Path) -
         reader.start()
         for _ in range(20):
             admin.issue_ticket(category="C")
-        reader.join(20)
+        reader.join(PATIENCE)
         assert [e.seq for e in seen] == list(range(1, 24))
 
 

@@ -25,8 +25,9 @@ from websockets.sync.client import ClientConnection, connect
 from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
-from tests.counter.board_fakes import FULL_NAME, ID_NUMBER, wait_for
+from tests.counter.board_fakes import FULL_NAME, ID_NUMBER
 from tests.hub.test_web_pages import mount_web
+from tests.timing import PATIENCE, wait_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the sample hall's zone
 
@@ -51,7 +52,7 @@ class Browser:
             message["sessionId"] = self.session
         self.ws.send(json.dumps(message))
         while True:
-            reply = json.loads(self.ws.recv(timeout=15))
+            reply = json.loads(self.ws.recv(timeout=PATIENCE))
             if reply.get("id") == number:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
@@ -90,7 +91,7 @@ def chromium(profile: Path) -> Iterator[Browser]:
     )
     try:
         assert process.stderr is not None
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + PATIENCE
         address = None
         while address is None and time.monotonic() < deadline:
             line = process.stderr.readline()
@@ -118,12 +119,12 @@ def hub_with_pages(data: Path) -> Iterator[tuple[Any, str]]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    wait_for(lambda: server.started, 10)
+    wait_for(lambda: server.started, "the hub serving")
     try:
         yield hub, f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(PATIENCE)
         hub.store.close()
 
 
@@ -142,25 +143,23 @@ def test_web_board_and_display_show_the_called_number_in_a_real_browser(tmp_path
         browser.open(f"{url}/display?token={display}")
         display_session = browser.session
         # Both pages are live once they subscribed to the event stream.
-        wait_for(lambda: admin.health()["subscribers"] >= subscribers + 2, 20)
+        wait_for(lambda: admin.health()["subscribers"] >= subscribers + 2, "both pages live")
 
         ticket = counter.call_next(1)
         assert ticket is not None
-        started = time.monotonic()
         browser.session = board_session
         wait_for(
             lambda: (
                 browser.eval("document.getElementById('number').textContent") == ticket["number"]
             ),
-            5,
+            "the board showing the call",
         )
-        board_ms = (time.monotonic() - started) * 1000
         browser.session = display_session
         wait_for(
             lambda: (
                 ticket["number"] in browser.eval("document.getElementById('call-rows').textContent")
             ),
-            5,
+            "the display showing the call",
         )
         assert "fresh" in browser.eval("document.getElementById('call-rows').innerHTML")
 
@@ -193,4 +192,4 @@ def test_web_board_and_display_show_the_called_number_in_a_real_browser(tmp_path
         stream.close()
         assert b"ticket.called" in raw
         assert ID_NUMBER.encode() not in raw and FULL_NAME.encode() not in raw
-        assert board_ms < 1000  # the 300 ms target is measured in bench/boards.py
+        # How fast a call reaches the page is bench/boards.py's figure (target 300 ms).
