@@ -29,6 +29,7 @@ from kiosk.qt.maintenance import Technician
 from kiosk.qt.window import KioskWindow
 from tests.hub.hubapp import served
 from tests.kiosk.fakes import FakeClock, FakePrinter, FakeReader, FakeSpeech
+from tests.timing import PATIENCE_MS
 
 
 @dataclass
@@ -62,7 +63,7 @@ class QtHall:
         self.settle()
 
     def settle(self) -> None:
-        self.qtbot.waitUntil(lambda: self.window.idle and not self.model.busy, timeout=10_000)
+        self.qtbot.waitUntil(lambda: self.window.idle and not self.model.busy, timeout=PATIENCE_MS)
         self.window.refresh()
 
     def ids(self) -> list[str]:
@@ -116,5 +117,5 @@ def qt_hall(tmp_path: Path, qtbot: QtBot) -> Iterator[QtHall]:
             hub, url, admin, port, alerts, printer, speech, reader, clock, model, window, qtbot
         )
         window.exit_app()
-        qtbot.waitUntil(lambda: window.idle, timeout=10_000)
+        qtbot.waitUntil(lambda: window.idle, timeout=PATIENCE_MS)
         port.close()

@@ -10,6 +10,7 @@ from kiosk.app_model import ELDER
 from kiosk.qt.style import ELDER as ELDER_PALETTE
 from kiosk.qt.style import NORMAL, Metrics, contrast_ratio
 from tests.kiosk.qt.conftest import QtHall
+from tests.timing import PATIENCE_MS
 
 UNEXPECTED = "出了点问题，请再试一次，或到服务台找工作人员。"
 
@@ -89,11 +90,11 @@ def test_five_corner_taps_and_the_technician_pin_open_maintenance(qt_hall: QtHal
         maintenance.key(key)
     maintenance.tap("enter")
     assert maintenance.state == "health"
-    qt_hall.qtbot.waitUntil(lambda: maintenance.idle, timeout=5000)
+    qt_hall.qtbot.waitUntil(lambda: maintenance.idle, timeout=PATIENCE_MS)
     titles = [s.title for s in maintenance.build_screen().sections]
     assert titles == ["打印机", "身份证读卡器", "集中控制器"]
     maintenance.tap("test_print")
-    qt_hall.qtbot.waitUntil(lambda: maintenance.idle, timeout=5000)
+    qt_hall.qtbot.waitUntil(lambda: maintenance.idle, timeout=PATIENCE_MS)
     assert qt_hall.printer.slips[-1].big == "TEST"
     window.close()
     assert window.isVisible(), "the kiosk window cannot be closed from outside"

@@ -32,9 +32,10 @@ from kiosk.qt.app import Kiosk, build_kiosk, make_application
 from kiosk.qt.window import KioskWindow
 from tests.counter.board_fakes import RecordingEngine
 from tests.hub.hubapp import served
+from tests.timing import PATIENCE_MS
 
 ELDER_CARD = SAMPLES["resident-longterm"]  # 马淑珍, born 1949: the green lane
-WAIT_MS = 3_000  # the longest any one step may take against the simulators
+WAIT_MS = PATIENCE_MS  # a guard against a hang, never the pace of a step
 READER_AWAY = "身份证阅读器暂时不能使用，不刷卡也可以办理。"
 
 
@@ -153,7 +154,7 @@ def box(tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterat
             yield Box(kiosk, hub, admin, config, printer, reader, voice, qtbot)
         finally:
             window.exit_app()
-            qtbot.waitUntil(lambda: window.idle, timeout=10_000)
+            qtbot.waitUntil(lambda: window.idle, timeout=PATIENCE_MS)
             kiosk.close()
             reader.stop()
 
