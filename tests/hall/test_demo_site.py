@@ -11,6 +11,7 @@ import pytest
 from config import load_config
 from hall.demo_site import BOXES, DemoSite
 from hub.client import HubClient
+from tests.timing import PATIENCE
 
 
 @pytest.fixture
@@ -37,12 +38,12 @@ def test_tickets_taken_while_the_wan_is_down_reach_central_when_it_returns(site:
     kiosk = HubClient(site.hub_url, site.token(BOXES[0]))
     try:
         kiosk.issue_ticket(category="A")
-        assert site.wait_synced(30)
+        assert site.wait_synced(PATIENCE)
         site.wan_down()
         numbers = [kiosk.issue_ticket(category="B")["number"] for _ in range(5)]
         assert numbers == ["B001", "B002", "B003", "B004", "B005"]
         site.wan_up()
-        assert site.wait_synced(30)
+        assert site.wait_synced(PATIENCE)
     finally:
         kiosk.close()
     check = site.sync_check()
@@ -56,7 +57,7 @@ def test_a_second_start_resumes_with_the_same_central_and_credential(tmp_path: P
     kiosk = HubClient(first.hub_url, first.token(BOXES[0]))
     kiosk.issue_ticket(category="A")
     kiosk.close()
-    assert first.wait_synced(30)
+    assert first.wait_synced(PATIENCE)
     first.stop()
     again = DemoSite(tmp_path / "demo")
     try:
@@ -64,7 +65,7 @@ def test_a_second_start_resumes_with_the_same_central_and_credential(tmp_path: P
         kiosk = HubClient(again.hub_url, again.token(BOXES[0]))
         assert kiosk.issue_ticket(category="A")["number"] == "A002"
         kiosk.close()
-        assert again.wait_synced(30)
+        assert again.wait_synced(PATIENCE)
         assert again.sync_check().nothing_lost
     finally:
         again.stop()

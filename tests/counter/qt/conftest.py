@@ -26,7 +26,7 @@ from hub.client import HubClient
 from hub.server import Hub
 from tests.counter.qt.proxy import Relay
 from tests.hub.hubapp import served
-from tests.timing import SteppedClock
+from tests.timing import PATIENCE, SteppedClock
 
 
 @dataclass
@@ -56,7 +56,7 @@ def hall(tmp_path: Path, qtbot: object, hall_with: Callable[..., HallConfig]) ->
         token = admin.add_device("counter", "counter-1", 1)["token"]
         host, port = url.removeprefix("http://").split(":")
         relay = Relay((host, int(port)))
-        client = HubClient(relay.url, token, timeout=2.0)
+        client = HubClient(relay.url, token, timeout=PATIENCE)
         sim_keypad = SimKeypad()
         keypad_clock = SteppedClock()
         keypad = KeypadService(

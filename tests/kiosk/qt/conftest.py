@@ -29,7 +29,7 @@ from kiosk.qt.maintenance import Technician
 from kiosk.qt.window import KioskWindow
 from tests.hub.hubapp import served
 from tests.kiosk.fakes import FakeClock, FakePrinter, FakeReader, FakeSpeech
-from tests.timing import PATIENCE_MS
+from tests.timing import PATIENCE, PATIENCE_MS
 
 
 @dataclass
@@ -85,7 +85,7 @@ def qt_hall(tmp_path: Path, qtbot: QtBot) -> Iterator[QtHall]:
     with served(tmp_path / "hub") as (hub, url):
         admin = HubClient(url, hub.admin_token_path.read_text().strip())
         token = admin.add_device("kiosk", "kiosk-1")["token"]
-        client = HubClient(url, token, timeout=2.0)
+        client = HubClient(url, token, timeout=PATIENCE)
         port = HubClientPort(client, tmp_path / "kiosk")
         alerts = HubAlerts(client, "kiosk-1")
         keeper = CatalogKeeper(
