@@ -20,6 +20,7 @@ from sync.clock import FixedClock
 from tests.hub.hubapp import served
 from tests.kiosk.conftest import card_for
 from tests.kiosk.fakes import FakeClock, FakePrinter, FakeSpeech
+from tests.timing import PATIENCE
 
 
 @dataclass
@@ -47,7 +48,7 @@ def hall(tmp_path: Path, clock: FixedClock) -> Iterator[Hall]:
     with served(tmp_path / "hub", clock) as (hub, url):
         admin = HubClient(url, hub.admin_token_path.read_text().strip())
         token = admin.add_device("kiosk", "kiosk-1")["token"]
-        client = HubClient(url, token, timeout=2.0)
+        client = HubClient(url, token, timeout=PATIENCE)
         port = HubClientPort(client, tmp_path / "kiosk")
         alerts = HubAlerts(client, "kiosk-1")
         keeper = CatalogKeeper(CatalogStore(tmp_path / "kiosk"))

@@ -7,6 +7,7 @@ import socket
 from devices.printer.decode import decode_job
 from devices.printer.sim import PaperLevel, PrinterSimulator, SimJob, SimPrinter
 from devices.printer.status import PAPER, PRINTER, decode_status
+from tests.timing import PATIENCE
 
 
 def test_a_job_is_one_connection_or_the_bytes_between_two_esc_at() -> None:
@@ -71,6 +72,6 @@ def test_tcp_simulator_stores_a_job_per_connection_and_answers_status() -> None:
         with socket.create_connection((sim.host, sim.port), timeout=2) as conn:
             conn.sendall(b"\x1b@hello\n\x10\x04\x01")
             assert conn.recv(1) == b"\x12"
-        (job,) = sim.printer.wait_for_jobs(1, timeout=5)
+        (job,) = sim.printer.wait_for_jobs(1, timeout=PATIENCE)
     assert decode_job(job.data).texts == ["hello"]
     assert job.printed
