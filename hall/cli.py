@@ -216,6 +216,7 @@ def _parser() -> argparse.ArgumentParser:
         cli_counter,
         cli_devices,
         cli_kiosk,
+        cli_report,
         cli_sync,
         cli_technician,
     )
@@ -227,6 +228,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_counter.register(sub)
     cli_kiosk.register(sub)
     cli_board.register(sub)
+    cli_report.register(sub)
     return parser
 
 

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hub import events as sse
 from hub.actor_auth import actor_resolver
 from hub.actors import SessionLookup
+from hub.api_reports import install_reports
 from hub.auth import Device, DeviceRegistry, require
 from hub.case_lookup import CaseLookup
 from hub.catalog import Catalog, etag_matches
@@ -450,4 +451,5 @@ def create_app(
     # -- management (people: the console's sessions, or the admin token) --------------------
     manage = actor_resolver(registry, sessions)
     app.state.manage_actor = manage
+    install_reports(app, engine)  # figures: /reports, .xlsx, .csv, heat map
     return app

@@ -75,7 +75,14 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, 
         )
         stored = self._ticket_row(tx.db, row["id"])
         ticket = Ticket.from_row(stored or row)
-        tx.emit(event, {"ticket": ticket.to_dict(private=False), "window": number})
+        tx.emit(
+            event,
+            {
+                "ticket": ticket.to_dict(private=False),
+                "window": number,
+                "clerk_id": self._clerk_of(tx, number),
+            },
+        )
         self._emit_window(tx, number)
         return ticket
 
@@ -146,7 +153,14 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, 
             )
             stored = self._ticket_row(tx.db, row["id"])
             ticket = Ticket.from_row(stored or row)
-            tx.emit("ticket.recalled", {"ticket": ticket.to_dict(private=False), "window": window})
+            tx.emit(
+                "ticket.recalled",
+                {
+                    "ticket": ticket.to_dict(private=False),
+                    "window": window,
+                    "clerk_id": self._clerk_of(tx, window),
+                },
+            )
             return ticket
 
         return self._run(operation)
@@ -163,7 +177,14 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, 
             self._release(tx, window)
             stored = self._ticket_row(tx.db, row["id"])
             ticket = Ticket.from_row(stored or row)
-            tx.emit("ticket.skipped", {"ticket": ticket.to_dict(private=False), "window": window})
+            tx.emit(
+                "ticket.skipped",
+                {
+                    "ticket": ticket.to_dict(private=False),
+                    "window": window,
+                    "clerk_id": self._clerk_of(tx, window),
+                },
+            )
             self._emit_window(tx, window)
             return ticket
 
@@ -266,6 +287,7 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, 
                 {
                     "ticket": ticket.to_dict(private=False),
                     "from_window": window,
+                    "clerk_id": self._clerk_of(tx, window),
                     "to_category": new_category if category is not None else None,
                     "to_window": to_window,
                     "reason": reason,
@@ -293,7 +315,10 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, 
                 " WHERE number = ?",
                 (text, tx.stamp, window),
             )
-            tx.emit("window.paused", {"window": window, "reason": text})
+            tx.emit(
+                "window.paused",
+                {"window": window, "reason": text, "clerk_id": self._clerk_of(tx, window)},
+            )
             self._emit_window(tx, window)
             return self._window_state(tx.db, window)
 
@@ -341,6 +366,7 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, 
                 {
                     "ticket": ticket.to_dict(private=False),
                     "window": window,
+                    "clerk_id": self._clerk_of(tx, window),
                     "service_seconds": round(seconds, 3),
                 },
             )

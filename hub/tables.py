@@ -1,5 +1,6 @@
 """The hub's tables, as numbered migrations (component ``hub``)."""
 
+from sync.figures.schema import FIGURES_SQL
 from sync.outbox import OUTBOX_MIGRATIONS
 from sync.store import Migration
 
@@ -216,6 +217,12 @@ HUB_MIGRATIONS = [
         );
         CREATE INDEX audit_log_by_target ON audit_log (target, id);
         """,
+    ),
+    Migration(
+        "hub",
+        7,
+        "figures: rollups the reports read, kept by the fold of sync/figures (docs/reports.md)",
+        FIGURES_SQL,
     ),
 ]
 

@@ -21,6 +21,7 @@ from hub.errors import Conflict
 from hub.reads import QueueReads
 from hub.retention import purge_personal
 from sync.clock import Clock
+from sync.figures import FigureFold
 from sync.outbox import Event, Outbox
 from sync.store import Store
 
@@ -40,9 +41,15 @@ class Tx:
     local_now: datetime
     today: str
     events: list[Event] = field(default_factory=list)
+    figures: FigureFold | None = None
 
     def emit(self, type_: str, payload: dict[str, Any]) -> None:
-        self.events.append(self.outbox.append(self.db, type_, payload))
+        """Write an event to the outbox and fold it into the figures' rollups, in this
+        transaction (so the figures never count an event that a rollback takes back)."""
+        event = self.outbox.append(self.db, type_, payload)
+        self.events.append(event)
+        if self.figures is not None:
+            self.figures.apply_event(self.db, event)
 
     @property
     def stamp(self) -> str:
@@ -77,12 +84,17 @@ class EngineCore(QueueReads):
             config.service.enforce_hours if enforce_hours is None else enforce_hours
         )
         self._listeners: list[Listener] = []
+        self.figures = FigureFold(self.calendar)
         with self.store.write() as db:
             for window in config.windows:
                 db.execute(
                     "INSERT OR IGNORE INTO windows (number, status) VALUES (?, 'idle')",
                     (window.number,),
                 )
+            if self.figures.rebuild_pending(db):
+                # A store that had events before it had the figures: replay what it holds.
+                folded = self.figures.rebuild(db, Outbox.iter_all(db))
+                log.info("figures rebuilt from %d stored events", folded)
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -106,7 +118,8 @@ class EngineCore(QueueReads):
             with self.store.write() as db:
                 now = self.clock.now()
                 local = self.calendar.local(now)
-                tx = Tx(db, self.outbox, now, local, self.calendar.service_day(now).isoformat())
+                day = self.calendar.service_day(now).isoformat()
+                tx = Tx(db, self.outbox, now, local, day, figures=self.figures)
                 self._roll_day(tx)
                 result = operation(tx)
             for listener in self._listeners if tx.events else ():
@@ -159,6 +172,13 @@ class EngineCore(QueueReads):
         if ticket is None:  # pragma: no cover - foreign key forbids it
             raise Conflict("no_current_ticket", f"{number}号窗口当前没有正在办理的号")
         return window, ticket
+
+    @staticmethod
+    def _clerk_of(tx: Tx, number: int) -> str | None:
+        """The staff number of the clerk signed in at window ``number`` (None: nobody); events
+        of a window's work carry it as ``clerk_id``, so figures know who did it."""
+        row = tx.db.execute("SELECT clerk_id FROM windows WHERE number = ?", (number,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def _window_payload(self, tx: Tx, number: int) -> dict[str, Any]:
         return self._window_state(tx.db, number).to_dict()
