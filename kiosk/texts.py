@@ -284,6 +284,7 @@ REFUSALS: dict[str, str] = {
     "bad_level": "err.system",
     "no_rating_pending": "err.system",
     "rating_expired": "err.system",
+    "csrf": "err.system",  # the manager's web pages only
 }
 
 # Codes whose hub message names specifics worth showing under our sentence (the number already
