@@ -211,6 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_cmd_demo)
 
     from hall import (
+        cli_account,
         cli_board,
         cli_central,
         cli_counter,
@@ -229,6 +230,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_kiosk.register(sub)
     cli_board.register(sub)
     cli_report.register(sub)
+    cli_account.register(sub)
     return parser
 
 

@@ -4,18 +4,14 @@ A clerk (config ``staff``) signs in at one window at a time: signing in elsewher
 out where they were, and signing in over another clerk replaces them (AB-post cover). Five wrong
 PINs in a row lock a staff number for five minutes.
 
-The lockout lives in memory (:class:`SignInGuard`), not in the store: a wrong PIN changes no
-queue state, so it should not cost a durable write (or an outbox event central would receive),
-and a hub restart that forgets the count needs a technician at the hub box, which is not the
-guessing path the lock is there to slow down. Each PIN check costs ~50 ms of PBKDF2 on top.
+The lockout lives in memory (:class:`SignInGuard` on :class:`hub.lockout.Lockout`, which says
+why), not in the store. Each PIN check costs ~50 ms of PBKDF2 on top.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +19,7 @@ from config import HallConfig
 from config.pins import verify_pin
 from config.schema import StaffMember
 from hub.errors import Conflict, Forbidden, Locked, NotFound
+from hub.lockout import LOCK_SECONDS, MAX_WRONG, Lockout
 from hub.models import WindowState
 from hub.reads import clerk_info
 from hub.txn import EngineCore, Tx
@@ -30,11 +27,8 @@ from sync.clock import Clock
 
 log = logging.getLogger(__name__)
 
-MAX_WRONG_PINS = 5
+MAX_WRONG_PINS = MAX_WRONG
 """Wrong PINs in a row that lock a staff number."""
-
-LOCK_SECONDS = 300
-"""How long a locked staff number stays locked."""
 
 PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
@@ -55,66 +49,29 @@ def find_photo(config: HallConfig, number: str, root: Path) -> tuple[Path, str]:
     return path, media
 
 
-@dataclass
-class _Tries:
-    wrong: int = 0
-    locked_until: datetime | None = None
-
-
-class SignInGuard:
-    """Counts wrong PINs per staff number and locks after :data:`MAX_WRONG_PINS` in a row.
+class SignInGuard(Lockout):
+    """Counts wrong PINs per staff number and locks after :data:`MAX_WRONG_PINS` in a row
+    (``check``, ``wrong``, ``passed``: a :class:`hub.lockout.Lockout` with the clerks' words).
 
     Thread-safe. Times come from ``clock`` (the hall's local time for messages).
     """
 
     def __init__(self, clock: Clock, zone: tzinfo) -> None:
-        self._clock = clock
-        self._zone = zone
-        self._lock = threading.Lock()
-        self._tries: dict[str, _Tries] = {}
+        def locked(until: datetime) -> Locked:
+            return Locked(
+                "staff_locked",
+                f"密码连续输错{MAX_WRONG_PINS}次，该工号已锁定至"
+                f"{until.astimezone(zone):%H:%M:%S}，请稍后再试或联系管理员",
+            )
 
-    def check(self, number: str) -> None:
-        """Raise Locked (423 ``staff_locked``) while ``number`` is locked."""
-        now = self._clock.now()
-        with self._lock:
-            tries = self._tries.get(number)
-            until = tries.locked_until if tries else None
-            if until is not None and now >= until:
-                self._tries.pop(number, None)
-                until = None
-        if until is not None:
-            raise Locked("staff_locked", self._locked_message(until))
+        def wrong(left: int) -> Forbidden:
+            return Forbidden(
+                "pin_wrong",
+                f"密码错误，还可以再试{left}次（连续输错{MAX_WRONG_PINS}次将锁定"
+                f"{LOCK_SECONDS // 60}分钟）",
+            )
 
-    def wrong(self, number: str) -> None:
-        """Count a wrong PIN; always raises: Forbidden ``pin_wrong`` with the tries left, or
-        Locked ``staff_locked`` when this was the last allowed try."""
-        now = self._clock.now()
-        with self._lock:
-            tries = self._tries.setdefault(number, _Tries())
-            tries.wrong += 1
-            left = MAX_WRONG_PINS - tries.wrong
-            if left <= 0:
-                tries.locked_until = now + timedelta(seconds=LOCK_SECONDS)
-                until = tries.locked_until
-        if left <= 0:
-            log.warning("staff %s locked after %d wrong PINs", number, MAX_WRONG_PINS)
-            raise Locked("staff_locked", self._locked_message(until))
-        raise Forbidden(
-            "pin_wrong",
-            f"密码错误，还可以再试{left}次（连续输错{MAX_WRONG_PINS}次将锁定"
-            f"{LOCK_SECONDS // 60}分钟）",
-        )
-
-    def _locked_message(self, until: datetime) -> str:
-        return (
-            f"密码连续输错{MAX_WRONG_PINS}次，该工号已锁定至"
-            f"{until.astimezone(self._zone):%H:%M:%S}，请稍后再试或联系管理员"
-        )
-
-    def passed(self, number: str) -> None:
-        """A right PIN: the count starts again."""
-        with self._lock:
-            self._tries.pop(number, None)
+        super().__init__(clock, locked=locked, wrong=wrong, what="staff number")
 
 
 class ClerkDesk(EngineCore):

@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from config import HallConfig, load_config, sample_hall
+from hub.accounts import AccountBook
 from hub.api import create_app
 from hub.auth import DeviceRegistry
 from hub.case_lookup import LOOKUP_TIMEOUT_SECONDS, CaseLookup
@@ -21,6 +22,8 @@ from hub.downlink import start_downlink
 from hub.engine import QueueEngine
 from hub.events import EventBroker
 from hub.identity import load_secret
+from hub.manage.routes import install_console
+from hub.sessions import Sessions
 from hub.tables import ALL_MIGRATIONS
 from sync.clock import Clock, SystemClock
 from sync.credential import CredentialError, load_credential
@@ -48,6 +51,8 @@ class Hub:
     app: FastAPI
     new_admin_token: str | None
     catalog: Catalog
+    accounts: AccountBook
+    sessions: Sessions
     downlink: Downlink | None = None
     uplink: Uplink | None = None
 
@@ -97,6 +102,8 @@ def open_hub(
     broker = EventBroker()
     catalog = Catalog(engine)
     catalog.restore()  # a hub started offline serves the last catalog it applied
+    accounts = AccountBook(store, engine._run, engine.clock, engine.calendar.zone)
+    sessions = Sessions(accounts, engine.clock, config.manage.session_idle_minutes)
     app = create_app(
         engine,
         registry,
@@ -104,8 +111,22 @@ def open_hub(
         catalog=catalog,
         photo_root=photo_root,
         cases=CaseLookup(engine, _lookup_client(folder)),
+        sessions=sessions,
     )
-    hub = Hub(folder, config, store, engine, registry, broker, app, new_token, catalog=catalog)
+    install_console(app, store, registry, accounts, sessions, config.hall.name)  # /manage/
+    hub = Hub(
+        folder,
+        config,
+        store,
+        engine,
+        registry,
+        broker,
+        app,
+        new_token,
+        catalog=catalog,
+        accounts=accounts,
+        sessions=sessions,
+    )
     hub.uplink = _build_uplink(hub)
     return hub
 

@@ -3,13 +3,7 @@ DevTools protocol): after a counter calls, both pages show the number, by themse
 
 from __future__ import annotations
 
-import itertools
-import json
-import re
-import shutil
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -17,94 +11,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 import requests
 import uvicorn
-from websockets.sync.client import ClientConnection, connect
 
 from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
+from tests.browser import chromium, needs_chromium
 from tests.counter.board_fakes import FULL_NAME, ID_NUMBER
 from tests.hub.test_web_pages import mount_web
 from tests.timing import PATIENCE, wait_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the sample hall's zone
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs Debian chromium (apt-get install -y chromium)"
-)
-
-
-class Browser:
-    """Headless chromium with one page, driven over the DevTools websocket."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self._ids = itertools.count(1)
-        self.session = ""
-
-    def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        number = next(self._ids)
-        message: dict[str, Any] = {"id": number, "method": method, "params": params or {}}
-        if self.session:
-            message["sessionId"] = self.session
-        self.ws.send(json.dumps(message))
-        while True:
-            reply = json.loads(self.ws.recv(timeout=PATIENCE))
-            if reply.get("id") == number:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                result: dict[str, Any] = reply.get("result", {})
-                return result
-
-    def open(self, url: str) -> None:
-        self.session = ""
-        target = self.send("Target.createTarget", {"url": url})["targetId"]
-        attached = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
-        self.session = attached["sessionId"]
-
-    def eval(self, expression: str) -> Any:
-        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
-        return result.get("result", {}).get("value")
-
-
-@contextmanager
-def chromium(profile: Path) -> Iterator[Browser]:
-    """A headless chromium for the duration of the block."""
-    assert CHROMIUM is not None
-    process = subprocess.Popen(
-        [
-            CHROMIUM,
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--remote-debugging-port=0",
-            f"--user-data-dir={profile}",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        deadline = time.monotonic() + PATIENCE
-        address = None
-        while address is None and time.monotonic() < deadline:
-            line = process.stderr.readline()
-            match = re.search(r"DevTools listening on (ws://\S+)", line)
-            address = match.group(1) if match else None
-        if address is None:
-            pytest.fail("chromium did not open its DevTools port")
-        threading.Thread(target=process.stderr.read, daemon=True).start()  # keep the pipe empty
-        with connect(address, max_size=2**24) as ws:
-            yield Browser(ws)
-    finally:
-        process.terminate()
-        process.wait(10)
+pytestmark = needs_chromium
 
 
 @contextmanager
