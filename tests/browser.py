@@ -15,10 +15,13 @@ Tests that use it mark themselves with :data:`needs_chromium` (Debian's ``chromi
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -280,6 +283,7 @@ def chromium(profile: Path | None = None) -> Iterator[Browser]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group: its helpers end with it
         )
         try:
             assert process.stderr is not None
@@ -295,5 +299,21 @@ def chromium(profile: Path | None = None) -> Iterator[Browser]:
             with connect(address, max_size=2**26) as ws:
                 yield Browser(ws)
         finally:
-            process.terminate()
-            process.wait(PATIENCE)
+            _end(process)
+
+
+def _end(process: subprocess.Popen[str]) -> None:
+    """Stop chromium and every helper process it started (its process group), and wait until
+    they are gone, so that none still writes into the profile being removed."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    process.wait(PATIENCE)
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
