@@ -91,7 +91,7 @@ def hub_figures(hub_db: Path) -> dict[str, Any]:
         ).fetchall()
         ratings = db.execute("SELECT level, reason FROM ratings").fetchall()
         followups = db.execute(
-            "SELECT f.window, f.level, f.reason, f.due_date, t.number FROM followups f "
+            "SELECT f.window, f.level, f.reason, f.close_due_on AS due_date, t.number FROM followups f "
             "JOIN tickets t ON t.id = f.ticket_id"
         ).fetchall()
         outbox = db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]

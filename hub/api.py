@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hub import events as sse
 from hub.actor_auth import actor_resolver
 from hub.actors import SessionLookup
+from hub.api_followups import install_followups
 from hub.api_reports import install_reports
 from hub.auth import Device, DeviceRegistry, require
 from hub.case_lookup import CaseLookup
@@ -101,6 +102,7 @@ class AlertIn(_Body):
     device: str = Field(min_length=1, max_length=32)
     problem: str = Field(min_length=1, max_length=200)
     detail: str | None = Field(None, max_length=1000)
+    kind: Literal["device", "help"] = "device"
 
 
 class FeedbackIn(_Body):
@@ -451,5 +453,6 @@ def create_app(
     # -- management (people: the console's sessions, or the admin token) --------------------
     manage = actor_resolver(registry, sessions)
     app.state.manage_actor = manage
+    install_followups(app, engine)  # 差评 follow-ups, feedback handling, alerts inbox
     install_reports(app, engine)  # figures: /reports, .xlsx, .csv, heat map
     return app

@@ -1,7 +1,8 @@
 """The queue engine: calling, serving and window status, atomically, over the hub's store.
 
-Issuing lives in :mod:`hub.issuing`, rating in :mod:`hub.rating`, appointments in
-:mod:`hub.appointments`, the transaction plumbing in :mod:`hub.txn`; every operation
+Issuing lives in :mod:`hub.issuing`, rating in :mod:`hub.rating`, 差评 follow-ups in
+:mod:`hub.followups`, kiosk feedback in :mod:`hub.notices`, alerts in :mod:`hub.alerts`,
+appointments in :mod:`hub.appointments`, the transaction plumbing in :mod:`hub.txn`; every operation
 runs in one ``BEGIN IMMEDIATE`` transaction with its events (see there). There is no HTTP in here.
 """
 
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from config import HallConfig
+from hub.alerts import AlertDesk
 from hub.appointments import AppointmentDesk
 from hub.cases import CaseDesk
 from hub.clerks import ClerkDesk, SignInGuard
@@ -29,7 +31,9 @@ log = logging.getLogger(__name__)
 _LANE_SQL = "CASE lane WHEN 'appointment' THEN 0 WHEN 'green' THEN 1 ELSE 2 END"
 
 
-class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, IssuingRules):
+class QueueEngine(
+    ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AlertDesk, AppointmentDesk, IssuingRules
+):
     """The hall's queue: the only code that changes tickets, windows, clerks and ratings.
 
     Thread-safe: writes are serialised by the store's writer lock. Every public method raises a
@@ -311,9 +315,9 @@ class QueueEngine(ClerkDesk, CaseDesk, NoticeDesk, RatingDesk, AppointmentDesk, 
             if row["current_ticket"] is not None:
                 raise Conflict("window_busy", f"{window}号窗口还有正在办理的号，请先办结或过号")
             tx.db.execute(
-                "UPDATE windows SET status = 'paused', pause_reason = ?, updated_at = ?"
-                " WHERE number = ?",
-                (text, tx.stamp, window),
+                "UPDATE windows SET status = 'paused', pause_reason = ?, paused_at = ?,"
+                " updated_at = ? WHERE number = ?",
+                (text, tx.stamp, tx.stamp, window),
             )
             tx.emit(
                 "window.paused",

@@ -3,17 +3,18 @@
 :meth:`hub.engine.QueueEngine.finish` opens the rating request (``rating.requested``, due after
 the keypad timeout); :meth:`RatingDesk.rate` records the one answer it may get. Levels are
 GB/T 39046 codes, 1 非常满意 … 5 非常不满意; a 4 or 5 (差评) needs a reason and opens a follow-up
-(table ``followups``) due in the configured number of working days by the hall calendar.
+(:mod:`hub.followups`) due in the configured numbers of working days by the hall calendar.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from hub.errors import Conflict, Invalid
+from hub.followups import FollowupDesk
 from hub.models import BAD_LEVELS, RATING_LEVELS, Rating
-from hub.txn import EngineCore, Tx
+from hub.txn import Tx
 
 RATING_GRACE_SECONDS = 5
 """A keypad press that arrives just after the timeout (network, clock skew) still counts."""
@@ -26,7 +27,7 @@ RATING_CHANNEL_HALL_TERMINAL = 5
 """GB/T 39046 channel code used for the window's rating keypad."""
 
 
-class RatingDesk(EngineCore):
+class RatingDesk(FollowupDesk):
     """Recording ratings and opening follow-ups (mixed into :class:`hub.engine.QueueEngine`)."""
 
     def rate(self, window: int, level: int, reason: str | None = None) -> Rating:
@@ -61,9 +62,9 @@ class RatingDesk(EngineCore):
             grace = BAD_RATING_REASON_SECONDS if level in BAD_LEVELS else RATING_GRACE_SECONDS
             if tx.local_now > due + timedelta(seconds=grace):
                 raise Conflict("rating_expired", "评价时间已过，本次服务记为未评价")
-            clerk = tx.db.execute(
-                "SELECT clerk_id FROM windows WHERE number = ?", (window,)
-            ).fetchone()[0]
+            clerk, clerk_name = tx.db.execute(
+                "SELECT clerk_id, clerk_name FROM windows WHERE number = ?", (window,)
+            ).fetchone()
             rating_id = str(uuid.uuid4())
             tx.db.table("ratings").insert(
                 {
@@ -77,23 +78,8 @@ class RatingDesk(EngineCore):
                     "rated_at": tx.stamp,
                 }
             )
-            followup_due = None
-            if level in BAD_LEVELS:
-                followup_due = self.calendar.add_working_days(
-                    date.fromisoformat(tx.today), self.config.rating.followup_working_days
-                ).isoformat()
-                tx.db.table("followups").insert(
-                    {
-                        "id": str(uuid.uuid4()),
-                        "rating_id": rating_id,
-                        "ticket_id": row["id"],
-                        "window": window,
-                        "level": level,
-                        "reason": text,
-                        "opened_at": tx.stamp,
-                        "due_date": followup_due,
-                    }
-                )
+            bad = level in BAD_LEVELS
+            followup_due = self._followup_dues(tx.today)[1] if bad else None
             rating = Rating(
                 id=rating_id,
                 ticket_id=row["id"],
@@ -115,6 +101,18 @@ class RatingDesk(EngineCore):
                 }
             )
             tx.emit("rating.recorded", payload)
+            if bad:
+                self._open_followup(
+                    tx,
+                    kind="rating",
+                    reason=text or "",
+                    rating_id=rating_id,
+                    ticket_id=row["id"],
+                    window=window,
+                    clerk_id=clerk,
+                    clerk_name=clerk_name,
+                    level=level,
+                )
             return rating
 
         return self._run(operation)

@@ -1,4 +1,5 @@
-"""Retention of personal data the hub keeps beyond the queue: case contacts and feedback.
+"""Retention of personal data the hub keeps beyond the queue: case contacts, feedback, and the
+phones of follow-ups.
 
 Runs once per service day, in the transaction that opens the day (:mod:`hub.txn`). The period is
 ``sync.retention_days``, the hub's one retention setting (acknowledged events are purged after it
@@ -9,26 +10,53 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlite_utils
 
 log = logging.getLogger(__name__)
 
 
-def purge_personal(db: sqlite_utils.Database, today: date, retention_days: int) -> tuple[int, int]:
-    """Forget personal data past retention: a case's phone and masked name ``retention_days``
-    after its promised date (or acceptance), feedback ``retention_days`` after it was given.
+class Purged(NamedTuple):
+    """What one purge changed (row counts)."""
 
-    Returns (cases cleared, feedback rows deleted). Runs inside the caller's transaction.
+    cases: int
+    feedback_phones: int
+    feedback_deleted: int
+    followup_phones: int
+
+
+def purge_personal(db: sqlite_utils.Database, today: date, retention_days: int) -> Purged:
+    """Forget personal data past retention (``retention_days`` before ``today``):
+
+    - a case's phone and masked name, after its promised date (or acceptance);
+    - a feedback's phone, after the day it was given; a closed feedback altogether, after the
+      day it was closed (an open one stays in the hall's inbox, without its phone);
+    - a follow-up's phone, after the day it ended (closed or found invalid), or after its
+      close-by date while it is still open; the follow-up itself is kept.
+
+    Runs inside the caller's transaction.
     """
     cutoff = (today - timedelta(days=retention_days)).isoformat()
-    cleared = db.execute(
+    cases = db.execute(
         "UPDATE cases SET phone = NULL, applicant_masked = NULL"
         " WHERE COALESCE(promised_on, service_day) < ?"
         " AND (phone IS NOT NULL OR applicant_masked IS NOT NULL)",
         (cutoff,),
     ).rowcount
-    deleted = db.execute("DELETE FROM feedback WHERE service_day < ?", (cutoff,)).rowcount
-    if cleared or deleted:
-        log.info("retention: cleared %d cases' contact data, deleted %d feedback", cleared, deleted)
-    return cleared, deleted
+    feedback_phones = db.execute(
+        "UPDATE feedback SET phone = NULL WHERE service_day < ? AND phone IS NOT NULL", (cutoff,)
+    ).rowcount
+    feedback_deleted = db.execute(
+        "DELETE FROM feedback WHERE status = 'closed' AND substr(closed_at, 1, 10) < ?",
+        (cutoff,),
+    ).rowcount
+    followup_phones = db.execute(
+        "UPDATE followups SET phone = NULL WHERE phone IS NOT NULL"
+        " AND COALESCE(substr(closed_at, 1, 10), close_due_on) < ?",
+        (cutoff,),
+    ).rowcount
+    purged = Purged(cases, feedback_phones, feedback_deleted, followup_phones)
+    if any(purged):
+        log.info("retention: %s", purged)
+    return purged

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from config import HallConfig, load_config, sample_hall
 from hub.accounts import AccountBook
+from hub.alert_monitor import AlertMonitor
 from hub.api import create_app
 from hub.auth import DeviceRegistry
 from hub.case_lookup import LOOKUP_TIMEOUT_SECONDS, CaseLookup
@@ -55,6 +56,7 @@ class Hub:
     sessions: Sessions
     downlink: Downlink | None = None
     uplink: Uplink | None = None
+    monitor: AlertMonitor | None = None
 
     @property
     def admin_token_path(self) -> Path:
@@ -202,6 +204,8 @@ def serve(hub: Hub, bind: str) -> None:
     _start_downlink(hub)
     if hub.uplink is not None:
         hub.uplink.start()
+    hub.monitor = AlertMonitor(hub.engine)  # wait and pause alerts, every 30 s
+    hub.monitor.start()
     try:
         uvicorn.run(
             hub.app,
@@ -212,6 +216,7 @@ def serve(hub: Hub, bind: str) -> None:
             timeout_graceful_shutdown=2,
         )
     finally:
+        hub.monitor.stop()
         if hub.downlink is not None:
             hub.downlink.stop()
         if hub.uplink is not None:

@@ -224,6 +224,105 @@ HUB_MIGRATIONS = [
         "figures: rollups the reports read, kept by the fold of sync/figures (docs/reports.md)",
         FIGURES_SQL,
     ),
+    Migration(
+        "hub",
+        8,
+        "差评 follow-ups as a state machine with their steps (hub/followups.py), kiosk feedback"
+        " handling (hub/notices.py), the alerts inbox (hub/alerts.py)",
+        # SQLite cannot change a CHECK: the follow-ups are copied into a new table (ids kept,
+        # 'open' → 'pending'). Old rows had one due date: it becomes both due dates. A note
+        # the old table held becomes a 'legacy' step. Nothing referenced the old table.
+        """
+        CREATE TABLE followups_v8 (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('rating', 'unresolved')),
+            rating_id TEXT UNIQUE REFERENCES ratings (id),
+            feedback_id TEXT UNIQUE,
+            ticket_id TEXT REFERENCES tickets (id),
+            service_day TEXT NOT NULL,
+            window INTEGER,
+            clerk_id TEXT,
+            clerk_name TEXT,
+            level INTEGER CHECK (level IS NULL OR level BETWEEN 1 AND 5),
+            reason TEXT NOT NULL,
+            phone TEXT,
+            opened_at TEXT NOT NULL,
+            verify_due_on TEXT NOT NULL,
+            close_due_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'invalid', 'rectifying', 'revisiting', 'closed')),
+            closed_at TEXT,
+            closed_late INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO followups_v8 (id, kind, rating_id, ticket_id, service_day, window, clerk_id,
+            level, reason, opened_at, verify_due_on, close_due_on, status, closed_at)
+        SELECT f.id, 'rating', f.rating_id, f.ticket_id,
+            COALESCE(t.service_day, substr(f.opened_at, 1, 10)), f.window, r.clerk_id,
+            f.level, f.reason, f.opened_at, f.due_date, f.due_date,
+            CASE f.status WHEN 'closed' THEN 'closed' ELSE 'pending' END,
+            CASE f.status WHEN 'closed' THEN COALESCE(f.closed_at, f.opened_at) END
+        FROM followups f
+        LEFT JOIN tickets t ON t.id = f.ticket_id
+        LEFT JOIN ratings r ON r.id = f.rating_id;
+        CREATE TEMP TABLE followup_notes_v8 AS
+            SELECT id, note, COALESCE(closed_at, opened_at) AS at FROM followups
+            WHERE note IS NOT NULL AND trim(note) != '';
+        DROP TABLE followups;
+        ALTER TABLE followups_v8 RENAME TO followups;
+        CREATE INDEX followups_by_status ON followups (status, service_day);
+        CREATE INDEX followups_by_day ON followups (service_day);
+        CREATE TABLE followup_steps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            followup_id TEXT NOT NULL REFERENCES followups (id),
+            step TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT,
+            fields TEXT NOT NULL
+        );
+        CREATE INDEX followup_steps_by_followup ON followup_steps (followup_id, id);
+        INSERT INTO followup_steps (followup_id, step, at, actor, actor_role, fields)
+            SELECT id, 'legacy', at, '', '', json_object('note', note)
+            FROM temp.followup_notes_v8;
+        DROP TABLE temp.followup_notes_v8;
+        ALTER TABLE feedback ADD COLUMN status TEXT NOT NULL DEFAULT 'new'
+            CHECK (status IN ('new', 'read', 'assigned', 'closed'));
+        ALTER TABLE feedback ADD COLUMN read_at TEXT;
+        ALTER TABLE feedback ADD COLUMN read_by TEXT;
+        ALTER TABLE feedback ADD COLUMN assignee TEXT;
+        ALTER TABLE feedback ADD COLUMN assigned_at TEXT;
+        ALTER TABLE feedback ADD COLUMN assigned_by TEXT;
+        ALTER TABLE feedback ADD COLUMN reply_note TEXT;
+        ALTER TABLE feedback ADD COLUMN replied_at TEXT;
+        ALTER TABLE feedback ADD COLUMN replied_by TEXT;
+        ALTER TABLE feedback ADD COLUMN closed_at TEXT;
+        ALTER TABLE feedback ADD COLUMN closed_by TEXT;
+        ALTER TABLE feedback ADD COLUMN close_note TEXT;
+        CREATE INDEX feedback_by_status ON feedback (status, service_day);
+        ALTER TABLE windows ADD COLUMN paused_at TEXT;
+        UPDATE windows SET paused_at = updated_at WHERE status = 'paused';
+        CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('help', 'device', 'wait', 'pause')),
+            source TEXT NOT NULL,
+            device TEXT NOT NULL,
+            problem TEXT NOT NULL,
+            detail TEXT,
+            subject TEXT,
+            sent_by TEXT,
+            service_day TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            acked_at TEXT,
+            acked_by TEXT,
+            acked_role TEXT,
+            UNIQUE (kind, subject)
+        );
+        CREATE INDEX alerts_open ON alerts (acked_at, raised_at);
+        CREATE INDEX alerts_by_day ON alerts (service_day, raised_at);
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]

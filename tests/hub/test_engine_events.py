@@ -44,7 +44,7 @@ def test_each_operation_writes_its_events_in_order(engine: QueueEngine, clock: F
             lambda: engine.finish(2),
             ["ticket.finished", "rating.requested", "window.status"],
         ),
-        (lambda: engine.rate(2, 4, "等候时间过长"), ["rating.recorded"]),
+        (lambda: engine.rate(2, 4, "等候时间过长"), ["rating.recorded", "followup.opened"]),
         (lambda: engine.pause(5, "午休"), ["window.paused", "window.status"]),
         (lambda: engine.resume(5), ["window.resumed", "window.status"]),
     ]
@@ -85,7 +85,8 @@ def test_rating_event_carries_the_gbt_39046_fields(engine: QueueEngine) -> None:
     engine.finish(1)
     seq = engine.last_seq()
     engine.rate(1, 5, "服务态度不好")
-    [event] = engine.events_after(seq)
+    event, opened = engine.events_after(seq)
+    assert opened.type == "followup.opened"
     assert event.payload["level"] == 5
     assert event.payload["level_name"] == "非常不满意"
     assert event.payload["division_code"] == "320402100"

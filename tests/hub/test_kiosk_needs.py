@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from hub.actors import Actor
 from hub.client import HubClient, HubRefused
 from hub.engine import QueueEngine
 from hub.errors import Conflict, NotFound
@@ -144,9 +145,9 @@ def test_feedback_is_stored_and_announced_with_the_phone_masked(hub: Hub) -> Non
     body = {"kind": "unresolved", "reason": "社保卡补办要跑两次", "phone": "13800001234"}
     answer = api.post("/api/v1/feedback", json=body, headers=token(hub, "kiosk"))
     assert answer.status_code == 201
-    event = hub.engine.events_after(0)[-1]
-    assert event.type == "feedback.received"
-    assert event.payload["id"] == answer.json()["id"]
+    event, opened = hub.engine.events_after(0)[-2:]
+    assert (event.type, opened.type) == ("feedback.received", "followup.opened")
+    assert event.payload["id"] == opened.payload["feedback_id"] == answer.json()["id"]
     assert event.payload["phone"] == "138****1234"
     row = hub.store.reader().execute("SELECT kind, reason, phone FROM feedback").fetchone()
     assert tuple(row) == ("unresolved", "社保卡补办要跑两次", "13800001234")
@@ -169,11 +170,16 @@ def test_feedback_from_other_roles_or_malformed_is_refused(
     assert answer.status_code == status
 
 
-def test_feedback_is_deleted_after_the_retention_period(hub: Hub, clock: FixedClock) -> None:
-    hub.engine.add_feedback(kind="suggestion", reason="座椅不够")
+def test_feedback_loses_its_phone_after_the_retention_period_and_is_deleted_once_closed(
+    hub: Hub, clock: FixedClock
+) -> None:
+    kept = hub.engine.add_feedback(kind="suggestion", reason="座椅不够", phone="13800001234")
+    done = hub.engine.add_feedback(kind="suggestion", reason="饮水机没水")
+    hub.engine.close_feedback(Actor("admin", "admin", "token"), done["id"], "已加水")
     clock.advance(timedelta(days=31).total_seconds())
     hub.engine.alert(source="kiosk-1", device="printer", problem="缺纸")  # opens the day
-    assert hub.store.reader().execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 0
+    rows = hub.store.reader().execute("SELECT id, phone FROM feedback").fetchall()
+    assert [tuple(r) for r in rows] == [(kept["id"], None)]  # still to be handled
 
 
 def test_the_hub_client_sends_alerts_and_feedback(tmp_path: Path) -> None:

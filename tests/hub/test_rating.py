@@ -83,8 +83,12 @@ def test_bad_rating_opens_a_follow_up_due_in_fifteen_working_days(
     # Wednesday 2025-03-12 + 15 working days = Wednesday 2025-04-02.
     assert rating.followup_due == "2025-04-02"
     [followup] = followups(engine)
-    assert followup["status"] == "open"
-    assert followup["due_date"] == "2025-04-02"
+    assert followup["status"] == "pending"
+    assert followup["kind"] == "rating"
+    assert followup["rating_id"] == rating.id
+    # Verified within 5 working days (Wed 19 March), closed within 15.
+    assert followup["verify_due_on"] == "2025-03-19"
+    assert followup["close_due_on"] == "2025-04-02"
     assert followup["level"] == level
     assert followup["reason"] == "等候时间过长"
     assert followup["ticket_id"] == rating.ticket_id
