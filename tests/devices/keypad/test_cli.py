@@ -15,6 +15,7 @@ from devices.keypad.keys import KeyMap, KeyValue
 from devices.keypad.sim import SimKeypad
 from hall.cli import main
 from hall.cli_keypad import run_keypad_test
+from hall.interrupts import interruptible
 from tests.timing import wait_for
 
 
@@ -33,7 +34,9 @@ def test_each_key_down_is_shown_with_its_level_and_repeats_are_not() -> None:
         _thread.interrupt_main()  # Ctrl-C
 
     threading.Thread(target=hands).start()
-    with pytest.raises(KeyboardInterrupt):  # hall.cli.main makes it exit status 0
+    # As hall.cli.main runs it: Ctrl-C works even if this process inherited SIGINT ignored (a
+    # background job of a script), and main makes the KeyboardInterrupt exit status 0.
+    with interruptible(), pytest.raises(KeyboardInterrupt):
         run_keypad_test(keypad, KeyMap(DeviceSettings().keypad_keys), 0, out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("reading sim://keypad (grabbed)")
