@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 
 from config import HallConfig, sample_hall
 from config.loader import config_from_dict
@@ -24,6 +25,11 @@ from sync.clock import FixedClock
 from sync.store import Store
 
 pytest_plugins = ["tests.shifted_clock"]  # machine_clock_at: processes at another wall clock
+
+# A test states behaviour, never speed: Hypothesis' 200 ms deadline per example is a speed
+# check that a busy machine fails, so no example has one.
+settings.register_profile("hallkit", deadline=None)
+settings.load_profile("hallkit")
 
 HALL_ZONE = ZoneInfo("Asia/Shanghai")
 WEDNESDAY_0930 = datetime(2025, 3, 12, 9, 30, tzinfo=HALL_ZONE)
