@@ -113,6 +113,8 @@ def sample_hall_data() -> dict[str, Any]:
             "notice": "办事请取号，过号请到取号机重新排队；60岁以上老人请走绿色通道。",
             "technician_pin_hash": _TECHNICIAN_PIN_HASH,
         },
+        # Every service and rating carries the clerk who served (the default, said here too).
+        "service": {"require_sign_in": True},
         "categories": categories,
         "items": [_item(r["seq"], r["department"], r["name"], r["note"]) for r in rows],
         "windows": [

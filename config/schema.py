@@ -156,10 +156,11 @@ class ServiceHours(StrictModel):
         description="Refuse tickets outside service hours and after each category's last-ticket time.",
     )
     require_sign_in: bool = Field(
-        False,
+        True,
         description=(
             "Refuse calling at a window until a clerk from `staff` signed in there "
-            "(the counter app always asks for a sign-in; this makes the hub insist too)."
+            "(the counter app always asks for a sign-in; this makes the hub insist too), so "
+            "every service and rating carries the clerk who served (reports, 考核)."
         ),
     )
 

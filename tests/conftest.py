@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import settings
 
-from config import HallConfig, sample_hall
+from config import HallConfig
 from config.loader import config_from_dict
 from config.sample import sample_hall_data
 from devices.idnumber import check_digit
@@ -34,6 +35,21 @@ settings.load_profile("hallkit")
 HALL_ZONE = ZoneInfo("Asia/Shanghai")
 WEDNESDAY_0930 = datetime(2025, 3, 12, 9, 30, tzinfo=HALL_ZONE)
 """An ordinary working Wednesday, no holiday near it, inside the morning service period."""
+
+
+def queue_hall_data() -> dict[str, Any]:
+    """The sample hall as data, with ``service.require_sign_in`` off: the queue rules' tests
+    (calling order, skips, transfers, ratings, events …) are about the queue, not about who is
+    signed in, so they call without a clerk; tests of sign-in and of the figures turn it on."""
+    data = sample_hall_data()
+    data["service"] = {**data.get("service", {}), "require_sign_in": False}
+    return data
+
+
+@cache
+def queue_hall() -> HallConfig:
+    """:func:`queue_hall_data` as a configuration (the sample hall, calling without sign-in)."""
+    return config_from_dict(queue_hall_data())
 
 
 @pytest.fixture
@@ -62,10 +78,11 @@ def store(store_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def hall_with() -> Callable[..., HallConfig]:
-    """The sample hall with some sections changed: ``hall_with(queue={"requeue_behind": 1})``."""
+    """The sample hall (calling without sign-in, as :func:`queue_hall`) with some sections
+    changed: ``hall_with(queue={"requeue_behind": 1})``."""
 
     def make(**sections: Any) -> HallConfig:
-        data = sample_hall_data()
+        data = queue_hall_data()
         for key, value in sections.items():
             data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
         return config_from_dict(data)
@@ -75,17 +92,18 @@ def hall_with() -> Callable[..., HallConfig]:
 
 @pytest.fixture
 def make_engine(store: Store, clock: FixedClock, secret: bytes) -> Callable[..., QueueEngine]:
-    """Build an engine on the shared store and clock, for the sample hall or a given config."""
+    """Build an engine on the shared store and clock, for :func:`queue_hall` or a given config."""
 
     def make(config: HallConfig | None = None, **kwargs: Any) -> QueueEngine:
-        return QueueEngine(store, config or sample_hall(), clock, secret, **kwargs)
+        return QueueEngine(store, config or queue_hall(), clock, secret, **kwargs)
 
     return make
 
 
 @pytest.fixture
 def engine(make_engine: Callable[..., QueueEngine]) -> QueueEngine:
-    """A queue engine on the sample hall (hours enforced, as the sample configures)."""
+    """A queue engine on the sample hall (hours enforced, as the sample configures; calling
+    without sign-in, see :func:`queue_hall`)."""
     return make_engine()
 
 

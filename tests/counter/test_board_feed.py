@@ -21,6 +21,7 @@ from devices.speech.text import call_text, recall_text
 from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
+from tests.conftest import queue_hall
 from tests.counter.board_fakes import FULL_NAME, ID_NUMBER, RecordingEngine, hall_tokens
 from tests.hub.hubapp import served
 from tests.timing import PATIENCE, wait_for
@@ -109,7 +110,7 @@ def test_a_board_comes_back_by_itself_after_a_hub_restart(tmp_path: Path) -> Non
     url = f"http://127.0.0.1:{port}"
 
     def start() -> tuple[object, uvicorn.Server, threading.Thread]:
-        hub = open_hub(tmp_path / "hub", always_open=True)
+        hub = open_hub(tmp_path / "hub", always_open=True, config=queue_hall())
         server = uvicorn.Server(
             uvicorn.Config(
                 hub.app,

@@ -14,6 +14,7 @@ from config import HallConfig
 from hall.hubprocess import free_port
 from hub.server import Hub, open_hub
 from sync.clock import Clock
+from tests.conftest import queue_hall
 from tests.timing import PATIENCE
 
 
@@ -23,8 +24,9 @@ def served(
 ) -> Iterator[tuple[Hub, str]]:
     """A real hub on a loopback port for the duration of the block; yields (hub, base_url).
 
-    The hall is ``config`` (default: the sample hall)."""
-    hub = open_hub(data_dir, always_open=True, clock=clock, config=config)
+    The hall is ``config`` (default: the sample hall calling without sign-in,
+    :func:`tests.conftest.queue_hall`)."""
+    hub = open_hub(data_dir, always_open=True, clock=clock, config=config or queue_hall())
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

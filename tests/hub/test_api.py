@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from devices.idnumber import check_digit
 from hub.server import Hub, open_hub
 from sync.clock import FixedClock
+from tests.conftest import queue_hall
 
 
 @pytest.fixture
 def hub(tmp_path: Path, clock: FixedClock) -> Iterator[Hub]:
-    opened = open_hub(tmp_path / "hub", clock=clock)
+    opened = open_hub(tmp_path / "hub", clock=clock, config=queue_hall())
     yield opened
     opened.store.close()
 
@@ -75,12 +76,12 @@ def test_health_needs_no_token(api: TestClient) -> None:
 def test_admin_token_file_is_private_and_reused_on_restart(
     tmp_path: Path, clock: FixedClock
 ) -> None:
-    first = open_hub(tmp_path / "h", clock=clock)
+    first = open_hub(tmp_path / "h", clock=clock, config=queue_hall())
     token = first.admin_token_path.read_text().strip()
     assert first.new_admin_token == token
     assert first.admin_token_path.stat().st_mode & 0o777 == 0o600
     first.store.close()
-    second = open_hub(tmp_path / "h", clock=clock)
+    second = open_hub(tmp_path / "h", clock=clock, config=queue_hall())
     assert second.new_admin_token is None
     assert second.admin_token_path.read_text().strip() == token
     second.store.close()

@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 
 from hall.hubprocess import HubProcess
 from hub.client import HubClient, HubRefused, HubUnavailable
+from tests.conftest import queue_hall_data
 from tests.timing import PATIENCE, wait_for
 
 pytestmark = pytest.mark.slow
@@ -35,7 +37,10 @@ UNCAPPED = ("A", "B", "C")
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[HubProcess]:
-    process = HubProcess(tmp_path / "hub", log_path=tmp_path / "hub.log")
+    # Counters call without signing a clerk in: crash safety is not about sign-in.
+    config = tmp_path / "hall.toml"
+    config.write_text(tomli_w.dumps(queue_hall_data()), encoding="utf-8")
+    process = HubProcess(tmp_path / "hub", config, log_path=tmp_path / "hub.log")
     yield process
     process.kill()
 

@@ -18,6 +18,7 @@ from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
 from tests.browser import chromium, needs_chromium
+from tests.conftest import queue_hall
 from tests.counter.board_fakes import FULL_NAME, ID_NUMBER
 from tests.hub.test_web_pages import mount_web
 from tests.timing import PATIENCE, wait_for
@@ -29,7 +30,7 @@ pytestmark = needs_chromium
 
 @contextmanager
 def hub_with_pages(data: Path) -> Iterator[tuple[Any, str]]:
-    hub = open_hub(data, always_open=True)
+    hub = open_hub(data, always_open=True, config=queue_hall())
     mount_web(hub)
     port = free_port()
     server = uvicorn.Server(
