@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sync.figures.grid import percentile
-
 GOOD_LEVELS = (1, 2, 3)
 """GB/T 39046 levels that count as satisfied: 1 非常满意, 2 满意, 3 基本满意."""
 
@@ -90,14 +88,14 @@ def make(
     key: str,
     label: str,
     sums: dict[str, Any],
-    hist: dict[str, list[tuple[int, int]]],
+    pcts: dict[str, dict[int, int]],
     *,
     issued: bool,
     presence: bool,
     overdue: int,
 ) -> Figures:
     """A row from its summed rollup columns (``sums``: column → value, missing = 0) and its
-    merged histograms (``hist``: metric ``w``/``s`` → (bucket, count) pairs). ``issued`` and
+    percentiles (``pcts``: metric ``w``/``s`` → {50: p50, 90: p90}, missing = none). ``issued`` and
     ``presence`` say whether the grouping has those figures (else they are None)."""
 
     def n(column: str) -> int:
@@ -107,7 +105,7 @@ def make(
     rated = sum(ratings.values())
     good = sum(ratings[str(level)] for level in GOOD_LEVELS)
     served = n("served")
-    waits, services = hist.get("w", []), hist.get("s", [])
+    waits, services = pcts.get("w", {}), pcts.get("s", {})
     seconds = _rounded
     return Figures(
         key=key,
@@ -117,11 +115,11 @@ def make(
         served=served,
         missed=n("missed"),
         transferred=n("transferred"),
-        wait_p50_s=percentile(waits, 50),
-        wait_p90_s=percentile(waits, 90),
+        wait_p50_s=waits.get(50),
+        wait_p90_s=waits.get(90),
         wait_max_s=seconds(sums.get("wait_max")),
-        service_p50_s=percentile(services, 50),
-        service_p90_s=percentile(services, 90),
+        service_p50_s=services.get(50),
+        service_p90_s=services.get(90),
         service_max_s=seconds(sums.get("service_max")),
         ratings=ratings,
         rated=rated,

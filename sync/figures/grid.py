@@ -55,7 +55,8 @@ def percentile(buckets: Iterable[tuple[int, int]], pct: float) -> int | None:
     if total <= 0:
         return None
     # Exact arithmetic: 0.9 × 30 in floats is 27.000000000000004, whose ceiling is 28.
-    rank = max(1, math.ceil(Fraction(str(pct)) * total / 100))
+    exact = Fraction(pct) if isinstance(pct, int) else Fraction(str(pct))
+    rank = max(1, math.ceil(exact * total / 100))
     seen = 0
     for value in sorted(merged):
         seen += merged[value]

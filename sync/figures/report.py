@@ -36,16 +36,34 @@ def _counts(db: Sql, dim: str, first: date, last: date, key: str) -> dict[str, d
     return {str(r[0]): dict(zip(_COLUMNS, tuple(r)[1:], strict=True)) for r in rows}
 
 
-def _hists(
+PERCENTILES = (50, 90)
+"""The percentiles a report gives of waits and service times."""
+
+
+def sql_percentiles(
     db: Sql, dim: str, first: date, last: date, key: str
-) -> dict[str, dict[str, list[tuple[int, int]]]]:
-    found: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for k, metric, bucket, count in db.execute(
-        f"SELECT {key}, metric, bucket, SUM(n) FROM figures_hist"  # noqa: S608
-        f" WHERE dim = ? AND day BETWEEN ? AND ? GROUP BY {key}, metric, bucket",
+) -> dict[str, dict[str, dict[int, int]]]:
+    """key → metric → {pct: value}: :func:`sync.figures.grid.percentile` (nearest rank over
+    the merged histograms) computed inside SQLite, so a long report holds the hub's
+    interpreter only for its result rows. ``cum * 100 >= pct * total`` is ``cum >=
+    ceil(pct / 100 × total)`` for whole numbers, exactly."""
+    picks = ", ".join(
+        f"MIN(CASE WHEN cum * 100 >= {p} * total THEN bucket END)" for p in PERCENTILES
+    )
+    found: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
+    for row in db.execute(
+        f"WITH merged AS (SELECT {key} AS k, metric, bucket, SUM(n) AS n FROM figures_hist"  # noqa: S608
+        f"   WHERE dim = ? AND day BETWEEN ? AND ? GROUP BY {key}, metric, bucket),"
+        " running AS (SELECT k, metric, bucket,"
+        "   SUM(n) OVER (PARTITION BY k, metric ORDER BY bucket) AS cum,"
+        "   SUM(n) OVER (PARTITION BY k, metric) AS total FROM merged)"
+        f" SELECT k, metric, {picks} FROM running WHERE total > 0 GROUP BY k, metric",
         (dim, first.isoformat(), last.isoformat()),
     ).fetchall():
-        found[str(k)][str(metric)].append((int(bucket), int(count)))
+        values = tuple(row)
+        found[str(values[0])][str(values[1])] = {
+            p: int(v) for p, v in zip(PERCENTILES, values[2:], strict=True) if v is not None
+        }
     return found
 
 
@@ -94,7 +112,7 @@ def report(
     dim = DIMENSIONS[by]
     column = "day" if by == "day" else "key"
     sums = _counts(db, dim, from_day, to_day, column)
-    hists = _hists(db, dim, from_day, to_day, column)
+    hists = sql_percentiles(db, dim, from_day, to_day, column)
     late = overdue.overdue(db, dim, from_day, to_day, today, by_day=by == "day")
     presence = by in WITH_PRESENCE
     if presence:
@@ -127,7 +145,7 @@ def _total(
         "total",
         "合计",
         sums.get("", {}),
-        _hists(db, "t", first, last, "key").get("", {}),
+        sql_percentiles(db, "t", first, last, "key").get("", {}),
         issued=True,
         presence=True,
         overdue=late,

@@ -5,6 +5,8 @@ Each test states one rule of docs/reports.md with a small case worked out by han
 
 from __future__ import annotations
 
+import random
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +19,8 @@ from hub.engine import QueueEngine
 from sync.clock import FixedClock
 from sync.figures import FigureFold, report
 from sync.figures.grid import percentile, quantise
+from sync.figures.report import sql_percentiles
+from sync.figures.schema import FIGURES_SQL
 from sync.store import Store
 from tests.conftest import HALL_ZONE
 
@@ -225,3 +229,23 @@ def test_events_without_a_clerk_field_take_the_clerk_seen_signing_in(store: Stor
     answer = report(store.reader(), DAY, DAY, "clerk", config=sample_hall(), now=when)
     [row] = answer["rows"]
     assert (row["key"], row["called"], row["wait_p50_s"]) == ("1004", 1, 1800)
+
+
+def test_percentiles_computed_in_sqlite_are_the_grids_nearest_rank() -> None:
+    rng = random.Random(13)
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(FIGURES_SQL)
+    for case in range(200):
+        day_histograms = [
+            {rng.choice((0, 5, 60, 65, 300, 615, 1800, 7500)): rng.randint(1, 9) for _ in range(4)}
+            for _ in range(rng.randint(1, 3))
+        ]
+        conn.execute("DELETE FROM figures_hist")
+        for n, histogram in enumerate(day_histograms):
+            conn.executemany(
+                "INSERT INTO figures_hist VALUES ('w', ?, '1', 'w', ?, ?)",
+                [(f"2025-03-1{n}", bucket, count) for bucket, count in histogram.items()],
+            )
+        merged = [pair for histogram in day_histograms for pair in histogram.items()]
+        found = sql_percentiles(conn, "w", date(2025, 3, 10), date(2025, 3, 12), "key")["1"]["w"]
+        assert found == {50: percentile(merged, 50), 90: percentile(merged, 90)}, case
