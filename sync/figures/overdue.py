@@ -4,7 +4,8 @@ The follow-ups (差评核实整改) are owned by the hub's follow-up desk; the f
 A follow-up is **overdue** as of a day when it is still open on that day past a due date:
 
 - with the state-machine table (``verify_due_on``, ``close_due_on``): ``pending`` past its
-  verify-by date, or ``pending``/``rectifying``/``revisiting`` past its close-by date;
+  verify-by date, or ``rectifying``/``revisiting`` past its close-by date (the due date in
+  force, as the follow-up desk's ``is_overdue`` says);
 - with the older table (``due_date``, status ``open``/``closed``): ``open`` past ``due_date``;
 - without a follow-ups table: nothing is overdue.
 
@@ -38,7 +39,7 @@ def _late_sql(columns: set[str]) -> str | None:
     if {"verify_due_on", "close_due_on", "status"} <= columns:
         return (
             "((f.status = 'pending' AND f.verify_due_on < :today)"
-            " OR (f.status IN ('pending', 'rectifying', 'revisiting')"
+            " OR (f.status IN ('rectifying', 'revisiting')"
             " AND f.close_due_on < :today))"
         )
     if {"due_date", "status"} <= columns:
