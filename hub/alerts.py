@@ -13,7 +13,7 @@ inbox, across service days, until it is acknowledged.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -117,37 +117,14 @@ class AlertDesk(EngineCore):
 
     def check_alerts(self) -> list[dict[str, Any]]:
         """Raise the alerts the floor needs now (at the engine clock's time): a ``wait`` alert
-        for each of today's waiting tickets issued more than ``manage.wait_alert_minutes`` ago,
-        a ``pause`` alert for each window paused more than ``manage.pause_alert_minutes``; each
-        once (per ticket, per pause), with an ``alert.raised`` event. Idempotent; returns the
-        alerts raised by this call."""
+        for each category with tickets of today waiting longer than ``manage.wait_alert_minutes``
+        (see :meth:`_wait_alerts`), a ``pause`` alert for each window paused longer than
+        ``manage.pause_alert_minutes`` (once per pause), with an ``alert.raised`` event each.
+        Idempotent; returns the alerts raised by this call."""
         limits = self.config.manage
 
         def operation(tx: Tx) -> list[dict[str, Any]]:
-            raised: list[dict[str, Any]] = []
-            for ticket in tx.db.query(
-                "SELECT id, number, category, issued_at FROM tickets t"
-                " WHERE service_day = ? AND status = 'waiting' AND NOT EXISTS"
-                " (SELECT 1 FROM alerts a WHERE a.kind = 'wait' AND a.subject = t.id)",
-                (tx.today,),
-            ):
-                waited = _minutes(ticket["issued_at"], tx.local_now)
-                if waited < limits.wait_alert_minutes:
-                    continue
-                problem = (
-                    f"{ticket['number']}号已等候{waited}分钟，超过{limits.wait_alert_minutes}分钟"
-                )
-                raised.append(
-                    self._raise(
-                        tx,
-                        "wait",
-                        "hub",
-                        "queue",
-                        problem,
-                        f"category {ticket['category']}, issued {ticket['issued_at']}",
-                        subject=ticket["id"],
-                    )
-                )
+            raised = self._wait_alerts(tx, limits.wait_alert_minutes)
             for window in tx.db.query(
                 "SELECT number, pause_reason, COALESCE(paused_at, updated_at) AS since"
                 " FROM windows WHERE status = 'paused' ORDER BY number"
@@ -180,6 +157,56 @@ class AlertDesk(EngineCore):
             return raised
 
         return self._run(operation)
+
+    def _wait_alerts(self, tx: Tx, limit: int) -> list[dict[str, Any]]:
+        """One ``wait`` alert per category and episode: raised when a category has tickets
+        waiting longer than ``limit`` minutes and no open wait alert; after it is acknowledged,
+        again only once a ticket that was not yet late at the acknowledgement is late too (the
+        same late tickets do not fill the inbox again). A busy morning thus gives one line per
+        queue, not one per citizen."""
+        cutoff = (tx.local_now - timedelta(minutes=limit)).isoformat(timespec="milliseconds")
+        raised = []
+        for row in tx.db.query(
+            "SELECT category, COUNT(*) AS late, MIN(issued_at) AS oldest, MAX(issued_at) AS newest"
+            " FROM tickets WHERE service_day = ? AND status = 'waiting' AND issued_at <= ?"
+            " GROUP BY category ORDER BY category",
+            (tx.today, cutoff),
+        ):
+            code = row["category"]
+            last = tx.db.execute(
+                "SELECT acked_at FROM alerts WHERE kind = 'wait' AND service_day = ?"
+                " AND device = ? ORDER BY raised_at DESC, rowid DESC LIMIT 1",
+                (tx.today, f"category-{code}"),
+            ).fetchone()
+            if last is not None:
+                if last[0] is None:
+                    continue  # the open alert of this category stands for these tickets
+                acked = datetime.fromisoformat(last[0]) - timedelta(minutes=limit)
+                if datetime.fromisoformat(row["newest"]) <= acked:
+                    continue  # no ticket became late since the acknowledgement
+            oldest = tx.db.execute(
+                "SELECT id, number FROM tickets WHERE service_day = ? AND status = 'waiting'"
+                " AND category = ? AND issued_at = ? LIMIT 1",
+                (tx.today, code, row["oldest"]),
+            ).fetchone()
+            category = self.config.category(code)
+            name = category.name if category else f"{code}类业务"
+            waited = _minutes(row["oldest"], tx.local_now)
+            problem = (
+                f"{name}有{row['late']}人等候超过{limit}分钟，最长的{oldest[1]}号已等{waited}分钟"
+            )
+            raised.append(
+                self._raise(
+                    tx,
+                    "wait",
+                    "hub",
+                    f"category-{code}",
+                    problem,
+                    f"category {code}: {row['late']} waiting since {row['oldest']} or later",
+                    subject=f"{code}@{oldest[0]}@{tx.stamp}",
+                )
+            )
+        return raised
 
     def ack_alert(self, actor: Actor, alert_id: str) -> dict[str, Any]:
         """Acknowledge an alert (audited, ``alert.acked``). Raises Forbidden (not a manager or
