@@ -65,6 +65,8 @@ def install_reports(app: FastAPI, engine: QueueEngine) -> None:
         """``work()`` on the report thread (one report at a time)."""
         return await asyncio.get_running_loop().run_in_executor(worker, work)
 
+    app.state.run_report = off_queue  # the console's report pages run on the same thread
+
     def build(start: str | None, end: str | None, by: str | None, many: bool) -> dict[str, Any]:
         """grouping → report, in the order asked; raises Invalid (422) naming a bad parameter."""
         try:

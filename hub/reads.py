@@ -113,6 +113,10 @@ class QueueReads:
         open_windows = max(1, len([n for n in serving if n not in paused]))
         return math.ceil(ahead * average / open_windows / 60)
 
+    def estimate_minutes(self, category: str, ahead: int) -> int:
+        """Minutes a ticket of ``category`` with ``ahead`` people before it would wait."""
+        return self._estimate_minutes(self.store.reader(), category, ahead)
+
     def _with_wait(self, db: sqlite_utils.Database, row: dict[str, Any]) -> Ticket:
         ticket = Ticket.from_row(row)
         if ticket.status is not TicketStatus.WAITING:

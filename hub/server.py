@@ -23,6 +23,7 @@ from hub.downlink import start_downlink
 from hub.engine import QueueEngine
 from hub.events import EventBroker
 from hub.identity import load_secret
+from hub.manage.pages import install_pages
 from hub.manage.routes import install_console
 from hub.sessions import Sessions
 from hub.tables import ALL_MIGRATIONS
@@ -116,6 +117,7 @@ def open_hub(
         sessions=sessions,
     )
     install_console(app, store, registry, accounts, sessions, config.hall.name)  # /manage/
+    install_pages(app, engine, broker)
     hub = Hub(
         folder,
         config,

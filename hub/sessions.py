@@ -64,10 +64,11 @@ class Sessions:
             self._live[session.id] = session
         return session
 
-    def lookup(self, token: str) -> ConsoleSession | None:
-        """The live session of cookie value ``token``, counting this as activity; None (and
-        the session ends) when it is unknown, idle too long, or its account was disabled or
-        got a new password since it started."""
+    def lookup(self, token: str, *, touch: bool = True) -> ConsoleSession | None:
+        """The live session of cookie value ``token``, counting this as activity unless
+        ``touch`` is False (a page refreshing itself in the background is not the person
+        acting); None (and the session ends) when it is unknown, idle too long, or its
+        account was disabled or got a new password since it started."""
         now = self._clock.monotonic_ns()
         with self._lock:
             session = self._live.get(token)
@@ -85,8 +86,9 @@ class Sessions:
         ):
             self.end(token)
             return None
-        with self._lock:
-            session.last_seen_ns = now
+        if touch:
+            with self._lock:
+                session.last_seen_ns = now
         return session
 
     def end(self, token: str) -> ConsoleSession | None:

@@ -284,7 +284,29 @@ REFUSALS: dict[str, str] = {
     "bad_level": "err.system",
     "no_rating_pending": "err.system",
     "rating_expired": "err.system",
-    "csrf": "err.system",  # the manager's web pages only
+    # The manager's console and its API (accounts, follow-ups, feedback handling, alerts): a
+    # kiosk never calls them; a kiosk's own feedback text is checked before it is sent.
+    "csrf": "err.system",
+    "account_exists": "err.system",
+    "already_acked": "err.system",
+    "bad_kind": "err.system",
+    "bad_password": "err.system",
+    "bad_role": "err.system",
+    "bad_status": "err.system",
+    "bad_username": "err.system",
+    "feedback_closed": "err.system",
+    "field_required": "err.system",
+    "field_too_long": "err.system",
+    "login_failed": "err.system",
+    "no_phone": "err.system",
+    "unknown_account": "err.system",
+    "unknown_action": "err.system",
+    "unknown_alert": "err.system",
+    "unknown_feedback": "err.system",
+    "unknown_field": "err.system",
+    "unknown_followup": "err.system",
+    "unknown_step": "err.system",
+    "wrong_state": "err.system",
 }
 
 # Codes whose hub message names specifics worth showing under our sentence (the number already

@@ -232,6 +232,30 @@ class Browser:
             if not url.startswith(local) and not url.startswith(origin.rstrip("/") + "/")
         ]
 
+    def wait_until(self, expression: str, what: str) -> Any:
+        """Evaluate ``expression`` in the current page until it is truthy (the page's own
+        scripts and events go on meanwhile); its value. AssertionError after PATIENCE."""
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            value = self.eval(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not true after {PATIENCE:.0f} s: {what}")
+            time.sleep(0.05)
+
+    def download_to(self, folder: Path) -> None:
+        """Save what pages download (a link with ``download``) into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        session, self.session = self.session, ""
+        try:
+            self.send(
+                "Browser.setDownloadBehavior",
+                {"behavior": "allow", "downloadPath": str(folder), "eventsEnabled": True},
+            )
+        finally:
+            self.session = session
+
     # -- screens -----------------------------------------------------------------------------
 
     def emulate(self, screen: Screen) -> None:
@@ -246,6 +270,8 @@ class Browser:
             },
         )
         self.send("Emulation.setTouchEmulationEnabled", {"enabled": screen.mobile})
+        # A page taller than the screen would lose a scroll bar's width from its screenshots.
+        self.send("Emulation.setScrollbarsHidden", {"hidden": True})
 
     def screenshot(self, path: Path) -> Path:
         """Write the whole page (beyond the screen's height too) to ``path`` as PNG."""

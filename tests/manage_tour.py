@@ -14,13 +14,18 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hub.accounts import CLI_ACTOR
 from hub.server import Hub
+from sync.clock import FixedClock
 from tests.browser import DESKTOP, PHONE, Browser, Screen, chromium
+from tests.hall_seed import furnish_hall
 
 PASSWORD = "tour password 1"
+TOUR_DAY = date(2026, 12, 7)  # a Monday: the tour's hall stands at 10:31 that morning
 ACCOUNTS = {"manager": "zhang.san", "supervisor": "li.si", "technician": "wang.wu"}
 
 
@@ -37,18 +42,40 @@ class TourPage:
 
 PAGES = [
     TourPage("login", "/manage/login", None),
-    TourPage("home", "/manage/", "manager"),
+    TourPage("floor", "/manage/", "manager"),
     TourPage("menu", "/manage/", "manager", "document.getElementById('nav-toggle').click()"),
+    TourPage("reports", "/manage/reports?period=month&by=window", "manager"),
+    TourPage("reports-clerks", "/manage/reports?period=week&by=clerk", "manager"),
+    TourPage("reports-day", "/manage/reports?period=day&by=hour", "manager"),
+    TourPage("monthly", "/manage/reports/monthly", "manager"),
+    TourPage("followups", "/manage/followups", "manager"),
+    TourPage("followups-overdue", "/manage/followups?overdue=1", "manager"),
+    TourPage("followup-pending", "/manage/followups/{pending}", "manager"),
+    TourPage("followup-revisiting", "/manage/followups/{revisiting}", "manager"),
+    TourPage("feedback", "/manage/feedback", "manager"),
+    TourPage("feedback-item", "/manage/feedback/{feedback}", "manager"),
+    TourPage("alerts", "/manage/alerts", "manager"),
     TourPage("audit", "/manage/audit", "manager"),
     TourPage("devices", "/manage/devices", "manager"),
     TourPage("not-found", "/manage/no-such-page", "manager"),
     TourPage("devices-technician", "/manage/devices", "technician"),
     TourPage("denied", "/manage/audit", "technician"),
+    TourPage("followup-supervisor", "/manage/followups/{pending}", "supervisor"),
 ]
 
 
-def furnish(hub: Hub) -> None:
-    """Give a fresh hub the accounts of the tour, some devices and audit rows."""
+def tour_clock() -> FixedClock:
+    """The clock a tour's hub runs on: a month before TOUR_DAY, for :func:`furnish` to move."""
+    start = TOUR_DAY - timedelta(days=30)
+    return FixedClock(datetime.combine(start, time(8, 0), ZoneInfo("Asia/Shanghai")))
+
+
+def furnish(hub: Hub, clock: FixedClock, days: int = 10) -> dict[str, str]:
+    """Give a fresh hub (on ``clock``, from :func:`tour_clock`) ``days`` working days of a
+    busy hall and a live morning (TOUR_DAY), the accounts of the tour, some devices and audit
+    rows. Returns the ids the pages' paths name (``{pending}``, ``{revisiting}``,
+    ``{feedback}``)."""
+    furnish_hall(hub.engine, clock, TOUR_DAY, days=days)  # first: service days only go forward
     for role, user in ACCOUNTS.items():
         hub.accounts.add(CLI_ACTOR, user, role, PASSWORD)
     hub.registry.add("kiosk", "取号机-1")
@@ -57,6 +84,13 @@ def furnish(hub: Hub) -> None:
     hub.registry.add("display", "大厅屏")
     hub.accounts.disable(CLI_ACTOR, "li.si")
     hub.accounts.enable(CLI_ACTOR, "li.si")
+    engine = hub.engine
+    unresolved = engine.followups(kind="unresolved")[0]
+    return {
+        "pending": unresolved["id"],
+        "revisiting": engine.followups(statuses=["revisiting"])[0]["id"],
+        "feedback": str(unresolved["feedback_id"]),
+    }
 
 
 def sign_in(browser: Browser, url: str, role: str, screen: Screen) -> None:
@@ -71,10 +105,12 @@ def take_tour(
     browser: Browser,
     url: str,
     out: Path,
+    ids: dict[str, str],
     pages: Sequence[TourPage] = PAGES,
     screens: Sequence[Screen] = (DESKTOP, PHONE),
 ) -> list[Path]:
-    """Screenshot every page on every screen into ``out``; the PNG files written."""
+    """Screenshot every page on every screen into ``out`` (``ids`` fill the paths' names);
+    the PNG files written."""
     shots = []
     for screen in screens:
         role: str | None = "nobody yet"
@@ -84,7 +120,7 @@ def take_tour(
                 if page.role is not None:
                     sign_in(browser, url, page.role, screen)
                 role = page.role
-            browser.open(f"{url}{page.path}", screen)
+            browser.open(f"{url}{page.path.format(**ids)}", screen)
             if page.script:
                 browser.eval(page.script)
             shots.append(browser.screenshot(out / f"{page.name}-{screen.name}.png"))
@@ -99,10 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default="manage-tour", help="folder for the PNG files")
     args = parser.parse_args(argv)
     out = Path(args.out)
-    with tempfile.TemporaryDirectory() as data, served(Path(data)) as (hub, url):
-        furnish(hub)
+    clock = tour_clock()
+    with tempfile.TemporaryDirectory() as data, served(Path(data), clock=clock) as (hub, url):
+        ids = furnish(hub, clock)
         with chromium() as browser:
-            for shot in take_tour(browser, url, out):
+            for shot in take_tour(browser, url, out, ids):
                 print(shot)
     return 0
 

@@ -110,17 +110,19 @@ class Console:
 
     # -- who is asking -----------------------------------------------------------------------
 
-    def viewer(self, request: Request) -> Viewer | None:
-        """The live session of ``request``'s cookie, or None."""
+    def viewer(self, request: Request, *, touch: bool = True) -> Viewer | None:
+        """The live session of ``request``'s cookie, or None; ``touch=False`` for a page's
+        own background requests, which do not keep an idle session alive."""
         cookie = request.cookies.get(SESSION_COOKIE)
-        return self.sessions.lookup(cookie) if cookie else None
+        return self.sessions.lookup(cookie, touch=touch) if cookie else None
 
-    def page(self, *roles: str) -> Callable[[Request], Awaitable[Viewer]]:
+    def page(self, *roles: str, touch: bool = True) -> Callable[[Request], Awaitable[Viewer]]:
         """A FastAPI dependency: the viewer of a page only ``roles`` may see. Raises
-        SignInNeeded (no session: 303 to the login page) or PageDenied (403 page)."""
+        SignInNeeded (no session: 303 to the login page) or PageDenied (403 page).
+        ``touch=False``: see :meth:`viewer`."""
 
         async def check(request: Request) -> Viewer:
-            viewer = self.viewer(request)
+            viewer = self.viewer(request, touch=touch)
             if viewer is None:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 raise SignInNeeded(target)

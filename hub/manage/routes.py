@@ -1,5 +1,6 @@
-"""The console's own routes: login and logout, home, the audit log, the devices list, static
-files, and the 403/404 pages of everything under ``/manage/``.
+"""The console's own routes: login and logout, the audit log, the devices list, static files,
+and the 403/404 pages of everything under ``/manage/`` (the home page is the live floor,
+:mod:`hub.manage.floor_page`).
 
 Login is a form posting ``user``, ``password`` and ``csrf``; its CSRF token is double-submit
 (the same random value in the HttpOnly cookie ``hallkit_login_csrf`` and in the form), as
@@ -177,15 +178,6 @@ def _install_login(app: FastAPI, console: Console, accounts: AccountBook) -> Non
 
 
 def _install_pages(app: FastAPI, console: Console, store: Store, registry: DeviceRegistry) -> None:
-    @app.get("/manage/", response_class=HTMLResponse, include_in_schema=False)
-    async def home(request: Request) -> Response:
-        viewer = console.viewer(request)
-        if viewer is None:
-            return RedirectResponse("/manage/login", 303)
-        if not viewer.actor.may(*texts.HOME_ROLES):
-            return RedirectResponse("/manage/devices", 303)  # a technician's console
-        return console.render(request, viewer, "home.html", title="实时大厅")
-
     @app.get("/manage/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page(
         request: Request,

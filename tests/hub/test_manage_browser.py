@@ -49,7 +49,7 @@ def test_the_console_asks_for_a_login_then_shows_who_is_signed_in(
     browser.fill("#password", PASSWORD)
     browser.submit("#login-form")
     assert browser.eval("location.pathname") == "/manage/"
-    assert "欢迎，zhang.san（负责人）" in browser.text("main")
+    assert browser.text("h1") == "实时大厅"
     assert browser.text("#me-name") == "zhang.san" and browser.text("#me-role") == "负责人"
     nav = browser.eval("[].map.call(document.querySelectorAll('#nav a'), a => a.textContent)")
     assert nav == ["实时大厅", "统计报表", "差评整改", "意见建议", "告警", "审计日志", "设备"]

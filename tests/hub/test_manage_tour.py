@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.browser import DESKTOP, PHONE, chromium, needs_chromium
 from tests.hub.hubapp import served
-from tests.manage_tour import PAGES, furnish, take_tour
+from tests.manage_tour import PAGES, furnish, take_tour, tour_clock
 
 pytestmark = needs_chromium
 
@@ -20,9 +20,10 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def test_the_tour_writes_each_page_at_desktop_and_phone_width(tmp_path: Path) -> None:
-    with served(tmp_path / "hub") as (hub, url), chromium() as browser:
-        furnish(hub)
-        shots = take_tour(browser, url, tmp_path / "tour")
+    clock = tour_clock()
+    with served(tmp_path / "hub", clock=clock) as (hub, url), chromium() as browser:
+        ids = furnish(hub, clock, days=1)
+        shots = take_tour(browser, url, tmp_path / "tour", ids)
     assert len(shots) == 2 * len(PAGES)
     for page in PAGES:
         desk = png_size(tmp_path / "tour" / f"{page.name}-desktop.png")
