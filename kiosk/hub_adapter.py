@@ -1,12 +1,10 @@
 """The kiosk's ports over the real hub (``hub.client.HubClient``): tickets, check-in, progress,
-feedback, the catalog, and staff alerts.
+feedback and the catalog (staff alerts go through :class:`hub.alert_sender.AlertSender`).
 
-Two endpoints the kiosk wants do not exist on the hub yet; the adapters degrade instead of
-failing the citizen:
-
-- ``POST /api/v1/alerts`` (staff alert → hub event): while missing, an alert becomes a log line.
-- ``POST /api/v1/feedback`` and ``GET /api/v1/cases/{receipt}``: feedback is kept in a spool
-  file in the kiosk's data folder and sent later; a case lookup says it is not available here.
+Against a hub without ``POST /api/v1/feedback`` or ``GET /api/v1/cases/{receipt}`` (an older
+one, or one not answering), the adapters degrade instead of failing the citizen: feedback is
+kept in a spool file in the kiosk's data folder and sent later; a case lookup says it is not
+available here.
 
 Every ticket request carries an ``Idempotency-Key`` (a uuid): when the hub could not be reached
 (the request may have been issued, the answer lost), the same request again within
@@ -19,7 +17,6 @@ import inspect
 import json
 import logging
 import os
-import queue
 import threading
 import time
 import uuid
@@ -249,67 +246,6 @@ class HubClientPort:
 
     def close(self) -> None:
         self._http.close()
-
-
-class HubAlerts:
-    """AlertPort over the hub: ``POST /api/v1/alerts`` from a background thread, so that
-    ``alert()`` returns at once. While the hub has no such endpoint (404), or cannot be reached,
-    each alert is a warning in the kiosk's log instead. Never raises."""
-
-    def __init__(self, client: HubClient, source: str) -> None:
-        self._client = client
-        self._source = source
-        self._queue: queue.Queue[dict[str, str]] = queue.Queue(maxsize=100)
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self.endpoint_missing = False
-
-    def alert(self, device: str, problem: str, detail: str = "") -> None:
-        body = {"source": self._source, "device": device, "problem": problem, "detail": detail}
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="hub-alerts", daemon=True)
-                self._thread.start()
-        try:
-            self._queue.put_nowait(body)
-        except queue.Full:
-            log.warning("staff alert dropped (queue full): %s: %s", device, problem)
-
-    def flush(self, timeout: float = 10.0) -> None:
-        """Wait until queued alerts were handled (tests, shutdown)."""
-        done = threading.Event()
-
-        def wait() -> None:
-            self._queue.join()
-            done.set()
-
-        threading.Thread(target=wait, daemon=True).start()
-        done.wait(timeout)
-
-    def _run(self) -> None:
-        while True:
-            body = self._queue.get()
-            try:
-                self._send(body)
-            except Exception:  # the alert thread must outlive any one alert
-                log.exception("staff alert failed")
-            finally:
-                self._queue.task_done()
-
-    def _send(self, body: dict[str, str]) -> None:
-        if not self.endpoint_missing:
-            try:
-                self._client.request("POST", "/alerts", body)
-                return
-            except HubRefused as err:
-                if err.code in _MISSING:
-                    self.endpoint_missing = True
-                    log.warning("the hub has no /api/v1/alerts endpoint; alerts go to this log")
-                else:
-                    log.warning("hub refused a staff alert: %s %s", err.code, err.message)
-            except HubUnavailable as err:
-                log.warning("hub away, staff alert not delivered: %s", err.message)
-        log.warning("STAFF ALERT %s: %s (%s)", body["device"], body["problem"], body["detail"])
 
 
 def _feedback_body(feedback: Feedback) -> dict[str, Any]:

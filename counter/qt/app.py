@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from config import HallConfig
 from config.schema import DeviceSettings
+from counter.device_watch import DeviceWatch
 from counter.hub_adapter import HubClientCounter
 from counter.live import LiveLink
 from counter.ports import RatingKeypad, ReceiptPrinter
@@ -26,9 +28,13 @@ from devices.keypad.keys import KeyMap
 from devices.keypad.service import KeypadService, open_keypad_source
 from devices.printer.layout import PAPER_58, PAPER_80
 from devices.printer.service import PrinterService
+from hub.alert_sender import AlertSender
 from hub.client import HubClient
 
 log = logging.getLogger(__name__)
+
+WATCH_SECONDS = 5.0
+"""How often the box's devices are looked at for the staff's alerts."""
 
 
 class SystemClock:
@@ -121,4 +127,13 @@ def build_counter(
     view.open_dialog = open_dialog
     link = LiveLink(workflow, client, ping_seconds=ping_seconds, retry_seconds=retry_seconds)
     link.start()
+    # A keypad or printer that stops working is an alert on the manager's console.
+    watch = DeviceWatch(
+        stoppers or [], AlertSender(client, f"counter-{window}"), f"counter-{window}"
+    )
+    timer = QTimer(view)
+    timer.setInterval(int(WATCH_SECONDS * 1000))
+    timer.timeout.connect(watch.check)
+    timer.start()
+    watch.check()
     return Counter(workflow, view, link, client, list(stoppers or []))

@@ -24,12 +24,13 @@ from devices.printer.layout import PAPER_58, PAPER_80
 from devices.printer.service import PrinterService
 from devices.speech.service import SpeechService
 from hall.appsetup import AppSetup, AppSetupError
+from hub.alert_sender import AlertSender
 from hub.client import HubClient
 from hub.errors import HubError
 from kiosk.app_model import KioskModel, Role
 from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
 from kiosk.devices_adapter import ReaderPort, SpeechPortAdapter
-from kiosk.hub_adapter import HubAlerts, HubClientPort
+from kiosk.hub_adapter import HubClientPort
 from kiosk.journeys.base import Context, KioskSettings, SystemClock
 from kiosk.ports import PrinterPort
 from kiosk.printer_adapter import NoPrinter, ServicePrinter
@@ -118,7 +119,7 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
     ctx = Context(
         hub=port,
         printer=printer,
-        alerts=HubAlerts(client, setup.box),
+        alerts=AlertSender(client, setup.box),
         catalog_source=lambda: keeper.current,
         clock=SystemClock(ZoneInfo(setup.config.hall.timezone)),
         settings=settings,

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from hub.alert_sender import AlertSender
 from hub.client import HubClient
 from hub.server import Hub
 from kiosk.app_model import KioskModel
 from kiosk.catalog import CatalogKeeper, CatalogStore, Refresh
-from kiosk.hub_adapter import HubAlerts, HubClientPort
+from kiosk.hub_adapter import HubClientPort
 from kiosk.journeys.base import Context
 from kiosk.ports import Feedback
 from sync.clock import FixedClock
@@ -29,7 +30,7 @@ class Hall:
     url: str
     admin: HubClient
     port: HubClientPort
-    alerts: HubAlerts
+    alerts: AlertSender
     keeper: CatalogKeeper
     printer: FakePrinter
     speech: FakeSpeech
@@ -50,7 +51,7 @@ def hall(tmp_path: Path, clock: FixedClock) -> Iterator[Hall]:
         token = admin.add_device("kiosk", "kiosk-1")["token"]
         client = HubClient(url, token, timeout=PATIENCE)
         port = HubClientPort(client, tmp_path / "kiosk")
-        alerts = HubAlerts(client, "kiosk-1")
+        alerts = AlertSender(client, "kiosk-1")
         keeper = CatalogKeeper(CatalogStore(tmp_path / "kiosk"))
         assert keeper.refresh(port) is Refresh.UPDATED
         printer, speech = FakePrinter(), FakeSpeech()
@@ -288,7 +289,7 @@ def test_hub_away_guides_still_work_and_ticket_taking_says_so(
     ctx = Context(
         hub=port,
         printer=FakePrinter(),
-        alerts=HubAlerts(HubClient(url, token, timeout=1.0), "kiosk-1"),
+        alerts=AlertSender(HubClient(url, token, timeout=1.0), "kiosk-1"),
         catalog_source=lambda: keeper.current,
         clock=FakeClock(),
     )

@@ -18,11 +18,12 @@ from pytestqt.qtbot import QtBot
 
 from config import sample_hall
 from devices.health import Health, HealthState
+from hub.alert_sender import AlertSender
 from hub.client import HubClient
 from hub.server import Hub
 from kiosk.app_model import KioskModel
 from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
-from kiosk.hub_adapter import HubAlerts, HubClientPort
+from kiosk.hub_adapter import HubClientPort
 from kiosk.journeys.base import Context
 from kiosk.qt.app import make_application
 from kiosk.qt.maintenance import Technician
@@ -38,7 +39,7 @@ class QtHall:
     url: str
     admin: HubClient
     port: HubClientPort
-    alerts: HubAlerts
+    alerts: AlertSender
     printer: FakePrinter
     speech: FakeSpeech
     reader: FakeReader
@@ -87,7 +88,7 @@ def qt_hall(tmp_path: Path, qtbot: QtBot) -> Iterator[QtHall]:
         token = admin.add_device("kiosk", "kiosk-1")["token"]
         client = HubClient(url, token, timeout=PATIENCE)
         port = HubClientPort(client, tmp_path / "kiosk")
-        alerts = HubAlerts(client, "kiosk-1")
+        alerts = AlertSender(client, "kiosk-1")
         keeper = CatalogKeeper(
             CatalogStore(tmp_path / "kiosk"), fallback=Catalog.from_config(sample_hall())
         )
