@@ -17,7 +17,7 @@ from hall.demo_apps import DemoApps
 from hall.demo_day import DayScript
 from hall.demo_drive import Pump, ScriptError, Stopped
 from hall.demo_live import LiveHall
-from hall.demo_site import BOXES, DemoSite
+from hall.demo_site import BOXES, CONSOLE_PASSWORD, DemoSite
 from kiosk.qt.app import make_application
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,10 @@ def _print_where(site: DemoSite, windowed: bool, speaker: bool, apps: DemoApps) 
     print(f"  web board 1:    {hub}/board/1?token={site.token(by_name['board-1'])}")
     print(f"  web board 2:    {hub}/board/2?token={site.token(by_name['board-2'])}")
     print(f"  web display:    {hub}/display?token={site.token(by_name['display-1'])}")
+    print(
+        f"  manager console: {hub}/manage/  (管理后台: manager / supervisor, "
+        f"password {CONSOLE_PASSWORD})"
+    )
     print(f"  central admin:  {central}/admin?token={central_token}")
     print(f"  voice:          {apps.wav_dir} (wav)" + (" and the speaker" if speaker else ""))
     print(f"  log:            {site.root / 'demo.log'}")

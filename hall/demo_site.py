@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 CONFIG_NAME = "hall.toml"
 SITE_NAME = "site.json"
 RATING_TIMEOUT_SECONDS = 10  # the keypad's wait for a citizen's key in the demo
+CONSOLE_PASSWORD = "demo-2580"  # noqa: S105 - the demo console's accounts, printed at start
+CONSOLE_ACCOUNTS = {"manager": "manager", "supervisor": "supervisor"}  # user name → role
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,19 @@ class DemoSite:
                 token_path.chmod(0o600)
         finally:
             admin.close()
+        self._console_accounts()
+
+    def _console_accounts(self) -> None:
+        """A manager's and a supervisor's console account (``hall account add``, as a
+        technician makes them), unless an earlier run made them."""
+        for user, role in CONSOLE_ACCOUNTS.items():
+            made = subprocess.run(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "hall", "account", "add", "--data", str(self.root / "hub"),
+                 "--user", user, "--role", role],
+                input=CONSOLE_PASSWORD + "\n", capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if made.returncode not in (0, 1):  # 1: the account is there from an earlier run
+                log.warning("demo console account %s not made: %s", user, made.stderr.strip())
 
     @property
     def hub_url(self) -> str:

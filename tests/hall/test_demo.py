@@ -142,7 +142,13 @@ def test_a_short_live_run_starts_and_stops_cleanly(tmp_path: Path) -> None:
     assert run.returncode == 0, output[-3000:]
     assert "Traceback" not in output
     assert "/board/1?token=" in run.stdout and "/display?token=" in run.stdout
-    assert "/admin?token=" in run.stdout
+    assert "/admin?token=" in run.stdout and "/manage/" in run.stdout
+    accounts = sqlite3.connect(f"file:{tmp_path / 'data' / 'hub' / 'hub.db'}?mode=ro", uri=True)
+    try:
+        roles = dict(accounts.execute("SELECT username, role FROM accounts"))
+    finally:
+        accounts.close()
+    assert roles == {"manager": "manager", "supervisor": "supervisor"}  # the console's demo
     assert "the demo hall stopped" in run.stdout
 
 
