@@ -103,11 +103,12 @@ def test_the_floor_stream_and_fragment_need_a_reader_session(hall: tuple[Hub, st
     technician = signed_in(url, "wang.wu")
     assert technician.get(f"{url}/manage/floor", timeout=30).status_code == 403
     manager = signed_in(url, "zhang.san")
+    seq = hub.engine.last_seq()
     hub.engine.issue_ticket(category="C")
-    with manager.get(f"{url}/manage/events", stream=True, timeout=30) as stream:
+    # From a known event on (Last-Event-ID, as a reconnecting page sends it): the ticket above.
+    headers = {"Last-Event-ID": str(seq)}
+    with manager.get(f"{url}/manage/events", headers=headers, stream=True, timeout=30) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
-        seq = hub.engine.last_seq()
-        hub.engine.issue_ticket(category="C")
         seen = b""
         for chunk in stream.iter_content(256):
             seen += chunk
