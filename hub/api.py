@@ -9,10 +9,10 @@ also take ``?token=`` because browsers' EventSource cannot set headers). Errors 
 
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -29,13 +29,16 @@ from hub.case_lookup import CaseLookup
 from hub.catalog import Catalog, etag_matches
 from hub.clerks import find_photo
 from hub.engine import QueueEngine
-from hub.errors import HubError, Invalid
+from hub.errors import HubError
 from hub.web import install_web
 from sync.outbox import Event
 
 log = logging.getLogger(__name__)
 
 API = "/api/v1"
+WINDOW_MAX = 999  # config.schema.Window.number
+
+WindowNo = Annotated[int, Path(ge=1, le=WINDOW_MAX, description="window number")]
 
 
 class _Body(BaseModel):
@@ -45,7 +48,7 @@ class _Body(BaseModel):
 class DeviceIn(_Body):
     role: Literal["admin", "kiosk", "counter", "board", "display"]
     name: str = Field(min_length=1, max_length=64)
-    window: int | None = None
+    window: int | None = Field(None, ge=1, le=WINDOW_MAX)
 
 
 class IdCardIn(_Body):
@@ -72,13 +75,15 @@ class ReasonIn(_Body):
 
 class TransferIn(_Body):
     category: str | None = Field(None, max_length=8)
-    window: int | None = None
+    window: int | None = Field(None, ge=1, le=WINDOW_MAX)
     reason: str | None = Field(None, max_length=100)
 
 
 class RatingIn(_Body):
     level: int = Field(ge=1, le=5)
     reason: str | None = Field(None, max_length=200)
+    # The finished ticket the citizen rates; without it, the window's latest finished ticket.
+    ticket_id: str | None = Field(None, max_length=64)
 
 
 class SignInIn(_Body):
@@ -87,7 +92,7 @@ class SignInIn(_Body):
 
 
 class CaseIn(_Body):
-    window: int
+    window: int = Field(ge=1, le=WINDOW_MAX)
     item_id: str = Field(min_length=1, max_length=64)
     materials_received: list[Annotated[str, Field(max_length=200)]] = Field(
         default_factory=list, max_length=100
@@ -142,7 +147,7 @@ def create_app(
     broker: sse.EventBroker,
     *,
     catalog: Catalog | None = None,
-    photo_root: Path | None = None,
+    photo_root: FilePath | None = None,
     cases: CaseLookup | None = None,
     sessions: SessionLookup | None = None,
 ) -> FastAPI:
@@ -294,13 +299,13 @@ def create_app(
         return {"windows": [w.to_dict() for w in engine.windows()]}
 
     @app.get(f"{API}/windows/{{n}}")
-    def window(n: int, _: Auth) -> dict[str, Any]:
+    def window(n: WindowNo, _: Auth) -> dict[str, Any]:
         state = engine.window_state(n).to_dict()
         state["today"] = engine.today_stats(n)
         return state
 
     @app.post(f"{API}/windows/{{n}}/call-next", response_model=None)
-    def call_next(n: int, dev: Auth) -> dict[str, Any] | Response:
+    def call_next(n: WindowNo, dev: Auth) -> dict[str, Any] | Response:
         counter_of(n, dev)
         ticket = engine.call_next(n)
         if ticket is None:
@@ -308,37 +313,37 @@ def create_app(
         return {"ticket": ticket.to_dict()}
 
     @app.post(f"{API}/windows/{{n}}/call")
-    def call(n: int, body: NumberIn, dev: Auth) -> dict[str, Any]:
+    def call(n: WindowNo, body: NumberIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return {"ticket": engine.call_number(n, body.number).to_dict()}
 
     @app.post(f"{API}/windows/{{n}}/recall")
-    def recall(n: int, dev: Auth) -> dict[str, Any]:
+    def recall(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return {"ticket": engine.recall(n).to_dict()}
 
     @app.post(f"{API}/windows/{{n}}/skip")
-    def skip(n: int, dev: Auth) -> dict[str, Any]:
+    def skip(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return {"ticket": engine.skip(n).to_dict()}
 
     @app.post(f"{API}/windows/{{n}}/finish")
-    def finish(n: int, dev: Auth) -> dict[str, Any]:
+    def finish(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return {"ticket": engine.finish(n).to_dict()}
 
     @app.post(f"{API}/windows/{{n}}/pause")
-    def pause(n: int, body: ReasonIn, dev: Auth) -> dict[str, Any]:
+    def pause(n: WindowNo, body: ReasonIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.pause(n, body.reason).to_dict()
 
     @app.post(f"{API}/windows/{{n}}/resume")
-    def resume(n: int, dev: Auth) -> dict[str, Any]:
+    def resume(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.resume(n).to_dict()
 
     @app.post(f"{API}/windows/{{n}}/transfer")
-    def transfer(n: int, body: TransferIn, dev: Auth) -> dict[str, Any]:
+    def transfer(n: WindowNo, body: TransferIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         ticket = engine.transfer(
             n, category=body.category, to_window=body.window, reason=body.reason
@@ -346,25 +351,25 @@ def create_app(
         return {"ticket": ticket.to_dict()}
 
     @app.post(f"{API}/windows/{{n}}/rating", status_code=201)
-    def rating(n: int, body: RatingIn, dev: Auth) -> dict[str, Any]:
+    def rating(n: WindowNo, body: RatingIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
-        return engine.rate(n, body.level, body.reason).to_dict()
+        return engine.rate(n, body.level, body.reason, ticket_id=body.ticket_id).to_dict()
 
     # -- clerks -------------------------------------------------------------------------------
 
     @app.post(f"{API}/windows/{{n}}/sign-in")
-    def sign_in(n: int, body: SignInIn, dev: Auth) -> dict[str, Any]:
+    def sign_in(n: WindowNo, body: SignInIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.sign_in(n, body.staff_no, body.pin).to_dict()
 
     @app.post(f"{API}/windows/{{n}}/sign-out")
-    def sign_out(n: int, dev: Auth) -> dict[str, Any]:
+    def sign_out(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.sign_out(n).to_dict()
 
     @app.get(f"{API}/staff/{{number}}/photo", response_class=FileResponse)
     def staff_photo(number: str, _: Auth) -> FileResponse:
-        path, media = find_photo(engine.config, number, photo_root or Path.cwd())
+        path, media = find_photo(engine.config, number, photo_root or FilePath.cwd())
         return FileResponse(path, media_type=media, headers={"Cache-Control": "max-age=300"})
 
     # -- cases -------------------------------------------------------------------------------
@@ -397,7 +402,11 @@ def create_app(
 
     @app.get(f"{API}/queue")
     def queue(_: Auth) -> dict[str, Any]:
-        return {"waiting": engine.waiting_counts(), "today": engine.today_stats()}
+        return {
+            "waiting": engine.waiting_counts(),
+            "today": engine.today_stats(),
+            "categories": engine.category_waits(),
+        }
 
     @app.post(f"{API}/appointments", status_code=201)
     def add_appointment(
@@ -424,15 +433,10 @@ def create_app(
         request: Request,
         dev: Auth,
         last_event_id: Annotated[str | None, Header()] = None,
-        since: Annotated[int | None, Query(ge=0)] = None,
+        since: Annotated[int | None, Query(ge=0, le=sse.SEQ_MAX)] = None,
         types: Annotated[str | None, Query(max_length=500)] = None,
     ) -> StreamingResponse:
-        start: int | None = since
-        if last_event_id is not None:
-            try:
-                start = int(last_event_id)
-            except ValueError as err:
-                raise Invalid("bad_last_event_id", "Last-Event-ID must be an event seq") from err
+        start = sse.resume_point(last_event_id, since)
         wanted = frozenset(t.strip() for t in types.split(",") if t.strip()) if types else None
 
         async def backlog(after: int) -> list[Event]:

@@ -14,9 +14,13 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from hub.errors import Invalid
 from sync.outbox import Event
 
 log = logging.getLogger(__name__)
+
+SEQ_MAX = 2**63 - 1
+"""The largest event seq the store can hold (SQLite's INTEGER)."""
 
 MAX_PENDING_BATCHES = 2000
 KEEPALIVE_SECONDS = 15.0
@@ -74,6 +78,24 @@ class EventBroker:
     def subscriber_count(self) -> int:
         with self._lock:
             return len(self._subs)
+
+
+def resume_point(last_event_id: str | None, since: int | None) -> int | None:
+    """Where a stream resumes: ``Last-Event-ID`` (as the browser sends it) before ``?since=``.
+
+    Returns None for "from now on". Raises Invalid ``bad_last_event_id`` when the header is not
+    a seq between 0 and :data:`SEQ_MAX` (the query parameter is bounded by the route itself).
+    """
+    text = (last_event_id or "").strip()
+    if not text:
+        return since
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > SEQ_MAX:
+        raise Invalid(
+            "bad_last_event_id",
+            "Last-Event-ID 应为事件序号（0 到 9223372036854775807 之间的整数），"
+            "请去掉该请求头重新连接",
+        )
+    return int(text)
 
 
 def format_event(event: Event) -> str:

@@ -118,7 +118,7 @@ def install_floor(
         viewer: Background,
         last_event_id: Annotated[str | None, Header()] = None,
     ) -> StreamingResponse:
-        start = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+        start = sse.resume_point(last_event_id, None)
         cookie = request.cookies.get("hallkit_session", "")
 
         async def backlog(after: int) -> list[Event]:
