@@ -82,8 +82,6 @@ class TransferIn(_Body):
 class RatingIn(_Body):
     level: int = Field(ge=1, le=5)
     reason: str | None = Field(None, max_length=200)
-    # The finished ticket the citizen rates; without it, the window's latest finished ticket.
-    ticket_id: str | None = Field(None, max_length=64)
 
 
 class SignInIn(_Body):
@@ -353,7 +351,7 @@ def create_app(
     @app.post(f"{API}/windows/{{n}}/rating", status_code=201)
     def rating(n: WindowNo, body: RatingIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
-        return engine.rate(n, body.level, body.reason, ticket_id=body.ticket_id).to_dict()
+        return engine.rate(n, body.level, body.reason).to_dict()
 
     # -- clerks -------------------------------------------------------------------------------
 
@@ -402,11 +400,7 @@ def create_app(
 
     @app.get(f"{API}/queue")
     def queue(_: Auth) -> dict[str, Any]:
-        return {
-            "waiting": engine.waiting_counts(),
-            "today": engine.today_stats(),
-            "categories": engine.category_waits(),
-        }
+        return {"waiting": engine.waiting_counts(), "today": engine.today_stats()}
 
     @app.post(f"{API}/appointments", status_code=201)
     def add_appointment(
