@@ -98,8 +98,10 @@ class HubClientCounter:
     def finish(self, window: int) -> TicketView:
         return TicketView.from_api(self.client.finish(window))
 
-    def rate(self, window: int, level: int, reason: str | None) -> RatingAnswer:
-        data = self.client.rate(window, level, reason)
+    def rate(
+        self, window: int, level: int, reason: str | None, ticket_id: str | None = None
+    ) -> RatingAnswer:
+        data = self.client.rate(window, level, reason, ticket_id)
         return RatingAnswer(
             int(data.get("level") or level), data.get("reason"), _date(data.get("followup_due"))
         )

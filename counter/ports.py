@@ -216,7 +216,11 @@ class CounterHub(Protocol):
 
     def finish(self, window: int) -> TicketView: ...
 
-    def rate(self, window: int, level: int, reason: str | None) -> RatingAnswer: ...
+    def rate(
+        self, window: int, level: int, reason: str | None, ticket_id: str | None = None
+    ) -> RatingAnswer:
+        """Rate the finished ticket ``ticket_id`` of ``window`` (None: its latest finished)."""
+        ...
 
     def items(self) -> tuple[ItemInfo, ...]:
         """Every service item of the hall's catalog."""

@@ -48,6 +48,7 @@ class SimHub:
         self.refuse_next: tuple[int, str, str] | None = None
         self.calls: list[tuple[str, tuple[object, ...]]] = []
         self.ratings: list[tuple[int, int, str | None]] = []
+        self.rated_tickets: list[str] = []  # the ticket of each rating, in order
         self.cases: list[CaseRequest] = []
         self.give_today = True
         self._lock = threading.Lock()
@@ -58,7 +59,7 @@ class SimHub:
             for w in config.windows
         }
         self._finished: dict[int, list[float]] = {}
-        self._rating_open: set[int] = set()
+        self._rating_open: list[tuple[int, str]] = []  # (window, ticket id), oldest first
 
     # -- what a test or the tour does -----------------------------------------------------------
 
@@ -145,7 +146,6 @@ class SimHub:
         ticket.view = replace(ticket.view, called_at=datetime.now(self.zone))
         state = self._windows[window]
         self._windows[window] = replace(state, status="serving", current=ticket.view)
-        self._rating_open.discard(window)
         return ticket.view
 
     def call_next(self, window: int) -> TicketView | None:
@@ -230,18 +230,25 @@ class SimHub:
         with self._lock:
             view = self._leave(window, "finished")
             self._finished.setdefault(window, []).append(300.0)
-            self._rating_open.add(window)
+            self._rating_open.append((window, view.id))
             return view
 
-    def rate(self, window: int, level: int, reason: str | None) -> RatingAnswer:
+    def rate(
+        self, window: int, level: int, reason: str | None, ticket_id: str | None = None
+    ) -> RatingAnswer:
+        """As the hub: ``ticket_id`` names the finished ticket; None rates the latest one."""
         self._enter("rate", window, level, reason)
         with self._lock:
-            if window not in self._rating_open:
+            open_here = [t for w, t in self._rating_open if w == window]
+            if ticket_id is None and open_here:
+                ticket_id = open_here[-1]
+            if ticket_id is None or ticket_id not in open_here:
                 raise HubRefused(409, "no_rating_pending", "当前没有待评价的服务")
             if level in BAD_LEVELS and not reason:
                 raise HubRefused(422, "reason_required", "差评需要选择原因")
-            self._rating_open.discard(window)
+            self._rating_open.remove((window, ticket_id))
             self.ratings.append((window, level, reason))
+            self.rated_tickets.append(ticket_id)
             due = self.today + timedelta(days=14) if level in BAD_LEVELS else None
             return RatingAnswer(level, reason, due)
 

@@ -17,11 +17,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import events as sse
 from hub.actor_auth import actor_resolver
 from hub.actors import SessionLookup
+from hub.api_errors import NOT_JSON, install_http_errors, is_unreadable_json
 from hub.api_followups import install_followups
 from hub.api_reports import install_reports
 from hub.auth import Device, DeviceRegistry, require
@@ -82,6 +82,8 @@ class TransferIn(_Body):
 class RatingIn(_Body):
     level: int = Field(ge=1, le=5)
     reason: str | None = Field(None, max_length=200)
+    # The finished ticket the citizen rates; without it, the window's latest finished ticket.
+    ticket_id: str | None = Field(None, max_length=64)
 
 
 class SignInIn(_Body):
@@ -173,13 +175,12 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
+        if is_unreadable_json(err):
+            return _error(422, "bad_request", NOT_JSON)
         message, details = _describe_validation(err)
         return _error(422, "bad_request", message, details=details)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, err: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed"}
-        return _error(err.status_code, codes.get(err.status_code, "http_error"), str(err.detail))
+    install_http_errors(app)  # 404, 405 with Allow, an unreadable body
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, err: Exception) -> JSONResponse:
@@ -351,7 +352,7 @@ def create_app(
     @app.post(f"{API}/windows/{{n}}/rating", status_code=201)
     def rating(n: WindowNo, body: RatingIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
-        return engine.rate(n, body.level, body.reason).to_dict()
+        return engine.rate(n, body.level, body.reason, ticket_id=body.ticket_id).to_dict()
 
     # -- clerks -------------------------------------------------------------------------------
 
@@ -400,7 +401,11 @@ def create_app(
 
     @app.get(f"{API}/queue")
     def queue(_: Auth) -> dict[str, Any]:
-        return {"waiting": engine.waiting_counts(), "today": engine.today_stats()}
+        return {
+            "waiting": engine.waiting_counts(),
+            "today": engine.today_stats(),
+            "categories": engine.category_waits(),
+        }
 
     @app.post(f"{API}/appointments", status_code=201)
     def add_appointment(

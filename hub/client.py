@@ -192,10 +192,16 @@ class HubClient:
         body = {k: v for k, v in body.items() if v is not None}
         return dict(self.request("POST", f"/windows/{window}/transfer", body)["ticket"])
 
-    def rate(self, window: int, level: int, reason: str | None = None) -> dict[str, Any]:
+    def rate(
+        self, window: int, level: int, reason: str | None = None, ticket_id: str | None = None
+    ) -> dict[str, Any]:
+        """Post a rating; ``ticket_id`` names the finished ticket rated (else the window's
+        latest finished one)."""
         body: dict[str, Any] = {"level": level}
         if reason is not None:
             body["reason"] = reason
+        if ticket_id is not None:
+            body["ticket_id"] = ticket_id
         result: dict[str, Any] = self.request("POST", f"/windows/{window}/rating", body)
         return result
 

@@ -30,12 +30,23 @@ RATING_CHANNEL_HALL_TERMINAL = 5
 class RatingDesk(FollowupDesk):
     """Recording ratings and opening follow-ups (mixed into :class:`hub.engine.QueueEngine`)."""
 
-    def rate(self, window: int, level: int, reason: str | None = None) -> Rating:
-        """Record the citizen's rating of the service just finished at ``window``, once.
+    def rate(
+        self,
+        window: int,
+        level: int,
+        reason: str | None = None,
+        *,
+        ticket_id: str | None = None,
+    ) -> Rating:
+        """Record the citizen's rating of a service finished at ``window``, once.
 
-        Levels are GB/T 39046 codes, 1 非常满意 … 5 非常不满意; 4 and 5 need a reason and open
-        a follow-up due in the configured number of working days. Raises Invalid or Conflict
-        (nothing to rate, already rated, request expired).
+        ``ticket_id`` names the finished ticket rated (the counter sends it, so a rating still
+        reaches its own service after the clerk has called, or even finished, the next number);
+        without it, the window's latest finished ticket is rated. The rating is the clerk's
+        who finished that ticket, whoever is signed in now. Levels are GB/T 39046 codes,
+        1 非常满意 … 5 非常不满意; 4 and 5 need a reason and open a follow-up due in the
+        configured number of working days. Raises Invalid or Conflict (nothing to rate,
+        already rated, request expired).
         """
         if level not in RATING_LEVELS:
             raise Invalid("bad_level", "评价等级应为1（非常满意）到5（非常不满意）")
@@ -46,15 +57,16 @@ class RatingDesk(FollowupDesk):
 
         def operation(tx: Tx) -> Rating:
             self._window_row(tx.db, window)
-            rows = list(
-                tx.db.query(
-                    "SELECT t.*, r.id AS rating_id FROM tickets t"
-                    " LEFT JOIN ratings r ON r.ticket_id = t.id"
-                    " WHERE t.window = ? AND t.status = 'finished' AND t.rating_due_at IS NOT NULL"
-                    " ORDER BY t.finished_at DESC LIMIT 1",
-                    (window,),
-                )
+            sql = (
+                "SELECT t.*, r.id AS rating_id FROM tickets t"
+                " LEFT JOIN ratings r ON r.ticket_id = t.id"
+                " WHERE t.window = ? AND t.status = 'finished' AND t.rating_due_at IS NOT NULL"
             )
+            params: tuple[object, ...] = (window,)
+            if ticket_id is not None:
+                sql += " AND t.id = ?"
+                params = (window, ticket_id)
+            rows = list(tx.db.query(sql + " ORDER BY t.finished_at DESC LIMIT 1", params))
             if not rows or rows[0]["rating_id"] is not None:
                 raise Conflict("no_rating_pending", f"{window}号窗口当前没有待评价的服务")
             row = rows[0]
@@ -62,9 +74,7 @@ class RatingDesk(FollowupDesk):
             grace = BAD_RATING_REASON_SECONDS if level in BAD_LEVELS else RATING_GRACE_SECONDS
             if tx.local_now > due + timedelta(seconds=grace):
                 raise Conflict("rating_expired", "评价时间已过，本次服务记为未评价")
-            clerk, clerk_name = tx.db.execute(
-                "SELECT clerk_id, clerk_name FROM windows WHERE number = ?", (window,)
-            ).fetchone()
+            clerk, clerk_name = self._finishing_clerk(tx, row["id"], window)
             rating_id = str(uuid.uuid4())
             tx.db.table("ratings").insert(
                 {
@@ -116,3 +126,29 @@ class RatingDesk(FollowupDesk):
             return rating
 
         return self._run(operation)
+
+    def _finishing_clerk(
+        self, tx: Tx, ticket_id: str, window: int
+    ) -> tuple[str | None, str | None]:
+        """The staff number and name of the clerk who finished ``ticket_id`` (谁办理、谁负责).
+
+        The figures remember who was signed in at the finish (``figures_tickets.fin_clerk``,
+        written in the finish's own transaction); a store without that row falls back to the
+        clerk signed in at ``window`` now.
+        """
+        found = tx.db.execute(
+            "SELECT fin_clerk FROM figures_tickets WHERE id = ? AND fin_window IS NOT NULL",
+            (ticket_id,),
+        ).fetchone()
+        now_clerk, now_name = tx.db.execute(
+            "SELECT clerk_id, clerk_name FROM windows WHERE number = ?", (window,)
+        ).fetchone()
+        if found is None:
+            return now_clerk, now_name
+        number = found[0] or None  # "" in the figures: nobody was signed in
+        if number == now_clerk:
+            return now_clerk, now_name
+        if number is None:
+            return None, None
+        member = self.config.staff_member(number)
+        return number, member.name if member else None

@@ -202,6 +202,33 @@ class QueueReads:
             counts.setdefault(row[0], {lane.value: 0 for lane in Lane})[row[1]] = row[2]
         return counts
 
+    def category_waits(self) -> dict[str, dict[str, Any]]:
+        """Per category today: ``waiting`` (all lanes), ``estimated_wait_minutes`` for a ticket
+        taken now, and the longest-waiting ticket's ``oldest_number`` and ``oldest_issued_at``
+        (hall-local ISO time; both None when nobody waits). Every configured category is there.
+        """
+        db = self.store.reader()
+        today = self._today()
+        counts = {c.code: 0 for c in self.config.categories}
+        oldest: dict[str, tuple[str, str]] = {}
+        for code, count, number, issued in db.execute(
+            "SELECT category, COUNT(*), number, MIN(issued_at) FROM tickets"
+            " WHERE service_day = ? AND status = 'waiting' GROUP BY category",
+            (today,),
+        ):
+            counts[code] = int(count)
+            oldest[code] = (str(number), str(issued))
+        result: dict[str, dict[str, Any]] = {}
+        for code, waiting in counts.items():
+            number, issued = oldest.get(code, (None, None))
+            result[code] = {
+                "waiting": waiting,
+                "estimated_wait_minutes": self._estimate_minutes(db, code, waiting),
+                "oldest_number": number,
+                "oldest_issued_at": issued,
+            }
+        return result
+
     def today_stats(self, window: int | None = None) -> dict[str, Any]:
         """Today's finished count and average service minutes, for the hall or one window."""
         db = self.store.reader()

@@ -110,3 +110,23 @@ def test_today_stats_count_issued_and_finished(engine: QueueEngine, clock: Fixed
         "average_service_minutes": 3.0,
     }
     assert engine.today_stats(window=2)["finished"] == 0
+
+
+def test_category_waits_give_each_queue_its_count_estimate_and_longest_waiting_ticket(
+    engine: QueueEngine, clock: FixedClock
+) -> None:
+    first = engine.issue_ticket(category="A")
+    clock.advance(60)
+    engine.issue_ticket(category="A")
+    waits = engine.category_waits()
+    assert set(waits) == {c.code for c in engine.config.categories}
+    a = waits["A"]
+    assert (a["waiting"], a["oldest_number"]) == (2, first.number)
+    assert a["oldest_issued_at"] == first.issued_at
+    assert a["estimated_wait_minutes"] == engine.estimate_minutes("A", 2)
+    assert waits["B"] == {
+        "waiting": 0,
+        "estimated_wait_minutes": 0,
+        "oldest_number": None,
+        "oldest_issued_at": None,
+    }
