@@ -23,6 +23,7 @@ from hub.downlink import start_downlink
 from hub.engine import QueueEngine
 from hub.events import EventBroker
 from hub.identity import load_secret
+from hub.limits import BodyLimit
 from hub.manage.pages import install_pages
 from hub.manage.routes import install_console
 from hub.sessions import Sessions
@@ -118,6 +119,7 @@ def open_hub(
     )
     install_console(app, store, registry, accounts, sessions, config.hall.name)  # /manage/
     install_pages(app, engine, broker)
+    app.add_middleware(BodyLimit)  # added last, so it runs first: nothing reads a body before it
     hub = Hub(
         folder,
         config,

@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.actor_auth import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE
+from hub.limits import MAX_BODY_BYTES
 from hub.manage import texts
 from hub.sessions import Sessions
 
@@ -37,7 +38,7 @@ SECURITY_HEADERS = [
 ]
 PREFIX = "/manage"
 UNCHECKED = frozenset({"/manage/login"})
-MAX_BODY = 1024 * 1024
+MAX_BODY = MAX_BODY_BYTES  # the hub's own limit (hub.limits) refuses anything larger first
 
 Denied = Callable[[Request, int, str, str], Response]
 
@@ -59,7 +60,10 @@ class ConsoleGuard:
         if scope["method"] in SAFE_METHODS or path in UNCHECKED:
             await self.app(scope, receive, send)
             return
-        body, replay = await _read_body(receive)
+        try:
+            body, replay = await _read_body(receive)
+        except _ClientGone:
+            return  # the client left (or the hub's body limit refused it) mid-body: no route runs
         request = Request(scope)
         if body is None:
             await self.denied(request, 413, "无法提交", texts.TOO_LARGE)(scope, replay, send)
@@ -91,16 +95,20 @@ def _adding_headers(send: Send, *, no_store: bool) -> Send:
     return sending
 
 
+class _ClientGone(Exception):
+    """The client disconnected before its whole body arrived."""
+
+
 async def _read_body(receive: Receive) -> tuple[bytes | None, Receive]:
     """The whole request body (None past :data:`MAX_BODY`), and a ``receive`` that hands it
-    to the app again."""
+    to the app again; raises _ClientGone if the client left before sending all of it."""
     chunks: list[bytes] = []
     size = 0
     more = True
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            raise _ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY:
