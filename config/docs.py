@@ -29,7 +29,7 @@ def _default(field: FieldInfo) -> str:
         value = field.default
     if isinstance(value, BaseModel):
         return "(table)"
-    text = repr(value)
+    text = repr(value).replace("|", "\\|")  # a pipe would end the table cell
     return f"`{text}`" if len(text) < 60 else f"`{text[:57]}...`"
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "DeviceSettings",
     "HallConfig",
     "HallInfo",
+    "LinkTemplates",
     "ManageSettings",
     "PriorityRules",
     "QueueRules",
@@ -106,6 +107,33 @@ class HallInfo(StrictModel):
         description=(
             "Hash of the technician PIN that opens the maintenance screen of kiosks and "
             "counters (make it with `hall config hash-pin`). None: no maintenance screen."
+        ),
+    )
+    phone: str = Field(
+        "",
+        max_length=32,
+        pattern=r"^[0-9０-９()（）+\- ]*$",
+        description=(
+            "The hall's own phone number (咨询电话), e.g. 0519-88001234: shown on the kiosk and "
+            "printed on tickets, checklists and receipts. Empty: not shown or printed."
+        ),
+    )
+    supervision_phone: str = Field(
+        "12345",
+        max_length=32,
+        pattern=r"^[0-9０-９()（）+\- ]*$",
+        description=(
+            "The supervision and complaint line (监督电话) printed on tickets and receipts and "
+            "shown on the window boards: the 12345 government service hotline unless the hall "
+            "has its own. Empty: not shown or printed."
+        ),
+    )
+    emblem: str = Field(
+        "",
+        description=(
+            "Image file (PNG, JPEG or SVG) shown beside the hall's name at the top of the "
+            "kiosk's screens, e.g. the hall's or the government's emblem; a relative path is "
+            "taken beside the configuration file. Empty: the built-in emblem."
         ),
     )
 
@@ -442,6 +470,60 @@ class SyncSettings(StrictModel):
     )
 
 
+_LINK_FIELDS = {
+    "ticket_qr": ("number", "day", "hall", "hall_id", "id", "category"),
+    "guide_qr": ("id", "code", "name", "hall", "hall_id"),
+    "receipt_qr": ("receipt", "hall", "hall_id"),
+}
+
+
+class LinkTemplates(StrictModel):
+    """What the printed QR codes carry: ``str.format`` templates, ideally web addresses (the
+    printed caption promises a phone page only when the payload starts with http:// or
+    https://)."""
+
+    ticket_qr: str = Field(
+        "{hall} {day} {number}号",
+        min_length=1,
+        description=(
+            "QR payload on a queue ticket, e.g. the hall's progress page "
+            "https://zwfw.example.gov.cn/queue?hall={hall_id}&no={number}&day={day}. "
+            "Placeholders: {number} {day} {hall} {hall_id} {id} {category}."
+        ),
+    )
+    guide_qr: str = Field(
+        "{name}",
+        min_length=1,
+        description=(
+            "QR payload on a guide's material checklist, e.g. the province's guide page for "
+            "the item's code https://zwfw.example.gov.cn/guide/{code}. "
+            "Placeholders: {id} {code} {name} {hall} {hall_id}."
+        ),
+    )
+    receipt_qr: str = Field(
+        "{receipt}",
+        min_length=1,
+        description=(
+            "QR payload on a 收件回执, e.g. the province's progress page for the case "
+            "https://zwfw.example.gov.cn/progress/{receipt}; the plain receipt number is what "
+            "the kiosk's 进度查询 takes. Placeholders: {receipt} {hall} {hall_id}."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> LinkTemplates:
+        for name, allowed in _LINK_FIELDS.items():
+            template = getattr(self, name)
+            try:
+                template.format(**dict.fromkeys(allowed, "x"))
+            except (KeyError, IndexError, ValueError) as err:
+                raise ValueError(
+                    f"{name} {template!r} cannot be filled in ({err!r}); "
+                    f"its placeholders are {', '.join('{' + a + '}' for a in allowed)}"
+                ) from err
+        return self
+
+
 class HallConfig(StrictModel):
     """A whole hall: who it is, when it opens, what it serves and how its boxes are set up."""
 
@@ -459,6 +541,10 @@ class HallConfig(StrictModel):
         default_factory=QueueRules, description="Missed tickets and estimates."
     )
     rating: RatingRules = Field(default_factory=RatingRules, description="好差评 rating rules.")
+    links: LinkTemplates = Field(
+        default_factory=LinkTemplates,
+        description="What the QR codes on tickets, checklists and receipts carry.",
+    )
     manage: ManageSettings = Field(
         default_factory=ManageSettings,
         description="The manager's console (/manage/): sessions and the alert thresholds.",
