@@ -30,6 +30,8 @@ APT_PACKAGES=(
   gcc libc6-dev python3-dev linux-libc-dev
   # Chinese UI text: a CJK font for Qt and Chromium
   fonts-wqy-microhei fontconfig
+  # the apps' preferred CJK font (appkit/style.py): Noto Sans CJK SC has a real Bold weight
+  fonts-noto-cjk
   # speech for voice calls (espeak-ng) and checks of the produced audio (sox)
   espeak-ng sox
   # shared libraries the PyPI PySide6 (Qt 6) wheels load (found with ldd on QtCore, QtGui,

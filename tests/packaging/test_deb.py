@@ -129,7 +129,7 @@ def test_control_names_the_interpreter_the_venv_was_built_for(deb: Path) -> None
     )
     minor = venv_python.rsplit("python", 1)[1]
     assert f"python{minor}" in depends.split(", ")
-    for library in ("libusb-1.0-0", "adduser", "libwayland-client0", "fonts-wqy-microhei"):
+    for library in ("libusb-1.0-0", "adduser", "libwayland-client0", "fonts-noto-cjk"):
         assert library in depends
     assert "cage" in _field(deb, "Recommends")
     assert int(_field(deb, "Installed-Size")) > 50_000  # KiB: the venv is in it
