@@ -82,39 +82,74 @@ class SignedRequest:
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> SignedRequest:
-        """Read the headers (case-insensitive mapping); raises SignatureError ``unsigned``."""
+        """Read the headers (case-insensitive mapping) and check their form.
+
+        Header values may hold any byte a client sent (decoded as latin-1); each must have its
+        protocol form. Raises SignatureError ``unsigned`` (one missing), ``bad_timestamp``,
+        ``bad_nonce``, ``unknown_key`` (not a printable ASCII key id of at most 64
+        characters), ``bad_body_hash`` or ``bad_signature`` (not 64 hex characters).
+        """
         missing = [name for name in SIGNED_HEADERS if not headers.get(name)]
         if missing:
             raise SignatureError("unsigned", "missing signature header(s): " + ", ".join(missing))
         raw_time = headers[HEADER_TIMESTAMP]
-        try:
-            timestamp = int(raw_time)
-        except ValueError as err:
+        # ASCII digits only: int() would also take "+1_7", Unicode digits and 4,000-digit numbers.
+        if not _is_ascii_digits(raw_time, MAX_TIMESTAMP_DIGITS):
             raise SignatureError(
-                "bad_timestamp", f"{HEADER_TIMESTAMP} must be Unix seconds, got {raw_time!r}"
-            ) from err
+                "bad_timestamp",
+                f"{HEADER_TIMESTAMP} must be Unix seconds, got {_shown(raw_time)}",
+            )
         nonce = headers[HEADER_NONCE]
-        if len(nonce) != 32 or any(c not in "0123456789abcdef" for c in nonce):
+        if not _is_hex(nonce, 32) or nonce != nonce.lower():
             raise SignatureError("bad_nonce", f"{HEADER_NONCE} must be 32 lowercase hex characters")
+        key_id = headers[HEADER_KEY]
+        if len(key_id) > MAX_KEY_ID_LENGTH or not (key_id.isascii() and key_id.isprintable()):
+            raise SignatureError("unknown_key", "no such key, or it was revoked")
+        content_hash = headers[HEADER_BODY_HASH]
+        if not _is_hex(content_hash, 64):
+            raise SignatureError(
+                "bad_body_hash", f"{HEADER_BODY_HASH} must be 64 hex characters (SHA-256)"
+            )
+        signature = headers[HEADER_SIGNATURE]
+        if not _is_hex(signature, 64):
+            raise SignatureError(
+                "bad_signature", f"{HEADER_SIGNATURE} must be 64 hex characters (HMAC-SHA256)"
+            )
         return cls(
-            key_id=headers[HEADER_KEY],
-            timestamp=timestamp,
+            key_id=key_id,
+            timestamp=int(raw_time),
             nonce=nonce,
-            content_hash=headers[HEADER_BODY_HASH].lower(),
-            signature=headers[HEADER_SIGNATURE].lower(),
+            content_hash=content_hash.lower(),
+            signature=signature.lower(),
         )
 
 
-def verify(
-    request: SignedRequest, secret: bytes, method: str, target: str, body: bytes, now: float
-) -> None:
-    """Check body hash, signature and timestamp, in the protocol's order.
+MAX_TIMESTAMP_DIGITS = 12
+MAX_KEY_ID_LENGTH = 64
+_HEX = frozenset("0123456789abcdefABCDEF")
 
-    Raises SignatureError ``bad_body_hash``, ``bad_signature`` or ``stale_timestamp``. The nonce
-    (replay) check is the caller's, after this passes, because only the caller keeps state.
+
+def _is_ascii_digits(text: str, most: int) -> bool:
+    return 0 < len(text) <= most and text.isascii() and text.isdigit()
+
+
+def _is_hex(text: str, length: int) -> bool:
+    return len(text) == length and all(c in _HEX for c in text)
+
+
+def _shown(text: str) -> str:
+    """A client's header value quoted for an error message, cut to 40 characters."""
+    return repr(text[:40]) + ("…" if len(text) > 40 else "")
+
+
+def verify_head(
+    request: SignedRequest, secret: bytes, method: str, target: str, now: float
+) -> None:
+    """Check what the headers alone can prove: the signature, then the timestamp.
+
+    Central does this before it reads a body, so only a key's holder can make it read one.
+    Raises SignatureError ``bad_signature`` or ``stale_timestamp``.
     """
-    if not hmac.compare_digest(body_hash(body), request.content_hash):
-        raise SignatureError("bad_body_hash", "the body does not match X-Hall-Content-SHA256")
     expected = _mac(
         secret,
         canonical_string(method, target, request.content_hash, request.timestamp, request.nonce),
@@ -126,3 +161,22 @@ def verify(
             "stale_timestamp",
             f"timestamp {request.timestamp} is more than {MAX_SKEW_SECONDS} s from central's clock",
         )
+
+
+def verify_body(request: SignedRequest, body: bytes) -> None:
+    """Check the body against the signed ``X-Hall-Content-SHA256``; raises ``bad_body_hash``."""
+    if not hmac.compare_digest(body_hash(body), request.content_hash):
+        raise SignatureError("bad_body_hash", "the body does not match X-Hall-Content-SHA256")
+
+
+def verify(
+    request: SignedRequest, secret: bytes, method: str, target: str, body: bytes, now: float
+) -> None:
+    """Check signature, timestamp and body hash, in the protocol's order.
+
+    Raises SignatureError ``bad_signature``, ``stale_timestamp`` or ``bad_body_hash``. The
+    nonce (replay) check is the caller's, after this passes, because only the caller keeps
+    state.
+    """
+    verify_head(request, secret, method, target, now)
+    verify_body(request, body)

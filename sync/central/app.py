@@ -27,8 +27,9 @@ from sync.central.downlink import appointments_of_day, current_catalog
 from sync.central.errors import CentralError
 from sync.central.faults import Faults
 from sync.central.intake import receive_batch
+from sync.central.limits import BodyCounter, BodyTooLarge, body_limit, declared_length
 from sync.central.store import CentralStore, HallKey, iso_now
-from sync.signing import SignatureError, SignedRequest, verify
+from sync.signing import SignatureError, SignedRequest, verify_body, verify_head
 from sync.wire import (
     API_PREFIX,
     MAX_BATCH_BYTES,
@@ -54,8 +55,9 @@ def _error(central: CentralStore, status: int, code: str, message: str) -> JSONR
     )
 
 
-class _DateAndFaults:
-    """ASGI wrapper: adds ``Date`` to every answer; with faults, refuses some API calls (503)."""
+class _DateLimitsAndFaults:
+    """ASGI wrapper: adds ``Date`` to every answer, holds each request to its route's body
+    limit (``sync.central.limits``); with faults, refuses some API calls (503)."""
 
     def __init__(self, app: ASGIApp, central: CentralStore, faults: Faults | None) -> None:
         self.app = app
@@ -76,6 +78,23 @@ class _DateAndFaults:
             refusal.headers["Date"] = email.utils.formatdate(self.central.now(), usegmt=True)
             await refusal(scope, receive, send)
             return
+        limit = body_limit(scope["path"])
+        declared = declared_length(scope["headers"])
+        if declared is not None and declared > limit:
+            # Answered before a byte of the body is read; the server then closes the connection.
+            too_large = BodyTooLarge(limit)
+            refusal = _error(self.central, 413, too_large.code, too_large.message)
+            refusal.headers["Date"] = email.utils.formatdate(self.central.now(), usegmt=True)
+            await refusal(scope, receive, send)
+            return
+        counter = BodyCounter(limit)
+
+        async def counted_receive() -> Message:
+            # Raised inside the route that reads the body, so its handler answers 413 JSON.
+            message = await receive()
+            if message["type"] == "http.request":
+                counter.add(len(message.get("body", b"")))
+            return message
 
         async def send_with_date(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -84,7 +103,7 @@ class _DateAndFaults:
                     headers.append("Date", email.utils.formatdate(self.central.now(), usegmt=True))
             await send(message)
 
-        await self.app(scope, receive, send_with_date)
+        await self.app(scope, counted_receive, send_with_date)
 
 
 class _LostAnswer(Response):
@@ -110,9 +129,12 @@ def _target(request: Request) -> str:
 
 
 def _decode_batch(raw: bytes, encoding: str) -> Batch:
-    """The batch in a request body (gzip or plain); raises CentralError 400 / 413."""
+    """The batch in a request body (gzip or plain); raises CentralError 400 / 413.
+
+    A gzip body is inflated to at most ``MAX_BATCH_BYTES`` + 1 bytes, so a bomb costs no more.
+    """
     if len(raw) > MAX_BATCH_BYTES:
-        raise CentralError(413, "too_large", f"a request body is at most {MAX_BATCH_BYTES} bytes")
+        raise BodyTooLarge(MAX_BATCH_BYTES)
     if encoding == "gzip":
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         try:
@@ -169,13 +191,13 @@ def create_central_app(
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(central, 400, "bad_request", str(exc.errors()[:3]))
 
-    async def authenticate(request: Request, hall: str) -> HallKey:
-        """Check the signature headers in the protocol's order; the key that signed."""
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BATCH_BYTES:
-            # Refused before it is read: an unauthenticated client must not fill our memory.
-            raise CentralError(413, "too_large", f"a body is at most {MAX_BATCH_BYTES} bytes")
-        body = await request.body()
+    async def authenticate(request: Request, hall: str) -> tuple[HallKey, bytes]:
+        """Check the signature headers, then read the body; the key that signed, and the body.
+
+        What the headers alone prove (form, key, signature, timestamp) is checked before the
+        body is read, so only a key's holder can make central read one (at most the route's
+        limit: ``sync.central.limits``).
+        """
         try:
             signed = SignedRequest.from_headers(request.headers)
         except SignatureError as err:
@@ -184,14 +206,16 @@ def create_central_app(
         if key is None or key.revoked:
             raise CentralError(401, "unknown_key", "no such key, or it was revoked")
         try:
-            verify(signed, key.secret, request.method, _target(request), body, central.now())
+            verify_head(signed, key.secret, request.method, _target(request), central.now())
+            body = await request.body()
+            verify_body(signed, body)
         except SignatureError as err:
             raise CentralError(401, err.code, err.message) from err
         if not await run_in_threadpool(central.note_request, key, signed.nonce):
             raise CentralError(401, "replayed_nonce", "this nonce was already used")
         if key.hall != hall:
             raise CentralError(403, "wrong_hall", "this key does not speak for that hall")
-        return key
+        return key, body
 
     @app.post(API_PREFIX + "/enroll", status_code=201)
     async def enroll(request: Request) -> JSONResponse:
@@ -228,8 +252,7 @@ def create_central_app(
 
     @app.post(API_PREFIX + "/halls/{hall}/events")
     async def events(hall: str, request: Request) -> Response:
-        await authenticate(request, hall)
-        raw = await request.body()
+        _, raw = await authenticate(request, hall)
         encoding = request.headers.get("content-encoding", "").strip().lower()
         key = request.headers.get("idempotency-key")
 
@@ -285,7 +308,7 @@ def create_central_app(
         halls = await run_in_threadpool(central.halls)
         return HTMLResponse(render_admin(halls, central.now()))
 
-    return _DateAndFaults(app, central, faults)
+    return _DateLimitsAndFaults(app, central, faults)
 
 
 def _etags(header: str) -> set[str]:

@@ -64,6 +64,13 @@ class CentralProcess:
     def base_url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int:
+        """The server's process id; raises CentralProcessError before it was started."""
+        if self._process is None:
+            raise CentralProcessError("central was not started")
+        return self._process.pid
+
     def command(self) -> list[str]:
         """The command line this process runs."""
         argv = [sys.executable, "-m", "hall", "central", "serve", "--data", str(self.data_dir)]
