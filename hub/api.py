@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hub import events as sse
 from hub.actor_auth import actor_resolver
@@ -25,6 +25,7 @@ from hub.api_errors import NOT_JSON, install_http_errors, is_unreadable_json
 from hub.api_followups import install_followups
 from hub.api_reports import install_reports
 from hub.auth import Device, DeviceRegistry, require
+from hub.bodies import MAX_LISTED_PROBLEMS, StrictBody
 from hub.case_lookup import CaseLookup
 from hub.catalog import Catalog, etag_matches
 from hub.clerks import find_photo
@@ -41,8 +42,7 @@ WINDOW_MAX = 999  # config.schema.Window.number
 WindowNo = Annotated[int, Path(ge=1, le=WINDOW_MAX, description="window number")]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Body = StrictBody  # unknown fields refused, cheaply even by the thousand
 
 
 class DeviceIn(_Body):
@@ -130,15 +130,20 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
-def _describe_validation(err: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+def _describe_validation(err: RequestValidationError) -> tuple[str, list[dict[str, Any]], int]:
+    """The 422's message, its first :data:`MAX_LISTED_PROBLEMS` details, and the problem count."""
+    problems = err.errors()
     details = []
     parts = []
-    for item in err.errors():
+    for item in problems[:MAX_LISTED_PROBLEMS]:
         loc = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
-        msg = str(item.get("msg", "invalid"))
-        details.append({"field": loc, "problem": msg})
-        parts.append(f"{loc or 'body'}: {msg}")
-    return "请求内容有误：" + "; ".join(parts), details
+        msg = str(item.get("msg", "invalid"))[:200]
+        details.append({"field": loc[:100], "problem": msg})
+        parts.append(f"{loc[:100] or 'body'}: {msg}")
+    message = "请求内容有误：" + "; ".join(parts)
+    if len(problems) > len(details):
+        message += f"；另有{len(problems) - len(details)}处错误未列出"
+    return message, details, len(problems)
 
 
 def create_app(
@@ -177,8 +182,8 @@ def create_app(
     async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
         if is_unreadable_json(err):
             return _error(422, "bad_request", NOT_JSON)
-        message, details = _describe_validation(err)
-        return _error(422, "bad_request", message, details=details)
+        message, details, count = _describe_validation(err)
+        return _error(422, "bad_request", message, details=details, problems=count)
 
     install_http_errors(app)  # 404, 405 with Allow, an unreadable body
 
