@@ -19,6 +19,9 @@ API_PREFIX = "/api/central/v1"
 PROTOCOL_VERSION = 1
 MAX_BATCH_EVENTS = 10_000
 MAX_BATCH_BYTES = 8 * 1024 * 1024
+MAX_WIRE_INT = 2**63 - 1
+"""The largest integer either side stores: SQLite's INTEGER is a signed 64-bit number."""
+MIN_WIRE_INT = -(2**63)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
 
@@ -36,12 +39,12 @@ class _Message(BaseModel):
 class WireEvent(_Message):
     """One outbox event as sent up (``sync.outbox.Event.to_dict()`` has this shape)."""
 
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_WIRE_INT)
     event_id: str = Field(min_length=1, max_length=64)
     type: str = Field(min_length=1, max_length=64)
-    schema_version: int = Field(ge=1)
+    schema_version: int = Field(ge=1, le=MAX_WIRE_INT)
     wall_time: str
-    mono_ns: int
+    mono_ns: int = Field(ge=MIN_WIRE_INT, le=MAX_WIRE_INT)
     boot_id: str
     clock_trusted: bool
     payload: dict[str, Any]
@@ -49,30 +52,30 @@ class WireEvent(_Message):
 
 class Batch(_Message):
     hall: str
-    hub_last_seq: int = Field(ge=0)
+    hub_last_seq: int = Field(ge=0, le=MAX_WIRE_INT)
     sent_at: str
     events: list[WireEvent]
 
 
 class Rejection(_Message):
-    seq: int
+    seq: int = Field(ge=1, le=MAX_WIRE_INT)
     event_id: str
     reason: str
 
 
 class BatchAnswer(_Message):
-    acked_seq: int = Field(ge=0)
-    stored: int = Field(0, ge=0)
-    duplicates: int = Field(0, ge=0)
+    acked_seq: int = Field(ge=0, le=MAX_WIRE_INT)
+    stored: int = Field(0, ge=0, le=MAX_WIRE_INT)
+    duplicates: int = Field(0, ge=0, le=MAX_WIRE_INT)
     rejected: list[Rejection] = []
-    resend_from: int | None = None
+    resend_from: int | None = Field(None, ge=1, le=MAX_WIRE_INT)
     server_time: str = ""
 
 
 class StatusAnswer(_Message):
     hall: str
-    acked_seq: int = Field(ge=0)
-    catalog_version: int = Field(0, ge=0)
+    acked_seq: int = Field(ge=0, le=MAX_WIRE_INT)
+    catalog_version: int = Field(0, ge=0, le=MAX_WIRE_INT)
     rating_scale: RatingScale = "gbt39046"
     server_time: str = ""
 
@@ -93,7 +96,7 @@ class EnrollAnswer(_Message):
 
 
 class CatalogAnswer(_Message):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_WIRE_INT)
     checksum: str
     catalog: dict[str, Any]
 
@@ -110,7 +113,7 @@ class WireAppointment(_Message):
 
 class AppointmentsAnswer(_Message):
     date: str
-    version: int = Field(ge=0)
+    version: int = Field(ge=0, le=MAX_WIRE_INT)
     appointments: list[WireAppointment]
 
 
