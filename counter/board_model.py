@@ -281,5 +281,6 @@ _HANDLERS: dict[str, Callable[[BoardModel, Mapping[str, Any]], None]] = {
     "day.closed": BoardModel._on_day_closed,
 }
 
-RESYNC_EVENTS = frozenset({"day.closed", "catalog.applied"})
-"""After these a board or display fetches a fresh snapshot (new day, new category names)."""
+RESYNC_EVENTS = frozenset({"day.closed", "catalog.applied", "reset"})
+"""After these a board or display fetches a fresh snapshot (new day, new category names, or
+``reset``: the hub is behind the seq the feed resumed from, restored from an older backup)."""

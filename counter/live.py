@@ -22,8 +22,9 @@ from hub.errors import HubError
 
 log = logging.getLogger(__name__)
 
-# Events that change what a counter shows (its window, its queue, the day).
-RELEVANT_PREFIXES = ("ticket.", "window.", "rating.", "day.", "catalog.")
+# Events that change what a counter shows (its window, its queue, the day); "reset" says the hub
+# is behind the seq the stream resumed from (restored from a backup): refresh everything.
+RELEVANT_PREFIXES = ("ticket.", "window.", "rating.", "day.", "catalog.", "reset")
 
 
 class EventSource(Protocol):

@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 
 from hub.errors import Invalid
 from sync.outbox import Event
@@ -25,6 +26,9 @@ SEQ_MAX = 2**63 - 1
 MAX_PENDING_BATCHES = 2000
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 1000
+RESET = "reset"
+"""The event that tells a client to take a fresh snapshot: it resumed from a seq the hub never
+reached (docs/hub.md, "The event stream")."""
 
 _CUT = object()
 
@@ -111,6 +115,22 @@ def format_event(event: Event) -> str:
     return f"id: {event.seq}\nevent: {event.type}\ndata: {body}\n\n"
 
 
+def format_reset(seq: int, asked: int) -> str:
+    """The ``reset`` message: the client asked to resume after ``asked`` but the hub is only at
+    ``seq`` (its store was restored from an older backup). Its ``id`` is ``seq``, so a browser
+    resumes from there next time; the client should take a fresh snapshot, then follow on.
+    Sent whatever ``types`` the stream was filtered to."""
+    data = {
+        "seq": seq,
+        "event_id": None,
+        "type": RESET,
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "payload": {"seq": seq, "last_event_id": asked},
+    }
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {seq}\nevent: {RESET}\ndata: {body}\n\n"
+
+
 async def stream(
     broker: EventBroker,
     backlog: Callable[[int], Awaitable[list[Event]]],
@@ -123,7 +143,12 @@ async def stream(
     sub = broker.subscribe()
     try:
         yield f"retry: {RETRY_MS}\n\n"
-        last = last_event_id if last_event_id is not None else await current_seq()
+        now = await current_seq()
+        last = last_event_id if last_event_id is not None else now
+        if last > now:  # the client saw events this store never had (restored from a backup)
+            log.info("event stream asked to resume after %d, the hub is at %d: reset", last, now)
+            yield format_reset(now, last)
+            last = now
         while True:  # replay until caught up; live events after `last` are deduplicated below
             batch = await backlog(last)
             if not batch:

@@ -3,7 +3,8 @@
    counter/display_model.py; the texts come with the page (window.HALL.texts, hub/board_texts.py).
 
    Link: GET /health (last seq), snapshot (windows, queue), then follow /api/v1/events from that
-   seq with EventSource (XHR streaming where there is none). After any cut: snapshot again. */
+   seq with EventSource (XHR streaming where there is none). After any cut, and after a "reset"
+   event (the hub was restored from an older backup): snapshot again. */
 (function () {
   "use strict";
   var C = window.HALL;
@@ -277,7 +278,10 @@
     if (msg.seq) { lastSeq = msg.seq; }
     if (board) { boardApply(msg.type, msg.payload || {}); } else { displayApply(msg.type, msg.payload || {}); }
     render();
-    if (msg.type === "day.closed" || msg.type === "catalog.applied") { reconnect(); }
+    // reset: the hub is behind what this page saw (restored from a backup): start afresh.
+    if (msg.type === "day.closed" || msg.type === "catalog.applied" || msg.type === "reset") {
+      reconnect();
+    }
   }
   function snapshot(done, fail) {
     get("/catalog", function (cat) {
@@ -330,6 +334,7 @@
       for (i = 0; i < EVENT_TYPES.length; i++) {
         source.addEventListener(EVENT_TYPES[i], function (e) { onEvent(e.data); }, false);
       }
+      source.addEventListener("reset", function (e) { onEvent(e.data); }, false);
       source.onopen = function () {
         if (opened) {
           // A reconnect by the browser itself (hub restart): take a fresh snapshot too.

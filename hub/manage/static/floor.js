@@ -78,6 +78,8 @@
   for (var t = 0; t < types.length; t++) {
     if (types[t]) { source.addEventListener(types[t], soon); }
   }
+  /* reset: the hub is behind what this page saw (restored from a backup): redraw it all. */
+  source.addEventListener("reset", soon);
   source.onopen = function () {
     setState("live", "实时更新中");
     soon(); /* anything missed while (re)connecting */
