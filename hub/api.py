@@ -172,6 +172,7 @@ def create_app(
         redoc_url=None,
     )
     engine.subscribe(broker.publish)
+    registry.on_revoked(broker.end_owned)  # a revoked device's streams end at once
     config = engine.config
 
     @app.exception_handler(HubError)
@@ -449,7 +450,9 @@ def create_app(
         async def current() -> int:
             return await run_in_threadpool(engine.last_seq)
 
-        body = sse.stream(broker, backlog, current, start, wanted, request.is_disconnected)
+        body = sse.stream(
+            broker, backlog, current, start, wanted, request.is_disconnected, owner=dev.id
+        )
         return StreamingResponse(
             body,
             media_type="text/event-stream",

@@ -31,15 +31,22 @@ RESET = "reset"
 reached (docs/hub.md, "The event stream")."""
 
 _CUT = object()
+_ENDED = object()
 
 
 class Subscription:
-    """One client's queue of event batches."""
+    """One client's queue of event batches; ``owner`` is who holds it (a device id), if known."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, owner: str | None = None) -> None:
         self.loop = loop
+        self.owner = owner
         self.queue: asyncio.Queue[list[Event] | object] = asyncio.Queue()
         self.cut = False
+
+    def _end(self) -> None:
+        if not self.cut:
+            self.cut = True
+            self.queue.put_nowait(_ENDED)
 
     def _offer(self, events: list[Event]) -> None:
         if self.cut:
@@ -58,8 +65,8 @@ class EventBroker:
         self._lock = threading.Lock()
         self._subs: set[Subscription] = set()
 
-    def subscribe(self) -> Subscription:
-        sub = Subscription(asyncio.get_running_loop())
+    def subscribe(self, owner: str | None = None) -> Subscription:
+        sub = Subscription(asyncio.get_running_loop(), owner)
         with self._lock:
             self._subs.add(sub)
         return sub
@@ -75,6 +82,16 @@ class EventBroker:
         for sub in subs:
             try:
                 sub.loop.call_soon_threadsafe(sub._offer, events)
+            except RuntimeError:  # the loop is closed: the server is shutting down
+                self.unsubscribe(sub)
+
+    def end_owned(self, owners: frozenset[str]) -> None:
+        """End the streams held by ``owners`` (revoked devices); callable from any thread."""
+        with self._lock:
+            subs = [sub for sub in self._subs if sub.owner in owners]
+        for sub in subs:
+            try:
+                sub.loop.call_soon_threadsafe(sub._end)
             except RuntimeError:  # the loop is closed: the server is shutting down
                 self.unsubscribe(sub)
 
@@ -138,9 +155,12 @@ async def stream(
     last_event_id: int | None,
     types: frozenset[str] | None,
     disconnected: Callable[[], Awaitable[bool]],
+    owner: str | None = None,
 ) -> AsyncIterator[str]:
-    """The SSE body: replay after ``last_event_id`` (if given), then follow live events."""
-    sub = broker.subscribe()
+    """The SSE body: replay after ``last_event_id`` (if given), then follow live events.
+
+    ``owner`` (a device id) lets :meth:`EventBroker.end_owned` end the stream."""
+    sub = broker.subscribe(owner)
     try:
         yield f"retry: {RETRY_MS}\n\n"
         now = await current_seq()
@@ -167,6 +187,9 @@ async def stream(
                 continue
             if item is _CUT:
                 log.info("event stream subscriber fell behind; closing it so it resumes")
+                return
+            if item is _ENDED:
+                log.info("event stream of a revoked device closed")
                 return
             if not isinstance(item, list):
                 continue

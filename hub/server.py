@@ -210,6 +210,7 @@ def serve(hub: Hub, bind: str) -> None:
         hub.uplink.start()
     hub.monitor = AlertMonitor(hub.engine)  # wait and pause alerts, every 30 s
     hub.monitor.start()
+    hub.registry.watch()  # tokens revoked by another process end their streams
     try:
         uvicorn.run(
             hub.app,
@@ -221,6 +222,7 @@ def serve(hub: Hub, bind: str) -> None:
         )
     finally:
         hub.monitor.stop()
+        hub.registry.stop_watching()
         if hub.downlink is not None:
             hub.downlink.stop()
         if hub.uplink is not None:
