@@ -86,7 +86,9 @@ def _cmd_hub(args: argparse.Namespace) -> int:
 
     try:
         host, port = parse_bind(args.bind)
-        hub = open_hub(args.data, args.config, always_open=args.always_open)
+        hub = open_hub(
+            args.data, args.config, always_open=args.always_open, new_store=args.new_store
+        )
     except (ValueError, ConfigError, StoreError) as err:
         print(f"hall hub: {err}", file=sys.stderr)
         return EXIT_FAIL
@@ -147,6 +149,13 @@ def _parser() -> argparse.ArgumentParser:
         "--always-open",
         action="store_true",
         help="ignore service hours and last-ticket times (demos, out-of-hours testing)",
+    )
+    hub.add_argument(
+        "--new-store",
+        action="store_true",
+        help="start with an empty store although a hub ran in this folder before (hall.secret or"
+        " admin.token there): every device token becomes void and numbers start again; without"
+        " it the hub refuses, so that a lost store is restored from backup instead",
     )
     hub.set_defaults(handler=_cmd_hub)
 

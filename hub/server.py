@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from hub.api import create_app
 from hub.auth import DeviceRegistry
 from hub.case_lookup import LOOKUP_TIMEOUT_SECONDS, CaseLookup
 from hub.catalog import Catalog
+from hub.datadir import READ_ONLY, check_store_present, prepare_folder
 from hub.downlink import start_downlink
 from hub.engine import QueueEngine
 from hub.events import EventBroker
@@ -31,6 +31,7 @@ from hub.tables import ALL_MIGRATIONS
 from sync.clock import Clock, SystemClock
 from sync.credential import CredentialError, load_credential
 from sync.downlink import Downlink
+from sync.errors import StoreError
 from sync.http import CentralClient
 from sync.store import Store
 from sync.uplink import Uplink
@@ -38,6 +39,7 @@ from sync.uplink import Uplink
 log = logging.getLogger(__name__)
 
 DB_NAME = "hub.db"
+SECRET_NAME = "hall.secret"  # noqa: S105 - config.schema's default hall.secret_file
 ADMIN_TOKEN = "admin.token"  # noqa: S105 - a file name, not a secret
 
 
@@ -65,11 +67,20 @@ class Hub:
         return self.data_dir / ADMIN_TOKEN
 
 
-def open_store(data_dir: str | Path) -> Store:
-    """The hub store in ``data_dir`` (created, mode 0700, if missing); raises StoreError."""
+def open_store(
+    data_dir: str | Path, *, new_store: bool = False, secret_path: Path | None = None
+) -> Store:
+    """The hub store in ``data_dir`` (folder created, mode 0700, if missing).
+
+    Raises StoreError with a sentence when the folder cannot be written, or when the store is
+    empty or missing in a folder where a hub has run (``hall.secret`` or ``admin.token`` there;
+    ``secret_path`` if the hall keeps its secret elsewhere) unless ``new_store``
+    (:mod:`hub.datadir`); and when the store itself cannot be opened.
+    """
     folder = Path(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+    marks = [secret_path or folder / SECRET_NAME, folder / ADMIN_TOKEN]
+    check_store_present(folder, folder / DB_NAME, marks, new_store)
+    prepare_folder(folder)
     return Store(folder / DB_NAME, ALL_MIGRATIONS)
 
 
@@ -80,11 +91,14 @@ def open_hub(
     always_open: bool = False,
     clock: Clock | None = None,
     config: HallConfig | None = None,
+    new_store: bool = False,
 ) -> Hub:
     """Open (or create) a hub in ``data_dir``; raises ConfigError or StoreError.
 
     The hall is ``config`` if given (tests), else the file ``config_path``, else the sample.
     Relative staff photo paths are taken beside ``config_path`` (else the working directory).
+    ``new_store`` lets a folder where a hub ran start again with an empty store (see
+    :func:`open_store`).
     """
     folder = Path(data_dir)
     if config is None:
@@ -93,16 +107,21 @@ def open_hub(
     secret_path = Path(config.hall.secret_file)
     if not secret_path.is_absolute():
         secret_path = folder / secret_path
-    store = open_store(folder)
-    engine = QueueEngine(
-        store,
-        config,
-        clock or SystemClock(),
-        load_secret(secret_path),
-        enforce_hours=False if always_open else None,
-    )
-    registry = DeviceRegistry(store, {w.number for w in config.windows})
-    new_token = registry.ensure_admin_token(folder / ADMIN_TOKEN)
+    store = open_store(folder, new_store=new_store, secret_path=secret_path)
+    try:
+        secret = load_secret(secret_path)
+        engine = QueueEngine(
+            store,
+            config,
+            clock or SystemClock(),
+            secret,
+            enforce_hours=False if always_open else None,
+        )
+        registry = DeviceRegistry(store, {w.number for w in config.windows})
+        new_token = registry.ensure_admin_token(folder / ADMIN_TOKEN)
+    except OSError as err:
+        store.close()
+        raise StoreError(READ_ONLY.format(folder=folder, why=err.strerror or err)) from err
     broker = EventBroker()
     catalog = Catalog(engine)
     catalog.restore()  # a hub started offline serves the last catalog it applied
