@@ -277,6 +277,7 @@ def create_app(
             appointment_code=body.appointment_code,
             issued_by=dev.name,
             idempotency_key=(idempotency_key or "").strip() or None,
+            device=dev.id,
         )
         return ticket.to_dict()
 

@@ -5,6 +5,9 @@ The only code that creates tickets. Wait estimates come from :mod:`hub.reads`.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,20 +38,29 @@ class IssuingRules(EngineCore):
         appointment_code: str | None = None,
         issued_by: str | None = None,
         idempotency_key: str | None = None,
+        device: str | None = None,
     ) -> Ticket:
         """Issue the next number of a category (or of an item's category).
 
         The appointment lane with an ID card and no category checks in the card's appointment
-        of today, whatever its category. A request repeating the ``idempotency_key`` of one
-        that was issued today answers that ticket again (no second number, no event).
+        of today, whatever its category. A request of ``device`` (its id) repeating the
+        ``idempotency_key`` of one it sent today with the same fields answers that ticket again
+        (no second number, no event); keys of other devices are theirs alone.
 
-        Raises Invalid (unknown category or item, bad ID number, bad lane), NotFound (unknown
+        Raises Invalid (unknown category or item, bad ID number, bad lane, the device's key
+        reused for different fields: ``idempotency_key_reused``), NotFound (unknown
         appointment code, no appointment today for the card), Conflict (hall closed,
         last-ticket time passed, daily cap reached, person already queued in the category,
         appointment not usable now).
         """
         person = identify(self._secret, id_number) if id_number else None
         name_masked = _mask_name(name) if name else None
+        fields = [category, item_id, lane, green_group, person.normalized if person else None,
+                  name, appointment_code]  # fmt: skip
+        request_hash = hmac.new(
+            self._secret, json.dumps(fields, ensure_ascii=False).encode(), hashlib.sha256
+        ).hexdigest()  # keyed: the fields hold an ID number
+        requester = device or ""
         by_card = (
             lane == Lane.APPOINTMENT
             and category is None
@@ -59,7 +71,7 @@ class IssuingRules(EngineCore):
 
         def operation(tx: Tx) -> Ticket:
             if idempotency_key is not None:
-                again = self._answered(tx, idempotency_key)
+                again = self._answered(tx, requester, idempotency_key, request_hash)
                 if again is not None:
                     return again
             if by_card and person is not None:
@@ -112,20 +124,29 @@ class IssuingRules(EngineCore):
             ticket = self._with_wait(tx.db, stored)
             if idempotency_key is not None:
                 tx.db.execute(
-                    "INSERT INTO ticket_requests (service_day, key, ticket_id) VALUES (?, ?, ?)",
-                    (tx.today, idempotency_key, ticket_id),
+                    "INSERT INTO ticket_requests (service_day, device, key, request_hash,"
+                    " ticket_id) VALUES (?, ?, ?, ?, ?)",
+                    (tx.today, requester, idempotency_key, request_hash, ticket_id),
                 )
             tx.emit("ticket.issued", {"ticket": ticket.to_dict(private=False)})
             return ticket
 
         return self._run(operation)
 
-    def _answered(self, tx: Tx, key: str) -> Ticket | None:
-        """The ticket an earlier request with this Idempotency-Key got today, or None."""
+    def _answered(self, tx: Tx, device: str, key: str, request_hash: str) -> Ticket | None:
+        """The ticket an earlier request of ``device`` with this Idempotency-Key got today, or
+        None; raises Invalid ``idempotency_key_reused`` when that request asked for another
+        ticket (``request_hash`` differs)."""
         row = tx.db.execute(
-            "SELECT ticket_id FROM ticket_requests WHERE service_day = ? AND key = ?",
-            (tx.today, key),
+            "SELECT ticket_id, request_hash FROM ticket_requests"
+            " WHERE service_day = ? AND device = ? AND key = ?",
+            (tx.today, device, key),
         ).fetchone()
+        if row is not None and row[1] is not None and row[1] != request_hash:
+            raise Invalid(
+                "idempotency_key_reused",
+                "该 Idempotency-Key 已用于另一份取号请求，内容不同；新的取号请求请使用新的键",
+            )
         stored = self._ticket_row(tx.db, row[0]) if row else None
         return self._with_wait(tx.db, stored) if stored else None
 

@@ -323,6 +323,28 @@ HUB_MIGRATIONS = [
         CREATE INDEX alerts_by_day ON alerts (service_day, raised_at);
         """,
     ),
+    Migration(
+        "hub",
+        9,
+        "Idempotency-Keys scoped to the device that sent them, with a keyed hash of the request",
+        # The primary key changes, so the table is copied. Keys stored before knew no device
+        # (device ''): a retry of one of them after the upgrade is a new request; keys live
+        # for their service day only.
+        """
+        CREATE TABLE ticket_requests_v9 (
+            service_day TEXT NOT NULL,
+            device TEXT NOT NULL,
+            key TEXT NOT NULL,
+            request_hash TEXT,
+            ticket_id TEXT NOT NULL REFERENCES tickets (id),
+            PRIMARY KEY (service_day, device, key)
+        ) WITHOUT ROWID;
+        INSERT INTO ticket_requests_v9 (service_day, device, key, request_hash, ticket_id)
+            SELECT service_day, '', key, NULL, ticket_id FROM ticket_requests;
+        DROP TABLE ticket_requests;
+        ALTER TABLE ticket_requests_v9 RENAME TO ticket_requests;
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]
