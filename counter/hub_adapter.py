@@ -58,7 +58,8 @@ class HubClientCounter:
         return WindowView.from_api(data), figures
 
     def queue(self) -> QueueView:
-        waiting = self.client.queue().get("waiting")
+        data = self.client.queue()
+        waiting = data.get("waiting")
         if not isinstance(waiting, Mapping):
             raise HubUnavailable("集中控制器返回的排队情况无法识别")
         return QueueView(
@@ -66,7 +67,8 @@ class HubClientCounter:
                 str(code): {str(lane): int(n) for lane, n in lanes.items()}
                 for code, lanes in waiting.items()
                 if isinstance(lanes, Mapping)
-            }
+            },
+            QueueView.from_api(data).oldest,
         )
 
     def call_next(self, window: int) -> TicketView | None:

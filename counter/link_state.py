@@ -110,7 +110,7 @@ class LiveLinkState:
 
     def _signed_out(self, text: str) -> None:
         self._signed_in, self._clerk = False, None
-        self._ratings.forget()
+        self._ratings.forget_done()  # an open rating stays with its citizen
         self._message, self._message_is_error = Sentence(text), True
 
     def hub_lost(self) -> None:

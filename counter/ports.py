@@ -115,14 +115,62 @@ class TodayFigures:
 
 
 @dataclass(frozen=True)
+class LongestWait:
+    """The ticket that has waited longest among a window's categories."""
+
+    number: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class OldestTicket:
+    """A category's longest-waiting ticket: its number and when it was taken (hall time)."""
+
+    number: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
 class QueueView:
-    """Waiting tickets per category and lane (``{"A": {"ordinary": 3, "green": 1, ...}}``)."""
+    """Waiting tickets per category and lane (``{"A": {"ordinary": 3, "green": 1, ...}}``),
+    and each category's longest-waiting ticket where the hub names it."""
 
     waiting: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    oldest: Mapping[str, OldestTicket] = field(default_factory=dict)
 
     def for_categories(self, categories: tuple[str, ...]) -> dict[str, dict[str, int]]:
         """The counts of these categories only (a window sees its own queue)."""
         return {c: dict(self.waiting.get(c, {})) for c in categories}
+
+    def longest_wait(self, categories: tuple[str, ...], now: datetime) -> LongestWait | None:
+        """The ticket that has waited longest among ``categories`` and its whole minutes so
+        far at ``now``, or None when nobody of them waits (or the hub does not say)."""
+        found = [self.oldest[c] for c in categories if c in self.oldest]
+        if not found:
+            return None
+        oldest = min(found, key=lambda t: t.issued_at)
+        minutes = max(0, int((now - oldest.issued_at).total_seconds() // 60))
+        return LongestWait(oldest.number, minutes)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> QueueView:
+        """Read ``GET /queue`` (``categories`` may be missing from an older hub)."""
+        oldest: dict[str, OldestTicket] = {}
+        categories = data.get("categories")
+        if isinstance(categories, Mapping):
+            for code, entry in categories.items():
+                if not isinstance(entry, Mapping):
+                    continue
+                number, issued = entry.get("oldest_number"), entry.get("oldest_issued_at")
+                if number and issued:
+                    try:
+                        oldest[str(code)] = OldestTicket(
+                            str(number), datetime.fromisoformat(str(issued))
+                        )
+                    except ValueError:
+                        continue
+        waiting = data.get("waiting")
+        return cls(dict(waiting) if isinstance(waiting, Mapping) else {}, oldest)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from counter.ports import Clerk, TicketView, TodayFigures
+from counter.ports import Clerk, LongestWait, TicketView, TodayFigures
 from counter.texts import Sentence, Texts
 
 
@@ -53,15 +54,30 @@ class InlineExecutor:
 
 @dataclass(frozen=True)
 class RatingState:
-    """The rating of the service just finished: asking, then its result line."""
+    """The rating of the service last finished: asking, then its result line."""
 
     number: str
     request: int
     started: float  # monotonic seconds
     timeout: float
+    ticket_id: str = ""  # the finished ticket the rating is posted for
     level: int | None = None
     done: bool = False
     line: Sentence | None = None  # the result as the clerk reads it
+    reason_due: float | None = None  # monotonic: a 差评's reason may be picked until then
+    done_at: float | None = None  # monotonic: when it was recorded or given up
+
+
+@dataclass(frozen=True)
+class RatingView:
+    """The rating band as the clerk sees it, beside whatever the window does now."""
+
+    number: str  # the rated service's ticket
+    line: str
+    level: int | None
+    open: bool  # still waiting for the citizen's key or the 差评's reason
+    wants_reason: bool  # a 差评 whose reason the clerk is to pick
+    seconds_left: int | None  # for the key, or for the reason; None once done
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,9 @@ class Snapshot:
     rating_line: str | None
     rating_level: int | None
     bad_reasons: tuple[str, ...]
+    rating: RatingView | None = None
+    longest_wait: LongestWait | None = None
+    now: datetime | None = None  # the hall's time when the snapshot was taken
 
 
 def refusal_for(
@@ -95,29 +114,31 @@ def refusal_for(
     *,
     hub_ok: bool,
     busy: bool,
+    reason_for: str | None = None,
 ) -> Sentence | None:
     """Why ``action`` cannot run now (a sentence from ``texts``), or None if it can.
 
     ``phase`` and ``current`` (the ticket at the window) are the window's as the counter holds
     them; with the hub away (``hub_ok`` False) or another operation running (``busy``) every
-    action is refused.
+    action is refused. A rating in progress (phase RATING or BAD_REASON) refuses nothing: the
+    clerk calls, pauses or signs out while the citizen rates. ``reason_for`` is the number
+    whose 差评 waits for its reason: the reason may be given even after sign-out, and only
+    finishing the next service waits for it (the keypad asks one citizen at a time).
     """
     if not hub_ok:
         return Sentence(texts.get("refuse.hub_away"))
     if busy:
         return Sentence(texts.get("refuse.busy"))
+    if action is Action.BAD_REASON:
+        return None if reason_for is not None else Sentence(texts.get("refuse.no_bad_rating"))
     if action is Action.SIGN_IN:
         return None
     if phase is Phase.SIGNED_OUT:
         return Sentence(texts.get("refuse.signed_out"))
     if action is Action.RECEIPT:
         return None
-    if action is Action.BAD_REASON:
-        return None if phase is Phase.BAD_REASON else Sentence(texts.get("refuse.no_ticket"))
-    if phase is Phase.RATING:
-        return Sentence(texts.get("refuse.rating"))
-    if phase is Phase.BAD_REASON:
-        return Sentence(texts.get("refuse.bad_reason"))
+    if action is Action.FINISH and current is not None and reason_for is not None:
+        return Sentence(texts.get("refuse.bad_reason_first", number=reason_for))
     if action in (Action.CALL_NEXT, Action.CALL_NUMBER, Action.PAUSE, Action.SIGN_OUT):
         if current is not None:
             return Sentence(texts.get("refuse.serving", number=current.number))

@@ -122,16 +122,15 @@ class CounterWorkflow(LiveLinkState):
             return self._phase()
 
     def _phase(self) -> Phase:
+        # The window's own state first: a rating still open beside a call, a pause or a
+        # sign-out goes on in the rating band and holds nothing up.
         if not self._signed_in:
             return Phase.SIGNED_OUT
-        rating_phase = self._ratings.open_phase()
-        if rating_phase is not None:
-            return rating_phase
         if self._state.status == "paused":
             return Phase.PAUSED
         if self._state.current is not None:
             return Phase.SERVING
-        return Phase.IDLE
+        return self._ratings.open_phase() or Phase.IDLE
 
     @property
     def hub_ok(self) -> bool:
@@ -162,6 +161,9 @@ class CounterWorkflow(LiveLinkState):
                 rating_line=self._ratings.line(),
                 rating_level=self._ratings.level(),
                 bad_reasons=tuple(self.config.rating.bad_reasons),
+                rating=self._ratings.view(),
+                longest_wait=self._queue.longest_wait(state.categories, self.clock.now()),
+                now=self.clock.now(),
             )
 
     def _item_name(self, ticket: TicketView | None) -> str | None:
@@ -204,6 +206,7 @@ class CounterWorkflow(LiveLinkState):
             self.texts,
             hub_ok=self._hub_ok,
             busy=self._busy,
+            reason_for=self._ratings.wants_reason(),
         )
 
     # -- the clerk's actions (GUI thread; never block) ------------------------------------------
@@ -369,7 +372,7 @@ class CounterWorkflow(LiveLinkState):
         state = self.hub.sign_out(self.window)
         with self._lock:
             self._clerk, self._signed_in = None, False
-            self._ratings.forget()
+            self._ratings.forget_done()  # an open rating goes on: the citizen may still rate
             self._set_state(state)
         self._say(Sentence(self.texts.get("signout.done")))
 
@@ -388,7 +391,7 @@ class CounterWorkflow(LiveLinkState):
 
     def _serve(self, ticket: TicketView) -> None:
         with self._lock:
-            self._ratings.forget()  # the last citizen's rating line gives way to the new one
+            self._ratings.forget_done()  # a finished rating's line gives way to the new citizen
             self._set_state(replace(self._state, status="serving", current=ticket))
 
     def _ticket_job(
@@ -446,7 +449,7 @@ class CounterWorkflow(LiveLinkState):
             if self._today.source == "seen":
                 self._today = seen_figures(self._seen)
         self._say(Sentence(self.texts.get("done.finished", number=ticket.number)))
-        self._ratings.ask(ticket.number)
+        self._ratings.ask(ticket)
 
     def _do_bad_reason(self, reason: str) -> None:
         said = self._ratings.post_bad_reason(reason)
@@ -459,6 +462,8 @@ class CounterWorkflow(LiveLinkState):
 
     def close(self) -> None:
         """End an open rating request and stop the worker."""
+        with self._lock:
+            self._ratings.forget()
         if self.keypad is not None:
             self.keypad.cancel_rating()
         if isinstance(self._executor, ThreadPoolExecutor):

@@ -39,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
     if args.tour:
         from counter.qt.tour import render_tour
 
-        files = render_tour(args.tour, setup.config, window or setup.config.windows[0].number)
+        keys: dict[str, list[str]] = {
+            str(k): list(v) for k, v in setup.settings.counter_keys.items()
+        }
+        number = window or setup.config.windows[0].number
+        files = render_tour(args.tour, setup.config, number, keys)
         for path in files:
             print(path)
         return EXIT_OK
@@ -62,17 +66,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_gui(setup: Any, window: int, token: str) -> int:
-    from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
+    from appkit.fonts import install
     from counter.qt.app import build_counter, open_devices
     from counter.qt.keys import KeyConfigError, parse_keys
-    from counter.qt.window import FONT_FAMILY
     from devices.errors import DeviceError
     from hub.client import HubClient
 
     app = QApplication(sys.argv[:1])
-    app.setFont(QFont(FONT_FAMILY, 12))
+    install(app)
     try:
         parse_keys({k: list(v) for k, v in setup.settings.counter_keys.items()})
     except KeyConfigError as err:

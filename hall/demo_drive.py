@@ -252,12 +252,9 @@ class ClerkHands:
     def transfer(self, category: str, reason: str) -> None:
         dialog = self.dialog("transfer", TransferDialog)
         assert isinstance(dialog, TransferDialog)
-        dialog.to_category.setChecked(True)
-        index = dialog.category.findData(category)
-        if index < 0:
+        if not dialog.choose_category(category):
             raise ScriptError(f"no category {category} in the transfer dialog")
-        dialog.category.setCurrentIndex(index)
-        dialog.reason.setCurrentText(reason)
+        dialog.reason.set_reason(reason)
         self.submit(dialog, dialog.ok, f"transfer to {category}")
         self.pump.until(
             lambda: self.workflow.snapshot().current is None,
@@ -268,7 +265,7 @@ class ClerkHands:
     def pause(self, reason: str) -> None:
         dialog = self.dialog("pause", PauseDialog)
         assert isinstance(dialog, PauseDialog)
-        dialog.reason.setCurrentText(reason)
+        dialog.reason.set_reason(reason)
         self.submit(dialog, dialog.ok, f"pause ({reason})")
 
     def receipt(self, search: str, applicant: str, phone: str) -> ReceiptDialog:
@@ -277,7 +274,7 @@ class ClerkHands:
         dialog = self.dialog("receipt", ReceiptDialog)
         assert isinstance(dialog, ReceiptDialog)
         dialog.search.setText(search)
-        item = dialog._current()
+        item = dialog.current_item()
         if item is None:
             raise ScriptError(f"no item matching {search!r} in the receipt dialog")
         dialog.tick(*item.materials)

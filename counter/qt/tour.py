@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
+from appkit.fonts import install
 from config import HallConfig, sample_hall
 from config.sample import DEMO_STAFF_PIN
 from config.schema import DeviceSettings
 from counter.ports import RatingDone
 from counter.qt.dialogs import make_dialog
 from counter.qt.keys import parse_keys
-from counter.qt.window import FONT_FAMILY, CounterWindow
+from counter.qt.window import CounterWindow
 from counter.simhub import SimHub
 from counter.states import Action, InlineExecutor
 from counter.workflow import CounterWorkflow
@@ -31,13 +31,17 @@ SCREENS = (
     "idle",
     "serving",
     "rating-wait",
+    "calling-while-rating",
     "bad-reason",
     "bad-reason-sent",
     "transfer-dialog",
     "pause-dialog",
     "receipt-dialog",
+    "paused",
     "hub-away",
 )
+SIZES = ((1280, 800), (1920, 1080))
+"""The counters' screens: a 1280×800 all-in-one and a 1920×1080 monitor."""
 
 
 class TourKeypad:
@@ -72,44 +76,72 @@ class _WallClock:
 
 
 def render_tour(
-    out_dir: str | Path, config: HallConfig | None = None, window: int = 1
+    out_dir: str | Path,
+    config: HallConfig | None = None,
+    window: int = 1,
+    keys: dict[str, list[str]] | None = None,
+    sizes: tuple[tuple[int, int], ...] = SIZES,
 ) -> list[Path]:
-    """Render every screen of ``SCREENS`` to ``out_dir/NN-name.png``; returns the files."""
+    """Render every screen of ``SCREENS`` at each of ``sizes`` to
+    ``out_dir/NN-name-WxH.png`` (the hall's ``config``, its ``window`` and that box's
+    ``keys``; the sample hall's window 1 with the default keys otherwise); returns the files."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
-    app.setFont(QFont(FONT_FAMILY, 12))
+    install(app)
     config = config or sample_hall()
-    hub, keypad, clock = SimHub(config), TourKeypad(), _WallClock(ZoneInfo(config.hall.timezone))
-    for category, lane in (
-        ("A", "ordinary"),
-        ("A", "green"),
-        ("B", "ordinary"),
-        ("B", "appointment"),
-    ):
-        hub.issue(category, lane)
-    hub.set_figures(window, [300.0, 420.0, 380.0])
-    item = next(i for i in config.items if i.category == "A" and i.materials)
-    hub.issue("A", "ordinary", item.id)
-    flow = CounterWorkflow(window, hub, config, clock, keypad=keypad, executor=InlineExecutor())
-    settings_keys = {k: list(v) for k, v in _default_keys().items()}
-    view = CounterWindow(flow, parse_keys(settings_keys))
-    view.resize(1280, 800)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
+    for width, height in sizes:
+        files += _render(app, out, config, window, keys or _default_keys(), (width, height))
+    return files
+
+
+def _render(
+    app: QApplication,
+    out: Path,
+    config: HallConfig,
+    window: int,
+    keys: dict[str, list[str]],
+    size: tuple[int, int],
+) -> list[Path]:
+    hub, keypad, clock = SimHub(config), TourKeypad(), _WallClock(ZoneInfo(config.hall.timezone))
+    hub.any_pin = True
+    spec = config.window(window) or config.windows[0]
+    codes = list(spec.categories) or [config.categories[0].code]
+    early = clock.now() - timedelta(minutes=37)
+    hub.issue(codes[0], "ordinary", issued_at=early)
+    hub.issue(codes[0], "green")
+    hub.issue(codes[-1], "ordinary")
+    hub.issue(codes[-1], "appointment")
+    hub.set_figures(window, [300.0, 420.0, 380.0])
+    item = max(
+        (i for i in config.items if i.category in codes and i.materials),
+        key=lambda i: len(i.name),
+        default=None,
+    )
+    flow = CounterWorkflow(window, hub, config, clock, keypad=keypad, executor=InlineExecutor())
+    view = CounterWindow(flow, parse_keys(keys))
+    view.resize(*size)
+    files: list[Path] = []
+    suffix = f"{size[0]}x{size[1]}"
 
     def shot(widget: QWidget, name: str) -> None:
         widget.show()
         for _ in range(3):
             app.processEvents()
-        path = out / f"{len(files) + 1:02d}-{name}.png"
+        if widget is view:  # a screen is its size: a layout that needs more is cut, and seen
+            view.resize(*size)
+            app.processEvents()
+        path = out / f"{len(files) + 1:02d}-{name}-{suffix}.png"
         widget.grab().save(str(path))
         files.append(path)
 
     view.redraw()
     shot(view, "sign-in")
-    flow.sign_in("1001", DEMO_STAFF_PIN)
+    clerk = next((m for m in config.staff if not m.windows or window in m.windows), None)
+    flow.sign_in(clerk.number if clerk else "1001", DEMO_STAFF_PIN)
     flow.refresh()
     view.redraw()
     shot(view, "idle")
@@ -121,25 +153,35 @@ def render_tour(
     clock.offset = 207.0
     view.redraw()
     shot(view, "rating-wait")
+    flow.call_number(hub.issue(codes[0], "ordinary", item.id if item else None))
+    clock.offset = 212.0
+    view.redraw()
+    shot(view, "calling-while-rating")
     keypad.press(4)
     view.redraw()
     shot(view, "bad-reason")
     flow.choose_bad_reason(config.rating.bad_reasons[0])
     view.redraw()
     shot(view, "bad-reason-sent")
-    flow.call_number(hub.issue("A", "ordinary", item.id))
-    view.redraw()
     for action, name in (
         (Action.TRANSFER, "transfer-dialog"),
         (Action.PAUSE, "pause-dialog"),
         (Action.RECEIPT, "receipt-dialog"),
     ):
         dialog = make_dialog(action, flow, view)
-        if action is Action.RECEIPT:
-            dialog.resize(1000, 680)
+        if action is Action.RECEIPT and item is not None:
+            dialog.search.setText(item.name[:6])  # type: ignore[attr-defined]
             dialog.tick(*item.materials[:2])  # type: ignore[attr-defined]
+        dialog.adjustSize()
         shot(dialog, name)
         dialog.close()
+    flow.press(Action.FINISH)
+    keypad.press(None)
+    flow.pause(flow.texts.choices("pause.reasons")[0])
+    view.redraw()
+    shot(view, "paused")
+    flow.press(Action.RESUME)
+    flow.press(Action.CALL_NEXT)
     hub.away = True
     flow.press(Action.RECALL)
     flow.press(Action.SKIP)

@@ -3,32 +3,38 @@
 It draws ``workflow.snapshot()`` (sign-in page or work page), turns buttons and shortcuts into
 workflow calls, and repaints when the workflow says it changed: ``on_change`` may fire on any
 thread, so it only emits a signal, which Qt queues to the GUI thread. A one-second timer repaints
-the ticking service time and the rating countdown.
+the clock, the ticking service time and the rating countdown.
+
+From the top: the header (window, clerk, clock, 退出登录), the hub-away banner, the state band
+(the window's state in its colour, large), the rating band (the last citizen's rating, beside
+whatever the clerk does next), then the serving panel and the window's queue, the keys, and the
+sentence of the last key. Everything is sized from the screen's height (``counter.qt.style``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from appkit.style import clock_text
+from counter.qt.bands import RatingBand, StateBand
 from counter.qt.keys import key_label
+from counter.qt.signin import SignInPage, label
+from counter.qt.style import px, scale_for, stylesheet
 from counter.states import Action, Phase, Snapshot
 from counter.workflow import CounterWorkflow
 
-FONT_FAMILY = "WenQuanYi Micro Hei"
 BUTTON_ACTIONS = (
     Action.CALL_NEXT,
     Action.CALL_NUMBER,
@@ -40,121 +46,35 @@ BUTTON_ACTIONS = (
     Action.FINISH,
     Action.RECEIPT,
 )
-STYLE = """
-QWidget { font-family: "WenQuanYi Micro Hei"; font-size: 18px; color: #1d2733; }
-QMainWindow, #page { background: #eef2f6; }
-#header { background: #1f4e79; } #header QLabel { color: white; }
-#banner { background: #c62828; color: white; padding: 8px; font-weight: bold; }
-#panel { background: white; border: 1px solid #c9d3de; border-radius: 8px; }
-#number { font-size: 88px; font-weight: bold; color: #1f4e79; }
-#message { padding: 6px; }
-#message[error="true"] { color: #b71c1c; font-weight: bold; }
-QPushButton { background: #ffffff; border: 1px solid #8aa1b8; border-radius: 6px;
-              padding: 8px; min-height: 48px; }
-QPushButton:disabled { color: #9aa5b1; background: #e3e8ed; border-color: #c9d3de; }
-QPushButton#primary { background: #1f6fb5; color: white; font-weight: bold; }
-QPushButton#primary:disabled { background: #9fb8cf; }
-QPushButton#reason { background: #fff3e0; border-color: #ef6c00; }
-QLineEdit { padding: 6px; min-height: 40px; font-size: 24px; background: white;
-            border: 1px solid #8aa1b8; border-radius: 4px; }
-"""
+LANES = ("appointment", "green", "ordinary")
+LATE_MINUTES = 30  # a longest wait this long is shown in the warning colour
+
+
+class KeyButton(QPushButton):
+    """A key on screen: the action's name, and under it, smaller, its keyboard keys."""
+
+    def __init__(self, name: str, keys: str) -> None:
+        super().__init__()
+        self.name = label(name, "keyname", wrap=False)
+        self.keys = label(keys, "keykeys", wrap=False)
+        for part in (self.name, self.keys):
+            part.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            part.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.setSpacing(0)
+        column.addWidget(self.name)
+        column.addWidget(self.keys)
+        self.keys.setVisible(bool(keys))
+
+    def text(self) -> str:  # the label, as the clerk reads it
+        return self.name.text()
 
 
 class Bridge(QObject):
     """Carries ``workflow.on_change`` (any thread) to the GUI thread."""
 
     changed = Signal()
-
-
-def _label(text: str = "", name: str = "", size: int | None = None) -> QLabel:
-    label = QLabel(text)
-    if name:
-        label.setObjectName(name)
-    if size is not None:
-        font = QFont(FONT_FAMILY)
-        font.setPixelSize(size)
-        label.setFont(font)
-    label.setWordWrap(True)
-    return label
-
-
-class SignInPage(QWidget):
-    """Staff number and PIN with an on-screen number pad (a USB number pad types too)."""
-
-    def __init__(self, workflow: CounterWorkflow) -> None:
-        super().__init__()
-        self.workflow = workflow
-        texts = workflow.texts
-        self.staff_no = QLineEdit()
-        self.staff_no.setPlaceholderText(texts.get("signin.staff_no"))
-        self.pin = QLineEdit()
-        self.pin.setPlaceholderText(texts.get("signin.pin"))
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.staff_no.returnPressed.connect(self.pin.setFocus)
-        self.pin.returnPressed.connect(self.submit)
-        self.message = _label(texts.get("signin.hint"), "message")
-        self.submit_button = QPushButton(texts.get("signin.submit"))
-        self.submit_button.setObjectName("primary")
-        self.submit_button.clicked.connect(self.submit)
-        self._field = self.staff_no
-
-        box = QFrame()
-        box.setObjectName("panel")
-        box.setFixedWidth(460)
-        column = QVBoxLayout(box)
-        column.addWidget(_label(texts.get("signin.title"), size=28))
-        form = QGridLayout()
-        form.addWidget(_label(texts.get("signin.staff_no")), 0, 0)
-        form.addWidget(self.staff_no, 0, 1)
-        form.addWidget(_label(texts.get("signin.pin")), 1, 0)
-        form.addWidget(self.pin, 1, 1)
-        column.addLayout(form)
-        pad = QGridLayout()
-        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "clear", "0", "back"]
-        for index, key in enumerate(keys):
-            text = {"clear": texts.get("keys.clear"), "back": texts.get("keys.backspace")}
-            button = QPushButton(text.get(key, key))
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, k=key: self._pad(k))
-            pad.addWidget(button, index // 3, index % 3)
-        column.addLayout(pad)
-        column.addWidget(self.submit_button)
-        column.addWidget(self.message)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(box)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(1)
-        self.staff_no.installEventFilter(self)
-        self.pin.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
-            self._field = watched
-        return False
-
-    def _pad(self, key: str) -> None:
-        field = self._field
-        if key == "clear":
-            field.clear()
-        elif key == "back":
-            field.backspace()
-        else:
-            field.insert(key)
-
-    def submit(self) -> None:
-        if self.workflow.sign_in(self.staff_no.text(), self.pin.text()):
-            self.pin.clear()
-
-    def show_snapshot(self, snap: Snapshot) -> None:
-        if snap.message is not None:
-            self.message.setText(str(snap.message))
-        self.message.setProperty("error", "true" if snap.message_is_error else "false")
-        self.message.style().polish(self.message)
-        self.submit_button.setEnabled(snap.hub_ok and not snap.busy)
 
 
 class CounterWindow(QWidget):
@@ -170,39 +90,57 @@ class CounterWindow(QWidget):
         super().__init__()
         self.workflow = workflow
         self.open_dialog = open_dialog or (lambda action: None)
-        self.setStyleSheet(STYLE)
         self.setObjectName("page")
         self.setWindowTitle("hallkit 窗口叫号")
-        self.resize(1280, 800)
         self.bridge = Bridge()
         self.bridge.changed.connect(self.redraw, Qt.ConnectionType.QueuedConnection)
         workflow.on_change = self.bridge.changed.emit
         texts = workflow.texts
+        self.key_names = {
+            action.value: (key_label(keys.get(action.value, [])[:1]) or "") for action in Action
+        }
 
-        self.title = _label("", size=26)
-        self.clerk = _label("", size=20)
+        self.title = label("", "title", wrap=False)
+        self.clerk = label("", "clock", wrap=False)
+        self.clock = label("", "clock", wrap=False)
         self.clerk.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.sign_out_button = QPushButton(texts.get("signout"))
+        self.sign_out_button.setObjectName("signout")
+        self.sign_out_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sign_out_button.clicked.connect(workflow.sign_out)
-        header = QFrame()
-        header.setObjectName("header")
-        top = QHBoxLayout(header)
-        top.addWidget(self.title, 2)
+        self.header = QFrame()
+        self.header.setObjectName("header")
+        top = self.header_row = QHBoxLayout(self.header)
+        top.addWidget(self.title, 3)
         top.addWidget(self.clerk, 2)
+        top.addSpacing(24)
+        top.addWidget(self.clock)
+        top.addSpacing(12)
         top.addWidget(self.sign_out_button)
-        self.banner = _label(texts.get("hub.away"), "banner")
+        self.banner = label(texts.get("hub.away"), "banner")
+        self.state_band = StateBand(workflow)
+        self.rating_band = RatingBand(workflow)
+        self.reasons = self.rating_band.reasons
+        self.reason_buttons = self.rating_band.reason_buttons
+        self.rating = self.rating_band  # .text() is the rating line
 
-        self.stack = QStackedWidget()
+        # One page at a time; a hidden page takes no room (a stacked widget would keep the
+        # sign-in page's height under the work page too).
         self.sign_in_page = SignInPage(workflow)
         self.work_page = self._work_page(keys)
-        self.stack.addWidget(self.sign_in_page)
-        self.stack.addWidget(self.work_page)
 
+        self.body = QVBoxLayout()
+        self.body.addWidget(self.rating_band)
+        self.body.addWidget(self.sign_in_page, 1)
+        self.body.addWidget(self.work_page, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(header)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
         layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.state_band)
+        layout.addLayout(self.body, 1)
 
         self.shortcuts: dict[str, list[QShortcut]] = {}
         for action, sequences in keys.items():
@@ -212,6 +150,9 @@ class CounterWindow(QWidget):
                 bound = Action(action)
                 shortcut.activated.connect(lambda a=bound: self.trigger(a))
                 self.shortcuts.setdefault(action, []).append(shortcut)
+        self._scale = 0.0
+        self.resize(1280, 800)
+        self._restyle()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.redraw)
         self.timer.start(1000)
@@ -223,64 +164,91 @@ class CounterWindow(QWidget):
         serving = QFrame()
         serving.setObjectName("panel")
         left = QVBoxLayout(serving)
-        self.status = _label("", size=22)
-        self.number = _label("", "number")
+        self.caption = label(texts.get("serving.caption"), "caption")
+        self.number = label("", "number", wrap=False)
         self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.category = _label("", size=22)
-        self.item = _label("", size=20)
-        self.elapsed = _label("", size=26)
-        self.rating = _label("", size=22)
-        self.reasons = QWidget()
-        grid = QGridLayout(self.reasons)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.reason_buttons: list[QPushButton] = []
-        for index, reason in enumerate(self.workflow.config.rating.bad_reasons):
-            button = QPushButton(reason)
-            button.setObjectName("reason")
-            button.clicked.connect(lambda _=False, r=reason: self.workflow.choose_bad_reason(r))
-            grid.addWidget(button, index // 3, index % 3)
-            self.reason_buttons.append(button)
-        for widget in (self.status, self.number, self.category, self.item, self.elapsed):
-            left.addWidget(widget)
-        left.addWidget(self.rating)
-        left.addWidget(self.reasons)
+        self.category = label("", "detail")
+        self.item = label("", "detail")
+        self.item.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.elapsed = label("", "elapsed", wrap=False)
+        self.hint = label("", "hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The number large, and beside it what it is and how long it has been served.
+        facts = QVBoxLayout()
+        facts.addStretch(1)
+        facts.addWidget(self.category)
+        facts.addWidget(self.elapsed)
+        facts.addStretch(1)
+        ticket = QHBoxLayout()
+        ticket.addStretch(1)
+        ticket.addWidget(self.number)
+        ticket.addSpacing(24)
+        ticket.addLayout(facts)
+        ticket.addStretch(1)
+        left.addWidget(self.caption)
+        left.addStretch(1)
+        left.addLayout(ticket)
+        left.addWidget(self.item)
+        left.addWidget(self.hint)
         left.addStretch(1)
 
         queue = QFrame()
         queue.setObjectName("panel")
         right = QVBoxLayout(queue)
-        right.addWidget(_label(texts.get("queue.title"), size=22))
+        right.addWidget(label(texts.get("queue.title"), "caption"))
         self.queue_table = QGridLayout()
+        self.queue_table.setHorizontalSpacing(8)
         right.addLayout(self.queue_table)
         self.queue_labels: list[QLabel] = []
         right.addStretch(1)
-        right.addWidget(_label(texts.get("today.title"), size=22))
-        self.today = _label("", size=20)
+        self.longest = label("", "longest")
+        right.addWidget(self.longest)
+        right.addSpacing(8)
+        self.today = label("", "today")
         right.addWidget(self.today)
 
         middle = QHBoxLayout()
         middle.addWidget(serving, 3)
         middle.addWidget(queue, 2)
 
-        self.buttons: dict[Action, QPushButton] = {}
+        self.buttons: dict[Action, KeyButton] = {}
         row = QGridLayout()
         for index, action in enumerate(BUTTON_ACTIONS):
-            label = texts.get(f"action.{action.value}")
-            shortcut = key_label(keys.get(action.value, []))
-            button = QPushButton(f"{label}\n{shortcut}" if shortcut else label)
+            name = texts.get(f"action.{action.value}")
+            button = KeyButton(name, key_label(keys.get(action.value, [])))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             if action is Action.CALL_NEXT:
                 button.setObjectName("primary")
             button.clicked.connect(lambda _=False, a=action: self.trigger(a))
             row.addWidget(button, 0, index)
             self.buttons[action] = button
-        self.message = _label("", "message", size=20)
+        self.message = label("", "message")
 
         column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(middle, 1)
         column.addLayout(row)
         column.addWidget(self.message)
         return page
+
+    # -- sizing ---------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        scale = scale_for(self.height())
+        if abs(scale - self._scale) < 0.01:
+            return
+        self._scale = scale
+        self.setStyleSheet(stylesheet(scale))
+        margin = px(12, scale)
+        self.body.setContentsMargins(margin, margin, margin, margin // 2)
+        self.header_row.setContentsMargins(margin * 2, margin // 2, margin, margin // 2)
+        self.sign_in_page.set_scale(scale)
+        for button in self.buttons.values():
+            button.setMinimumHeight(px(68, scale))
 
     # -- input ----------------------------------------------------------------------------------
 
@@ -306,10 +274,15 @@ class CounterWindow(QWidget):
             if clerk
             else texts.get("clerk.none")
         )
-        self.sign_out_button.setVisible(snap.phase is not Phase.SIGNED_OUT)
-        self.banner.setVisible(not snap.hub_ok)
+        self.clock.setText(clock_text(snap.now) if snap.now is not None else "")
         signed_out = snap.phase is Phase.SIGNED_OUT
-        self.stack.setCurrentWidget(self.sign_in_page if signed_out else self.work_page)
+        self.sign_out_button.setVisible(not signed_out)
+        self.sign_out_button.setEnabled(self.workflow.refusal(Action.SIGN_OUT) is None)
+        self.banner.setVisible(not snap.hub_ok)
+        self.state_band.show_snapshot(snap, self.key_names)
+        self.rating_band.show_snapshot(snap)
+        self.sign_in_page.setVisible(signed_out)
+        self.work_page.setVisible(not signed_out)
         if signed_out:
             self.sign_in_page.show_snapshot(snap)
             return
@@ -323,46 +296,56 @@ class CounterWindow(QWidget):
 
     def _serving(self, snap: Snapshot) -> None:
         texts = self.workflow.texts
-        if snap.phase is Phase.PAUSED:
-            self.status.setText(texts.get("status.paused", reason=snap.pause_reason or ""))
-        elif snap.current is not None:
-            self.status.setText(texts.get("status.serving"))
-        else:
-            self.status.setText(texts.get("status.idle"))
         ticket = snap.current
+        small = snap.rating is not None  # the rating band takes some of the panel's height
+        if (
+            self.number.property("empty") != (ticket is None)
+            or self.number.property("small") != small
+        ):
+            self.number.setProperty("empty", ticket is None)
+            self.number.setProperty("small", small)
+            self.number.style().polish(self.number)
         if ticket is None:
-            self.number.setText("—")
-            self.category.setText(texts.get("serving.none"))
+            waiting = sum(sum(lanes.values()) for lanes in snap.queue.values())
+            self.number.setText(texts.get("serving.waiting", waiting=waiting))
+            hint = (
+                texts.get("serving.hint_paused", key=self.key_names["resume"])
+                if snap.phase is Phase.PAUSED
+                else texts.get("serving.hint_idle", key=self.key_names["call_next"])
+            )
+            self.category.setText("")
+            self.category.setVisible(False)
             self.item.setText("")
             self.elapsed.setText("")
-        else:
+            self.item.setVisible(False)
+            self.hint.setText(hint)
+            self.hint.setVisible(True)
+            return
+        if ticket.lane == "green":
             lane = (
-                texts.get(f"lane.{ticket.lane}")
-                if ticket.lane != "green"
-                else (
-                    texts.get("lane.green_group", group=ticket.green_group)
-                    if ticket.green_group
-                    else texts.get("lane.green")
-                )
+                texts.get("lane.green_group", group=ticket.green_group)
+                if ticket.green_group
+                else texts.get("lane.green")
             )
-            self.number.setText(ticket.number)
-            self.category.setText(
-                texts.get("serving.category", category=self._category(ticket.category), lane=lane)
-            )
-            self.item.setText(
-                texts.get("serving.item", item=snap.item_name)
-                if snap.item_name
-                else texts.get("serving.item_unknown")
-            )
-            seconds = snap.elapsed_seconds or 0
-            self.elapsed.setText(
-                texts.get("serving.elapsed", minutes=seconds // 60, seconds=seconds % 60)
-            )
-        self.rating.setText(snap.rating_line or "")
-        self.rating.setVisible(bool(snap.rating_line))
-        self.reasons.setVisible(snap.phase is Phase.BAD_REASON)
-        for button in self.reason_buttons:
-            button.setEnabled(snap.hub_ok and not snap.busy)
+        else:
+            lane = texts.get(f"lane.{ticket.lane}")
+        self.number.setText(ticket.number)
+        self.category.setText(
+            texts.get("serving.category", category=self._category(ticket.category), lane=lane)
+        )
+        self.item.setText(
+            texts.get("serving.item", item=snap.item_name)
+            if snap.item_name
+            else texts.get("serving.item_unknown")
+        )
+        seconds = snap.elapsed_seconds or 0
+        self.elapsed.setText(
+            texts.get("serving.elapsed", minutes=seconds // 60, seconds=seconds % 60)
+        )
+        self.hint.setText("")
+        self.hint.setVisible(False)
+        self.item.setVisible(True)
+        self.category.setVisible(True)
 
     def _category(self, code: str) -> str:
         for category in self.workflow.config.categories:
@@ -372,32 +355,49 @@ class CounterWindow(QWidget):
 
     def _queue(self, snap: Snapshot) -> None:
         texts = self.workflow.texts
-        headers = [
-            "",
-            texts.get("lane.appointment"),
-            texts.get("lane.green"),
-            texts.get("lane.ordinary"),
+        rows = [
+            [
+                ("", "qhead"),
+                *((texts.get(f"lane.{lane}"), "qhead") for lane in LANES),
+                (texts.get("queue.sum"), "qhead"),
+            ]
         ]
-        rows = [headers]
         for code, lanes in snap.queue.items():
+            counts = [lanes.get(lane, 0) for lane in LANES]
             rows.append(
                 [
-                    self._category(code),
-                    *(str(lanes.get(lane, 0)) for lane in ("appointment", "green", "ordinary")),
+                    (self._category(code), "qcell"),
+                    *((str(n), "qcell") for n in counts),
+                    (str(sum(counts)), "qtotal"),
                 ]
             )
-        cells = [(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+        cells = [(r, c, cell) for r, row in enumerate(rows) for c, cell in enumerate(row)]
         while len(self.queue_labels) < len(cells):  # labels are kept: no flicker each second
             r, c, _ = cells[len(self.queue_labels)]
-            label = _label("", size=20)
+            cell = label("", "qcell", wrap=False)
             if c:
-                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.queue_table.addWidget(label, r, c)
-            self.queue_labels.append(label)
-        for label, (_, _, text) in zip(self.queue_labels, cells, strict=False):
-            label.setText(text)
-        for label in self.queue_labels[len(cells) :]:
-            label.setText("")
+                cell.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.queue_table.addWidget(cell, r, c)
+            self.queue_labels.append(cell)
+        for cell, (_, _, (text, name)) in zip(self.queue_labels, cells, strict=False):
+            cell.setText(text)
+            if cell.objectName() != name:
+                cell.setObjectName(name)
+                cell.style().polish(cell)
+        for cell in self.queue_labels[len(cells) :]:
+            cell.setText("")
+        longest = snap.longest_wait
+        if longest is None:
+            self.longest.setText(texts.get("queue.nobody"))
+            late = False
+        else:
+            self.longest.setText(
+                texts.get("queue.longest", number=longest.number, minutes=longest.minutes)
+            )
+            late = longest.minutes >= LATE_MINUTES
+        if self.longest.property("late") != late:
+            self.longest.setProperty("late", late)
+            self.longest.style().polish(self.longest)
         today = snap.today
         average = (
             texts.get("today.average", minutes=today.average_minutes)
@@ -407,4 +407,4 @@ class CounterWindow(QWidget):
         line = texts.get("today.line", count=today.finished, average=average)
         if today.source == "seen":
             line += texts.get("today.seen")
-        self.today.setText(line)
+        self.today.setText(texts.get("today.title") + "：" + line)
