@@ -21,6 +21,7 @@ import sqlite_utils
 from hub.actors import Actor
 from hub.audit import record
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.redact import redact, redact_optional
 from hub.txn import EngineCore, Tx
 
 ALERT_KINDS = {
@@ -78,6 +79,8 @@ class AlertDesk(EngineCore):
         """
         if kind not in SENT_KINDS:
             raise Invalid("bad_kind", f"提醒类型应为{'或'.join(SENT_KINDS)}")
+        source, device, problem = redact(source), redact(device), redact(problem)
+        detail = redact_optional(detail)
 
         def operation(tx: Tx) -> dict[str, Any]:
             view = self._raise(tx, kind, source, device, problem, detail, sent_by=sent_by)

@@ -22,6 +22,7 @@ from hub.issuing import IssuingRules
 from hub.models import Ticket, TicketStatus, WindowState, WindowStatus
 from hub.notices import NoticeDesk
 from hub.rating import RatingDesk
+from hub.redact import redact, redact_optional
 from hub.txn import Tx
 from sync.clock import Clock
 from sync.store import Store
@@ -264,6 +265,7 @@ class QueueEngine(
         """Send the window's current ticket to another category or window, keeping its place."""
         if (category is None) == (to_window is None):
             raise Invalid("transfer_target", "请指定转移到的业务类别或窗口（二选一）")
+        reason = redact_optional(reason)
 
         def operation(tx: Tx) -> Ticket:
             _, row = self._current(tx, window)
@@ -306,7 +308,7 @@ class QueueEngine(
 
     def pause(self, window: int, reason: str) -> WindowState:
         """Pause the window with a reason shown on its board; it must have no current ticket."""
-        text = (reason or "").strip()
+        text = redact((reason or "").strip())
         if not text or len(text) > 100:
             raise Invalid("reason_required", "请填写暂停原因（不超过100字）")
 

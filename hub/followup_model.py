@@ -23,6 +23,7 @@ from typing import Any
 from hub.cases import mask_phone
 from hub.errors import Invalid
 from hub.models import RATING_LEVELS
+from hub.redact import redact
 from sync.ratings import case_number
 
 STATUS_NAMES = {
@@ -117,7 +118,7 @@ def clean_fields(step: Step, given: Mapping[str, Any]) -> dict[str, Any]:
             raise Invalid(
                 "field_too_long", f"{FIELD_NAMES[name]}（{name}）不能超过{TEXT_LIMITS[name]}字"
             )
-        cleaned[name] = text
+        cleaned[name] = redact(text)
     if step.flag is not None:
         flag = given.get(step.flag)
         if not isinstance(flag, bool):

@@ -26,6 +26,7 @@ from hub.cases import mask_phone
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.followup_model import filter_clause
 from hub.followups import FollowupDesk
+from hub.redact import redact
 from hub.txn import Tx
 
 FEEDBACK_KINDS = ("suggestion", "unresolved")
@@ -47,7 +48,7 @@ def _text(value: str | None, name: str, label: str, limit: int, *, required: boo
         return None
     if len(text) > limit:
         raise Invalid("field_too_long", f"{label}（{name}）不能超过{limit}字")
-    return text
+    return redact(text)
 
 
 def feedback_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +99,7 @@ class NoticeDesk(FollowupDesk):
         payload, whose ``id`` is the stored row's.
         """
         kept_phone = phone.strip() if phone and phone.strip() else None
+        reason = redact(reason)
 
         def operation(tx: Tx) -> dict[str, Any]:
             feedback_id = str(uuid.uuid4())

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from hub.errors import Conflict, Invalid
 from hub.followups import FollowupDesk
 from hub.models import BAD_LEVELS, RATING_LEVELS, Rating
+from hub.redact import redact
 from hub.txn import Tx
 
 RATING_GRACE_SECONDS = 5
@@ -50,7 +51,7 @@ class RatingDesk(FollowupDesk):
         """
         if level not in RATING_LEVELS:
             raise Invalid("bad_level", "评价等级应为1（非常满意）到5（非常不满意）")
-        text = (reason or "").strip() or None
+        text = redact((reason or "").strip()) or None
         if level in BAD_LEVELS and text is None:
             reasons = "、".join(self.config.rating.bad_reasons)
             raise Invalid("reason_required", f"差评需要选择原因：{reasons}")
