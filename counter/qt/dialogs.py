@@ -101,7 +101,7 @@ class _Dialog(QDialog):
         super().__init__(parent)
         self.workflow = workflow
         self.setWindowTitle(title)
-        scale = scale_for(parent.height() if parent is not None else 800)
+        scale = scale_for(*((parent.height(), parent.width()) if parent is not None else (800,)))
         self.scale = scale
         self.setStyleSheet(stylesheet(scale))
         self.setMinimumWidth(round(760 * scale))

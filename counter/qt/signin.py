@@ -50,14 +50,23 @@ class SignInPage(QWidget):
 
         self.box = QFrame()
         self.box.setObjectName("panel")
+        # The fields and 登录 on the left, the number pad on the right: the page fits under a
+        # rating band on a 1280×800 counter.
         column = QVBoxLayout(self.box)
         column.addWidget(label(texts.get("signin.title"), "dialogtitle"))
+        sides = QHBoxLayout()
+        column.addLayout(sides)
+        fields = QVBoxLayout()
         form = QGridLayout()
         form.addWidget(label(texts.get("signin.staff_no"), "section", wrap=False), 0, 0)
         form.addWidget(self.staff_no, 0, 1)
         form.addWidget(label(texts.get("signin.pin"), "section", wrap=False), 1, 0)
         form.addWidget(self.pin, 1, 1)
-        column.addLayout(form)
+        fields.addLayout(form)
+        fields.addWidget(self.submit_button)
+        fields.addWidget(self.message)
+        fields.addStretch(1)
+        sides.addLayout(fields, 1)
         pad = QGridLayout()
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "clear", "0", "back"]
         names = {"clear": texts.get("keys.clear"), "back": texts.get("keys.backspace")}
@@ -67,9 +76,8 @@ class SignInPage(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, k=key: self._pad(k))
             pad.addWidget(button, index // 3, index % 3)
-        column.addLayout(pad)
-        column.addWidget(self.submit_button)
-        column.addWidget(self.message)
+        sides.addSpacing(16)
+        sides.addLayout(pad, 1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         row = QHBoxLayout()
@@ -82,7 +90,7 @@ class SignInPage(QWidget):
         self.pin.installEventFilter(self)
 
     def set_scale(self, scale: float) -> None:
-        self.box.setFixedWidth(round(520 * scale))
+        self.box.setFixedWidth(round(900 * scale))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):

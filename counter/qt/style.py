@@ -16,8 +16,12 @@ from appkit.style import NORMAL, SPACING, Palette
 BASE_HEIGHT = 800
 
 
-def scale_for(height: int) -> float:
-    """The size factor for a screen (or window) ``height`` pixels high."""
+def scale_for(height: int, width: int | None = None) -> float:
+    """The size factor for a screen (or window) ``height`` pixels high and ``width`` wide: by
+    the height, but never more than the width allows at 16:10 (so a layout that grows taller
+    than its window cannot make itself larger still)."""
+    if width is not None:
+        height = min(height, round(width * BASE_HEIGHT / 1280))
     return min(1.5, max(0.9, height / BASE_HEIGHT))
 
 
@@ -110,7 +114,7 @@ QPushButton#choice {{ text-align: left; padding: {s(6)}px {s(12)}px; min-height:
 QPushButton#choice:checked {{ background: {p.primary}; color: {p.on_primary};
     border-color: {p.primary}; font-weight: bold; }}
 QPushButton#signout {{ min-height: {s(44)}px; padding: {s(2)}px {s(16)}px; }}
-QPushButton#padkey {{ min-height: {s(54)}px; font-size: {s(24)}px; }}
+QPushButton#padkey {{ min-height: {s(44)}px; font-size: {s(24)}px; }}
 QLineEdit {{ padding: {s(6)}px; min-height: {s(48)}px; font-size: {s(24)}px; background: white;
     border: {max(1, s(1.5))}px solid #7f93a8; border-radius: {s(6)}px; }}
 #dialogtitle {{ font-size: {s(30)}px; font-weight: bold; color: {p.brand}; }}

@@ -38,6 +38,7 @@ SCREENS = (
     "pause-dialog",
     "receipt-dialog",
     "paused",
+    "signed-out-bad-reason",
     "hub-away",
 )
 SIZES = ((1280, 800), (1920, 1080))
@@ -181,6 +182,14 @@ def _render(
     view.redraw()
     shot(view, "paused")
     flow.press(Action.RESUME)
+    flow.press(Action.CALL_NEXT)
+    flow.press(Action.FINISH)
+    keypad.press(5)
+    flow.sign_out()  # the clerk leaves; the citizen's 差评 reason can still be picked
+    view.redraw()
+    shot(view, "signed-out-bad-reason")
+    flow.choose_bad_reason(config.rating.bad_reasons[-1])
+    flow.sign_in(clerk.number if clerk else "1001", DEMO_STAFF_PIN)
     flow.press(Action.CALL_NEXT)
     hub.away = True
     flow.press(Action.RECALL)

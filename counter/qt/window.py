@@ -238,7 +238,7 @@ class CounterWindow(QWidget):
         self._restyle()
 
     def _restyle(self) -> None:
-        scale = scale_for(self.height())
+        scale = scale_for(self.height(), self.width())
         if abs(scale - self._scale) < 0.01:
             return
         self._scale = scale
