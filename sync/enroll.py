@@ -7,6 +7,7 @@ them and starts syncing by itself (docs/sync-protocol.md, "Enrollment").
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,12 +18,15 @@ from pydantic import ValidationError
 
 from sync.credential import Credential
 from sync.errors import SyncError
+from sync.http import AnswerTooLarge, CentralUnreachable, read_capped
 from sync.wire import API_PREFIX, EnrollAnswer, EnrollRequest, WireError, normalize_enrollment_code
 
 log = logging.getLogger(__name__)
 
 HUB_VERSION = "0.1.0"
 ENROLL_TIMEOUT_SECONDS = 30.0
+MAX_ENROLL_ANSWER_BYTES = 64 * 1024
+"""An enrollment answer is a few hundred bytes; more is not read."""
 
 REFUSALS = {
     "bad_code": "central says the code is malformed: check it was typed as printed (XXXX-XXXX-XXXX)",
@@ -58,25 +62,23 @@ def _base_url(central_url: str) -> str:
     return url
 
 
-def _refusal(answer: requests.Response) -> EnrollError:
+def _refusal(status: int, body: bytes) -> EnrollError:
     try:
-        data = answer.json()
+        data = json.loads(body)
     except ValueError:
         data = {}
     if isinstance(data, dict) and isinstance(data.get("detail"), dict):
         data = data["detail"]
     code = str(data.get("error", "")) if isinstance(data, dict) else ""
-    if answer.status_code == 429:
+    if status == 429:
         code = code or "too_many_attempts"
         code = "too_many_attempts" if code not in REFUSALS else code
     if code in REFUSALS:
-        return EnrollError(
-            code, f"enrollment refused ({answer.status_code} {code}): {REFUSALS[code]}"
-        )
+        return EnrollError(code, f"enrollment refused ({status} {code}): {REFUSALS[code]}")
     shown = data.get("message", "") if isinstance(data, dict) else ""
     return EnrollError(
         code or "refused",
-        f"enrollment refused: central answered {answer.status_code} {code} {shown}".strip(),
+        f"enrollment refused: central answered {status} {code} {shown}".strip(),
     )
 
 
@@ -118,13 +120,17 @@ def enroll(
                 timeout=timeout,
                 verify=verify,
                 allow_redirects=False,
+                stream=True,  # read below, capped: a hostile central cannot fill our memory
             )
-    except requests.RequestException as err:
+            body = read_capped(answer, MAX_ENROLL_ANSWER_BYTES, timeout)
+    except AnswerTooLarge as err:
+        raise EnrollError("bad_answer", f"central's enrollment answer is too large: {err}") from err
+    except (requests.RequestException, CentralUnreachable) as err:
         raise EnrollError("unreachable", f"cannot reach central at {base}: {err}") from err
     if answer.status_code not in (200, 201):
-        raise _refusal(answer)
+        raise _refusal(answer.status_code, body)
     try:
-        accepted = EnrollAnswer.model_validate(answer.json())
+        accepted = EnrollAnswer.model_validate_json(body)
     except (ValueError, ValidationError) as err:
         raise EnrollError("bad_answer", f"central's enrollment answer is not valid: {err}") from err
     credential = Credential(

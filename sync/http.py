@@ -4,7 +4,9 @@ Every request is signed (``sync.signing``) with the hub's clock corrected by the
 measured from central's ``Date`` headers; a ``stale_timestamp`` refusal updates the offset and
 is retried once at once. TLS is verified against the pinned CA when the credential names one.
 Errors come out as CentralUnreachable (network, timeouts) or CentralRefused (an HTTP answer
-that is not success), never as ``requests`` exceptions.
+that is not success), never as ``requests`` exceptions. An answer is read only up to
+``MAX_ANSWER_BYTES`` (inflated, if central compressed it) within the request's time limit, so a
+hostile or broken central cannot fill the hub's memory or hold its thread.
 """
 
 from __future__ import annotations
@@ -26,9 +28,19 @@ from sync.signing import sign_headers
 
 log = logging.getLogger(__name__)
 
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+"""The most of one answer the hub reads: far above a batch answer listing 10,000 rejections,
+a hall's catalog or a day's appointments."""
+MAX_ERROR_BYTES = 64 * 1024
+"""The most of an error answer read for its code and message; the rest is ignored."""
+
 
 class CentralUnreachable(SyncError):
     """No HTTP answer: DNS, connection refused or reset, TLS failure, timeout."""
+
+
+class AnswerTooLarge(CentralUnreachable):
+    """Central's answer is over the cap: dropped unread, as good as no answer at all."""
 
 
 class CentralRefused(SyncError):
@@ -87,11 +99,42 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def _error_fields(answer: requests.Response) -> tuple[str, str]:
+def read_capped(answer: requests.Response, limit: int, seconds: float) -> bytes:
+    """The body of a streamed answer, read up to ``limit`` bytes (after any gzip) and within
+    ``seconds``; closes the answer when over either.
+
+    Raises AnswerTooLarge past ``limit`` (a declared ``Content-Length`` over it is refused
+    before reading), CentralUnreachable when the body stops, breaks or takes too long.
+    """
+    declared = answer.headers.get("Content-Length", "")
+    encoded = answer.headers.get("Content-Encoding", "identity").strip().lower()
+    plain = declared.isascii() and declared.isdigit() and encoded == "identity"
+    if plain and int(declared) > limit:
+        answer.close()
+        raise AnswerTooLarge(f"central's answer declares {declared} bytes; the cap is {limit}")
+    deadline = time.monotonic() + seconds
+    parts: list[bytes] = []
+    size = 0
     try:
-        data = answer.json()
+        for part in answer.iter_content(65536):
+            size += len(part)
+            if size > limit:
+                raise AnswerTooLarge(f"central's answer is over the cap of {limit} bytes")
+            if time.monotonic() > deadline:
+                raise CentralUnreachable(f"central's answer took over {seconds:.0f} s to arrive")
+            parts.append(part)
+    except requests.RequestException as err:
+        raise CentralUnreachable(f"central's answer broke off: {type(err).__name__}") from err
+    finally:
+        answer.close()
+    return b"".join(parts)
+
+
+def _error_fields(body: bytes) -> tuple[str, str]:
+    try:
+        data = json.loads(body)
     except ValueError:
-        return "http_error", answer.text[:200]
+        return "http_error", body[:200].decode("utf-8", "replace")
     if isinstance(data, dict):
         detail = data.get("detail")
         if isinstance(detail, dict):
@@ -185,9 +228,17 @@ class CentralClient:
                 headers={**extra, **signed},
                 timeout=self.timeout,
                 allow_redirects=False,
+                stream=True,  # the body is read below, capped
             )
         except requests.RequestException as err:
             raise CentralUnreachable(f"{cred.central_url}: {type(err).__name__}: {err}") from err
+        if answer.status_code in ok:
+            content = read_capped(answer, MAX_ANSWER_BYTES, self.timeout)
+        else:
+            try:
+                content = read_capped(answer, MAX_ERROR_BYTES, self.timeout)
+            except CentralUnreachable:
+                content = b""  # the status says enough
         received = time.time()
         date = answer.headers.get("Date")
         if date:
@@ -198,11 +249,11 @@ class CentralClient:
             else:
                 self.offset.note(central, now, received)
         if answer.status_code not in ok:
-            code, message = _error_fields(answer)
+            code, message = _error_fields(content)
             raise CentralRefused(
                 answer.status_code,
                 code,
                 message,
                 parse_retry_after(answer.headers.get("Retry-After"), received),
             )
-        return Answer(answer.status_code, dict(answer.headers), answer.content)
+        return Answer(answer.status_code, dict(answer.headers), content)
