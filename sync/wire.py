@@ -117,6 +117,19 @@ class AppointmentsAnswer(_Message):
     appointments: list[WireAppointment]
 
 
+class CaseAnswer(_Message):
+    """A case lookup's answer (docs/sync-protocol.md, "Case lookup")."""
+
+    receipt: str
+    item_id: str
+    item_name: str
+    accepted_on: str
+    promised_on: str | None = None
+    status: str
+    status_text: str
+    updated_at: str
+
+
 class ErrorAnswer(_Message):
     error: str
     message: str = ""

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import MutableHeaders
@@ -28,6 +29,7 @@ from sync.central.errors import CentralError
 from sync.central.faults import Faults
 from sync.central.intake import receive_batch
 from sync.central.limits import BodyCounter, BodyTooLarge, body_limit, declared_length
+from sync.central.openapi import central_openapi
 from sync.central.store import CentralStore, HallKey, iso_now
 from sync.signing import SignatureError, SignedRequest, verify_body, verify_head
 from sync.wire import (
@@ -185,7 +187,9 @@ def create_central_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _error(central, exc.status_code, code, str(exc.detail))
+        answer = _error(central, exc.status_code, code, str(exc.detail))
+        answer.headers.update(exc.headers or {})  # a 405 says what is Allowed
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -308,6 +312,13 @@ def create_central_app(
         halls = await run_in_threadpool(central.halls)
         return HTMLResponse(render_admin(halls, central.now()))
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            generated = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            app.openapi_schema = central_openapi(generated)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return _DateLimitsAndFaults(app, central, faults)
 
 

@@ -20,6 +20,7 @@ from sync.central.store import CentralStore, iso_now
 from sync.wire import AppointmentsAnswer, WireAppointment, catalog_checksum
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,13 @@ def current_catalog(central: CentralStore, hall: str) -> PublishedCatalog | None
 
 
 def _check_day(day: str) -> str:
+    """``day`` if it is a real date written YYYY-MM-DD (nothing else Python would read)."""
     try:
+        if not _YYYY_MM_DD.fullmatch(day):
+            raise ValueError(day)
         return date.fromisoformat(day).isoformat()
     except ValueError as err:
-        raise BadInput(f"date: expected YYYY-MM-DD, got {day!r}") from err
+        raise BadInput(f"date: expected YYYY-MM-DD, got {day[:40]!r}") from err
 
 
 def add_appointment(

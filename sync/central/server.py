@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from sync.central.app import create_central_app
 from sync.central.faults import Faults
+from sync.central.protocol import CentralHttp
 from sync.central.store import CentralStore
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def uvicorn_config(
         server_header=False,
         ssl_certfile=tls_cert,
         ssl_keyfile=tls_key,
+        http=CentralHttp,  # a request uvicorn cannot parse still gets a JSON refusal
     )
 
 

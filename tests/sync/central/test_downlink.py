@@ -116,8 +116,11 @@ def test_moving_a_booking_to_another_day_changes_both_days(
     assert (first["version"], first["appointments"]) == (2, [])
 
 
-def test_a_bad_date_is_a_bad_request(hub: SignedHub) -> None:
-    answer = hub.request("GET", f"/halls/{hub.hall}/appointments?date=22.11.2026")
+@pytest.mark.parametrize("day", ["22.11.2026", "20261122", "2026-W47-7", "2026-11-22T00"])
+def test_a_date_not_written_yyyy_mm_dd_is_a_bad_request(hub: SignedHub, day: str) -> None:
+    # Python reads 20261122 and 2026-W47-7 as dates; the protocol (and the OpenAPI's
+    # format: date) says YYYY-MM-DD only.
+    answer = hub.request("GET", f"/halls/{hub.hall}/appointments?date={day}")
     assert (answer.status_code, answer.json()["error"]) == (400, "bad_input")
 
 

@@ -139,3 +139,34 @@ def test_the_admin_page_refuses_any_wrong_token_with_json(
 def test_a_hall_path_of_hostile_bytes_is_not_that_keys_hall(hall: EnrolledHall) -> None:
     target = f"{API_PREFIX}/halls/%FF%C3%A9/status"
     assert _refused(_send(hall, "GET", target)) == (403, "wrong_hall")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("If-None-Match", b"\x05\xc2\x87"),  # a control byte: not a header value at all
+        ("Content-Length", "²".encode("latin-1")),
+        ("Content-Length", b"12, 13"),
+    ],
+)
+def test_a_request_the_server_cannot_parse_gets_a_json_400(
+    hall: EnrolledHall, header: tuple[str, bytes]
+) -> None:
+    answer = _send(hall, "GET", hall.path("catalog"), extra=[header])
+    assert _refused(answer) == (400, "bad_request")
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "allowed"),
+    [
+        ("TRACE", f"{API_PREFIX}/enroll", "POST"),
+        ("DELETE", "/admin", "GET"),
+        ("PUT", f"{API_PREFIX}/halls/h-x/events", "POST"),
+    ],
+)
+def test_a_method_a_route_does_not_take_is_a_json_405_saying_what_is_allowed(
+    central: CentralProcess, method: str, target: str, allowed: str
+) -> None:
+    answer = raw_request(central.port, method, target, [])
+    assert _refused(answer) == (405, "method_not_allowed")
+    assert answer.headers["allow"] == allowed
