@@ -29,7 +29,9 @@ from devices.health import Health, HealthState, read_recorded
 from devices.probe import probe as device_probe
 from hall.appsetup import DEFAULT_DATA, TOKEN_NAME
 from hall.cli_sync import read_status
+from hub.datadir import check_writable as check_folder_writable
 from hub.server import DB_NAME
+from sync.errors import StoreError
 
 DEVICE_KINDS = ("idcard", "printer", "keypad", "sign", "speech")
 DISK_WARN_BYTES = 1 << 30  # 1 GiB free: a hub writes every ticket; warn well before it is full
@@ -42,7 +44,7 @@ Prober = Callable[[str, DeviceSettings, float], Health]
 class Finding:
     """One line of the doctor's report."""
 
-    subject: str  # "config", "box", "idcard", "printer", …, "hub", "store", "disk", "sync"
+    subject: str  # "config", "box", "idcard", "printer", …, "hub", "store", "data", "disk", "sync"
     target: str  # the address, file or URL checked
     state: str  # "ok", "warn" or "fail"
     problem: str = ""  # Chinese, for staff
@@ -161,6 +163,19 @@ def check_disk(folder: Path) -> Finding:
             "free disk space soon",
         )  # fmt: skip
     return Finding("disk", str(folder), "ok", detail=shown)
+
+
+def check_writable(folder: Path) -> Finding:
+    """The hub's data folder takes a new file (not mounted read-only, not full, right owner)."""
+    try:
+        check_folder_writable(folder)
+    except StoreError as err:
+        return Finding(
+            "data", str(folder), "fail", "数据目录无法写入，大厅主机无法保存新的号",
+            "检查磁盘是否已满或被挂载为只读、目录属主和权限是否正确", str(err.__cause__ or err),
+            "remount the data folder read-write (or free the disk), give it to the hub's user",
+        )  # fmt: skip
+    return Finding("data", str(folder), "ok", detail="a new file can be written")
 
 
 def check_store(data_dir: Path) -> Finding:
@@ -374,6 +389,7 @@ def run_doctor(request: DoctorRequest, probe: Prober | None = None) -> list[Find
     is_hub = (settings is not None and settings.role == "hub") or request.data_dir is not None
     if is_hub and request.data_dir is not None:
         findings.append(check_store(request.data_dir))
+        findings.append(check_writable(request.data_dir))
         findings.append(check_disk(request.data_dir))
         findings.append(check_sync(request.data_dir, config.sync.backlog_alarm_events))
     elif settings is not None:

@@ -1,10 +1,13 @@
 """How the hub answers what its routes never see: an unknown address, a method the address does
-not take, a body that is not readable JSON. Always the hub's JSON error with a Chinese sentence
-(docs/hub.md, "Errors").
+not take, a body that is not readable JSON, a disk too full to store anything. Always the hub's
+JSON error with a Chinese sentence (docs/hub.md, "Errors"), on a connection the hub keeps.
 
 No ``from __future__ import annotations``: FastAPI reads the handlers' annotations at runtime.
 """
 
+import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,10 +16,40 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from sync.errors import StoreFull
+
+log = logging.getLogger(__name__)
+
 NOT_FOUND = "没有这个地址，请核对请求的路径"
 METHOD_NOT_ALLOWED = "此地址不支持{method}请求，可用的请求方法：{allowed}"
 NOT_JSON = "请求内容不是有效的 JSON（须为 UTF-8 编码的 JSON 对象），请检查后重发"
 HTTP_ERROR = "请求无法处理（HTTP {status}）"
+STORAGE_FULL = (
+    "存储空间已满，大厅主机暂时无法保存新的数据（已保存的不受影响），请联系技术人员清理磁盘后再试"
+)
+FULL_RETRY_SECONDS = 60
+FULL_LOG_SECONDS = 60.0
+"""A full disk is logged once in this many seconds, however many requests it refuses."""
+
+
+class Throttled:
+    """Logs a fault that repeats at most once per ``seconds``, saying how many were left out."""
+
+    def __init__(self, seconds: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._monotonic = monotonic
+        self._last: float | None = None
+        self._skipped = 0
+
+    def warning(self, message: str) -> None:
+        """Log ``message`` (a warning) unless one was logged less than ``seconds`` ago."""
+        now = self._monotonic()
+        if self._last is not None and now - self._last < self.seconds:
+            self._skipped += 1
+            return
+        skipped, self._skipped, self._last = self._skipped, 0, now
+        more = f" ({skipped} more since the last line)" if skipped else ""
+        log.warning("%s%s", message, more)
 
 
 def error_answer(
@@ -46,7 +79,16 @@ def allowed_methods(app: FastAPI, request: Request) -> list[str]:
 
 
 def install_http_errors(app: FastAPI) -> None:
-    """Answer Starlette's own refusals (404, 405, an unreadable body's 400) the hub's way."""
+    """Answer Starlette's own refusals (404, 405, an unreadable body's 400) the hub's way, and a
+    write the disk had no room for with 503 ``storage_full`` (logged once a minute)."""
+    full_log = Throttled(FULL_LOG_SECONDS)
+
+    @app.exception_handler(StoreFull)
+    async def storage_full(_: Request, err: StoreFull) -> JSONResponse:
+        full_log.warning(f"storage full, refusing writes with 503 storage_full: {err}")
+        return error_answer(
+            503, "storage_full", STORAGE_FULL, headers={"Retry-After": str(FULL_RETRY_SECONDS)}
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:

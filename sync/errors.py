@@ -7,3 +7,8 @@ class SyncError(Exception):
 
 class StoreError(SyncError):
     """The local store cannot be opened or used (corrupt, wrong version, disk trouble)."""
+
+
+class StoreFull(StoreError):
+    """A write failed because the disk (or the store's size cap) is full; nothing was written.
+    The store works again as soon as there is room."""

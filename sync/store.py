@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from sync.errors import StoreError
+from sync.errors import StoreError, StoreFull
 
 log = logging.getLogger(__name__)
 
@@ -145,13 +145,27 @@ class Store:
             if self._conn.in_transaction:
                 yield self.db
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    self._rollback()
+                    raise
+                try:
+                    self._conn.execute("COMMIT")
+                except sqlite3.Error:
+                    self._rollback()  # a failed COMMIT may leave the transaction open
+                    raise
+            except sqlite3.Error as err:
+                if _is_full(err):
+                    raise StoreFull(f"{self.path}: the disk is full ({err})") from err
                 raise
-            self._conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """Roll back unless SQLite already did (it may, after a full disk or an I/O error)."""
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     @property
     def lock(self) -> threading.RLock:
@@ -174,6 +188,11 @@ class Store:
         """Close the writer connection (readers close with their threads)."""
         with self._lock:
             self._conn.close()
+
+
+def _is_full(err: sqlite3.Error) -> bool:
+    """Whether ``err`` is SQLite's "database or disk is full" (SQLITE_FULL)."""
+    return getattr(err, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
 def _statements(sql: str) -> list[str]:
