@@ -31,6 +31,7 @@ from hub.catalog import Catalog, etag_matches
 from hub.clerks import find_photo
 from hub.engine import QueueEngine
 from hub.errors import HubError
+from hub.openapi_doc import install_openapi
 from hub.web import install_web
 from sync.outbox import Event
 
@@ -467,4 +468,5 @@ def create_app(
     app.state.manage_actor = manage
     install_followups(app, engine)  # 差评 follow-ups, feedback handling, alerts inbox
     install_reports(app, engine)  # figures: /reports, .xlsx, .csv, heat map
+    install_openapi(app)  # the document's security schemes, error answers and links
     return app

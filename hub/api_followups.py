@@ -10,11 +10,12 @@ feedback and alerts".
 No ``from __future__ import annotations``: FastAPI reads the annotations at runtime.
 """
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query
-from pydantic import StrictBool, StringConstraints
+from pydantic import BeforeValidator, StrictBool, StringConstraints
 
 from hub.actor_auth import requiring
 from hub.actors import READ_ROLES, Actor
@@ -64,6 +65,16 @@ class CloseIn(_Body):
     note: _text(NOTE_LIMIT) | None = None  # type: ignore[valid-type]
 
 
+def _day_as_written(value: Any) -> Any:
+    """A ``?from=``/``?to=`` day: YYYY-MM-DD only (pydantic alone takes ``0`` as 1970-01-01)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("expected a day written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date | None, BeforeValidator(_day_as_written)]
+
+
 def _statuses(status: str | None) -> list[str] | None:
     """``?status=a,b`` → ["a", "b"] (None when absent or empty)."""
     wanted = [s.strip() for s in (status or "").split(",") if s.strip()]
@@ -88,8 +99,8 @@ def install_followups(app: FastAPI, engine: QueueEngine) -> None:
         status: Annotated[str | None, Query(max_length=100)] = None,
         kind: Literal["rating", "unresolved"] | None = None,
         overdue: bool = False,
-        day_from: Annotated[date | None, Query(alias="from")] = None,
-        day_to: Annotated[date | None, Query(alias="to")] = None,
+        day_from: Annotated[Day, Query(alias="from")] = None,
+        day_to: Annotated[Day, Query(alias="to")] = None,
         limit: Limit = 500,
     ) -> dict[str, Any]:
         found = engine.followups(
