@@ -284,6 +284,7 @@ REFUSALS: dict[str, str] = {
     "bad_level": "err.system",
     "no_rating_pending": "err.system",
     "rating_expired": "err.system",
+    "idempotency_key_reused": "err.system",
     # The manager's console and its API (accounts, follow-ups, feedback handling, alerts): a
     # kiosk never calls them; a kiosk's own feedback text is checked before it is sent.
     "csrf": "err.system",
