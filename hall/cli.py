@@ -81,11 +81,14 @@ def _cmd_config_hash_pin(args: argparse.Namespace) -> int:
 
 def _cmd_hub(args: argparse.Namespace) -> int:
     from config.errors import ConfigError
+    from hub.connections import REQUEST_TIMEOUT_SECONDS, ConnectionLimits
     from hub.server import open_hub, parse_bind, serve
     from sync.errors import StoreError
 
     try:
         host, port = parse_bind(args.bind)
+        if args.request_timeout is not None and not args.request_timeout > 0:
+            raise ValueError("--request-timeout expects a number of seconds above 0")
         hub = open_hub(
             args.data, args.config, always_open=args.always_open, new_store=args.new_store
         )
@@ -101,7 +104,8 @@ def _cmd_hub(args: argparse.Namespace) -> int:
     print(f"admin token: {hub.admin_token_path}" + (" (new)" if hub.new_admin_token else ""))
     print(f"API docs: http://{shown}:{port}/api/v1/docs   events: /api/v1/events")
     sys.stdout.flush()
-    serve(hub, args.bind)
+    limits = ConnectionLimits(request_timeout=args.request_timeout or REQUEST_TIMEOUT_SECONDS)
+    serve(hub, args.bind, limits)
     return EXIT_OK
 
 
@@ -156,6 +160,13 @@ def _parser() -> argparse.ArgumentParser:
         help="start with an empty store although a hub ran in this folder before (hall.secret or"
         " admin.token there): every device token becomes void and numbers start again; without"
         " it the hub refuses, so that a lost store is restored from backup instead",
+    )
+    hub.add_argument(
+        "--request-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="answer 408 and close a connection whose request has not arrived whole within"
+        " this many seconds (default: 10, hub.connections.REQUEST_TIMEOUT_SECONDS)",
     )
     hub.set_defaults(handler=_cmd_hub)
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from hub.client import HubClient, HubUnavailable
@@ -29,8 +30,9 @@ class HubProcess:
 
     ``bind`` fixes the address; without it a free loopback port is picked at each start (and
     retried if another process takes it first). Output goes to ``log_path``, or to this process's
-    own output when it is None. As a context manager it starts the hub, waits for its health
-    check, and stops it (SIGTERM, then SIGKILL) on exit.
+    own output when it is None; ``extra_args`` are added to ``hall hub``'s command line. As a
+    context manager it starts the hub, waits for its health check, and stops it (SIGTERM, then
+    SIGKILL) on exit.
     """
 
     def __init__(
@@ -40,11 +42,13 @@ class HubProcess:
         *,
         log_path: Path | None = None,
         bind: str | None = None,
+        extra_args: Sequence[str] = (),
     ) -> None:
         self.data_dir = data_dir
         self.config = config
         self.log_path = log_path
         self.bind = bind
+        self.extra_args = list(extra_args)
         self.process: subprocess.Popen[bytes] | None = None
         self.base_url = ""
 
@@ -56,6 +60,7 @@ class HubProcess:
                    "--bind", bind, "--always-open"]  # fmt: skip
         if self.config is not None:
             command += ["--config", str(self.config)]
+        command += self.extra_args
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

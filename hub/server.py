@@ -18,6 +18,7 @@ from hub.api import create_app
 from hub.auth import DeviceRegistry
 from hub.case_lookup import LOOKUP_TIMEOUT_SECONDS, CaseLookup
 from hub.catalog import Catalog
+from hub.connections import ConnectionLimits, guarded_protocol
 from hub.datadir import READ_ONLY, check_store_present, prepare_folder
 from hub.downlink import start_downlink
 from hub.engine import QueueEngine
@@ -220,8 +221,9 @@ def _sync_status(hub: Hub, uplink: Uplink) -> dict[str, Any]:
     return status
 
 
-def serve(hub: Hub, bind: str) -> None:
-    """Serve the hub's API until SIGINT/SIGTERM."""
+def serve(hub: Hub, bind: str, limits: ConnectionLimits | None = None) -> None:
+    """Serve the hub's API until SIGINT/SIGTERM, with the connection ``limits`` (default: the
+    hub's, :mod:`hub.connections`)."""
     host, port = parse_bind(bind)
     log.debug("hub %s listening on http://%s:%d", hub.config.hall.id, host, port)
     _start_downlink(hub)
@@ -238,6 +240,7 @@ def serve(hub: Hub, bind: str) -> None:
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=2,
+            http=guarded_protocol(limits),
         )
     finally:
         hub.monitor.stop()

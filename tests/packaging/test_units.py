@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hall.cli import _parser
+from hub.connections import MAX_CONNECTIONS
 from tests.packaging.unitfiles import (
     GUI_ROLES,
     UNITS,
@@ -98,6 +99,40 @@ def test_the_hub_gets_the_strict_sandbox() -> None:
         assert value(HUB, key) == "yes", key
     assert words(HUB, "RestrictAddressFamilies") == {"AF_UNIX", "AF_INET", "AF_INET6"}
     assert value(HUB, "NotifyAccess") == "main"
+
+
+def test_the_hub_may_open_files_for_many_more_connections_than_it_keeps() -> None:
+    # Connections past the cap are still accepted (then pushed out or refused): each is a file.
+    assert int(value(HUB, "LimitNOFILE")) >= 8 * MAX_CONNECTIONS
+
+
+def _syscalls(names: str) -> set[str]:
+    """System calls named by ``names`` (calls and @groups), as systemd expands them."""
+    found: set[str] = set()
+    for name in names.split():
+        if not name.startswith("@"):
+            found.add(name)
+            continue
+        listing = subprocess.run(
+            ["systemd-analyze", "syscall-filter", name], capture_output=True, text=True, check=True
+        ).stdout
+        found |= {w.strip() for w in listing.splitlines()[1:] if w.strip() and "#" not in w}
+    return found
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
+def test_the_hubs_threads_may_lower_their_priority_and_a_refused_call_never_kills_it() -> None:
+    # The report and replay threads call setpriority (nice 10) so the queue's requests come
+    # first; @resources alone would deny it, and a denied call would SIGSYS the whole hub.
+    allowed: set[str] = set()
+    for line in values(HUB, "SystemCallFilter"):
+        if line.startswith("~"):
+            allowed -= _syscalls(line[1:])
+        else:
+            allowed |= _syscalls(line)
+    assert "setpriority" in allowed
+    assert "setrlimit" not in allowed  # the rest of @resources stays refused
+    assert value(HUB, "SystemCallErrorNumber") == "EPERM"
 
 
 @pytest.mark.parametrize("unit", GUI_UNITS, ids=lambda p: p.name)
