@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email.utils
 import gzip
+import http.client
 import json
 import logging
 import threading
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 
 from sync.credential import Credential
 from sync.errors import SyncError
@@ -101,8 +103,10 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
 
 def read_capped(answer: requests.Response, limit: int, seconds: float) -> bytes:
     """The body of a streamed answer, read up to ``limit`` bytes (after any gzip) and within
-    ``seconds``; closes the answer when over either.
+    ``seconds`` (plus at most one read timeout); closes the answer when over either.
 
+    Each read returns as soon as the network has anything (``read1``), so an answer dripping in
+    a byte at a time, never slow enough for a read timeout, is still cut off at the deadline.
     Raises AnswerTooLarge past ``limit`` (a declared ``Content-Length`` over it is refused
     before reading), CentralUnreachable when the body stops, breaks or takes too long.
     """
@@ -116,14 +120,14 @@ def read_capped(answer: requests.Response, limit: int, seconds: float) -> bytes:
     parts: list[bytes] = []
     size = 0
     try:
-        for part in answer.iter_content(65536):
+        while part := answer.raw.read1(65536, decode_content=True):
             size += len(part)
             if size > limit:
                 raise AnswerTooLarge(f"central's answer is over the cap of {limit} bytes")
             if time.monotonic() > deadline:
                 raise CentralUnreachable(f"central's answer took over {seconds:.0f} s to arrive")
             parts.append(part)
-    except requests.RequestException as err:
+    except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as err:
         raise CentralUnreachable(f"central's answer broke off: {type(err).__name__}") from err
     finally:
         answer.close()

@@ -7,7 +7,8 @@ it managed to send before the client hung up, one number a line:
 - ``huge``: 200 with ``Content-Length`` of 500 MB of JSON-looking bytes;
 - ``chunked``: 200, the same 500 MB chunked, no length declared;
 - ``gzip``: 200 with ``Content-Encoding: gzip``, a small body that inflates to 500 MB;
-- ``huge-error``: 500 with 500 MB of body.
+- ``huge-error``: 500 with 500 MB of body;
+- ``drip``: 200 declaring 1 KB, then one byte every 0.2 s: never late enough for a read timeout.
 
 ``HostileCentral`` runs it for a test and reads the report back.
 """
@@ -62,9 +63,17 @@ def _handler(mode: str, report: Path, bomb: bytes) -> type[socketserver.StreamRe
             else:
                 head.append(f"Content-Length: {HUGE}")
             sent = 0
+            if mode == "drip":
+                head[-1] = "Content-Length: 1024"
             try:
                 self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("ascii"))
-                if mode == "gzip":
+                if mode == "drip":
+                    while sent < 1024:
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        sent += 1
+                        time.sleep(0.2)
+                elif mode == "gzip":
                     self.wfile.write(bomb)
                     sent = len(bomb)
                 else:
@@ -89,7 +98,7 @@ def _handler(mode: str, report: Path, bomb: bytes) -> type[socketserver.StreamRe
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--mode", choices=["huge", "chunked", "gzip", "huge-error"])
+    parser.add_argument("--mode", choices=["huge", "chunked", "gzip", "huge-error", "drip"])
     parser.add_argument("--report", type=Path, required=True)
     args = parser.parse_args()
     bomb = _gzip_of_spaces(HUGE) if args.mode == "gzip" else b""

@@ -19,7 +19,13 @@ import pytest
 from config.schema import SyncSettings
 from sync.clock import FixedClock
 from sync.enroll import EnrollError, enroll
-from sync.http import MAX_ANSWER_BYTES, AnswerTooLarge, CentralClient, CentralRefused
+from sync.http import (
+    MAX_ANSWER_BYTES,
+    AnswerTooLarge,
+    CentralClient,
+    CentralRefused,
+    CentralUnreachable,
+)
 from sync.outbox import Outbox
 from sync.store import Store
 from sync.uplink import Step, Uplink
@@ -132,3 +138,20 @@ def test_the_uplink_takes_an_endless_answer_as_no_answer_and_backs_off(
     assert (status.acked_seq, status.backlog) == (0, 3)
     assert peak < HELD_AT_MOST
     assert all(n < HUGE for n in sent)
+
+
+def test_an_answer_dripping_in_is_dropped_once_the_request_time_is_up(tmp_path: Path) -> None:
+    # One byte every 0.2 s never trips a read timeout of 1 s: only a limit on the whole
+    # answer's time ends it, long before its 1,024 bytes (205 s) are in.
+    with HostileCentral(tmp_path, "drip") as central:
+        client = CentralClient(FakeCentral(base_url=central.base_url).credential(), timeout=1.0)
+        try:
+            client.request("GET", "/api/central/v1/halls/h/status")
+        except CentralUnreachable as err:
+            raised: CentralUnreachable | None = err
+        else:
+            raised = None
+        client.close()
+        (sent,) = _answered(central, 1)[1:]
+    assert raised is not None and not isinstance(raised, AnswerTooLarge)
+    assert sent < 1024
