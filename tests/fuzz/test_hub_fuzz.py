@@ -10,7 +10,7 @@ ends is not something a fuzzer can check (tests/hub/test_events_stream.py and it
 cover it).
 
 ``HALLKIT_FUZZ_EXAMPLES`` sets the cases per operation (default 15; the longer run in
-docs/fuzzing.md used more).
+docs/fuzzing.md used 200: 14,560 cases).
 """
 
 from __future__ import annotations
