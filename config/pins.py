@@ -8,10 +8,12 @@ constant time. PINs are 4 to 12 digits: what a clerk types on a number pad.
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import hmac
 import os
 import re
+import sys
 
 SCHEME = "pbkdf2_sha256"
 ITERATIONS = 120_000  # about 50 ms on a small mini PC: slow for guessing, fine for a sign-in
@@ -54,6 +56,38 @@ def hash_pin(pin: str, *, iterations: int = ITERATIONS, salt: bytes | None = Non
     return f"{SCHEME}${iterations}${_b64(salt)}${_b64(digest)}"
 
 
+_CARD = re.compile(r"^\d{17}[\dX]$")
+
+
+def card_problem(number: str) -> str | None:
+    """Why ``number`` cannot be an ID-card number to hash (a sentence), or None when it can."""
+    if not _CARD.match(number.strip().upper()):
+        return "an ID-card number is 17 digits and a check digit or X"
+    return None
+
+
+def hash_card(number: str, *, iterations: int = ITERATIONS, salt: bytes | None = None) -> str:
+    """The stored form of a staff member's ID-card number (the kiosk's staff card check), in
+    the PIN hash format. Raises ValueError if ``number`` is not an 18-character ID number."""
+    problem = card_problem(number)
+    if problem:
+        raise ValueError(problem)
+    salt = salt if salt is not None else os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", number.strip().upper().encode(), salt, iterations)
+    return f"{SCHEME}${iterations}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_card(number: str, stored: str) -> bool:
+    """Whether the ID-card ``number`` matches ``stored`` (from :func:`hash_card`); False, never
+    an exception, for a malformed number or hash."""
+    match = _HASH.match(stored)
+    if match is None or card_problem(number):
+        return False
+    iterations, salt, expected = int(match[1]), _unb64(match[2]), _unb64(match[3])
+    digest = hashlib.pbkdf2_hmac("sha256", number.strip().upper().encode(), salt, iterations)
+    return hmac.compare_digest(digest, expected)
+
+
 def verify_pin(pin: str, stored: str) -> bool:
     """Whether ``pin`` matches ``stored``. False (never an exception) for a malformed PIN or hash."""
     match = _HASH.match(stored)
@@ -62,3 +96,23 @@ def verify_pin(pin: str, stored: str) -> bool:
     iterations, salt, expected = int(match[1]), _unb64(match[2]), _unb64(match[3])
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, iterations)
     return hmac.compare_digest(digest, expected)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m config.pins --id-card``: ask for a staff member's ID-card number (not
+    echoed) and print its hash for ``staff[].id_card_hash`` (PINs: ``hall config hash-pin``)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["--id-card"]:
+        print("usage: python -m config.pins --id-card", file=sys.stderr)
+        return 2
+    number = getpass.getpass("staff ID-card number: ")
+    problem = card_problem(number)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(hash_card(number))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

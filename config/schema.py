@@ -302,11 +302,27 @@ class StaffMember(StrictModel):
     windows: list[int] = Field(
         [], description="Windows this clerk may sign in at; empty means any window (AB cover)."
     )
+    id_card_hash: str | None = Field(
+        None,
+        description=(
+            "Hash of the staff member's own ID-card number (make it with "
+            "`python -m config.pins --id-card`): swiping that card on a kiosk confirms a "
+            "citizen's green lane (绿色通道) as their PIN does. None: PIN only."
+        ),
+    )
 
     @field_validator("pin_hash")
     @classmethod
     def _pin_hash_form(cls, value: str) -> str:
         problem = hash_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("id_card_hash")
+    @classmethod
+    def _card_hash_form(cls, value: str | None) -> str | None:
+        problem = hash_problem(value) if value is not None else None
         if problem:
             raise ValueError(problem)
         return value

@@ -7,7 +7,7 @@ import pytest
 from config import sample_hall
 from config.errors import ConfigError
 from config.loader import config_from_dict
-from config.pins import hash_pin, hash_problem, verify_pin
+from config.pins import hash_card, hash_pin, hash_problem, verify_card, verify_pin
 from config.sample import DEMO_STAFF_PIN, DEMO_TECHNICIAN_PIN, sample_hall_data
 
 
@@ -62,3 +62,24 @@ def test_duplicate_staff_numbers_and_unknown_windows_are_reported() -> None:
     text = str(caught.value)
     assert "duplicate staff number" in text
     assert "no window number 99" in text
+
+
+def test_a_staff_card_hash_verifies_that_card_only_and_never_holds_the_number() -> None:
+    number = "32040219880808007X"
+    stored = hash_card(number.lower(), iterations=1000)
+    assert verify_card(number, stored)
+    assert not verify_card("320402198808080071", stored)
+    assert number not in stored and hash_problem(stored) is None
+    assert not verify_card("not a number", stored) and not verify_card(number, "x")
+    with pytest.raises(ValueError, match="17 digits"):
+        hash_card("12345")
+
+
+def test_a_staff_members_card_hash_must_be_a_hash() -> None:
+    data = sample_hall_data()
+    data["staff"][0]["id_card_hash"] = "32040219880808007X"
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data, "hall.toml")
+    assert "id_card_hash" in str(caught.value)
+    data["staff"][0]["id_card_hash"] = hash_card("32040219880808007X", iterations=1000)
+    assert config_from_dict(data, "hall.toml").staff[0].id_card_hash
