@@ -41,6 +41,18 @@ class QueueTicket:
     notice: str = "请留意叫号和窗口屏幕，过号请到取号机重新取号。"
     holder_name: str | None = None  # printed masked
     qr_caption: str = "微信扫码查看排队进度"
+    hall_phone: str = ""  # 咨询电话; "" prints no line
+    supervision_phone: str = ""  # 监督电话 (12345); "" prints no line
+
+
+def _phones(hall_phone: str, supervision_phone: str) -> list[Block]:
+    """The hall's phone and the supervision line, each only when there is one."""
+    blocks: list[Block] = []
+    if hall_phone.strip():
+        blocks.append(KeyValue("咨询电话", hall_phone.strip()))
+    if supervision_phone.strip():
+        blocks.append(KeyValue("监督电话", supervision_phone.strip()))
+    return blocks
 
 
 def queue_ticket(ticket: QueueTicket) -> Document:
@@ -63,6 +75,7 @@ def queue_ticket(ticket: QueueTicket) -> Document:
         Qr(ticket.qr),
         Text(ticket.qr_caption, align=Align.CENTER),
         Text(ticket.notice),
+        *_phones(ticket.hall_phone, ticket.supervision_phone),
         Cut(),
     ]
     return Document(tuple(blocks))
@@ -99,6 +112,8 @@ class MaterialChecklist:
     printed_at: datetime
     promised_days: int | None = None  # 承诺时限, working days
     qr_caption: str = "扫码查看完整办事指南"
+    hall_phone: str = ""
+    supervision_phone: str = ""
 
 
 def material_checklist(guide: MaterialChecklist) -> Document:
@@ -125,6 +140,7 @@ def material_checklist(guide: MaterialChecklist) -> Document:
         Separator(),
         Qr(guide.qr),
         Text(guide.qr_caption, align=Align.CENTER),
+        *_phones(guide.hall_phone, guide.supervision_phone),
         Text(f"打印时间 {guide.printed_at.strftime(TIME_FORMAT)}", align=Align.CENTER),
         Cut(),
     ]
@@ -148,6 +164,7 @@ class AcceptanceReceipt:
     promised_days: int | None = None
     notice: str = "请妥善保管本回执，凭回执查询进度和领取办理结果。"
     qr_caption: str = "扫码查询办理进度"
+    supervision_phone: str = ""  # 监督电话 (12345); "" prints no line
 
 
 def acceptance_receipt(receipt: AcceptanceReceipt) -> Document:
@@ -180,7 +197,7 @@ def acceptance_receipt(receipt: AcceptanceReceipt) -> Document:
         Separator(),
         Qr(receipt.qr),
         Text(receipt.qr_caption, align=Align.CENTER),
-        KeyValue("咨询电话", receipt.hall_phone),
+        *_phones(receipt.hall_phone, receipt.supervision_phone),
         Text(receipt.notice),
         Cut(),
     ]
