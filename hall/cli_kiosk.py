@@ -9,14 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hall.appsetup import add_app_arguments
+from hall.appsetup import AppSetup, add_app_arguments
 
 log = logging.getLogger(__name__)
 
 
 def _cmd_kiosk(args: argparse.Namespace) -> int:
-    if args.tour:
-        return _tour(Path(args.tour))
     from hall.appsetup import AppSetupError, resolve
 
     try:
@@ -24,6 +22,8 @@ def _cmd_kiosk(args: argparse.Namespace) -> int:
     except AppSetupError as err:
         print(f"hall kiosk: {err}", file=sys.stderr)
         return 1
+    if args.tour:
+        return _tour(Path(args.tour), setup)
     from hall.sdnotify_qt import qt_watchdog
     from kiosk.app_model import Role
     from kiosk.qt.app import make_application, run
@@ -36,15 +36,22 @@ def _cmd_kiosk(args: argparse.Namespace) -> int:
     return run(setup, role, windowed=args.windowed)
 
 
-def _tour(out: Path) -> int:
+def _tour(out: Path, setup: AppSetup) -> int:
+    """The tour of this hall (``--config``) and box (``--box``: its role, else both roles)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")  # offscreen's size-hint chatter
-    from kiosk.qt.app import make_application
+    from kiosk.qt.app import emblem_path, make_application
     from kiosk.qt.tour import run_tour
 
     make_application()
-    files = run_tour(out)
-    print(f"wrote {len(files)} screens to {out}")
+    files = run_tour(
+        out,
+        config=setup.config,
+        config_path=setup.config_path,
+        box=setup.box if setup.configured else None,
+        emblem=emblem_path(setup),
+    )
+    print(f"wrote {len(files)} screens to {out} (measurements: {out / 'tour.csv'})")
     return 0
 
 
@@ -63,8 +70,10 @@ def register(sub: Any) -> None:
     kiosk.add_argument(
         "--tour",
         metavar="DIR",
-        help="render every screen (portrait and landscape, elder mode off and on) to PNG "
-        "files in DIR, offscreen, and exit",
+        help="render every screen of this hall (--config) and box (--box: a kiosk at "
+        "1080x1920 and 1920x1080, a ticket machine at 720x1280 and 1280x720; both without a "
+        "box), 标准版 and 长辈版, to PNG files in DIR with tour.csv (measurements), offscreen, "
+        "and exit",
     )
     kiosk.add_argument(
         "--windowed",

@@ -7,7 +7,11 @@ The view shows ``model.screen`` and forwards touches (``tap``, ``key``, ``type_t
 thread about once a second (cheap: idle check, card reader poll) and ``maintain()`` in a worker
 every half minute or so (catalog refresh, hub recovery, spooled feedback: I/O).
 
-Every screen carries two global choices: ``nav:home`` (首页) and ``elder`` (长辈模式 on/off).
+Every screen carries the global choices ``nav:home`` (首页, in a journey), ``elder`` (the
+标准版 / 长辈版 toggle) and ``staff:call`` (呼叫工作人员: a ``staff.alert`` of kind ``help`` on the
+hub). An ID card showing an age at or over the hall's elderly age switches 长辈版 on by itself and
+says so aloud. When the hub is away, the home screen shows 取号 (and the other journeys that need
+the hub) as unavailable instead of failing on the next page.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
-from hub.client import HubUnavailable
+from hub.client import HubRefused, HubUnavailable
 from kiosk.catalog import CatalogKeeper, Refresh
 from kiosk.journeys.base import Context, Journey
 from kiosk.journeys.checkin import CheckinJourney
@@ -27,7 +31,7 @@ from kiosk.journeys.feedback import FeedbackJourney
 from kiosk.journeys.guide import GuideJourney
 from kiosk.journeys.progress import ProgressJourney
 from kiosk.journeys.requeue import RequeueJourney
-from kiosk.journeys.screens import Choice, Group, Listing, Screen, View
+from kiosk.journeys.screens import Choice, Group, HomeInfo, Screen, View
 from kiosk.journeys.ticket import TicketJourney
 from kiosk.ports import CardReaderPort, SpeechPort, SwipedCard
 
@@ -38,6 +42,9 @@ Role = Literal["kiosk", "ticket"]
 HOME = "nav:home"
 ELDER = "elder"
 MORE_TIME = "more_time"
+CALL_STAFF = "staff:call"
+STAFF_CALL_SECONDS = 90.0  # the staff call shows as made (and cannot be repeated) this long
+NEEDS_HUB = frozenset({"ticket", "checkin", "requeue", "progress"})
 
 JOURNEYS: dict[str, type[Journey]] = {
     "ticket": TicketJourney,
@@ -88,6 +95,8 @@ class KioskModel:
         self._lock = threading.RLock()
         self._home_since = context.clock.monotonic()
         self._last_spoken = ""
+        self._announce = ""  # said before the next screen (长辈版 switched on by a card)
+        self._staff_called_at: float | None = None
         self._home_pages = _HomeJourney(context)
 
     # -- what to show ---------------------------------------------------------------------------
@@ -101,6 +110,7 @@ class KioskModel:
     def screen(self) -> Screen:
         """The screen to show now, with the global choices and the kiosk-wide notices."""
         with self._lock:
+            self.ctx.notices = tuple(self._banners())  # the journeys page around them
             current = self.current
             screen = current.screen if current is not None else self._home()
             return self._dress(screen)
@@ -108,40 +118,74 @@ class KioskModel:
     def _home(self) -> Screen:
         texts = self.ctx.texts
         catalog = self.ctx.catalog
-        entries = [
-            Choice(name, texts.get(_ENTRY_TEXT[name]), texts.get(_ENTRY_TEXT[name] + ".hint"))
-            for name in HOME_ENTRIES[self.role]
-        ]
+        away = self.ctx.hub_away
+        entries = []
+        for name in HOME_ENTRIES[self.role]:
+            key = _ENTRY_TEXT[name]
+            hint = texts.get(key + ".hint")
+            label = texts.get(key)
+            enabled = not (away and name in NEEDS_HUB)
+            if not enabled:
+                hint = texts.get("home.away_hint")
+                if name == "ticket":
+                    label = texts.get("home.take_ticket.away")
+                    hint = texts.get("home.take_ticket.away_hint")
+            entries.append(Choice(name, label, hint, enabled=enabled))
         age = catalog.elderly_age if catalog else 60
-        lines = (texts.get("home.welcome"), texts.get("home.swipe_hint", age=age))
-        return self._home_pages.render(
+        hall = self.ctx.hall
+        card_key = "home.card_hint_ticket" if self.role == "ticket" else "home.card_hint"
+        info = HomeInfo(
+            welcome=texts.get("home.welcome"),
+            hours=texts.get("home.hours", hours=hall.hours) if hall.hours else "",
+            phone=texts.get("home.phone", phone=hall.phone) if hall.phone else "",
+            card_hint=texts.get(card_key, age=age),
+            ticket_machine=self.role == "ticket",
+            can_take_ticket=not away,
+        )
+        name = (catalog.hall_name if catalog else "") or hall.name
+        screen = self._home_pages.render(
             View(
-                texts.get("home.title", hall=catalog.hall_name if catalog else ""),
-                lines=lines,
-                listing=Listing.of(entries),
+                texts.get("home.title", hall=name),
+                lines=(info.welcome,),
+                choices=tuple(entries),
                 back=False,
+                speak="。".join([name, info.welcome, info.card_hint]),
             )
         )
+        return replace(screen, home=info)
+
+    def _staff_called(self) -> bool:
+        called = self._staff_called_at
+        return called is not None and self.ctx.clock.monotonic() - called < STAFF_CALL_SECONDS
 
     def _dress(self, screen: Screen) -> Screen:
         texts = self.ctx.texts
+        called = self._staff_called()
         extra = [
             Choice(
-                ELDER,
-                texts.get("nav.elder_off" if self.ctx.elder else "nav.elder_on"),
+                CALL_STAFF,
+                texts.get("staff.called" if called else "staff.call"),
                 group=Group.NAV,
-            )
+                enabled=not called,
+            ),
+            Choice(ELDER, texts.get("nav.mode"), group=Group.NAV),
         ]
         if self.current is not None and not screen.busy:
             extra.insert(0, Choice(HOME, texts.get("nav.home"), group=Group.NAV))
         if screen.countdown is not None:
             extra.insert(0, Choice(MORE_TIME, texts.get("nav.more_time"), group=Group.ACTION))
-        return replace(screen, choices=(*screen.choices, *extra), banners=tuple(self._banners()))
+        banners = list(self.ctx.notices)
+        if screen.must_speak:  # the ticket screen says itself that it did not print
+            banners = [b for b in banners if b != texts.get("status.printer_away")]
+        if called:
+            banners.insert(0, texts.get("staff.called_banner"))
+        return replace(screen, choices=(*screen.choices, *extra), banners=tuple(banners))
 
     def _banners(self) -> list[str]:
         texts = self.ctx.texts
         banners = []
-        if self.ctx.hub_away and (self.current is None or self.current.name == "ticket"):
+        # Home says it on the 取号 tile itself; the ticket journey says it as its sentence.
+        if self.ctx.hub_away and self.current is not None and self.current.name == "ticket":
             banners.append(texts.get("status.hub_away"))
         try:
             printer_ok = self.ctx.printer.health().ok
@@ -163,6 +207,8 @@ class KioskModel:
             if action == ELDER:
                 self.ctx.elder = not self.ctx.elder
                 self._last_spoken = ""
+            elif action == CALL_STAFF:
+                self.call_staff()
             elif action == HOME:
                 if not self.busy:
                     self.go_home()
@@ -170,7 +216,8 @@ class KioskModel:
                 self.current.touch()
             elif self.current is None:
                 if action in HOME_ENTRIES[self.role]:
-                    self.open(action)
+                    if not (self.ctx.hub_away and action in NEEDS_HUB):
+                        self.open(action)
                 else:
                     self._home_pages.tap(action)  # paging
             else:
@@ -192,14 +239,42 @@ class KioskModel:
 
     def card_swiped(self, card: SwipedCard) -> None:
         """An ID card was read: on the home screen it starts 取号 with the card (an appointment
-        checks in, an elderly citizen gets the green lane); in a journey, the journey takes it."""
+        checks in, an elderly citizen gets the green lane); in a journey, the journey takes it.
+        A card at or over the elderly age switches 长辈版 on, and the switch is said aloud."""
         with self._lock:
+            self._elder_by_card(card)
             if self.current is None:
                 journey = self.open("ticket")
                 journey.card_swiped(card)
             else:
                 self.current.card_swiped(card)
         self._speak()
+
+    def _elder_by_card(self, card: SwipedCard) -> None:
+        catalog = self.ctx.catalog
+        age = card.age(self.ctx.clock.today())
+        threshold = catalog.elderly_age if catalog else 60
+        if age is not None and age >= threshold and not self.ctx.elder:
+            log.info("an ID card at or over %d: 长辈版 on", threshold)
+            self.ctx.elder = True
+            self._last_spoken = ""
+            self._announce = self.ctx.texts.get("elder.auto")
+
+    def call_staff(self) -> None:
+        """Ask the hall's staff to come (a ``staff.alert`` of kind ``help``); once per
+        ``STAFF_CALL_SECONDS``, so that repeated taps do not flood the console."""
+        with self._lock:
+            if self._staff_called():
+                return
+            self._staff_called_at = self.ctx.clock.monotonic()
+            device = self.ctx.settings.device_name
+            where = self.current.name if self.current is not None else "home"
+            problem = self.ctx.texts.get("staff.alert", device=device)
+        log.info("citizen asks for staff at %s (%s)", device, where)
+        try:
+            self.ctx.alerts.alert(device, problem, f"screen: {where}", kind="help")
+        except Exception:  # the port promised not to raise; the kiosk still shows the call
+            log.exception("staff call could not be sent")
 
     def run_pending(self) -> bool:
         """Run the open journey's pending work (call from a worker). Never raises."""
@@ -303,11 +378,23 @@ class KioskModel:
                     self.ctx.hub_away = False
                 except HubUnavailable:
                     self.ctx.hub_away = True
+            if not self.ctx.hub_away:
+                self.refresh_waits()
             if not self.ctx.hub_away and self._flush_feedback is not None:
                 self._flush_feedback()
         except Exception:
             log.exception("kiosk maintenance failed")
         return outcome
+
+    def refresh_waits(self) -> None:
+        """Ask the hub how many wait in each category and for how long (in a worker); the
+        category tiles show it. A hub that cannot say keeps the last answer. Never raises."""
+        try:
+            self.ctx.waits = self.ctx.hub.queue_waits()
+        except (HubUnavailable, HubRefused) as err:
+            log.info("queue waits not refreshed: %s", err)
+        except Exception:
+            log.exception("queue waits failed")
 
     # -- speech ---------------------------------------------------------------------------------
 
@@ -320,8 +407,10 @@ class KioskModel:
         if screen.speak == self._last_spoken:
             return
         self._last_spoken = screen.speak
+        said = f"{self._announce}{screen.speak}" if self._announce else screen.speak
+        self._announce = ""
         try:
-            self.speech.say(screen.speak)
+            self.speech.say(said)
         except Exception:  # the driver promised not to raise; the screen still works
             log.exception("speech driver failed")
 

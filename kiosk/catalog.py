@@ -226,6 +226,45 @@ class Catalog:
         return entries
 
 
+_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ";": "；", ":": "：", "?": "？"})
+
+
+def _cjk(char: str) -> bool:
+    return ord(char) > 0x2E7F
+
+
+def display_name(name: str, topic: str = "") -> str:
+    """An item name as a citizen reads it: Chinese punctuation instead of ASCII (（城镇）, not
+    (城镇)); quotes as “ ”; the topic separator ``-`` as ``：``, or the topic left out when the
+    screen already names it (``topic``)."""
+    text = name.strip()
+    head, sep, rest = text.partition("-")
+    if sep and head.strip() and rest.strip():
+        text = (
+            rest.strip() if topic and head.strip() == topic else f"{head.strip()}：{rest.strip()}"
+        )
+    text = text.translate(_FULL_WIDTH)
+    out: list[str] = []
+    opened = False
+    for char in text:
+        if char in "\"'":
+            out.append("”" if opened else "“")
+            opened = not opened
+        else:
+            out.append(char)
+    joined = "".join(out)
+    # No spaces beside Chinese characters (they come from copied platform data).
+    kept = [
+        c
+        for n, c in enumerate(joined)
+        if not (
+            c == " "
+            and ((n > 0 and _cjk(joined[n - 1])) or (n + 1 < len(joined) and _cjk(joined[n + 1])))
+        )
+    ]
+    return "".join(kept)
+
+
 def topic_of(name: str) -> str:
     """The topic part of an item name (before the first ``-``), or "" when there is none."""
     head, sep, _ = name.partition("-")

@@ -28,7 +28,15 @@ from urllib.parse import quote
 import requests
 
 from hub.client import HubClient, HubRefused, HubUnavailable
-from kiosk.ports import CaseProgress, CatalogFetch, Feedback, SwipedCard, TicketInfo, TicketRequest
+from kiosk.ports import (
+    CaseProgress,
+    CatalogFetch,
+    Feedback,
+    QueueWait,
+    SwipedCard,
+    TicketInfo,
+    TicketRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +225,27 @@ class HubClientPort:
             except OSError as err:
                 log.warning("cannot rewrite the feedback spool %s: %s", self._spool, err)
             return sent
+
+    # -- queue ----------------------------------------------------------------------------------
+
+    def queue_waits(self) -> dict[str, QueueWait]:
+        """``GET /queue``'s ``categories``: waiting and estimated minutes per category code."""
+        data = self._client.queue()
+        categories = data.get("categories") if isinstance(data, dict) else None
+        if not isinstance(categories, dict):
+            raise HubUnavailable("集中控制器返回的排队情况无法识别")
+        waits: dict[str, QueueWait] = {}
+        for code, entry in categories.items():
+            if not isinstance(entry, dict):
+                continue
+            try:
+                minutes = entry.get("estimated_wait_minutes")
+                waits[str(code)] = QueueWait(
+                    int(entry.get("waiting") or 0), None if minutes is None else int(minutes)
+                )
+            except (TypeError, ValueError):
+                log.warning("queue entry of %s unreadable: %r", code, entry)
+        return waits
 
     # -- catalog, health ------------------------------------------------------------------------
 

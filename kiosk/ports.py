@@ -105,6 +105,15 @@ class TicketInfo:
 
 
 @dataclass(frozen=True)
+class QueueWait:
+    """One category's queue now, as the hub counts it: people waiting and the estimated wait
+    in minutes for a ticket taken now (None: no estimate)."""
+
+    waiting: int
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
 class CaseProgress:
     """Where a case (办件) stands, by its receipt number, as the central platform says."""
 
@@ -141,6 +150,8 @@ class TicketFacts:
     people_ahead: int
     wait_minutes: int | None
     issued_at: str  # ISO 8601 from the hub ("" if it did not say)
+    hall_phone: str = ""  # 咨询电话 ("" : not printed)
+    supervision_phone: str = ""  # 监督电话, 12345 by default ("" : not printed)
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,8 @@ class ChecklistFacts:
     conditions: str
     windows: str
     promised_days: int | None  # None: the guide names no promised time
+    hall_phone: str = ""
+    supervision_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,10 @@ class HubPort(Protocol):
         """Hand feedback on; an adapter may keep it to send later rather than raise."""
         ...
 
+    def queue_waits(self) -> dict[str, QueueWait]:
+        """Per category code: people waiting and the estimated wait (``GET /queue``)."""
+        ...
+
     def fetch_catalog(self, etag: str | None) -> CatalogFetch:
         """The hub's catalog, or "not modified" when it still has ``etag``."""
         ...
@@ -244,9 +261,23 @@ class SpeechPort(Protocol):
 
 
 class AlertPort(Protocol):
-    """Tells the hall's staff that a device needs them (a hub event); never raises."""
+    """Tells the hall's staff that a device needs them, or that a citizen asks for help
+    (``kind="help"``): a ``staff.alert`` event on the hub. Never raises."""
 
-    def alert(self, device: str, problem: str, detail: str = "") -> None: ...
+    def alert(self, device: str, problem: str, detail: str = "", kind: str = "device") -> None: ...
+
+
+class StaffPort(Protocol):
+    """Who of the hall's staff confirms something at the kiosk (the green lane): by the PIN
+    they sign in with, or by their staff card. Slow (PIN hashes): call from pending work."""
+
+    def by_pin(self, pin: str) -> str | None:
+        """The staff member's name and number whose PIN this is, or None."""
+        ...
+
+    def by_card(self, card: SwipedCard) -> str | None:
+        """The staff member whose staff card (their ID card) this is, or None."""
+        ...
 
 
 class CardReaderPort(Protocol):

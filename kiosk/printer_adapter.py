@@ -29,6 +29,7 @@ from devices.printer.documents import (
 )
 from devices.printer.layout import Align, Block, Cut, Document, Qr, Separator, Size, Text
 from devices.printer.service import PrinterService
+from kiosk.materials import read_material
 from kiosk.ports import ChecklistFacts, PrintOutcome, Slip, TicketFacts
 
 log = logging.getLogger(__name__)
@@ -65,29 +66,35 @@ def ticket_document(slip: Slip, facts: TicketFacts, now: datetime) -> Document:
         wait_minutes=facts.wait_minutes,
         # the caption promises a phone page: only true when the payload is a web address
         qr_caption="微信扫码查看排队进度" if qr.startswith(("http://", "https://")) else "",
+        hall_phone=facts.hall_phone,
+        supervision_phone=facts.supervision_phone,
     )
     return queue_ticket(replace(fields, notice=slip.footer) if slip.footer else fields)
 
 
-def _form(material: str) -> MaterialForm:
-    """Original, copy or both, as the material's own text says (originals by default)."""
-    if "复印件" in material:
-        return MaterialForm.BOTH if "原件" in material else MaterialForm.COPY
-    return MaterialForm.ORIGINAL
+def _material(text: str) -> Material:
+    """A guide's material as the printed form's line: name, original or copy, count, as the
+    material's own text says (one original by default; ``kiosk.materials``)."""
+    line = read_material(text)
+    return Material(line.name, count=line.count, form=MaterialForm(line.form))
 
 
 def checklist_document(slip: Slip, facts: ChecklistFacts, now: datetime) -> Document:
     """A guide's checklist slip as the hall's ``material_checklist``."""
+    qr = _qr(slip.qr, facts.item_name)
     return material_checklist(
         MaterialChecklist(
             hall_name=facts.hall_name,
             item_name=facts.item_name,
-            materials=tuple(Material(name, form=_form(name)) for name in facts.materials),
+            materials=tuple(_material(text) for text in facts.materials),
             conditions=facts.conditions,
             windows=facts.windows,
-            qr=_qr(slip.qr, facts.item_name),
+            qr=qr,
             printed_at=now,
             promised_days=facts.promised_days,
+            qr_caption="扫码查看完整办事指南" if qr.startswith(("http://", "https://")) else "",
+            hall_phone=facts.hall_phone,
+            supervision_phone=facts.supervision_phone,
         )
     )
 

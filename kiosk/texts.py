@@ -33,14 +33,25 @@ ZH: dict[str, str] = {
     "home.feedback": "意见建议",
     "home.feedback.hint": "意见建议、办不成事反映",
     "home.swipe_hint": "有预约或年满{age}周岁的，请先刷身份证",
+    "home.card_hint": "有预约或年满{age}周岁的，请把身份证平放在读卡区",
+    "home.card_hint_ticket": "刷身份证：有预约自动签到，{age}岁以上走绿色通道",
+    "home.hours": "办公时间：{hours}",
+    "home.phone": "咨询电话：{phone}",
+    "home.take_ticket.away": "暂停自助取号",
+    "home.take_ticket.away_hint": "排队系统暂时连不上，请到服务台取号",
+    "home.away_hint": "排队系统暂时连不上，请到服务台办理",
     "home.staffed_desk": "需要帮助请找服务台工作人员",
     "nav.home": "首页",
     "nav.back": "返回",
     "nav.prev": "上一页",
     "nav.next": "下一页",
     "nav.page": "第{page}/{pages}页",
-    "nav.elder_on": "长辈模式",
-    "nav.elder_off": "退出长辈模式",
+    "nav.mode": "标准版 / 长辈版",
+    "elder.auto": "已为您切换到长辈版，字更大，并为您朗读屏幕内容。",
+    "staff.call": "呼叫工作人员",
+    "staff.called": "已呼叫工作人员",
+    "staff.called_banner": "已通知工作人员，请在原地稍候，工作人员马上过来。",
+    "staff.alert": "有群众在{device}请求工作人员帮助",
     "nav.more_time": "继续使用",
     "nav.countdown": "{seconds}秒后回到首页",
     "status.hub_away": "排队系统暂时连接不上，现在不能自助取号，请到服务台找工作人员取号。",
@@ -50,18 +61,40 @@ ZH: dict[str, str] = {
     # -- 取号 ----------------------------------------------------------------------------------
     "ticket.title": "取号",
     "ticket.choose": "请选择要办理的业务",
-    "ticket.popular": "常办事项",
+    "ticket.popular": "常办",
     "ticket.by_department": "按部门查找",
     "ticket.choose_department": "请选择部门",
     "ticket.choose_item": "请选择{department}的事项",
     "ticket.green": "绿色通道",
-    "ticket.green.hint": "老年人、残疾人、军人、孕妇等优先",
+    "ticket.green.hint": "老人、残疾人、军人、孕妇",
     "ticket.green_choose": "请选择绿色通道人群，选好后请工作人员确认",
     "ticket.green_confirm": "请工作人员确认：{group}走绿色通道",
-    "ticket.green_confirm_button": "工作人员确认",
-    "ticket.green_pin": "请工作人员输入确认码",
-    "ticket.green_pin_wrong": "确认码不对，请工作人员重新输入",
+    "ticket.green_confirm_how": "工作人员请输入签到密码，或刷本人身份证",
+    "ticket.green_confirm_button": "确认",
+    "ticket.green_pin": "工作人员签到密码",
+    "ticket.green_pin_wrong": "密码不对，请工作人员重新输入",
+    "ticket.green_card_wrong": "这张身份证不是本中心工作人员的，请工作人员刷本人身份证或输入密码",
+    "ticket.green_checking": "正在核对工作人员身份，请稍候…",
     "ticket.green_selected": "已确认绿色通道（{group}），请选择业务",
+    "ticket.green_confirmed_by": "工作人员{staff}已确认",
+    "ticket.green_by_card": "已按身份证确认：您已年满{age}周岁，走绿色通道，请选择业务",
+    "ticket.green_no_staff": "这台机器不能由工作人员确认绿色通道，请到服务台办理。",
+    "ticket.search": "搜索事项",
+    "ticket.search_hint": "输入拼音首字母或全拼，如 hjdj（户籍登记）",
+    "ticket.choose_topic": "请选择{department}的业务",
+    "ticket.waits": "等候 {count} 人 · 约 {minutes} 分钟",
+    "ticket.waits_count": "等候 {count} 人",
+    "ticket.waits_none": "现在无人等候",
+    "ticket.fact_business": "办理业务",
+    "ticket.fact_windows": "办理窗口",
+    "ticket.fact_ahead": "前面等候",
+    "ticket.fact_wait": "预计等候",
+    "ticket.fact_time": "取号时间",
+    "ticket.ahead_value": "{count}人",
+    "ticket.wait_value": "约{minutes}分钟",
+    "ticket.windows_value": "{windows}号窗口",
+    "ticket.slip_phone": "咨询电话：{phone}",
+    "ticket.slip_supervision": "监督电话：{phone}",
     "ticket.card_read": "已读取身份证：{name}",
     "ticket.elderly_green": "您已年满{age}周岁，将为您安排绿色通道",
     "ticket.issuing": "正在取号，请稍候…",
@@ -74,7 +107,7 @@ ZH: dict[str, str] = {
     "ticket.take_slip": "请取走号票，留意叫号",
     "ticket.requeue_hint": "过号请在{minutes}分钟内到取号机重新排队",
     "ticket.printing": "正在打印号票…",
-    "ticket.print_failed": "号票没能打印出来，您的号码仍然有效。请记住号码，或用手机拍下屏幕；工作人员已收到提醒。",
+    "ticket.print_failed": "号票没能打印，号码仍然有效。请记住号码，工作人员马上来帮您。",
     "ticket.speak": "您的号码是{number}，前面还有{count}人，请留意叫号",
     "ticket.speak_none": "您的号码是{number}，前面没有人等候，请留意叫号",
     "ticket.speak_print_failed": "号票没能打印。请记住您的号码：{number}。{number}",
@@ -88,14 +121,13 @@ ZH: dict[str, str] = {
     # -- 办事指南 ------------------------------------------------------------------------------
     "guide.title": "办事指南",
     "guide.search": "搜索事项",
-    "guide.search_hint": "输入拼音首字母或数字，如 hjdj（户籍登记）、shbzk（社会保障卡）",
+    "guide.search_hint": "输入拼音首字母、全拼或数字，如 hjdj（户籍登记）",
     "guide.results": "找到{count}项",
     "guide.no_results": "没有找到“{query}”相关的事项。可以换个说法、按部门查找，或到服务台咨询。",
     "guide.choose_department": "请选择部门",
     "guide.choose_topic": "请选择{department}的业务",
-    "guide.choose_item": "请选择事项",
     "guide.other_topic": "其他事项",
-    "guide.popular": "常办事项",
+    "guide.popular": "常办",
     "guide.applicants": "申请对象",
     "guide.conditions": "受理条件",
     "guide.materials": "申请材料",
@@ -123,6 +155,8 @@ ZH: dict[str, str] = {
     "guide.no_catalog": "暂时没有办事指南，请到服务台咨询。",
     "guide.checklist_title": "申请材料清单",
     "guide.checklist_footer": "请备齐材料后取号办理",
+    "guide.continued": "（续）",
+    "guide.material_line": "{n}. {name}　{form}",
     # -- 预约签到 ------------------------------------------------------------------------------
     "checkin.title": "预约签到",
     "checkin.prompt": "请刷身份证，或输入预约码",
@@ -194,6 +228,8 @@ ZH: dict[str, str] = {
     "keys.backspace": "删除",
     "keys.clear": "清空",
     # -- errors: what a citizen reads ----------------------------------------------------------
+    "err.you_typed": "您输入的是：{text}",
+    "err.hours": "办公时间：{hours}",
     "err.hub_away": "排队系统暂时连接不上，请稍后再试，或到服务台找工作人员办理。",
     "err.hub_away_ticket": "排队系统暂时连接不上，现在不能自助取号，请到服务台找工作人员取号。",
     "err.unexpected": "出了点问题，请再试一次，或到服务台找工作人员。",
@@ -267,6 +303,7 @@ REFUSALS: dict[str, str] = {
     "method_not_allowed": "err.system",
     "http_error": "err.system",
     "internal": "err.system",
+    "idempotency_key_reused": "err.system",
     "bad_last_event_id": "err.system",
     "bad_appointment": "err.system",
     "appointment_exists": "err.system",
@@ -284,7 +321,6 @@ REFUSALS: dict[str, str] = {
     "bad_level": "err.system",
     "no_rating_pending": "err.system",
     "rating_expired": "err.system",
-    "idempotency_key_reused": "err.system",
     # The manager's console and its API (accounts, follow-ups, feedback handling, alerts): a
     # kiosk never calls them; a kiosk's own feedback text is checked before it is sent.
     "csrf": "err.system",
@@ -338,11 +374,12 @@ class Sentence:
     """What a citizen reads about a failure: one sentence, and maybe a line of specifics."""
 
     text: str
-    detail: str = ""
+    detail: str = ""  # the hub's own specifics (the number held, the booked date)
+    fact: str = ""  # a fact of ours that explains it (the opening hours)
 
     @property
     def lines(self) -> tuple[str, ...]:
-        return (self.text, self.detail) if self.detail else (self.text,)
+        return tuple(line for line in (self.text, self.detail, self.fact) if line)
 
 
 class Texts:

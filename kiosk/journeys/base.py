@@ -23,16 +23,29 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from functools import partial
 from typing import ClassVar, Protocol, TypeVar
 
+from appkit.style import clock_text
 from hub.client import HubRefused, HubUnavailable
 from kiosk.catalog import Catalog
-from kiosk.journeys.screens import Choice, Group, InputField, InputKind, Screen, Tone, View
-from kiosk.ports import AlertPort, HubPort, PrinterPort, SwipedCard
+from kiosk.facts import HallFacts
+from kiosk.journeys.screens import (
+    Choice,
+    Group,
+    InputField,
+    InputKind,
+    Problem,
+    Screen,
+    Section,
+    Tone,
+    View,
+)
+from kiosk.layout import ListStyle, Room
+from kiosk.ports import AlertPort, HubPort, PrinterPort, QueueWait, StaffPort, SwipedCard
 from kiosk.texts import Sentence, Texts
 
 log = logging.getLogger(__name__)
@@ -50,11 +63,14 @@ Work = Callable[[], Apply]
 
 
 class Clock(Protocol):
-    """Time as the journeys see it: a monotonic clock for idle time, today's date for ages."""
+    """Time as the journeys see it: a monotonic clock for idle time, today's date for ages, and
+    the wall time in the hall's zone (aware) for the clock on screen."""
 
     def monotonic(self) -> float: ...
 
     def today(self) -> date: ...
+
+    def now(self) -> datetime: ...
 
 
 class SystemClock:
@@ -70,6 +86,9 @@ class SystemClock:
     def today(self) -> date:
         return datetime.now(self.zone).date()
 
+    def now(self) -> datetime:
+        return datetime.now(self.zone)
+
 
 @dataclass(frozen=True)
 class KioskSettings:
@@ -83,10 +102,9 @@ class KioskSettings:
     elder_idle_seconds: float = 180.0  # no time pressure in elder mode
     done_seconds: float = 30.0  # a finished screen (the ticket) goes home after this
     warn_seconds: float = 10.0  # show a countdown this long before going home
-    staff_pin: str | None = None  # green channel confirmation; None: a staff tap confirms
     requeue_minutes: int = 30  # the hall's queue.requeue_minutes, printed on tickets
-    ticket_qr: str = "{number}|{day}|{hall}"  # payload of the QR code on a ticket
-    guide_qr: str = "{name}"  # payload of the QR code on a material checklist
+    ticket_qr: str = "{hall} {day} {number}号"  # config links.ticket_qr
+    guide_qr: str = "{name}"  # config links.guide_qr
 
 
 @dataclass
@@ -100,17 +118,55 @@ class Context:
     clock: Clock
     texts: Texts = field(default_factory=Texts)
     settings: KioskSettings = field(default_factory=KioskSettings)
+    hall: HallFacts = field(default_factory=HallFacts)
+    staff: StaffPort | None = None  # None: no staff can confirm here (no green lane by PIN)
     elder: bool = False
     hub_away: bool = False
     reader_ok: bool = True
+    screen_size: tuple[int, int] | None = None  # px, set by the view; None: settings' pages
+    waits: dict[str, QueueWait] = field(default_factory=dict)  # per category, from the hub
+    notices: tuple[str, ...] = ()  # the kiosk-wide banners shown with the current screen
 
     @property
     def catalog(self) -> Catalog | None:
         return self.catalog_source()
 
     @property
-    def page_size(self) -> int:
-        return self.settings.elder_page_size if self.elder else self.settings.page_size
+    def room(self) -> Room | None:
+        """What fits on the kiosk's screen in the current mode (None: the size is unknown)."""
+        if self.screen_size is None:
+            return None
+        width, height = self.screen_size
+        return Room(width, height, self.elder)
+
+    def page_size(
+        self,
+        style: ListStyle = "tiles",
+        total: int = 0,
+        *,
+        title: str = "",
+        lines: Sequence[str] = (),
+        row_choices: int = 0,
+        actions: int = 0,
+        keyboard: str | None = None,
+        action_hints: Sequence[str] = (),
+    ) -> int:
+        """Choices per page: as many as the screen's room holds (see ``kiosk.layout.Room``),
+        or the settings' page sizes when no view said how large the screen is."""
+        room = self.room
+        if room is None:
+            return self.settings.elder_page_size if self.elder else self.settings.page_size
+        return room.page_size(
+            style,
+            total,
+            title=title,
+            lines=lines,
+            notices=self.notices,
+            row_choices=row_choices,
+            actions=actions,
+            keyboard=keyboard,
+            action_hints=action_hints,
+        )
 
 
 @dataclass(frozen=True)
@@ -378,20 +434,92 @@ class Journey:
                 view.lines = (self.texts.get("err.unexpected"),)
             return self._compose(view)
 
+    def _typed(self) -> str:
+        """What the citizen typed that an error screen should show back (a number, a code)."""
+        return ""
+
+    def _problem(self, view: View, tone: Tone) -> Problem | None:
+        if view.problem is not None:
+            return view.problem
+        message = self.message
+        if message is None or tone is not Tone.ERROR or self.busy:
+            return None
+        typed = self._typed()
+        facts = [message.detail] if message.detail else []
+        if message.fact:
+            facts.append(message.fact)
+        return Problem(
+            message.text,
+            self.texts.get("err.you_typed", text=typed) if typed else "",
+            tuple(facts),
+        )
+
+    def _page_of(self, view: View, lines: tuple[str, ...]) -> tuple[list[Choice], int, int]:
+        """This page's list choices, the page and the number of pages."""
+        listing = view.listing
+        if listing is None or not listing.total or self.busy:
+            return [], 0, 1
+        visible = [c for c in view.choices if not (self.ctx.elder and c.group is Group.ROW)]
+        left = self.seconds_left()
+        room = self.ctx.room
+        portrait = room is not None and not room.metrics.landscape
+        if portrait and left <= self.ctx.settings.warn_seconds:  # the countdown: two lines
+            text = self.texts.get("nav.countdown", seconds=max(0, int(left)))
+            lines = (*lines, text, text)
+        size = self.ctx.page_size(
+            view.list_style,
+            listing.total,
+            title=view.title,
+            lines=lines,
+            row_choices=sum(1 for c in visible if c.group is Group.ROW),
+            actions=sum(1 for c in visible if c.group is Group.ACTION),
+            keyboard=view.input.kind if view.input is not None else None,
+            action_hints=tuple(c.hint for c in visible if c.group is Group.ACTION),
+        )
+        size = max(1, size)
+        pages = max(1, -(-listing.total // size))
+        page = min(self._page, pages - 1)
+        self._page = page
+        return list(listing.fetch(page * size, size)), page, pages
+
+    def _sections_of(
+        self, view: View, lines: tuple[str, ...]
+    ) -> tuple[tuple[Section, ...], int, int]:
+        """This page's guide sections: a guide is paged to the screen's height, never
+        scrolled or clipped (one page when the view did not say how large the screen is)."""
+        room = self.ctx.room
+        if not view.sections or self.busy:
+            return (), 0, 1
+        if room is None:
+            return view.sections, 0, 1
+        actions = sum(1 for c in view.choices if c.group is Group.ACTION)
+        parts = room.section_pages(
+            [(s.title, s.lines) for s in view.sections],
+            title=view.title,
+            lines=lines,
+            notices=self.ctx.notices,
+            actions=actions,
+        )
+        pages = max(1, len(parts))
+        page = min(self._page, pages - 1)
+        self._page = page
+        more = self.texts.get("guide.continued")
+        shown = tuple(
+            Section(f"{title}{more}" if continued else title, tuple(body), column)
+            for title, body, continued, column in parts[page]
+        )
+        return shown, page, pages
+
     def _compose(self, view: View) -> Screen:
         lines = view.lines
         if self.message is not None:
             lines = (*self.message.lines, *lines)
         if self.busy:
             lines = (self._busy_text or self.texts.get("busy"),)
-        choices: list[Choice] = []
-        page, pages = 0, 1
-        if view.listing is not None and view.listing.total and not self.busy:
-            size = max(1, self.ctx.page_size)
-            pages = max(1, -(-view.listing.total // size))
-            page = min(self._page, pages - 1)
-            self._page = page
-            choices.extend(view.listing.fetch(page * size, size))
+        choices, page, pages = self._page_of(view, lines)
+        sections, section_page, section_pages = self._sections_of(view, lines)
+        if section_pages > 1:
+            page, pages = section_page, section_pages
         extra = [c for c in view.choices if not (self.ctx.elder and c.group is Group.ROW)]
         if not self.busy:
             choices.extend(extra)
@@ -405,6 +533,7 @@ class Journey:
         speak = view.speak
         if speak is None:
             spoken = [view.title, *(c for c in (view.big_caption, view.big) if c), *lines]
+            spoken += [f"{label}{value}" for label, value in view.facts]
             listed = [c.label for c in choices if c.group is Group.LIST]
             speak = "。".join(spoken) + ("。" + "，".join(listed) if listed else "")
         left = self.seconds_left()
@@ -413,6 +542,7 @@ class Journey:
             if left <= self.ctx.settings.warn_seconds and not self.busy
             else None
         )
+        catalog = self.ctx.catalog
         return Screen(
             journey=self.name,
             state=self.state,
@@ -422,7 +552,7 @@ class Journey:
             choices=tuple(choices),
             big=view.big,
             big_caption=view.big_caption,
-            sections=() if self.busy else view.sections,
+            sections=sections,
             input=None if self.busy else view.input,
             qr=view.qr,
             personal=view.personal,
@@ -437,4 +567,10 @@ class Journey:
             if countdown is None
             else self.texts.get("nav.countdown", seconds=countdown),
             elder=self.ctx.elder,
+            list_style=view.list_style,
+            problem=self._problem(view, tone),
+            hall=(catalog.hall_name if catalog else "") or self.ctx.hall.name,
+            clock=clock_text(self.ctx.clock.now()),
+            facts=() if self.busy else view.facts,
+            picture="" if self.busy else view.picture,
         )

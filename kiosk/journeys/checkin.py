@@ -119,6 +119,9 @@ class CheckinJourney(ShowsTicket):
     def _hub_away(self, _: HubUnavailable) -> None:
         self._go(REFUSED, Sentence(self.texts.get("err.hub_away")), Tone.ERROR)
 
+    def _typed(self) -> str:
+        return self.code.text
+
     # -- screens --------------------------------------------------------------------------------
 
     def _view(self) -> View:
@@ -155,4 +158,5 @@ class CheckinJourney(ShowsTicket):
             )
             return View(title, lines=(texts.get("home.staffed_desk"),), choices=actions)
         prompt = texts.get("checkin.reader_down" if not self.ctx.reader_ok else "checkin.prompt")
-        return View(title, lines=(prompt,), choices=(code,))
+        picture = "card" if self.ctx.reader_ok else ""
+        return View(title, lines=(prompt,), choices=(code,), picture=picture)

@@ -14,13 +14,15 @@ says the guides are the kiosk's saved copy). Back returns along the way the citi
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 from config.schema import ServiceItem
-from kiosk.catalog import Catalog
+from kiosk.catalog import Catalog, display_name
 from kiosk.journeys.base import Apply, Handoff, Journey, TextInput
 from kiosk.journeys.issued import print_slip
 from kiosk.journeys.screens import Choice, Group, Listing, Section, Tone, View
+from kiosk.materials import read_material
 from kiosk.ports import ChecklistFacts, Slip
 from kiosk.search import MAX_QUERY, SearchResult, normalize_query
 from kiosk.texts import Sentence
@@ -28,6 +30,8 @@ from kiosk.texts import Sentence
 START = "start"
 TOPICS = "topics"
 ITEMS = "items"
+log = logging.getLogger(__name__)
+
 SEARCH = "search"
 ITEM = "item"
 PRINTING = "printing"
@@ -122,28 +126,59 @@ class GuideJourney(Journey):
 
         self._start_work(PRINTING, self.texts.get("guide.printing"), work)
 
+    def _materials(self, item: ServiceItem) -> list[str]:
+        """The materials as a numbered checklist: 1. 申请人居民身份证　原件1份."""
+        lines = []
+        for n, text in enumerate(item.materials, 1):
+            line = read_material(text)
+            lines.append(
+                self.texts.get("guide.material_line", n=n, name=line.name, form=line.describe())
+            )
+        return lines
+
+    def _qr(self, catalog: Catalog, item: ServiceItem) -> str:
+        hall = self.ctx.hall
+        try:
+            return self.ctx.settings.guide_qr.format(
+                name=item.name,
+                id=item.id,
+                code=item.code,
+                hall=catalog.hall_name or hall.name,
+                hall_id=hall.hall_id,
+            )
+        except (KeyError, IndexError, ValueError) as err:
+            log.warning("guide_qr template %r is broken (%r)", self.ctx.settings.guide_qr, err)
+            return item.name
+
     def _checklist(self, catalog: Catalog, item: ServiceItem) -> Slip:
         texts = self.texts
         lines = [texts.get("guide.materials") + "："]
-        lines += [f"{n}. {m}" for n, m in enumerate(item.materials, 1)]
+        lines += self._materials(item)
         windows = self._windows(catalog, item)
         lines.append(texts.get("guide.windows") + "：" + windows)
         lines += self._time_lines(item)
-        qr = self.ctx.settings.guide_qr.format(name=item.name, id=item.id, code=item.code)
+        hall = self.ctx.hall
+        if hall.phone:
+            lines.append(texts.get("ticket.slip_phone", phone=hall.phone))
+        if hall.supervision_phone:
+            lines.append(texts.get("ticket.slip_supervision", phone=hall.supervision_phone))
+        name = display_name(item.name)
         return Slip(
             kind="checklist",
             title=f"{catalog.hall_name} {texts.get('guide.checklist_title')}",
-            big=item.name,
+            big=name,
             lines=tuple(lines),
-            qr=qr,
+            qr=self._qr(catalog, item),
             footer=texts.get("guide.checklist_footer"),
             facts=ChecklistFacts(
                 hall_name=catalog.hall_name,
-                item_name=item.name,
+                item_name=name,
                 materials=tuple(item.materials),
                 conditions=item.conditions,
                 windows=windows,
                 promised_days=item.promised_days,
+                hall_phone=hall.phone,
+                supervision_phone=hall.supervision_phone,
             ),
         )
 
@@ -170,8 +205,14 @@ class GuideJourney(Journey):
         if self.state == ITEMS and self.department and self.topic is not None:
             topics = catalog.topics(self.department)
             members = topics[self.topic].items if self.topic < len(topics) else ()
-            choices = [Choice(f"item:{i.id}", i.name) for i in members]
-            return View(texts.get("guide.choose_item"), lines=head, listing=Listing.of(choices))
+            key = topics[self.topic].key if self.topic < len(topics) else ""
+            choices = [Choice(f"item:{i.id}", display_name(i.name, key)) for i in members]
+            return View(
+                texts.get("ticket.choose_item", department=key or self.department),
+                lines=head,
+                listing=Listing.of(choices),
+                list_style="rows",
+            )
         if self.state == SEARCH:
             return self._search_view(head)
         departments = [
@@ -179,7 +220,7 @@ class GuideJourney(Journey):
             for n, d in enumerate(catalog.departments)
         ]
         popular = [
-            Choice(f"item:{i.id}", i.name, texts.get("guide.popular"), Group.ROW)
+            Choice(f"item:{i.id}", display_name(i.name), texts.get("guide.popular"), Group.ROW)
             for i in catalog.popular(self.ctx.settings.popular_count)
         ]
         search = Choice("search", texts.get("guide.search"), group=Group.ACTION)
@@ -195,13 +236,17 @@ class GuideJourney(Journey):
         result = self._result
         field = self.query.field(texts.get("guide.search_hint"))
         if result is None:
-            return View(texts.get("guide.search"), lines=head, input=field)
+            return View(texts.get("guide.search"), lines=head, input=field, list_style="rows")
         if not len(result):
             empty = texts.get("guide.no_results", query=self.query.text)
-            return View(texts.get("guide.search"), lines=(*head, empty), input=field)
+            return View(
+                texts.get("guide.search"), lines=(*head, empty), input=field, list_style="rows"
+            )
 
         def fetch(start: int, count: int) -> list[Choice]:
-            return [Choice(f"item:{h.item_id}", h.name) for h in result.page(start, count)]
+            return [
+                Choice(f"item:{h.item_id}", display_name(h.name)) for h in result.page(start, count)
+            ]
 
         count = texts.get("guide.results", count=len(result))
         return View(
@@ -210,6 +255,7 @@ class GuideJourney(Journey):
             input=field,
             listing=Listing(len(result), fetch),
             speak=count,
+            list_style="rows",
         )
 
     def _item_view(self, catalog: Catalog, item: ServiceItem, head: tuple[str, ...]) -> View:
@@ -221,17 +267,18 @@ class GuideJourney(Journey):
             if kept:
                 sections.append(Section(texts.get(key), kept))
 
-        add("guide.applicants", item.applicants)
-        add("guide.conditions", item.conditions)
-        add("guide.materials", *(f"{n}. {m}" for n, m in enumerate(item.materials, 1)))
-        add("guide.process", item.process)
+        # What a citizen needs first: what to bring, how long, what it costs, where to go.
+        add("guide.materials", *self._materials(item))
         add("guide.time_limits", *self._time_lines(item))
         add("guide.fees", item.fees)
-        add("guide.basis", item.basis)
         add("guide.windows", self._windows(catalog, item))
         add("guide.location", item.location)
+        add("guide.applicants", item.applicants)
+        add("guide.conditions", item.conditions)
+        add("guide.process", item.process)
         add("guide.online", texts.get("guide.online_yes") if item.online else "")
         add("guide.tags", "、".join(item.tags))
+        add("guide.basis", item.basis)
         if item.code:
             head = (*head, texts.get("guide.code", code=item.code))
         actions = (
@@ -240,11 +287,11 @@ class GuideJourney(Journey):
         )
         materials = "；".join(item.materials)
         return View(
-            item.name,
+            display_name(item.name),
             lines=head,
             sections=tuple(sections),
             choices=actions,
-            speak=f"{item.name}。{texts.get('guide.materials')}：{materials}",
+            speak=f"{display_name(item.name)}。{texts.get('guide.materials')}：{materials}",
         )
 
     def _time_lines(self, item: ServiceItem) -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from devices.health import Health, HealthState
+from kiosk.catalog import display_name
 from kiosk.journeys.base import Apply, Context, Journey
 from kiosk.journeys.screens import Choice, Group, Tone, View
 from kiosk.ports import PrintOutcome, Slip, TicketFacts, TicketInfo
@@ -41,7 +42,7 @@ class IssuedTicket:
         texts = ctx.texts
         catalog = ctx.catalog
         ticket = self.ticket
-        hall = catalog.hall_name if catalog else ""
+        hall = (catalog.hall_name if catalog else "") or ctx.hall.name
         category = catalog.category_name(ticket.category) if catalog else ticket.category
         lines = [category]
         item = catalog.item(ticket.item_id) if catalog and ticket.item_id else None
@@ -50,14 +51,21 @@ class IssuedTicket:
         lines += list(self.status_lines(ctx))
         if ticket.issued_at:
             lines.append(texts.get("ticket.slip_time", time=_hhmm(ticket.issued_at)))
+        hall_facts = ctx.hall
+        if hall_facts.phone:
+            lines.append(texts.get("ticket.slip_phone", phone=hall_facts.phone))
+        if hall_facts.supervision_phone:
+            lines.append(texts.get("ticket.slip_supervision", phone=hall_facts.supervision_phone))
         facts = None
         if ticket.waiting_ahead is not None:
             facts = TicketFacts(
-                queue=item.name if item is not None else category,
+                queue=display_name(item.name) if item is not None else category,
                 lane=self.lane_text(ctx),
                 people_ahead=ticket.waiting_ahead,
                 wait_minutes=ticket.estimated_wait_minutes or None,
                 issued_at=ticket.issued_at,
+                hall_phone=hall_facts.phone,
+                supervision_phone=hall_facts.supervision_phone,
             )
         return Slip(
             kind="ticket",
@@ -76,8 +84,10 @@ class IssuedTicket:
             return ctx.settings.ticket_qr.format(
                 number=self.ticket.number,
                 day=self.ticket.service_day,
-                hall=catalog.hall_name if catalog else "",
+                hall=(catalog.hall_name if catalog else "") or ctx.hall.name,
+                hall_id=ctx.hall.hall_id,
                 id=self.ticket.id,
+                category=self.ticket.category,
             )
         except (KeyError, IndexError, ValueError) as err:
             log.warning("ticket_qr template %r is broken (%r)", ctx.settings.ticket_qr, err)
@@ -106,11 +116,62 @@ class IssuedTicket:
             lines.append(texts.get("ticket.ahead_none"))
         return tuple(lines)
 
+    def facts(self, ctx: Context) -> tuple[tuple[str, str], ...]:
+        """The ticket's details in reading order: the business, the windows that serve it, the
+        people ahead, the estimated wait and the time it was taken."""
+        texts = ctx.texts
+        catalog = ctx.catalog
+        ticket = self.ticket
+        item = catalog.item(ticket.item_id) if catalog and ticket.item_id else None
+        category = catalog.category_name(ticket.category) if catalog else ticket.category
+        business = f"{category}（{display_name(item.name)}）" if item is not None else category
+        rows = [(texts.get("ticket.fact_business"), business)]
+        if catalog is not None:
+            windows = sorted(w.number for w in catalog.windows if ticket.category in w.categories)
+            if windows:
+                listed = "、".join(str(n) for n in windows)
+                rows.append(
+                    (
+                        texts.get("ticket.fact_windows"),
+                        texts.get("ticket.windows_value", windows=listed),
+                    )
+                )
+        if ticket.waiting_ahead is not None:
+            ahead = ticket.waiting_ahead
+            rows.append(
+                (
+                    texts.get("ticket.fact_ahead"),
+                    texts.get("ticket.ahead_value", count=ahead)
+                    if ahead
+                    else texts.get("ticket.waits_none"),
+                )
+            )
+            if ahead and ticket.estimated_wait_minutes:
+                rows.append(
+                    (
+                        texts.get("ticket.fact_wait"),
+                        texts.get("ticket.wait_value", minutes=ticket.estimated_wait_minutes),
+                    )
+                )
+        if ticket.issued_at:
+            rows.append((texts.get("ticket.fact_time"), _hhmm(ticket.issued_at)))
+        return tuple(rows)
+
+    def _safe_facts(self, ctx: Context) -> tuple[tuple[str, str], ...]:
+        """``facts``, or none when building them fails: the number is shown whatever happens."""
+        try:
+            return self.facts(ctx)
+        except Exception:
+            log.exception("ticket %s: cannot list its details", self.ticket.number)
+            return ()
+
     def view(self, ctx: Context, head: tuple[str, ...] = ()) -> View:
-        """The ticket screen: the number very large, where the citizen stands, what to do."""
+        """The ticket screen: the number very large with its QR code, then the business, the
+        windows, the people ahead, the wait and the time (``facts``), then what to do."""
         texts = ctx.texts
         number = self.ticket.number
-        lines = [*head, *self.status_lines(ctx)]
+        lane = self.lane_text(ctx)
+        lines = [*head, *([lane] if lane else [])]
         choices = [Choice(DONE, texts.get("ticket.done"), group=Group.ACTION)]
         tone = Tone.SUCCESS
         ahead = self.ticket.waiting_ahead or 0
@@ -129,7 +190,8 @@ class IssuedTicket:
             speak = texts.get("ticket.speak_print_failed", number=spoken_number(number))
         elif self.printed is not None:
             lines.append(texts.get("ticket.take_slip"))
-        lines.append(texts.get("ticket.requeue_hint", minutes=ctx.settings.requeue_minutes))
+        if not self.print_failed:  # then the one thing to say is: remember the number
+            lines.append(texts.get("ticket.requeue_hint", minutes=ctx.settings.requeue_minutes))
         return View(
             title=self.title,
             lines=tuple(lines),
@@ -137,6 +199,7 @@ class IssuedTicket:
             choices=tuple(choices),
             big=number,
             big_caption=texts.get("ticket.your_number"),
+            facts=self._safe_facts(ctx),
             qr=self.qr(ctx),
             speak=speak,
             must_speak=self.print_failed,

@@ -113,6 +113,9 @@ class ProgressJourney(Journey):
         self.case = case
         self._go(CASE_RESULT)
 
+    def _typed(self) -> str:
+        return self.receipt.text or self.number.text
+
     # -- screens --------------------------------------------------------------------------------
 
     def _view(self) -> View:

@@ -103,6 +103,9 @@ class RequeueJourney(ShowsTicket):
         self.issued = issued
         self._print_issued()
 
+    def _typed(self) -> str:
+        return self.number.text
+
     def _view(self) -> View:
         texts = self.texts
         title = texts.get("requeue.title")

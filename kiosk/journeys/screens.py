@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from kiosk.layout import ListStyle
+
 
 class Group(StrEnum):
     """Where a choice goes on the screen."""
@@ -46,6 +48,7 @@ class Section:
 
     title: str
     lines: tuple[str, ...]
+    column: int = 0  # which column of a landscape page it is drawn in
 
 
 InputKind = Literal["pinyin", "digits", "phone", "ticket_number", "code", "pin"]
@@ -59,6 +62,30 @@ class InputField:
     text: str
     prompt: str
     masked: bool = False  # a staff PIN: show dots
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What went wrong, as an error screen shows it: the sentence, what the citizen typed (if
+    anything) and the specific facts (the opening hours, the appointment's date, when check-in
+    opens)."""
+
+    sentence: str
+    typed: str = ""
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HomeInfo:
+    """What only the home screen shows: the welcome, the opening hours, the hall's phone, where
+    to put the ID card, and whether taking a ticket works now."""
+
+    welcome: str
+    hours: str
+    phone: str
+    card_hint: str
+    ticket_machine: bool  # a ticket machine: 取号 dominates
+    can_take_ticket: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,13 @@ class Screen:
     countdown_text: str = ""
     banners: tuple[str, ...] = ()  # kiosk-wide notices (hub away, printer away), from the app
     elder: bool = False
+    list_style: ListStyle = "tiles"  # tiles (categories, departments) or rows (item names)
+    problem: Problem | None = None  # an error screen's sentence, what was typed, the facts
+    home: HomeInfo | None = None  # set on the home screen only
+    hall: str = ""  # the hall's name, in the header of every screen
+    clock: str = ""  # 12月7日 星期一 10:26, in the hall's time zone
+    facts: tuple[tuple[str, str], ...] = ()  # label and value rows (an issued ticket's details)
+    picture: str = ""  # "card": where to put the ID card (drawn by the view)
 
 
 @dataclass
@@ -120,3 +154,7 @@ class View:
     speak: str | None = None  # None: title, big number and lines
     must_speak: bool = False
     back: bool = True
+    list_style: ListStyle = "tiles"
+    facts: tuple[tuple[str, str], ...] = ()
+    problem: Problem | None = None  # None: the base builds one from an error message
+    picture: str = ""

@@ -1,18 +1,22 @@
-"""取号: take a ticket by category, department → item, or the popular row; ID card optional.
+"""取号: take a ticket by category, popular item, department or search; ID card optional.
 
 States::
 
-    choose ──cat:X / item:ID──────────────────────────────► issuing ─► printing ─► shown
-      │ ├─dept:N─► items ─item:ID─────────────────────────►    │
-      │ ├─green─► green_group ─group:N─► green_confirm ─confirm─► choose (green lane chosen)
+    choose ──cat:X / item:ID─────────────────────────────────────► issuing ─► printing ─► shown
+      │ ├─departments─► departments ─dept:N─► topics ─topic:N─► items ─item:ID─►    │
+      │ ├─search─► search (keyboard; results as you type) ─item:ID──────────────►    │
+      │ ├─green─► green_group ─► green_confirm (staff PIN or card) ─► choose (green chosen)
       │ └─(card swiped)─► identifying ─appointment─► printing ─► shown
       │                        └─no appointment─► choose (card held: elderly → green by the hub)
       issuing ─already_queued─► already_queued (the number held, people ahead; see it / other)
-              ─refused / hub away─► refused (one sentence; the staffed desk)
+              ─refused / hub away─► refused (the sentence, the facts; the staffed desk)
 
-An ordinary ticket is two taps from the kiosk's home (取号, a category or popular item) and three
-through a department (取号, department, item). The hub decides the lane: an appointment for the
-category checks in, a citizen at or over the elderly age gets the green lane; the kiosk says so.
+An ordinary ticket is two taps from the kiosk's home (取号, a category tile or popular item) and
+one tap after swiping an ID card. Each category tile says how many wait and for about how long
+(``GET /queue``, refreshed by the app). The departments are behind one button (部门 → 业务 →
+事项); long lists page to the screen's height and can be searched by pinyin. The hub decides the
+lane: an appointment for the category checks in, a citizen at or over the elderly age gets the
+green lane; the kiosk says so. The manual green lane is in :mod:`kiosk.journeys.green`.
 """
 
 from __future__ import annotations
@@ -21,74 +25,74 @@ import re
 from typing import ClassVar
 
 from hub.client import HubRefused, HubUnavailable
+from kiosk.catalog import Catalog, display_name
 from kiosk.journeys.base import Handoff, TextInput
+from kiosk.journeys.green import GREEN_CHECKING, GREEN_CONFIRM, GREEN_GROUP, GreenLane
 from kiosk.journeys.issued import DONE, PRINTING, REPRINT, SHOWN, IssuedTicket, ShowsTicket
-from kiosk.journeys.screens import Choice, Group, InputField, Listing, Tone, View
+from kiosk.journeys.screens import Choice, Group, Listing, Tone, View
 from kiosk.ports import SwipedCard, TicketInfo, TicketRequest
+from kiosk.search import MAX_QUERY, SearchResult, normalize_query
 from kiosk.texts import Sentence
 
 CHOOSE = "choose"
-ITEMS = "items"
 DEPARTMENTS = "departments"
-GREEN_GROUP = "green_group"
-GREEN_CONFIRM = "green_confirm"
+TOPICS = "topics"
+ITEMS = "items"
+SEARCH = "search"
 IDENTIFYING = "identifying"
 ISSUING = "issuing"
 ALREADY_QUEUED = "already_queued"
 REFUSED = "refused"
+BROWSING = (CHOOSE, DEPARTMENTS, TOPICS, ITEMS, SEARCH)
 
 _HELD = re.compile(r"([A-Z]\d{3,4})号")
 
 
-class TicketJourney(ShowsTicket):
+def _searchable(char: str) -> bool:
+    return bool(normalize_query(char))
+
+
+class TicketJourney(ShowsTicket, GreenLane):
     """Take a ticket. ``preselect(item_id=…)`` starts issuing for an item chosen elsewhere."""
 
     name: ClassVar[str] = "ticket"
     done_states: ClassVar[frozenset[str]] = frozenset({SHOWN})
 
-    card: SwipedCard | None
-    green_group: str | None
     department: str | None
+    topic: int | None
     issued: IssuedTicket | None
     held_number: str | None
-    pin: TextInput
-    _pending_group: str | None
+    query: TextInput
+    _trail: list[str]
+    _result: SearchResult | None
 
     def reset(self) -> None:
         self.card = None
-        self.green_group = None
         self.department = None
+        self.topic = None
         self.issued = None
         self.held_number = None
-        self._pending_group = None
-        self.pin = TextInput("pin", str.isdigit, 8)
+        self.query = TextInput("pinyin", _searchable, MAX_QUERY)
+        self._trail = []
+        self._result = None
+        self._green_reset()
         self._go(CHOOSE)
+
+    def _move(self, state: str) -> None:
+        self._trail.append(self.state)
+        self._go(state)
 
     # -- events ---------------------------------------------------------------------------------
 
     def _on_tap(self, action: str) -> None:
         kind, _, value = action.partition(":")
         catalog = self.ctx.catalog
-        if self.state in (CHOOSE, ITEMS, DEPARTMENTS):
-            if kind == "cat":
-                self._issue(TicketRequest(category=value))
-            elif kind == "item" and catalog and catalog.item(value):
-                self._issue(TicketRequest(item_id=value))
-            elif action == "departments":
-                self._go(DEPARTMENTS)
-            elif kind == "dept" and catalog and value.isdigit():
-                departments = catalog.departments
-                if int(value) < len(departments):
-                    self.department = departments[int(value)]
-                    self._go(ITEMS)
-            elif action == "green":
-                self._go(GREEN_GROUP)
+        if self.state in BROWSING:
+            self._browse(kind, value, action, catalog)
         elif self.state == GREEN_GROUP and kind == "group" and catalog and value.isdigit():
             groups = catalog.green_groups
             if int(value) < len(groups):
-                self._pending_group = groups[int(value)]
-                self.pin.press("clear")
-                self._go(GREEN_CONFIRM)
+                self._pick_group(groups[int(value)])
         elif self.state == GREEN_CONFIRM and action == "confirm":
             self._confirm_green()
         elif self.state in (SHOWN, PRINTING) and action == DONE:
@@ -98,20 +102,59 @@ class TicketJourney(ShowsTicket):
         elif self.state == ALREADY_QUEUED and action == "see_mine" and self.held_number:
             self.handoff = Handoff("progress", {"number": self.held_number})
         elif self.state in (ALREADY_QUEUED, REFUSED) and action == "other":
+            self._trail.clear()
             self._go(CHOOSE)
+
+    def _browse(self, kind: str, value: str, action: str, catalog: Catalog | None) -> None:
+        if kind == "cat":
+            self._issue(TicketRequest(category=value))
+        elif kind == "item" and catalog and catalog.item(value):
+            self._issue(TicketRequest(item_id=value))
+        elif action == "departments":
+            self._move(DEPARTMENTS)
+        elif action == "search":
+            self._move(SEARCH)
+        elif action == "green":
+            self._move(GREEN_GROUP)
+        elif kind == "dept" and catalog and value.isdigit():
+            departments = catalog.departments
+            if int(value) < len(departments):
+                self.department = departments[int(value)]
+                topics = catalog.topics(self.department)
+                self.topic = 0 if len(topics) == 1 else None
+                self._move(ITEMS if len(topics) == 1 else TOPICS)
+        elif kind == "topic" and self.state == TOPICS and value.isdigit():
+            self.topic = int(value)
+            self._move(ITEMS)
 
     def _on_key(self, key: str) -> None:
         if self.state == GREEN_CONFIRM:
             self.pin.press(key)
+        elif self.state == SEARCH and self.query.press(key):
+            self._page = 0
+            catalog = self.ctx.catalog
+            text = self.query.text
+            self._result = catalog.search_index.search(text) if catalog and text else None
 
     def _on_back(self) -> None:
-        if self.state in (ITEMS, DEPARTMENTS, GREEN_GROUP, GREEN_CONFIRM, REFUSED, ALREADY_QUEUED):
-            self._go(DEPARTMENTS if self.state == ITEMS else CHOOSE)
+        if self.state == CHOOSE:
+            self._trail.clear()
+            self.handoff = Handoff(None)
+        elif self.state in (REFUSED, ALREADY_QUEUED):
+            self._trail.clear()
+            self._go(CHOOSE)
+        elif self.state in (GREEN_CONFIRM, GREEN_CHECKING):
+            self._go(GREEN_GROUP)
+        elif self._trail and self.state in (*BROWSING, GREEN_GROUP):
+            self._go(self._trail.pop())
         else:
             self.handoff = Handoff(None)
 
     def _on_card(self, card: SwipedCard) -> None:
-        if self.state not in (CHOOSE, ITEMS, DEPARTMENTS, GREEN_GROUP, REFUSED, ALREADY_QUEUED):
+        if self.state == GREEN_CONFIRM:
+            self._green_card(card)
+            return
+        if self.state not in (*BROWSING, GREEN_GROUP, REFUSED, ALREADY_QUEUED):
             return
         self.card = card
         hub = self.ctx.hub
@@ -140,17 +183,6 @@ class TicketJourney(ShowsTicket):
         self.card_swiped(card)
 
     # -- steps ----------------------------------------------------------------------------------
-
-    def _confirm_green(self) -> None:
-        wanted = self.ctx.settings.staff_pin
-        if wanted is not None and self.pin.text != wanted:
-            self.pin.press("clear")
-            self.message = Sentence(self.texts.get("ticket.green_pin_wrong"))
-            self.tone = Tone.ERROR
-            return
-        self.green_group = self._pending_group
-        self._go(CHOOSE, Sentence(self.texts.get("ticket.green_selected", group=self.green_group)))
-        self.tone = Tone.SUCCESS
 
     def _issue(self, request: TicketRequest) -> None:
         if self.green_group:
@@ -196,7 +228,11 @@ class TicketJourney(ShowsTicket):
             self.held_number = held.group(1) if held else None
             self._go(ALREADY_QUEUED, self.texts.refusal(err.code, err.message), Tone.WARNING)
             return
-        self._go(REFUSED, self.texts.refusal(err.code, err.message), Tone.ERROR)
+        sentence = self.texts.refusal(err.code, err.message)
+        hours = self.ctx.hall.hours
+        if err.code == "hall_closed" and hours:
+            sentence = Sentence(sentence.text, "", self.texts.get("err.hours", hours=hours))
+        self._go(REFUSED, sentence, Tone.ERROR)
 
     def _hub_away(self, _: HubUnavailable) -> None:
         self._go(REFUSED, Sentence(self.texts.get("err.hub_away_ticket")), Tone.ERROR)
@@ -227,46 +263,108 @@ class TicketJourney(ShowsTicket):
             return View(title, lines=(texts.get("err.hub_away_ticket"),), tone=Tone.ERROR)
         if self.state == DEPARTMENTS:
             listing = [
-                Choice(f"dept:{n}", name, group=Group.LIST)
+                Choice(f"dept:{n}", name, f"{len(catalog.department_items(name))}项")
                 for n, name in enumerate(catalog.departments)
             ]
             return View(texts.get("ticket.choose_department"), listing=Listing.of(listing))
-        if self.state == ITEMS and self.department is not None:
-            items = [
-                Choice(f"item:{i.id}", i.name, catalog.category_name(i.category))
-                for i in catalog.department_items(self.department)
+        if self.state == TOPICS and self.department:
+            topics = catalog.topics(self.department)
+            choices = [
+                Choice(f"topic:{n}", t.key or texts.get("guide.other_topic"), f"{len(t.items)}项")
+                for n, t in enumerate(topics)
             ]
-            title = texts.get("ticket.choose_item", department=self.department)
-            return View(title, listing=Listing.of(items), personal=self.card is not None)
+            title = texts.get("ticket.choose_topic", department=self.department)
+            return View(title, listing=Listing.of(choices), personal=self.card is not None)
+        if self.state == ITEMS and self.department is not None:
+            return self._items_view(catalog)
+        if self.state == SEARCH:
+            return self._search_view(catalog)
         if self.state == GREEN_GROUP:
             groups = [Choice(f"group:{n}", g) for n, g in enumerate(catalog.green_groups)]
             return View(texts.get("ticket.green_choose"), listing=Listing.of(groups))
-        if self.state == GREEN_CONFIRM:
+        if self.state in (GREEN_CONFIRM, GREEN_CHECKING):
             return self._confirm_view()
-        return self._choose_view()
+        return self._choose_view(catalog)
 
-    def _choose_view(self) -> View:
+    def _items_view(self, catalog: Catalog) -> View:
         texts = self.texts
-        catalog = self.ctx.catalog
-        if catalog is None:  # pragma: no cover - _view checked it
-            return View(texts.get("ticket.title"))
-        categories = [Choice(f"cat:{c.code}", c.name) for c in catalog.categories]
-        rows = [
-            Choice(f"item:{i.id}", i.name, texts.get("ticket.popular"), group=Group.ROW)
-            for i in catalog.popular(self.ctx.settings.popular_count)
+        department = self.department or ""
+        topics = catalog.topics(department)
+        topic = topics[self.topic] if self.topic is not None and self.topic < len(topics) else None
+        members = topic.items if topic is not None else tuple(catalog.department_items(department))
+        key = topic.key if topic is not None else ""
+        items = [
+            Choice(f"item:{i.id}", display_name(i.name, key), catalog.category_name(i.category))
+            for i in members
         ]
-        rows += [
-            Choice(f"dept:{n}", name, texts.get("ticket.by_department"), Group.ROW)
-            for n, name in enumerate(catalog.departments)
+        title = texts.get("ticket.choose_item", department=key or department)
+        return View(
+            title,
+            listing=Listing.of(items),
+            personal=self.card is not None,
+            list_style="rows",
+        )
+
+    def _search_view(self, catalog: Catalog) -> View:
+        texts = self.texts
+        result = self._result
+        field = self.query.field(texts.get("ticket.search_hint"))
+        title = texts.get("ticket.search")
+        if result is None:
+            return View(title, input=field, list_style="rows")
+        if not len(result):
+            empty = texts.get("guide.no_results", query=self.query.text)
+            return View(title, lines=(empty,), input=field, list_style="rows")
+
+        def fetch(start: int, count: int) -> list[Choice]:
+            return [
+                Choice(f"item:{h.item_id}", display_name(h.name), self._category_of(h.item_id))
+                for h in result.page(start, count)
+            ]
+
+        count = texts.get("guide.results", count=len(result))
+        return View(
+            title,
+            lines=(count,),
+            input=field,
+            listing=Listing(len(result), fetch),
+            speak=count,
+            list_style="rows",
+        )
+
+    def _category_of(self, item_id: str) -> str:
+        catalog = self.ctx.catalog
+        item = catalog.item(item_id) if catalog else None
+        return catalog.category_name(item.category) if catalog and item else ""
+
+    def _wait_hint(self, code: str) -> str:
+        wait = self.ctx.waits.get(code)
+        if wait is None:
+            return ""
+        if wait.waiting == 0:
+            return self.texts.get("ticket.waits_none")
+        if wait.minutes:
+            return self.texts.get("ticket.waits", count=wait.waiting, minutes=wait.minutes)
+        return self.texts.get("ticket.waits_count", count=wait.waiting)
+
+    def _choose_view(self, catalog: Catalog) -> View:
+        texts = self.texts
+        categories = [
+            Choice(f"cat:{c.code}", c.name, self._wait_hint(c.code)) for c in catalog.categories
+        ]
+        rows = [
+            Choice(f"item:{i.id}", display_name(i.name), texts.get("ticket.popular"), Group.ROW)
+            for i in catalog.popular(self.ctx.settings.popular_count)
         ]
         actions = [
             Choice("departments", texts.get("ticket.by_department"), group=Group.ACTION),
+            Choice("search", texts.get("ticket.search"), group=Group.ACTION),
             Choice(
                 "green", texts.get("ticket.green"), texts.get("ticket.green.hint"), Group.ACTION
             ),
         ]
         lines = list(self._card_lines())
-        if not lines:
+        if not lines and not self.green_group:
             lines.append(texts.get("home.swipe_hint", age=catalog.elderly_age))
         return View(
             texts.get("ticket.choose"),
@@ -275,16 +373,6 @@ class TicketJourney(ShowsTicket):
             choices=(*rows, *actions),
             personal=self.card is not None,
         )
-
-    def _confirm_view(self) -> View:
-        texts = self.texts
-        group = self._pending_group or ""
-        field: InputField | None = None
-        lines = [texts.get("ticket.green_confirm", group=group)]
-        if self.ctx.settings.staff_pin is not None:
-            field = self.pin.field(texts.get("ticket.green_pin"), masked=True)
-        confirm = Choice("confirm", texts.get("ticket.green_confirm_button"), group=Group.ACTION)
-        return View(texts.get("ticket.green"), lines=tuple(lines), choices=(confirm,), input=field)
 
     def _card_lines(self) -> tuple[str, ...]:
         card = self.card

@@ -12,12 +12,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from appkit import fonts
 from devices.errors import DeviceError
 from devices.health import Health, HealthState
 from devices.printer.layout import PAPER_58, PAPER_80
@@ -30,13 +31,14 @@ from hub.errors import HubError
 from kiosk.app_model import KioskModel, Role
 from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
 from kiosk.devices_adapter import ReaderPort, SpeechPortAdapter
+from kiosk.facts import HallFacts
 from kiosk.hub_adapter import HubClientPort
 from kiosk.journeys.base import Context, KioskSettings, SystemClock
 from kiosk.ports import PrinterPort
 from kiosk.printer_adapter import NoPrinter, ServicePrinter
 from kiosk.qt.maintenance import Technician
-from kiosk.qt.style import FONT_FAMILY
 from kiosk.qt.window import KioskWindow, freeze, install_excepthook
+from kiosk.staff import ConfigStaff
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +46,26 @@ HUB_TIMEOUT = 5.0  # seconds per hub call; a worker waits, never the screen
 
 
 def make_application(argv: Sequence[str] = ()) -> QApplication:
-    """The QApplication (created once) with the kiosk font set explicitly, so Chinese is drawn
-    as text whatever the system's default font is."""
+    """The QApplication (created once) with the hall font (``appkit.fonts``: Noto Sans CJK SC,
+    else WenQuanYi) set explicitly, so Chinese is drawn as text whatever the system's default
+    font is."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(list(argv) or [sys.argv[0]])
-    if FONT_FAMILY not in QFontDatabase.families():
-        log.warning("font %r is not installed: Chinese may show as boxes", FONT_FAMILY)
-    app.setFont(QFont(FONT_FAMILY))
+    fonts.install(app)
     return app
+
+
+def emblem_path(setup: AppSetup) -> str:
+    """The hall's emblem image (``hall.emblem``, relative to the configuration file), or ""
+    for the built-in one."""
+    name = setup.config.hall.emblem
+    if not name:
+        return ""
+    path = Path(name)
+    if not path.is_absolute() and setup.config_path is not None:
+        path = setup.config_path.parent / path
+    return str(path)
 
 
 @dataclass
@@ -113,16 +126,23 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
         service.start()
         closers.append(lambda: service.stop(2.0))
         speech = SpeechPortAdapter(service)
+    config = setup.config
     settings = KioskSettings(
-        device_name=setup.box, requeue_minutes=setup.config.queue.requeue_minutes
+        device_name=setup.box,
+        requeue_minutes=config.queue.requeue_minutes,
+        ticket_qr=config.links.ticket_qr,
+        guide_qr=config.links.guide_qr,
     )
+    staff = ConfigStaff(config.staff)
     ctx = Context(
         hub=port,
         printer=printer,
         alerts=AlertSender(client, setup.box),
         catalog_source=lambda: keeper.current,
-        clock=SystemClock(ZoneInfo(setup.config.hall.timezone)),
+        clock=SystemClock(ZoneInfo(config.hall.timezone)),
         settings=settings,
+        hall=HallFacts.from_config(config),
+        staff=staff if staff else None,
     )
     model = KioskModel(
         ctx,
@@ -150,7 +170,7 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
         zone=ZoneInfo(setup.config.hall.timezone),
         box=setup.box,
     )
-    window = KioskWindow(model, technician, maintain_ms=maintain_ms)
+    window = KioskWindow(model, technician, maintain_ms=maintain_ms, emblem=emblem_path(setup))
     return Kiosk(model, window, keeper, closers)
 
 

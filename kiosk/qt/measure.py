@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 
 from appkit.style import contrast_ratio, luminance
 
@@ -121,6 +121,21 @@ def clipped(root: QWidget) -> list[str]:
             short = hint.width() > label.width() + 2 or hint.height() > label.height() + 2
         if short:
             found.append(f"{label.text()[:16]} {label.width()}x{label.height()}")
+    found += squeezed_buttons(root)
+    return found
+
+
+def squeezed_buttons(root: QWidget) -> list[str]:
+    """Visible buttons squeezed below their smallest height or drawn past their parent's edge
+    (a list given less room than its buttons need overlaps or cuts them off)."""
+    found = []
+    for widget in root.findChildren(QPushButton):
+        parent = widget.parentWidget()
+        if not widget.isVisibleTo(root) or parent is None:
+            continue
+        outside = not parent.rect().adjusted(-1, -1, 1, 1).contains(widget.geometry())
+        if widget.height() < widget.minimumHeight() - 1 or outside:
+            found.append(f"button {widget.objectName()} {widget.width()}x{widget.height()}")
     return found
 
 

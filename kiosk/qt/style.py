@@ -1,180 +1,107 @@
-"""Sizes, colours and fonts of the kiosk, in dp (density-independent pixels), for normal and
-elder mode, and the WCAG contrast ratio that the palette is checked against.
+"""The kiosk's look: the hall apps' shared palette and font (``appkit``), the kiosk's own sizes
+(``kiosk.layout``: dp per mode, screen scale), the colour of each tone, and the Qt stylesheet
+every kiosk widget is drawn with.
 
-A kiosk screen's short side is 1080 px; we call that 540 dp (2 px per dp, as a tablet), so a
-portrait 1080×1920 screen is 540×960 dp. ``Metrics.for_size`` scales to any screen. Elder mode
-(适老化): headline ≥ 30 dp, body ≥ 18 dp, touch targets ≥ 60×60 dp, contrast ≥ 4.5:1.
+A kiosk screen's short side is 540 dp, so a portrait 1080×1920 screen is 540×960 dp and a
+720×1280 ticket machine the same at 1.33 px per dp. Elder mode (适老化): headline ≥ 30 dp, text
+≥ 18 dp, touch targets ≥ 60×60 dp, contrast ≥ 4.5:1 (checked on the palette and measured on
+the drawn widgets, ``kiosk.qt.measure``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from PySide6.QtGui import QFont
 
+from appkit import fonts
+from appkit.style import ELDER as ELDER_PALETTE
+from appkit.style import NORMAL as NORMAL_PALETTE
+from appkit.style import Palette, contrast_ratio, luminance
 from kiosk.journeys.screens import Tone
+from kiosk.layout import ELDER_SIZES, NORMAL_SIZES, Metrics, Sizes
 
-FONT_FAMILY = "WenQuanYi Micro Hei"
-REFERENCE_SHORT_SIDE_PX = 1080
-REFERENCE_SHORT_SIDE_DP = 540
+__all__ = [
+    "ELDER",
+    "ELDER_SIZES",
+    "NORMAL",
+    "NORMAL_SIZES",
+    "Metrics",
+    "Palette",
+    "Sizes",
+    "contrast_ratio",
+    "font",
+    "luminance",
+    "palette",
+    "stylesheet",
+    "text_pairs",
+    "tone_colour",
+]
 
-
-@dataclass(frozen=True)
-class Palette:
-    """Colours as ``#rrggbb``; every text colour is used on the background it is paired with
-    in ``text_pairs``."""
-
-    background: str = "#f4f6f8"
-    surface: str = "#ffffff"
-    text: str = "#1a1a1a"
-    muted: str = "#4a4f55"
-    primary: str = "#0b4f9c"  # list buttons (government blue)
-    on_primary: str = "#ffffff"
-    action: str = "#b3261e"  # the main action (take a ticket, confirm)
-    on_action: str = "#ffffff"
-    nav: str = "#dfe4ea"
-    on_nav: str = "#1a1a1a"
-    row: str = "#e3eefb"
-    on_row: str = "#0b3d78"
-    banner: str = "#fff3c4"
-    on_banner: str = "#5c4300"
-    success: str = "#1e6b34"
-    warning: str = "#8a5300"
-    error: str = "#b3261e"
-    big: str = "#b3261e"  # the ticket number
-    key: str = "#ffffff"
-    on_key: str = "#1a1a1a"
-    disabled: str = "#c9ced4"
-    on_disabled: str = "#3d4248"
-
-    def tone(self, tone: Tone) -> str:
-        """Text colour for lines of this tone (on ``background``)."""
-        return {
-            Tone.INFO: self.text,
-            Tone.SUCCESS: self.success,
-            Tone.WARNING: self.warning,
-            Tone.ERROR: self.error,
-        }[tone]
-
-    def text_pairs(self) -> dict[str, tuple[str, str]]:
-        """Every (text colour, background) pair the view draws, by name."""
-        pairs = {
-            "text": (self.text, self.background),
-            "muted": (self.muted, self.background),
-            "text_on_surface": (self.text, self.surface),
-            "muted_on_surface": (self.muted, self.surface),
-            "primary": (self.on_primary, self.primary),
-            "action": (self.on_action, self.action),
-            "nav": (self.on_nav, self.nav),
-            "row": (self.on_row, self.row),
-            "banner": (self.on_banner, self.banner),
-            "big": (self.big, self.surface),
-            "key": (self.on_key, self.key),
-            "disabled": (self.on_disabled, self.disabled),
-            "hint_on_primary": (self.on_primary, self.primary),
-        }
-        for tone in Tone:
-            pairs[f"tone_{tone.value}"] = (self.tone(tone), self.background)
-        return pairs
+NORMAL = NORMAL_PALETTE
+ELDER = ELDER_PALETTE
 
 
-NORMAL = Palette()
-# Elder mode: the same hues, darker text, pure white surfaces (more contrast, no greys).
-ELDER = Palette(
-    background="#ffffff",
-    muted="#2b2f33",
-    nav="#d0d7df",
-    row="#d6e6fa",
-    disabled="#b8bfc7",
-    on_disabled="#1a1a1a",
-)
+def palette(metrics: Metrics) -> Palette:
+    """The palette of the metrics' mode."""
+    return ELDER if metrics.elder else NORMAL
 
 
-def _channel(value: int) -> float:
-    c = value / 255
-    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+def tone_colour(p: Palette, tone: Tone) -> str:
+    """Text colour for lines of this tone (on the background)."""
+    return {
+        Tone.INFO: p.text,
+        Tone.SUCCESS: p.success,
+        Tone.WARNING: p.warning,
+        Tone.ERROR: p.error,
+    }[tone]
 
 
-def luminance(colour: str) -> float:
-    """Relative luminance (WCAG 2.x) of ``#rrggbb``; raises ValueError for another form."""
-    text = colour.lstrip("#")
-    if len(text) != 6:
-        raise ValueError(f"expected #rrggbb, got {colour!r}")
-    r, g, b = (int(text[i : i + 2], 16) for i in (0, 2, 4))
-    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+def text_pairs(p: Palette) -> dict[str, tuple[str, str]]:
+    """Every (text colour, background) pair the kiosk draws: the shared ones and the tones."""
+    pairs = p.text_pairs()
+    for tone in Tone:
+        pairs[f"tone_{tone.value}"] = (tone_colour(p, tone), p.background)
+        pairs[f"tone_{tone.value}_on_surface"] = (tone_colour(p, tone), p.surface)
+    return pairs
 
 
-def contrast_ratio(foreground: str, background: str) -> float:
-    """WCAG contrast ratio of two ``#rrggbb`` colours, from 1.0 to 21.0."""
-    a, b = luminance(foreground), luminance(background)
-    light, dark = max(a, b), min(a, b)
-    return (light + 0.05) / (dark + 0.05)
+def font(metrics: Metrics, dp: float, bold: bool = False) -> QFont:
+    """The hall font at ``dp`` (pixel-sized, so it does not depend on the screen's DPI)."""
+    return fonts.pixel_font(metrics.px(dp), bold)
 
 
-@dataclass(frozen=True)
-class Sizes:
-    """Sizes in dp."""
-
-    headline: float
-    body: float
-    hint: float
-    big: float  # the ticket number
-    target: float  # smallest touch target (both sides)
-    list_button_height: float
-    key: float  # a keyboard key's smallest side
-    gap: float
-    list_columns: int
-
-
-NORMAL_SIZES = Sizes(
-    headline=26,
-    body=16,
-    hint=12,
-    big=96,
-    target=44,
-    list_button_height=78,
-    key=48,
-    gap=8,
-    list_columns=3,
-)
-ELDER_SIZES = Sizes(
-    headline=34,
-    body=22,
-    hint=18,
-    big=120,
-    target=64,
-    list_button_height=96,
-    key=60,
-    gap=12,
-    list_columns=2,
-)
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """Pixel sizes for one screen and mode. ``scale`` is px per dp."""
-
-    scale: float
-    elder: bool
-    landscape: bool
-
-    @classmethod
-    def for_size(cls, width: int, height: int, elder: bool) -> Metrics:
-        short = max(1, min(width, height))
-        scale = short / REFERENCE_SHORT_SIDE_DP if short >= 360 else 1.0
-        return cls(scale, elder, width > height)
-
-    @property
-    def sizes(self) -> Sizes:
-        return ELDER_SIZES if self.elder else NORMAL_SIZES
-
-    @property
-    def palette(self) -> Palette:
-        return ELDER if self.elder else NORMAL
-
-    def px(self, dp: float) -> int:
-        """Device pixels for ``dp`` (rounded up, so a minimum stays a minimum)."""
-        return int(-(-dp * self.scale // 1))
-
-    @property
-    def columns(self) -> int:
-        # Landscape has room for one more column of list buttons.
-        return self.sizes.list_columns + (1 if self.landscape else 0)
+def stylesheet(metrics: Metrics) -> str:
+    """Colours, borders and corners of every widget kind, from the mode's palette."""
+    p = palette(metrics)
+    radius = metrics.px(10)
+    border = max(1, metrics.px(1))
+    return f"""
+    QWidget#screen {{ background: {p.background}; }}
+    QFrame#header {{ background: {p.brand}; }}
+    QFrame#header QLabel {{ color: {p.on_brand}; }}
+    QFrame#footer {{ background: {p.surface}; border-top: {border}px solid {p.line}; }}
+    QLabel {{ color: {p.text}; background: transparent; }}
+    QLabel[role="muted"] {{ color: {p.muted}; }}
+    QLabel[role="banner"] {{ background: {p.banner}; color: {p.on_banner};
+        padding: {metrics.px(8)}px; border-radius: {radius}px; }}
+    QLabel[role="big"] {{ color: {p.big}; }}
+    QFrame#bigpanel, QFrame#section, QFrame#field, QFrame#panel, QFrame#cardpicture {{
+        background: {p.surface}; border: {border}px solid {p.line}; border-radius: {radius}px; }}
+    QFrame#problem {{ background: {p.error_surface}; border-radius: {radius}px;
+        border: {border * 2}px solid {p.error}; }}
+    QFrame#problem QLabel {{ color: {p.on_error_surface}; }}
+    QFrame#factrule {{ background: {p.line}; }}
+    QPushButton {{ border: none; border-radius: {radius}px; padding: {metrics.px(6)}px; }}
+    QPushButton[group="list"] {{ background: {p.primary}; }}
+    QPushButton[group="rows"] {{ background: {p.row}; border: {border}px solid {p.line}; }}
+    QPushButton[group="row"] {{ background: {p.row}; border: {border}px solid {p.line}; }}
+    QPushButton[group="action"] {{ background: {p.action}; }}
+    QPushButton[group="nav"] {{ background: {p.nav}; }}
+    QPushButton[group="mode"] {{ background: {p.nav}; padding: {metrics.px(3)}px; }}
+    QLabel[segment="on"] {{ background: {p.brand}; color: {p.on_brand};
+        border-radius: {radius - 2}px; }}
+    QLabel[segment="off"] {{ color: {p.on_nav}; }}
+    QPushButton[kind="key"] {{ background: {p.key}; color: {p.on_key};
+        border: {border}px solid {p.line}; }}
+    QPushButton:disabled {{ background: {p.disabled}; border: none; }}
+    QPushButton:pressed {{ background: {p.on_row}; }}
+    """

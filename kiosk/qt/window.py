@@ -23,16 +23,16 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.app_model import KioskModel
 from kiosk.catalog import Refresh
 from kiosk.journeys.base import KEY_BACKSPACE
 from kiosk.journeys.screens import Screen
+from kiosk.layout import Metrics
 from kiosk.qt.maintenance import MaintenanceView, Technician
 from kiosk.qt.screen_view import ScreenView
-from kiosk.qt.style import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class KioskWindow(QWidget):
         tick_ms: int = 1000,
         maintain_ms: int = 30_000,
         pool: QThreadPool | None = None,
+        emblem: str = "",
     ) -> None:
         super().__init__()
         self.model = model
@@ -92,7 +93,7 @@ class KioskWindow(QWidget):
         self._note = ""  # an unexpected failure's sentence, shown as a banner until next tap
 
         self.stack = QStackedWidget(self)
-        self.view = ScreenView()
+        self.view = ScreenView(emblem=emblem)
         self.view.tapped.connect(self.on_tap)
         self.view.keyed.connect(self.on_key)
         self.maintenance = MaintenanceView(technician, self.pool)
@@ -102,7 +103,14 @@ class KioskWindow(QWidget):
         self.stack.addWidget(self.maintenance)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # The window never grows to what its content asks for: it is the screen's size (the
+        # 720×1280 ticket machine once grew to 895 px wide after the guide screen).
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(self.stack)
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.setMaximumSize(screen.size())
         self.problem.connect(self._show_problem)
 
         self.tick_timer = QTimer(self)
@@ -120,6 +128,7 @@ class KioskWindow(QWidget):
 
     def refresh(self, force: bool = False) -> None:
         """Redraw if the model's screen (or the window size or mode) changed."""
+        self.model.ctx.screen_size = (self.width(), self.height())  # lists page to fit it
         screen = self.model.screen
         if self._note:
             screen = replace(screen, banners=(self._note, *screen.banners))

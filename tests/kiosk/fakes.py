@@ -5,19 +5,22 @@ speaker and a staff alert line that record, a card reader, and a clock that only
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from config import HallConfig, sample_hall
 from devices.health import Health, HealthState
 from hub.client import HubRefused, HubUnavailable
 from kiosk.catalog import Catalog
+from kiosk.facts import HallFacts
 from kiosk.journeys.base import Context, KioskSettings
 from kiosk.ports import (
     CaseProgress,
     CatalogFetch,
     Feedback,
     PrintOutcome,
+    QueueWait,
     Slip,
     SwipedCard,
     TicketInfo,
@@ -25,20 +28,27 @@ from kiosk.ports import (
 )
 from kiosk.texts import Texts
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
 
 class FakeClock:
     def __init__(self, today: date = date(2025, 3, 12)) -> None:
-        self.now = 1000.0
+        self.seconds = 1000.0
         self.day = today
 
     def monotonic(self) -> float:
-        return self.now
+        return self.seconds
 
     def today(self) -> date:
         return self.day
 
+    def now(self) -> datetime:
+        """10:26 on ``day`` in the hall's zone, moved on by ``advance``."""
+        start = datetime.combine(self.day, time(10, 26), tzinfo=SHANGHAI)
+        return start + timedelta(seconds=self.seconds - 1000.0)
+
     def advance(self, seconds: float) -> None:
-        self.now += seconds
+        self.seconds += seconds
 
 
 @dataclass
@@ -234,6 +244,14 @@ class FakeHub:
     def ping(self) -> None:
         self._enter("ping")
 
+    def queue_waits(self) -> dict[str, QueueWait]:
+        self._enter("queue_waits")
+        waits = {c.code: QueueWait(0, None) for c in self.config.categories}
+        for code in waits:
+            count = sum(1 for t in self.tickets if t.category == code and t.status == "waiting")
+            waits[code] = QueueWait(count, 8 * count if count else None)
+        return waits
+
 
 @dataclass
 class FakePrinter:
@@ -266,9 +284,28 @@ class FakeSpeech:
 @dataclass
 class FakeAlerts:
     sent: list[tuple[str, str, str]] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
 
-    def alert(self, device: str, problem: str, detail: str = "") -> None:
+    def alert(self, device: str, problem: str, detail: str = "", kind: str = "device") -> None:
         self.sent.append((device, problem, detail))
+        self.kinds.append(kind)
+
+
+@dataclass
+class FakeStaff:
+    """Staff who confirm by PIN (``pins``: PIN → name) or by their ID card (``cards``)."""
+
+    pins: dict[str, str] = field(default_factory=lambda: {"2580": "王丽华（1001）"})
+    cards: dict[str, str] = field(default_factory=dict)
+    asked: int = 0
+
+    def by_pin(self, pin: str) -> str | None:
+        self.asked += 1
+        return self.pins.get(pin)
+
+    def by_card(self, card: SwipedCard) -> str | None:
+        self.asked += 1
+        return self.cards.get(card.id_number)
 
 
 @dataclass
@@ -292,6 +329,7 @@ def make_context(
     clock: FakeClock | None = None,
     settings: KioskSettings | None = None,
     catalog: Catalog | None = None,
+    staff: FakeStaff | None = None,
 ) -> Context:
     shown = catalog or Catalog.from_config(sample_hall())
     return Context(
@@ -302,4 +340,6 @@ def make_context(
         texts=Texts(),
         settings=settings or KioskSettings(),
         clock=clock or FakeClock(),
+        hall=HallFacts.from_config(sample_hall()),
+        staff=staff if staff is not None else FakeStaff(),
     )

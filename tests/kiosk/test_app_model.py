@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.app_model import ELDER, HOME, MORE_TIME, KioskModel
+from kiosk.app_model import CALL_STAFF, ELDER, HOME, MORE_TIME, KioskModel
 from kiosk.journeys.base import Context
+from kiosk.journeys.screens import Choice
 from tests.kiosk.conftest import card_for
-from tests.kiosk.fakes import FakeClock, FakeHub, FakePrinter, FakeReader, FakeSpeech
+from tests.kiosk.fakes import FakeAlerts, FakeClock, FakeHub, FakePrinter, FakeReader, FakeSpeech
 
 
 def ids(model: KioskModel) -> list[str]:
@@ -65,7 +66,7 @@ def test_elder_mode_reads_each_new_screen_aloud(model: KioskModel, speech: FakeS
 def test_idle_timeout_goes_home_and_wipes_personal_data(
     model: KioskModel, kiosk_clock: FakeClock
 ) -> None:
-    model.card_swiped(card_for("19500101", "王大明"))
+    model.card_swiped(card_for("19800101", "王大明"))
     model.settle()
     screen = model.screen
     assert screen.journey == "ticket" and screen.personal
@@ -168,17 +169,28 @@ def test_a_reader_service_that_raises_counts_as_a_broken_reader(model: KioskMode
     assert not model.ctx.reader_ok
 
 
-def test_hub_away_is_a_banner_on_home_and_recovers_by_itself(
+def test_hub_away_shows_take_ticket_unavailable_on_home_and_recovers_by_itself(
     model: KioskModel, hub: FakeHub
 ) -> None:
+    def tile(name: str) -> Choice:
+        return next(c for c in model.screen.choices if c.id == name)
+
     hub.away = True
     model.maintain()
-    assert (
-        "排队系统暂时连接不上，现在不能自助取号，请到服务台找工作人员取号。" in model.screen.banners
-    )
+    assert not tile("ticket").enabled and tile("ticket").label == "暂停自助取号"
+    assert tile("ticket").hint == "排队系统暂时连不上，请到服务台取号"
+    assert not tile("checkin").enabled and tile("checkin").hint.endswith("请到服务台办理")
+    assert tile("guide").enabled  # the guides need no hub
+    home = model.screen.home
+    assert home is not None and not home.can_take_ticket
+    model.tap("ticket")
+    assert model.screen.journey == "home"  # not a page that fails next
     hub.away = False
     model.maintain()
+    assert tile("ticket").enabled and tile("ticket").label == "取号"
     assert model.screen.banners == ()
+    model.tap("ticket")
+    assert model.screen.journey == "ticket"
 
 
 def test_a_printer_out_of_paper_is_announced_before_anyone_takes_a_ticket(
@@ -208,11 +220,41 @@ def test_home_goes_home_from_anywhere_but_not_while_busy(model: KioskModel) -> N
     assert model.screen.journey == "home"
 
 
-def test_elder_mode_pages_the_home_screen(model: KioskModel) -> None:
+def test_elder_mode_shows_every_home_tile_on_one_page(model: KioskModel) -> None:
     model.tap(ELDER)
-    first = [c.id for c in model.screen.choices if c.group == "list"]
-    model.tap("nav:next")
-    second = [c.id for c in model.screen.choices if c.group == "list"]
-    assert first == ["ticket", "guide", "checkin", "requeue"]
-    assert second == ["progress", "feedback"]
-    assert model.screen.page_text == "第2/2页"
+    entries = [c.id for c in model.screen.choices if c.group == "list"]
+    assert entries == ["ticket", "guide", "checkin", "requeue", "progress", "feedback"]
+    assert "nav:next" not in ids(model)
+    assert model.screen.page_text == ""
+
+
+def test_an_id_card_of_an_elderly_citizen_switches_elder_mode_on_and_says_so(
+    model: KioskModel, speech: FakeSpeech
+) -> None:
+    model.card_swiped(card_for("19800101"))
+    model.settle()
+    assert not model.screen.elder  # a younger citizen's card changes nothing
+    model.tap(HOME)
+    model.card_swiped(card_for("19600101", "李大爷"))
+    model.settle()
+    assert model.screen.elder
+    assert any(said.startswith("已为您切换到长辈版") for said in speech.said)
+    model.tap(HOME)
+    model.tap(ELDER)  # the citizen may switch back
+    assert not model.screen.elder
+
+
+def test_call_staff_sends_one_help_alert_and_shows_it_was_made(
+    model: KioskModel, alerts: FakeAlerts, kiosk_clock: FakeClock
+) -> None:
+    assert CALL_STAFF in ids(model)
+    model.tap("guide")
+    model.tap(CALL_STAFF)
+    model.tap(CALL_STAFF)
+    assert alerts.kinds == ["help"] and "guide" in alerts.sent[0][2]
+    called = next(c for c in model.screen.choices if c.id == CALL_STAFF)
+    assert not called.enabled and called.label == "已呼叫工作人员"
+    assert any("已通知工作人员" in b for b in model.screen.banners)
+    kiosk_clock.advance(91)
+    model.tap(CALL_STAFF)
+    assert alerts.kinds == ["help", "help"]

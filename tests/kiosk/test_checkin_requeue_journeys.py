@@ -106,7 +106,7 @@ def test_requeue_a_missed_number(ctx: Context, hub: FakeHub) -> None:
     journey.settle()
     screen = journey.screen
     assert (screen.title, screen.big) == ("已为您重新排队", "A001")
-    assert "前面还有3人" in screen.lines
+    assert ("前面等候", "3人") in screen.facts
 
 
 def test_requeue_refusals_are_explained_and_offer_a_new_ticket(ctx: Context, hub: FakeHub) -> None:

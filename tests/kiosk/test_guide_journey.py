@@ -30,7 +30,9 @@ def test_browse_department_topic_item(ctx: Context) -> None:
         "其他事项",
     ]
     guide.tap("topic:1")
-    assert guide.screen.choices[0].label == "申报登记-婚生子女出生申报"
+    # the topic is in the title, so the item's name leaves it out
+    assert guide.screen.title == "请选择申报登记的事项"
+    assert guide.screen.choices[0].label == "婚生子女出生申报"
     guide.tap("item:jjb-013")
     assert guide.screen.state == "item"
     guide.tap("nav:back")
@@ -62,7 +64,9 @@ def test_the_item_page_has_every_part_of_the_guide(ctx: Context) -> None:
     ):
         assert wanted in titles
     by_title = {s.title: s.lines for s in screen.sections}
-    assert by_title["申请材料"][0] == "1. 申请人居民身份证原件"
+    # a numbered checklist: the document, then original or copy and how many
+    assert by_title["申请材料"][0] == "1. 申请人居民身份证　原件1份"
+    assert titles[0] == "申请材料"  # what to bring comes first
     assert by_title["办理时限"] == ("法定时限：10个工作日", "承诺时限：5个工作日")
     assert by_title["办理窗口"] == ("1、4、5、8号窗口",)
     assert {"print", "take"} <= set(ids(guide))
@@ -132,7 +136,7 @@ def test_print_the_material_checklist(ctx: Context, printer: FakePrinter) -> Non
     slip = printer.slips[0]
     assert slip.kind == "checklist"
     assert slip.big == "社会保障卡申请"
-    assert "1. 申请人居民身份证原件" in slip.lines
+    assert "1. 申请人居民身份证　原件1份" in slip.lines
     assert slip.qr
 
 

@@ -34,7 +34,8 @@ def test_a_checklist_prints_every_material_and_the_promised_days() -> None:
     slip = Slip("checklist", "示例镇 办事材料清单", "社会保障卡申请", qr="x", facts=facts)
     now = datetime(2026, 11, 22, 9, 0, tzinfo=SHANGHAI)
     texts = _texts(slip, now)
-    assert "1. 身份证原件" in texts and "2. 照片" in texts
+    assert "1. 身份证" in texts and "2. 照片" in texts
+    assert texts[texts.index("1. 身份证") + 1].strip() == "原件1份"
     assert _rows(slip, now)["承诺时限"] == "5个工作日"
 
 

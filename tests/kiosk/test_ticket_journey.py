@@ -10,7 +10,14 @@ from kiosk.journeys.issued import DONE, REPRINT
 from kiosk.journeys.ticket import TicketJourney
 from kiosk.ports import TicketFacts
 from tests.kiosk.conftest import card_for
-from tests.kiosk.fakes import FakeAlerts, FakeHub, FakePrinter, FakeSpeech, make_context
+from tests.kiosk.fakes import (
+    FakeAlerts,
+    FakeHub,
+    FakePrinter,
+    FakeSpeech,
+    FakeStaff,
+    make_context,
+)
 
 
 def ids(journey_or_model: TicketJourney | KioskModel) -> list[str]:
@@ -30,15 +37,21 @@ def test_an_ordinary_ticket_takes_two_taps_from_home_by_category(
     assert [s.big for s in printer.slips] == ["A001"]
 
 
-def test_an_ordinary_ticket_takes_three_taps_through_a_department(
+def test_the_departments_are_behind_one_button_with_topics_then_items(
     model: KioskModel, hub: FakeHub
 ) -> None:
-    model.tap("ticket")  # 1
-    assert "dept:0" in ids(model)  # departments are on the first screen, no extra tap
-    model.tap("dept:4")  # 2: 人社局
+    model.tap("ticket")
+    assert "departments" in ids(model)
+    assert not any(i.startswith("dept:") for i in ids(model))  # one tile per category instead
+    model.tap("departments")
+    model.tap("dept:0")  # 公安局: its items grouped by topic
+    assert model.screen.state == "topics"
+    model.tap("nav:back")
+    model.tap("dept:4")  # 人社局: one topic, straight to its items
+    assert model.screen.state == "items" and model.screen.list_style == "rows"
     first = ids(model)[0]
     assert first == "item:jjb-137"
-    model.tap(first)  # 3
+    model.tap(first)
     model.settle()
     assert model.screen.big == "B001"
     assert hub.tickets[0].item_id == "jjb-137"
@@ -59,8 +72,17 @@ def test_the_ticket_screen_shows_people_ahead_wait_and_a_qr_code(ctx: Context) -
         journey.settle()
     screen = journey.screen
     assert screen.big == "C003"
-    assert "前面还有2人" in screen.lines
-    assert "预计等候约16分钟" in screen.lines
+    # in reading order: the business, its windows, people ahead, the wait, the time taken
+    assert [label for label, _ in screen.facts] == [
+        "办理业务",
+        "办理窗口",
+        "前面等候",
+        "预计等候",
+        "取号时间",
+    ]
+    facts = dict(screen.facts)
+    assert (facts["前面等候"], facts["预计等候"]) == ("2人", "约16分钟")
+    assert facts["办理窗口"].endswith("号窗口")
     assert screen.qr and "C003" in screen.qr
     assert "C零零三" in screen.speak
 
@@ -96,26 +118,37 @@ def test_a_green_group_needs_a_staff_confirmation(ctx: Context, hub: FakeHub) ->
     journey.tap("group:1")  # 残疾人
     assert journey.screen.state == "green_confirm"
     assert "confirm" in ids(journey)
+    journey.tap("confirm")  # a bare tap confirms nothing
+    assert journey.screen.state == "green_confirm"
+    assert journey.screen.tone == "error"
+    for key in "2580":
+        journey.key(key)
     journey.tap("confirm")
+    journey.settle()
     assert "已确认绿色通道（残疾人），请选择业务" in journey.screen.lines
+    assert "工作人员王丽华（1001）已确认" in journey.screen.lines
     journey.tap("cat:H")
     journey.settle()
     assert (hub.tickets[0].lane, hub.tickets[0].green_group) == ("green", "残疾人")
 
 
-def test_a_staff_pin_guards_the_green_channel_when_configured(hub: FakeHub) -> None:
-    journey = TicketJourney(make_context(hub, settings=KioskSettings(staff_pin="2468")))
+def test_a_wrong_staff_pin_is_refused_and_the_right_one_confirms(hub: FakeHub) -> None:
+    staff = FakeStaff(pins={"2468": "李明（1002）"})
+    journey = TicketJourney(make_context(hub, staff=staff))
     journey.tap("green")
-    journey.tap("group:0")
+    journey.tap("group:2")  # 军人
     assert journey.screen.input is not None and journey.screen.input.masked
     for key in "1111":
         journey.key(key)
     journey.tap("confirm")
+    journey.settle()
     assert journey.screen.state == "green_confirm"
-    assert "确认码不对，请工作人员重新输入" in journey.screen.lines
+    assert "密码不对，请工作人员重新输入" in journey.screen.lines
+    assert journey.screen.input is not None and journey.screen.input.text == ""
     for key in "2468":
         journey.key(key)
     journey.tap("confirm")
+    journey.settle()
     assert journey.screen.state == "choose"
     journey.tap("cat:A")
     journey.settle()
@@ -222,7 +255,7 @@ def test_out_of_paper_keeps_the_ticket_on_screen_alerts_staff_and_speaks(
     assert screen.big == "A001"
     assert screen.state == "shown"
     assert screen.tone == "warning"
-    assert screen.lines[0].startswith("号票没能打印出来，您的号码仍然有效")
+    assert screen.lines[0].startswith("号票没能打印，号码仍然有效")
     assert alerts.sent and "A001" in alerts.sent[0][1] and "缺纸" in alerts.sent[0][1]
     assert speech.said and "A零零一" in speech.said[-1]  # spoken although elder mode is off
     assert len(hub.tickets) == 1  # no ghost: one number, and the citizen has it

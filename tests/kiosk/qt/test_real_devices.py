@@ -28,6 +28,8 @@ from hall.appsetup import AppSetup
 from hub.client import HubClient
 from hub.server import Hub
 from kiosk.app_model import KioskModel
+from kiosk.catalog import display_name
+from kiosk.materials import read_material
 from kiosk.qt.app import Kiosk, build_kiosk, make_application
 from kiosk.qt.window import KioskWindow
 from tests.counter.board_fakes import RecordingEngine
@@ -168,7 +170,9 @@ def test_a_ticket_taken_by_taps_prints_its_number_hall_and_qr_code(box: Box) -> 
     assert box.config.hall.name in job.texts
     assert any(t.startswith("前面等候") for t in job.texts), job.text  # the 取号票 form
     [payload] = job.qr_payloads
-    assert payload.startswith("A001|") and payload.endswith(f"|{box.config.hall.name}")
+    assert box.config.links.ticket_qr == "{hall} {day} {number}号"  # the default template
+    assert payload.startswith(f"{box.config.hall.name} ") and payload.endswith(" A001号")
+    assert "监督电话" in job.text and box.config.hall.supervision_phone in job.text
     assert job.cuts == 1
     assert box.admin.queue()["today"]["issued"] == 1
 
@@ -196,7 +200,7 @@ def test_paper_out_shows_and_says_the_number_alerts_staff_and_reprints_the_same_
     box.tap("ticket")
     box.tap("cat:A")
     assert box.big_number() == "A001"
-    assert any("打印机暂停使用" in t for t in box.texts()), box.texts()
+    assert any("号票没能打印，号码仍然有效" in t for t in box.texts()), box.texts()
     box.qtbot.waitUntil(lambda: any("A零零一" in s for s in box.voice.spoken), timeout=WAIT_MS)
 
     def alerts() -> list[dict[str, object]]:
@@ -244,9 +248,11 @@ def test_a_guides_material_checklist_prints_its_materials_and_qr_code(box: Box) 
     [job] = box.printed(1)
     assert "办事材料清单" in job.texts  # the checklist form, not a queue ticket
     assert not any(t.startswith("前面等候") for t in job.texts)
-    assert item.name in job.text
+    assert display_name(item.name) in job.text
     for n, material in enumerate(item.materials, 1):
-        assert f"{n}. {material}" in job.text, job.text
+        line = read_material(material)  # 1. 申请人居民身份证, then 原件1份
+        assert f"{n}. {line.name}\n" in job.text, job.text
+        assert line.describe() in job.text
     assert item.conditions and item.conditions in job.text.replace("\n", "")
     assert job.qr_payloads == [item.name]
 
