@@ -27,24 +27,33 @@ TOKENS = dict(
 )
 WINDOW = int(os.environ.get("HALLKIT_FUZZ_WINDOW", "1"))
 CATEGORY = os.environ.get("HALLKIT_FUZZ_CATEGORY", "A")
-_ADMIN_PATHS = ("/devices", "/appointments", "/sync", "/followups", "/reports", "/alerts/")
+_ADMIN_PREFIXES = tuple(
+    API + p
+    for p in (
+        "/devices",
+        "/appointments",
+        "/sync",
+        "/followups",
+        "/reports",
+        "/feedback",
+        "/alerts/",
+    )
+)
+"""The admin's routes, and the management API's (which the admin token may use)."""
 _KIOSK_POSTS = (f"{API}/tickets", f"{API}/tickets/requeue", f"{API}/feedback")
 
 
 def role_of(method: str, path: str) -> str:
-    """The role whose token the operation ``method path`` is for."""
+    """The role whose token the operation ``method path`` is for (any device's: a kiosk's)."""
     if path == "/display":
         return "display"
     if path.startswith("/board/"):
         return "board"
     if path.startswith(f"{API}/windows/{{n}}/") or (method, path) == ("POST", f"{API}/cases"):
         return "counter"
-    if (method, path) in {("POST", p) for p in _KIOSK_POSTS}:
+    if method == "POST" and path in _KIOSK_POSTS:
         return "kiosk"
-    management = path.startswith(f"{API}/feedback") or path == f"{API}/alerts"
-    if path.startswith(tuple(API + p for p in _ADMIN_PATHS)) or (management and method == "GET"):
-        return "admin"
-    if path.startswith(f"{API}/feedback/"):
+    if path.startswith(_ADMIN_PREFIXES) or (method, path) == ("GET", f"{API}/alerts"):
         return "admin"
     return "kiosk"
 
