@@ -30,10 +30,10 @@ from hub.case_lookup import CaseLookup
 from hub.catalog import Catalog, etag_matches
 from hub.clerks import find_photo
 from hub.engine import QueueEngine
-from hub.errors import HubError
+from hub.errors import Busy, HubError
 from hub.openapi_doc import install_openapi
+from hub.replay import Replayer
 from hub.web import install_web
-from sync.outbox import Event
 
 log = logging.getLogger(__name__)
 
@@ -174,11 +174,16 @@ def create_app(
     )
     engine.subscribe(broker.publish)
     registry.on_revoked(broker.end_owned)  # a revoked device's streams end at once
+    replayer = Replayer(engine.events_after)  # every stream's replays, on a thread of its own
+    app.state.replayer = replayer  # the console's live floor replays through it too
     config = engine.config
 
     @app.exception_handler(HubError)
     async def hub_error(_: Request, err: HubError) -> JSONResponse:
-        return _error(err.status, err.code, err.message)
+        answer = _error(err.status, err.code, err.message)
+        if isinstance(err, Busy):
+            answer.headers["Retry-After"] = str(err.retry_after)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
@@ -446,19 +451,12 @@ def create_app(
         start = sse.resume_point(last_event_id, since)
         wanted = frozenset(t.strip() for t in types.split(",") if t.strip()) if types else None
 
-        async def backlog(after: int) -> list[Event]:
-            return await run_in_threadpool(engine.events_after, after, 500)
-
         async def current() -> int:
             return await run_in_threadpool(engine.last_seq)
 
-        body = sse.stream(
-            broker, backlog, current, start, wanted, request.is_disconnected, owner=dev.id
-        )
-        return StreamingResponse(
-            body,
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        # Subscribes now: past its caps the answer is 429/503 with Retry-After, not a stream.
+        return sse.stream_response(
+            broker, dev.id, replayer.after, current, start, wanted, request.is_disconnected
         )
 
     install_web(app, engine, registry)  # /board/N and /display for Android TVs

@@ -48,3 +48,13 @@ class Locked(HubError):
     """Locked for a while (HTTP 423): too many wrong PINs; the message says until when."""
 
     status = 423
+
+
+class Busy(HubError):
+    """Too much at once: 429 when it is the caller's own share that is used up, 503 when it is
+    the hub's; ``retry_after`` is in seconds (sent as ``Retry-After``)."""
+
+    def __init__(self, code: str, message: str, *, status: int, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.status = status
+        self.retry_after = retry_after

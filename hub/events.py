@@ -3,7 +3,9 @@
 The engine hands each committed batch of events to :meth:`EventBroker.publish` from whatever
 thread committed it; every subscriber is an asyncio queue on the server's loop. A subscriber
 that falls too far behind is cut off rather than let memory grow: its client reconnects with
-``Last-Event-ID`` and replays the gap from the outbox, so nothing is lost.
+``Last-Event-ID`` and replays the gap from the outbox (:mod:`hub.replay`), so nothing is lost.
+Streams are capped: :data:`MAX_STREAMS_PER_OWNER` per token or console session (429 beyond)
+and :data:`MAX_STREAMS` in all (503 beyond), both with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,19 @@ import asyncio
 import json
 import logging
 import threading
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from hub.errors import Invalid
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from hub.errors import Busy, Invalid
 from sync.outbox import Event
+
+if TYPE_CHECKING:
+    from hub.replay import ReplayBatch
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +34,12 @@ SEQ_MAX = 2**63 - 1
 """The largest event seq the store can hold (SQLite's INTEGER)."""
 
 MAX_PENDING_BATCHES = 2000
+MAX_STREAMS = 300
+"""Event streams open at once, all clients together (the rest of the hub's 500 connections
+stay free for requests)."""
+MAX_STREAMS_PER_OWNER = 8
+"""Event streams open at once with one token (or one console session)."""
+STREAMS_RETRY_AFTER_SECONDS = 10
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 1000
 RESET = "reset"
@@ -59,21 +75,54 @@ class Subscription:
 
 
 class EventBroker:
-    """Hands committed events to every live subscriber, in commit order."""
+    """Hands committed events to every live subscriber, in commit order.
 
-    def __init__(self) -> None:
+    At most ``max_streams`` subscriptions at once, and ``per_owner`` of them for one owner."""
+
+    def __init__(
+        self, max_streams: int = MAX_STREAMS, per_owner: int = MAX_STREAMS_PER_OWNER
+    ) -> None:
         self._lock = threading.Lock()
         self._subs: set[Subscription] = set()
+        self._owned: Counter[str] = Counter()
+        self.max_streams = max_streams
+        self.per_owner = per_owner
 
     def subscribe(self, owner: str | None = None) -> Subscription:
+        """A new subscription for ``owner`` (a device id, a console session, or None).
+
+        Raises Busy: 429 ``too_many_streams`` past the owner's share, 503 ``streams_full``
+        past the hub's."""
         sub = Subscription(asyncio.get_running_loop(), owner)
         with self._lock:
+            if owner is not None and self._owned[owner] >= self.per_owner:
+                raise Busy(
+                    "too_many_streams",
+                    f"同一令牌最多同时打开{self.per_owner}个事件连接，请关闭多余的页面后重试",
+                    status=429,
+                    retry_after=STREAMS_RETRY_AFTER_SECONDS,
+                )
+            if len(self._subs) >= self.max_streams:
+                raise Busy(
+                    "streams_full",
+                    "集中控制器的事件连接已满，请稍后重试",
+                    status=503,
+                    retry_after=STREAMS_RETRY_AFTER_SECONDS,
+                )
             self._subs.add(sub)
+            if owner is not None:
+                self._owned[owner] += 1
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
+        """End ``sub`` (again is harmless)."""
         with self._lock:
-            self._subs.discard(sub)
+            if sub in self._subs:
+                self._subs.discard(sub)
+                if sub.owner is not None:
+                    self._owned[sub.owner] -= 1
+                    if not self._owned[sub.owner]:
+                        del self._owned[sub.owner]
 
     def publish(self, events: list[Event]) -> None:
         """Called by the engine after a commit; never blocks."""
@@ -148,19 +197,54 @@ def format_reset(seq: int, asked: int) -> str:
     return f"id: {seq}\nevent: {RESET}\ndata: {body}\n\n"
 
 
-async def stream(
+def stream_response(
     broker: EventBroker,
-    backlog: Callable[[int], Awaitable[list[Event]]],
+    owner: str | None,
+    replay: Callable[[int], Awaitable[ReplayBatch]],
     current_seq: Callable[[], Awaitable[int]],
     last_event_id: int | None,
     types: frozenset[str] | None,
     disconnected: Callable[[], Awaitable[bool]],
-    owner: str | None = None,
-) -> AsyncIterator[str]:
-    """The SSE body: replay after ``last_event_id`` (if given), then follow live events.
-
-    ``owner`` (a device id) lets :meth:`EventBroker.end_owned` end the stream."""
+) -> StreamingResponse:
+    """The ``text/event-stream`` answer: subscribes for ``owner`` at once (raises Busy past the
+    broker's caps, before any answer has started) and ends the subscription when the answer
+    ends, however it ends. ``owner`` (a device id) also lets :meth:`EventBroker.end_owned` end
+    the stream; ``replay(seq)`` gives the batch after ``seq`` (:class:`hub.replay.Replayer`)."""
     sub = broker.subscribe(owner)
+    body = stream(broker, sub, replay, current_seq, last_event_id, types, disconnected)
+    return _EventStreamResponse(body, broker, sub)
+
+
+class _EventStreamResponse(StreamingResponse):
+    def __init__(
+        self, body: AsyncIterator[str | bytes], broker: EventBroker, sub: Subscription
+    ) -> None:
+        super().__init__(
+            body,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self._broker = broker
+        self._sub = sub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._broker.unsubscribe(self._sub)
+
+
+async def stream(
+    broker: EventBroker,
+    sub: Subscription,
+    replay: Callable[[int], Awaitable[ReplayBatch]],
+    current_seq: Callable[[], Awaitable[int]],
+    last_event_id: int | None,
+    types: frozenset[str] | None,
+    disconnected: Callable[[], Awaitable[bool]],
+) -> AsyncIterator[str | bytes]:
+    """The SSE body of ``sub``: replay after ``last_event_id`` (if given) a batch at a time,
+    then follow live events."""
     try:
         yield f"retry: {RETRY_MS}\n\n"
         now = await current_seq()
@@ -170,13 +254,12 @@ async def stream(
             yield format_reset(now, last)
             last = now
         while True:  # replay until caught up; live events after `last` are deduplicated below
-            batch = await backlog(last)
-            if not batch:
+            batch = await replay(last)
+            if batch.last_seq is None:
                 break
-            for event in batch:
-                if types is None or event.type in types:
-                    yield format_event(event)
-                last = event.seq
+            if chunk := batch.wire(types):
+                yield chunk
+            last = batch.last_seq
         while True:
             try:
                 item = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_SECONDS)
@@ -198,13 +281,12 @@ async def stream(
                     continue
                 while event.seq > last + 1:
                     # Missed some (cannot happen while subscribed, but be safe): replay them.
-                    missed = [e for e in await backlog(last) if e.seq < event.seq]
-                    if not missed:
+                    missed = (await replay(last)).before(event.seq)
+                    if missed.last_seq is None:
                         break
-                    for gap_event in missed:
-                        if types is None or gap_event.type in types:
-                            yield format_event(gap_event)
-                        last = gap_event.seq
+                    if chunk := missed.wire(types):
+                        yield chunk
+                    last = missed.last_seq
                 if types is None or event.type in types:
                     yield format_event(event)
                 last = event.seq

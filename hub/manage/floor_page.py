@@ -10,6 +10,7 @@ session still ends.
 No ``from __future__ import annotations``: FastAPI reads the routes' annotations at runtime.
 """
 
+import hashlib
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -24,8 +25,8 @@ from hub.floor import read_floor
 from hub.manage import texts
 from hub.manage.console import Console, Viewer
 from hub.manage.format import clock_text, day_text, duration_text, percent_text
+from hub.replay import Replayer
 from sync.figures import report
-from sync.outbox import Event
 
 LIVE_TYPES = frozenset(
     {
@@ -91,7 +92,9 @@ def _since_ms(now: datetime) -> Any:
 def install_floor(
     app: FastAPI, console: Console, engine: QueueEngine, broker: sse.EventBroker
 ) -> None:
-    """Add ``/manage/`` (the floor), ``/manage/floor`` and ``/manage/events`` to ``app``."""
+    """Add ``/manage/`` (the floor), ``/manage/floor`` and ``/manage/events`` to ``app`` (built
+    by :func:`hub.api.create_app`, whose replayer the live floor's stream uses)."""
+    replayer: Replayer = app.state.replayer
     Background = Annotated[Viewer, Depends(console.page(*READ_ROLES, touch=False))]
 
     @app.get("/manage/", response_class=HTMLResponse, include_in_schema=False)
@@ -121,9 +124,6 @@ def install_floor(
         start = sse.resume_point(last_event_id, None)
         cookie = request.cookies.get("hallkit_session", "")
 
-        async def backlog(after: int) -> list[Event]:
-            return await run_in_threadpool(engine.events_after, after, 500)
-
         async def current() -> int:
             return await run_in_threadpool(engine.last_seq)
 
@@ -132,9 +132,5 @@ def install_floor(
             alive = console.sessions.lookup(cookie, touch=False) is not None
             return not alive or await request.is_disconnected()
 
-        body = sse.stream(broker, backlog, current, start, LIVE_TYPES, gone)
-        return StreamingResponse(
-            body,
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        owner = f"session:{hashlib.sha256(cookie.encode()).hexdigest()[:16]}"  # its own share
+        return sse.stream_response(broker, owner, replayer.after, current, start, LIVE_TYPES, gone)
