@@ -33,6 +33,12 @@ def test_an_enrolled_hub_sends_each_commit_by_itself_and_reports_at_the_sync_end
                     lambda: central.store.hall(hall.id).acked_seq == hub.engine.last_seq(),
                     "the commits sent by themselves",
                 )
+                # Central stores a batch before its answer reaches the hub: wait for the hub to
+                # have recorded the acknowledgement too, then read its report.
+                wait_for(
+                    lambda: admin.request("GET", "/sync")["backlog"] == 0,
+                    "the hub recording central's acknowledgement",
+                )
                 status = admin.request("GET", "/sync")
                 try:
                     kiosk.request("GET", "/sync")
