@@ -157,7 +157,7 @@ class IssuedTicket:
             rows.append((texts.get("ticket.fact_time"), _hhmm(ticket.issued_at)))
         return tuple(rows)
 
-    def _safe_facts(self, ctx: Context) -> tuple[tuple[str, str], ...]:
+    def safe_facts(self, ctx: Context) -> tuple[tuple[str, str], ...]:
         """``facts``, or none when building them fails: the number is shown whatever happens."""
         try:
             return self.facts(ctx)
@@ -199,7 +199,7 @@ class IssuedTicket:
             choices=tuple(choices),
             big=number,
             big_caption=texts.get("ticket.your_number"),
-            facts=self._safe_facts(ctx),
+            facts=self.safe_facts(ctx),
             qr=self.qr(ctx),
             speak=speak,
             must_speak=self.print_failed,

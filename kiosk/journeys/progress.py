@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from kiosk.journeys.base import Handoff, Journey, TextInput
+from kiosk.journeys.issued import IssuedTicket
 from kiosk.journeys.requeue import ticket_number
 from kiosk.journeys.screens import Choice, Group, Listing, Tone, View
 from kiosk.ports import CaseProgress, TicketInfo
@@ -161,14 +162,16 @@ class ProgressJourney(Journey):
         texts = self.texts
         choices = [again]
         status = ticket.status
+        facts: tuple[tuple[str, str], ...] = ()
         if status == "waiting":
             lines = [texts.get("progress.waiting")]
-            if ticket.waiting_ahead:
-                lines.append(texts.get("ticket.ahead", count=ticket.waiting_ahead))
-                if ticket.estimated_wait_minutes:
-                    lines.append(texts.get("ticket.wait", minutes=ticket.estimated_wait_minutes))
-            else:
-                lines.append(texts.get("ticket.ahead_none"))
+            # As on the ticket screen: the business, its windows, people ahead, the wait.
+            facts = IssuedTicket(ticket, texts.get("progress.title")).safe_facts(self.ctx)
+            if not facts:
+                if ticket.waiting_ahead:
+                    lines.append(texts.get("ticket.ahead", count=ticket.waiting_ahead))
+                else:
+                    lines.append(texts.get("ticket.ahead_none"))
         elif status == "called":
             lines = [texts.get("progress.called", window=ticket.window or "")]
         elif status == "finished":
@@ -187,4 +190,5 @@ class ProgressJourney(Journey):
             big=ticket.number,
             lines=tuple(lines),
             choices=tuple(choices),
+            facts=facts,
         )

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from appkit import fonts
@@ -45,14 +46,23 @@ log = logging.getLogger(__name__)
 HUB_TIMEOUT = 5.0  # seconds per hub call; a worker waits, never the screen
 
 
+APP_FONT = "WenQuanYi Micro Hei"  # the application-wide default (see make_application)
+
+
 def make_application(argv: Sequence[str] = ()) -> QApplication:
-    """The QApplication (created once) with the hall font (``appkit.fonts``: Noto Sans CJK SC,
-    else WenQuanYi) set explicitly, so Chinese is drawn as text whatever the system's default
-    font is."""
+    """The QApplication (created once) with a CJK font set explicitly, so Chinese is drawn as
+    text whatever the system's default font is. The kiosk's own texts use pixel fonts of the
+    hall family (``appkit.fonts``: Noto Sans CJK SC with its real Bold, else WenQuanYi); the
+    application-wide default stays WenQuanYi Micro Hei where installed, because every other
+    widget of a process (the demo runs the whole hall in one) laid out in Noto Sans CJK made
+    it several times slower."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(list(argv) or [sys.argv[0]])
-    fonts.install(app)
+    if APP_FONT in QFontDatabase.families():
+        app.setFont(QFont(APP_FONT))
+    else:
+        fonts.install(app)
     return app
 
 

@@ -139,12 +139,13 @@ def button(kit: Kit, choice: Choice, group: Group, dp: float, **how: object) -> 
     if choice.hint and group is not Group.NAV:
         hint_colour = colour if not align_left or not choice.enabled else p.muted
         hint = kit.label(choice.hint, s.hint, colour=hint_colour, name="choice-hint")
-        if width and not align_left and len(choice.hint) <= 20 and m.elder:
-            # A short hint a little smaller (and without its spaces) rather than wrapped onto a
-            # second line (长辈版 text stays at 18 dp or more).
+        if width and not align_left and len(choice.hint) <= 20:
+            # A short hint without its spaces (长辈版: also a little smaller, 18 dp or more)
+            # rather than wrapped onto a second line.
             room = int((width - 2 * pad) * 0.95)
+            least = 18.0 if m.elder else s.hint
             for text in (choice.hint, choice.hint.replace(" ", "")):
-                fitted = kit.fitted(text, s.hint, False, room, 18.0)
+                fitted = kit.fitted(text, s.hint, False, room, least)
                 if QFontMetrics(fitted).horizontalAdvance(text) <= room:
                     hint.setText(text)
                     hint.setFont(fitted)

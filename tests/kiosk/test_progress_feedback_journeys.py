@@ -24,7 +24,10 @@ def test_ticket_progress_shows_people_ahead(ctx: Context, hub: FakeHub) -> None:
     journey.settle()
     screen = journey.screen
     assert screen.big == "B003"
-    assert screen.lines == ("排队中", "前面还有2人", "预计等候约16分钟")
+    assert screen.lines == ("排队中",)
+    facts = dict(screen.facts)
+    assert (facts["前面等候"], facts["预计等候"]) == ("2人", "约16分钟")
+    assert facts["办理业务"] == "人社业务"
 
 
 def test_a_missed_ticket_offers_requeue(ctx: Context, hub: FakeHub) -> None:
