@@ -9,7 +9,15 @@ from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counter.display_model import MAX_CALLS, DisplayState
 from counter.qt.board import ACCENT, BACKGROUND, BAND, SOFT, named
@@ -84,7 +92,7 @@ class DisplayView(QWidget):
             self.call_grid.addWidget(cells[0], row, 0)
             self.call_grid.addWidget(cells[1], row, 1)
             self.call_cells.append(cells)
-        calls = QVBoxLayout()
+        calls = self.calls_column = QVBoxLayout()
         calls.addWidget(self.calls_title)
         calls.addLayout(self.call_grid)
         calls.addStretch(1)
@@ -93,7 +101,7 @@ class DisplayView(QWidget):
         self.wait_grid = QGridLayout()
         self.wait_grid.setSpacing(0)
         self.wait_cells: list[tuple[QLabel, QLabel]] = []
-        waiting = QVBoxLayout()
+        waiting = self.waiting_column = QVBoxLayout()
         waiting.addWidget(self.waiting_title)
         waiting.addLayout(self.wait_grid)
         waiting.addStretch(1)
@@ -104,7 +112,11 @@ class DisplayView(QWidget):
         self.notice = Marquee()
         self.offline = named(QLabel(), "offline")
 
-        page = QVBoxLayout(self)
+        page = self.page = QVBoxLayout(self)
+        # The display is the screen's size, never what its rows ask for: its fonts follow its
+        # height, so a window that grew with its rows would grow without end (it once tried to
+        # draw 2.5 TB). Rows that do not fit are left out instead (_fit).
+        page.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         page.setContentsMargins(0, 0, 0, 0)
         page.setSpacing(0)
         page.addWidget(head)
@@ -114,6 +126,7 @@ class DisplayView(QWidget):
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start(1000)
+        self._styled_for = -1.0  # the height unit the style sheet was made for
         self._restyle()
         self._tick()
 
@@ -134,8 +147,8 @@ class DisplayView(QWidget):
             fresh = call is not None and state.fresh(call, now)
             for cell in (num, win):
                 cell.setVisible(call is not None or index == 0)
-                cell.setProperty("fresh", fresh)
-                cell.setProperty("empty", call is None)
+                _set_style_property(cell, "fresh", fresh)
+                _set_style_property(cell, "empty", call is None)
         while len(self.wait_cells) < len(state.waiting):
             row = len(self.wait_cells)
             cells = (named(QLabel(), "cat"), named(QLabel(), "cnt"))
@@ -146,9 +159,38 @@ class DisplayView(QWidget):
             entry = state.waiting[index] if index < len(state.waiting) else None
             cat.setText(entry[1] if entry else "")
             cnt.setText(text("waiting_count", count=entry[2]) if entry else "")
+            cat.setVisible(entry is not None)
+            cnt.setVisible(entry is not None)
         self.offline.setText(text("offline"))
         self.offline.setVisible(not state.connected)
         self._restyle()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Leave out the rows that do not fit the display's height: the oldest calls first (the
+        newest always stays), then the last waiting rows, whichever column is the taller."""
+        calls = [cells for cells in self.call_cells if not cells[0].isHidden()][1:]
+        waits = [cells for cells in self.wait_cells if not cells[0].isHidden()]
+        nested = (
+            self.call_grid,
+            self.wait_grid,
+            self.calls_column,
+            self.waiting_column,
+            self.body,
+            self.page,
+        )
+        while calls or waits:
+            for layout in nested:  # innermost first: each caches what its items need
+                layout.invalidate()
+            if self.page.minimumSize().height() <= self.height():
+                return
+            taller_calls = (
+                self.calls_column.minimumSize().height()
+                >= self.waiting_column.minimumSize().height()
+            )
+            row = calls.pop() if (taller_calls and calls) or not waits else waits.pop()
+            for cell in row:
+                cell.setVisible(False)
 
     def visible_text(self) -> str:
         """Every text the display shows now, the notice included (for tests)."""
@@ -157,7 +199,10 @@ class DisplayView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._restyle()
+        if self.state is not None:
+            self.show_state(self.state)  # restyles, and fits the rows to the new height
+        else:
+            self._restyle()
 
     def _tick(self) -> None:
         self.clock.setText(datetime.now(self.zone).strftime("%Y-%m-%d %H:%M:%S"))
@@ -166,6 +211,9 @@ class DisplayView(QWidget):
 
     def _restyle(self) -> None:
         h = max(300, self.height()) / 100
+        if h == self._styled_for:
+            return
+        self._styled_for = h
         font = QFont(self.font())
         font.setPixelSize(int(5 * h))
         self.notice.setFont(font)
@@ -196,3 +244,12 @@ class DisplayView(QWidget):
                 padding: {int(0.6 * h)}px; qproperty-alignment: AlignCenter; }}
             """
         )
+
+
+def _set_style_property(widget: QWidget, name: str, value: bool) -> None:
+    """Set a property the style sheet selects on, and restyle ``widget`` if it changed."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

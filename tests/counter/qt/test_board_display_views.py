@@ -11,13 +11,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from config import sample_hall
 from counter.board_feed import HubFeed
 from counter.board_model import BoardModel
 from counter.board_session import BoardSession, DisplaySession
-from counter.display_model import DisplayModel
+from counter.display_model import MAX_CALLS, Call, DisplayModel, DisplayState
 from counter.qt.board import BoardView, StateBridge
 from counter.qt.board_app import tour
 from counter.qt.display import DisplayView
@@ -128,3 +129,33 @@ def test_the_display_clock_shows_the_halls_time_whatever_the_boxs_zone(qtbot: Qt
         view._tick()
         after = datetime.now(zone).strftime("%Y-%m-%d %H")
         assert view.clock.text()[:13] in (before, after)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)])
+def test_a_full_display_keeps_its_screen_size_and_leaves_out_the_rows_that_do_not_fit(
+    qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    # A late afternoon: every call row taken, a long list of queues. The display's fonts follow
+    # its height, so a window that grew to fit its rows would grow without end.
+    calls = tuple(
+        Call(f"A{n:03d}", n % 9 + 1, "call", (f"t{n}", 1, 0), 0.0) for n in range(MAX_CALLS, 0, -1)
+    )
+    waiting = tuple((f"Q{n}", f"第{n}类业务", n) for n in range(1, 31))
+    view = DisplayView(zone=ZoneInfo("Asia/Shanghai"))
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_state(DisplayState("示例镇便民服务中心", "请排队", calls, waiting, True))
+    for _ in range(5):  # several passes of the event loop: a growing window would grow on each
+        qtbot.wait(20)
+        view.show_state(view.state or DisplayState())
+    assert (view.width(), view.height()) == size
+    shown = [label for label in view.findChildren(QLabel) if label.isVisibleTo(view)]
+    for label in shown:
+        bottom = label.mapTo(view, label.rect().bottomLeft()).y()
+        assert bottom < size[1], f"{label.text()!r} drawn below the screen ({bottom} px)"
+    texts = [label.text() for label in shown]
+    assert "A008" in texts  # the newest call always stays
+    assert "第1类业务" in texts
+    assert "第30类业务" not in texts  # 30 queues do not fit: the last are left out
