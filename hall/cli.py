@@ -132,6 +132,71 @@ def _cmd_token_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_token_list(args: argparse.Namespace) -> int:
+    from hub.server import open_store
+    from sync.errors import StoreError
+
+    try:
+        store = open_store(args.data)
+    except StoreError as err:
+        print(f"hall token list: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        rows = (
+            store.reader()
+            .execute(
+                "SELECT id, role, name, window, created_at, revoked_at FROM devices"
+                " ORDER BY revoked_at IS NOT NULL, role, name, created_at"
+            )
+            .fetchall()
+        )
+    finally:
+        store.close()
+    print(f"{'role':<8} {'name':<20} {'window':>6}  {'created (UTC)':<20} {'state':<28} id")
+    for device_id, role, name, window, created, revoked in rows:
+        state = f"revoked {revoked}" if revoked else "active"
+        shown = "" if window is None else str(window)
+        print(f"{role:<8} {name:<20} {shown:>6}  {created or '':<20} {state:<28} {device_id}")
+    return EXIT_OK
+
+
+def _cmd_token_revoke(args: argparse.Namespace) -> int:
+    from config import sample_hall
+    from hub.auth import DeviceRegistry
+    from hub.server import open_store
+    from sync.errors import StoreError
+
+    try:
+        store = open_store(args.data)
+    except StoreError as err:
+        print(f"hall token revoke: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        # Windows only matter for adding tokens; revoking needs none.
+        registry = DeviceRegistry(store, {w.number for w in sample_hall().windows})
+        active = registry.list()
+        if args.id:
+            chosen = [d for d in active if d.id == args.id]
+        else:
+            chosen = [d for d in active if d.name == args.name.strip()]
+        if not chosen:
+            what = f"id {args.id}" if args.id else f"name {args.name!r}"
+            print(
+                f"hall token revoke: no active token with {what}; "
+                f"see `hall token list --data {args.data}`",
+                file=sys.stderr,
+            )
+            return EXIT_FAIL
+        for device in chosen:
+            registry.revoke(device.id)
+            where = f" window {device.window}" if device.window else ""
+            print(f"revoked {device.role} '{device.name}'{where} ({device.id})")
+    finally:
+        store.close()
+    print("a running hub refuses these tokens on their next request and ends their event streams")
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from hall.demo import run_demo
 
@@ -201,6 +266,19 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--window", type=int, help="window number (counter and board tokens)")
     add.add_argument("--config", help="hall configuration (default: the built-in sample hall)")
     add.set_defaults(handler=_cmd_token_add)
+    listing = token_sub.add_parser("list", help="list the device tokens, active and revoked")
+    listing.add_argument("--data", required=True, help="the hub's data folder")
+    listing.set_defaults(handler=_cmd_token_list)
+    revoke = token_sub.add_parser(
+        "revoke",
+        help="revoke device tokens (e.g. a TV's token seen by someone): the running hub refuses"
+        " them at once",
+    )
+    revoke.add_argument("--data", required=True, help="the hub's data folder")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--name", help="every active token of the box with this name")
+    which.add_argument("--id", help="the one token with this id (from hall token list)")
+    revoke.set_defaults(handler=_cmd_token_revoke)
 
     demo = sub.add_parser("demo", help="run a demo hall on this machine")
     demo.add_argument("--data", default="demo-data", help="folder for the demo's data")

@@ -155,3 +155,37 @@ def test_a_token_written_to_the_store_without_notice_is_found_but_unknown_ones_c
     finally:
         other.close()
         store.close()
+
+
+def _hall(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hall", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+        check=False,
+    )
+
+
+def test_hall_token_revoke_stops_a_copied_tv_token_in_the_running_hub(hub: HubProcess) -> None:
+    data = str(hub.data_dir)
+    tv = _token_add(hub.data_dir, "display", "display-tv")
+    other = _token_add(hub.data_dir, "kiosk", "kiosk-1")
+    assert _whoami(hub, tv).status_code == 200
+
+    done = _hall("token", "revoke", "--data", data, "--name", "display-tv")
+    assert done.returncode == 0, done.stderr
+    assert "revoked display 'display-tv'" in done.stdout
+    assert _whoami(hub, tv).status_code == 401
+    assert _whoami(hub, other).status_code == 200  # only that box's token
+
+    listed = _hall("token", "list", "--data", data)
+    assert listed.returncode == 0, listed.stderr
+    lines = {line.split()[1]: line for line in listed.stdout.splitlines()[1:]}
+    assert "revoked" in lines["display-tv"] and "active" in lines["kiosk-1"]
+
+    again = _hall("token", "revoke", "--data", data, "--name", "display-tv")
+    assert again.returncode == 1
+    assert "no active token with name 'display-tv'" in again.stderr
+    assert "Traceback" not in again.stderr
