@@ -86,6 +86,8 @@ class BoardState:
     rating: RatingPrompt | None = None
     thanks_until: datetime | None = None
     connected: bool = False
+    phone: str = ""  # the hall's phone (咨询电话), "" when not configured
+    supervision_phone: str = ""  # the supervision line (监督电话), "" when not configured
 
     @property
     def status_key(self) -> str:
@@ -119,14 +121,19 @@ class BoardModel:
         unit: str = "",
         categories: Mapping[str, str] | None = None,
         now: Now = _utc_now,
+        phone: str = "",
+        supervision_phone: str = "",
     ) -> None:
         """``categories`` maps category codes to names (from the catalog); ``now`` gives the
-        current aware time (rating prompts expire by it)."""
+        current aware time (rating prompts expire by it); ``phone`` and ``supervision_phone``
+        (config hall.phone, hall.supervision_phone) are shown when not empty."""
         self.window = window
         self._names: dict[str, str] = dict(categories or {})
         self._codes: tuple[str, ...] = ()
         self._now = now
-        self.state = BoardState(window, name=name, unit=unit)
+        self.state = BoardState(
+            window, name=name, unit=unit, phone=phone, supervision_phone=supervision_phone
+        )
 
     # -- snapshot ----------------------------------------------------------------------------
 

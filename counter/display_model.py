@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 MAX_CALLS = 8
 FRESH_SECONDS = 10.0  # a new call stays highlighted this long
+BANNER_SECONDS = 6.0  # a new call fills the screen this long, then the list comes back
 MAX_SEEN = 2000  # remembered call keys; a hall day is far fewer calls per hour
 
 CallKind = Literal["call", "recall"]
@@ -54,6 +55,19 @@ class DisplayState:
     calls: tuple[Call, ...] = ()  # newest first
     waiting: tuple[tuple[str, str, int], ...] = ()  # (code, name, count) in catalog order
     connected: bool = False
+    estimates: tuple[tuple[str, int], ...] = ()  # (code, estimated wait in minutes), if known
+
+    def estimate(self, code: str) -> int | None:
+        """The estimated wait in minutes of a ticket of ``code`` taken now, None: unknown."""
+        return dict(self.estimates).get(code)
+
+    def banner(self, now: float) -> Call | None:
+        """The call the display announces full-screen at monotonic time ``now``: the newest
+        call for BANNER_SECONDS after it arrived (never one found in a snapshot), else None."""
+        if not self.calls or self.calls[0].at <= 0:
+            return None
+        call = self.calls[0]
+        return call if 0 <= now - call.at < BANNER_SECONDS else None
 
     def fresh(self, call: Call, now: float) -> bool:
         """Whether ``call`` is still highlighted at monotonic time ``now``: only the newest call,
@@ -87,14 +101,15 @@ class DisplayModel:
         self._max = max_calls
         self._clock = monotonic
         self._seen: dict[tuple[str, int, int], None] = {}
-        self.state = DisplayState(hall=hall, notice=notice, waiting=self._waiting())
+        self._per_person: dict[str, float] = {}  # minutes of wait per waiting ticket (hub's)
+        self.state = DisplayState(hall=hall, notice=notice, **self._queues())
 
     # -- snapshot ----------------------------------------------------------------------------
 
     def set_categories(self, categories: Mapping[str, str]) -> None:
         self._names = dict(categories)
         self._counts = {code: self._counts.get(code, 0) for code in self._names}
-        self.state = replace(self.state, waiting=self._waiting())
+        self.state = replace(self.state, **self._queues())
 
     def resync(
         self, windows: Iterable[Mapping[str, Any]], queue: Mapping[str, Any]
@@ -110,6 +125,7 @@ class DisplayModel:
             for code, lanes in waiting.items():
                 total = sum(int(v) for v in lanes.values()) if isinstance(lanes, Mapping) else 0
                 self._counts[str(code)] = total
+        self._take_estimates(queue.get("categories"))
         serving = []
         for window in windows:
             current = window.get("current")
@@ -123,8 +139,21 @@ class DisplayModel:
                 kind: CallKind = "recall" if key[2] else "call"
                 missing.append(Call(str(ticket["number"]), int(window["number"]), kind, key, 0.0))
         calls = tuple(reversed(missing)) + self.state.calls
-        self.state = replace(self.state, calls=calls[: self._max], waiting=self._waiting())
+        self.state = replace(self.state, calls=calls[: self._max], **self._queues())
         return self.state
+
+    def _take_estimates(self, categories: object) -> None:
+        """The hub's per-category estimates (``GET /queue``'s ``categories``) as minutes per
+        waiting ticket: between snapshots an estimate follows the waiting count."""
+        if not isinstance(categories, Mapping):
+            return
+        self._per_person = {}
+        for code, entry in categories.items():
+            if not isinstance(entry, Mapping):
+                continue
+            minutes, waiting = entry.get("estimated_wait_minutes"), entry.get("waiting")
+            if isinstance(minutes, int | float) and isinstance(waiting, int) and waiting > 0:
+                self._per_person[str(code)] = float(minutes) / waiting
 
     def set_connected(self, connected: bool) -> DisplayState:
         self.state = replace(self.state, connected=connected)
@@ -145,8 +174,9 @@ class DisplayModel:
             self._count(ticket, +1)
         elif event_type == "day.closed":
             self._counts = dict.fromkeys(self._names, 0)
+            self._per_person.clear()
             self._seen.clear()
-            self.state = replace(self.state, calls=(), waiting=self._waiting())
+            self.state = replace(self.state, calls=(), **self._queues())
         return []
 
     def _add_call(
@@ -177,8 +207,17 @@ class DisplayModel:
         if delta > 0 and ticket.get("status") not in (None, "waiting"):
             return
         self._counts[code] = max(0, self._counts.get(code, 0) + delta)
-        self.state = replace(self.state, waiting=self._waiting())
+        self.state = replace(self.state, **self._queues())
 
-    def _waiting(self) -> tuple[tuple[str, str, int], ...]:
+    def _queues(self) -> dict[str, Any]:
+        """The state's ``waiting`` and ``estimates`` fields from the counts."""
         codes = list(self._names) + [c for c in self._counts if c not in self._names]
-        return tuple((c, self._names.get(c, c), self._counts.get(c, 0)) for c in codes)
+        counts = {c: self._counts.get(c, 0) for c in codes}
+        return {
+            "waiting": tuple((c, self._names.get(c, c), counts[c]) for c in codes),
+            "estimates": tuple(
+                (c, max(1, round(self._per_person[c] * counts[c])))
+                for c in codes
+                if self._per_person.get(c, 0.0) > 0 and counts[c] > 0
+            ),
+        }

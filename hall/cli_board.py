@@ -20,7 +20,9 @@ def _cmd_board(args: argparse.Namespace) -> int:
     if args.tour:
         from counter.qt.board_app import tour
 
-        for path in tour(setup.config, Path(args.tour), "board"):
+        # The hall's own board: --window, else the box's window (--box), else a sample window.
+        window = args.window or setup.settings.window
+        for path in tour(setup.config, Path(args.tour), "board", window):
             print(path)
         return EXIT_OK
     window = args.window or setup.settings.window
@@ -71,7 +73,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_app_arguments(board)
     board.add_argument("--window", type=int, help="window number (default: the box's window)")
-    board.add_argument("--tour", metavar="DIR", help="draw every board screen to PNG files in DIR")
+    board.add_argument(
+        "--tour",
+        metavar="DIR",
+        help="draw every board screen of this hall (--config) and window (--window, --box) "
+        "to PNG files in DIR",
+    )
     board.add_argument("--windowed", action="store_true", help="a window, not full screen")
     board.set_defaults(handler=_cmd_board)
 

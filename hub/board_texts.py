@@ -27,6 +27,10 @@ TEXTS: dict[str, str] = {
     "display_no_calls": "暂无叫号",
     "call_line": "请 {number} 号到 {window} 号窗口办理",
     "waiting_count": "{count}人",
+    "waiting_estimate": "约{minutes}分钟",
+    "banner_call": "请 {number}号 到 {window}号窗口",
+    "hall_phone": "咨询电话 {phone}",
+    "supervision_phone": "监督电话 {phone}",
     "pause_reason": "（{reason}）",
 }
 

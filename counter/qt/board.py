@@ -61,6 +61,19 @@ def _label(name: str, parent: QWidget | None = None) -> QLabel:
     return label
 
 
+def phones_text(state: BoardState) -> str:
+    """The board's phone lines (咨询电话 above 监督电话), each only when configured."""
+    lines = [
+        text(key, phone=phone)
+        for key, phone in (
+            ("hall_phone", state.phone),
+            ("supervision_phone", state.supervision_phone),
+        )
+        if phone
+    ]
+    return "\n".join(lines)
+
+
 class BoardView(QWidget):
     """Renders BoardState values; call ``render`` (GUI thread) whenever the state changes."""
 
@@ -86,6 +99,7 @@ class BoardView(QWidget):
         self.rating = _label("rating")
         self.rating_hint = _label("rating_hint")
         self.offline = _label("offline")
+        self.phones = _label("phones")
         for label in (self.name, self.unit):
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.items.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -97,6 +111,8 @@ class BoardView(QWidget):
         names.addWidget(self.name)
         names.addWidget(self.unit)
         top_row.addLayout(names, 1)
+        top_row.addWidget(self.phones)
+        self.phones.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         clerk = QVBoxLayout()
         clerk.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -163,6 +179,8 @@ class BoardView(QWidget):
         self.rating_hint.setVisible(asking)
         self.offline.setText(text("offline"))
         self.offline.setVisible(not state.connected)
+        self.phones.setText(phones_text(state))
+        self.phones.setVisible(bool(self.phones.text()))
         self._restyle()
         self._draw_photo()
 
@@ -206,6 +224,8 @@ class BoardView(QWidget):
                 padding: 0 {int(3 * h)}px; }}
             QLabel#name {{ font-size: {int(6 * h)}px; font-weight: bold; }}
             QLabel#unit {{ font-size: {int(3.6 * h)}px; color: {SOFT}; }}
+            QLabel#phones {{ font-size: {int(3.4 * h)}px; color: {SOFT};
+                padding: 0 {int(3 * h)}px; }}
             QLabel#items {{ background: {ITEMS_BAND}; font-size: {int(3.4 * h)}px;
                 padding: {int(1.6 * h)}px {int(3 * h)}px; color: #e3f0ff; }}
             QLabel#photo {{ border: {max(2, int(0.4 * h))}px solid white; }}

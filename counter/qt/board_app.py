@@ -26,7 +26,7 @@ from counter.board_feed import HubFeed
 from counter.board_model import BoardModel, BoardState, Clerk, RatingPrompt
 from counter.board_session import BoardSession, DisplaySession
 from counter.board_sign import SignFollower
-from counter.display_model import Call, DisplayModel, DisplayState
+from counter.display_model import BANNER_SECONDS, Call, DisplayModel, DisplayState
 from counter.qt.board import BoardView, StateBridge
 from counter.qt.display import DisplayView
 from devices.errors import DeviceError
@@ -38,7 +38,7 @@ from hub.client import HubClient
 log = logging.getLogger(__name__)
 
 FONT = "WenQuanYi Micro Hei"
-BIG, SMALL = (1920, 1080), (1366, 768)
+BIG, SMALL, HUGE = (1920, 1080), (1366, 768), (3840, 2160)
 
 
 def application() -> QApplication:
@@ -91,6 +91,8 @@ def build_board(setup: AppSetup, window: int) -> Running:
         name=spec.name if spec else "",
         unit=(spec.unit if spec and spec.unit else config.hall.name),
         categories={c.code: c.name for c in config.categories},
+        phone=config.hall.phone,
+        supervision_phone=config.hall.supervision_phone,
     )
     view = BoardView()
     bridge = StateBridge(view)
@@ -193,10 +195,13 @@ def sample_photo() -> bytes:
     return bytes(data.data())
 
 
-def board_tour_states(config: HallConfig) -> dict[str, tuple[BoardState, bytes | None]]:
-    """The board screens a tour draws: name → (state, photo bytes or None)."""
+def board_tour_states(
+    config: HallConfig, window: int | None = None
+) -> dict[str, tuple[BoardState, bytes | None]]:
+    """The board screens a tour draws for ``window`` (default: 3, else the hall's first):
+    name → (state, photo bytes or None)."""
     names = {c.code: c.name for c in config.categories}
-    spec = config.window(3) or config.windows[0]
+    spec = (config.window(window) if window else None) or config.window(3) or config.windows[0]
     clerk = Clerk("1003", "张晓明", "综合窗口受理员", None)
     base = BoardState(
         window=spec.number,
@@ -205,6 +210,8 @@ def board_tour_states(config: HallConfig) -> dict[str, tuple[BoardState, bytes |
         items=tuple(names.get(c, c) for c in spec.categories),
         clerk=clerk,
         connected=True,
+        phone=config.hall.phone,
+        supervision_phone=config.hall.supervision_phone,
     )
     serving = BoardState(
         **{**base.__dict__, "status": "serving", "serving": "A023", "serving_name": "张*三"}
@@ -240,11 +247,12 @@ def board_tour_states(config: HallConfig) -> dict[str, tuple[BoardState, bytes |
     }
 
 
-def display_tour_state(config: HallConfig, now: float) -> DisplayState:
-    """The display screen a tour draws: several calls, the newest just made."""
+def display_tour_state(config: HallConfig, now: float, age: float = 2.0) -> DisplayState:
+    """The display screen a tour draws: several calls, the newest made ``age`` seconds ago
+    (within BANNER_SECONDS: the banner shows), waiting counts with estimated waits."""
     calls = [("A023", 3), ("B011", 5), ("D007", 6), ("A022", 1), ("C005", 2), ("F002", 8)]
     made = tuple(
-        Call(number, window, "call", (number, 1, 0), now - 2 - 40 * index)
+        Call(number, window, "call", (number, 1, 0), now - age - 40 * index)
         for index, (number, window) in enumerate(calls)
     )
     waiting = tuple((c.code, c.name, (7 * i + 3) % 13) for i, c in enumerate(config.categories))
@@ -253,33 +261,37 @@ def display_tour_state(config: HallConfig, now: float) -> DisplayState:
         notice=config.hall.notice,
         calls=made,
         waiting=waiting,
+        estimates=tuple((code, count * 4) for code, _, count in waiting if count),
         connected=True,
     )
 
 
-def tour(config: HallConfig, out: Path, which: str) -> list[Path]:
-    """Draw the ``board`` or ``display`` screens to PNG files in ``out``, at 1920×1080 and
-    1366×768; returns the files written."""
+def tour(config: HallConfig, out: Path, which: str, window: int | None = None) -> list[Path]:
+    """Draw the ``board`` (of ``window``, see :func:`board_tour_states`) or ``display`` screens
+    of the hall ``config`` to PNG files in ``out``, at 1920×1080, 1366×768 and 3840×2160;
+    returns the files written."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application()
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for width, height in (BIG, SMALL):
+    for width, height in (BIG, SMALL, HUGE):
         size = f"{width}x{height}"
         if which == "board":
-            for name, (state, photo) in board_tour_states(config).items():
+            for name, (state, photo) in board_tour_states(config, window).items():
                 board = BoardView()
                 board.resize(width, height)
                 board.set_photo(photo)
                 board.show_state(state)
                 written.append(_save(board, out / f"{name}-{size}.png"))
         else:
-            view = DisplayView(zone=ZoneInfo(config.hall.timezone))
-            view.resize(width, height)
-            view.now = lambda: 1000.0  # the newest call made two seconds before: highlighted
-            view.show_state(display_tour_state(config, 1000.0))
-            view.notice.offset = width * 0.6  # mid-scroll, as a passer-by sees it
-            written.append(_save(view, out / f"display-{size}.png"))
+            # Two seconds after a call: its banner; eight: the list, the call still highlighted.
+            for name, age in (("display-banner", 2.0), ("display", BANNER_SECONDS + 2)):
+                view = DisplayView(zone=ZoneInfo(config.hall.timezone))
+                view.resize(width, height)
+                view.now = lambda: 1000.0
+                view.show_state(display_tour_state(config, 1000.0, age))
+                view.notice.offset = width * 0.6  # mid-scroll, as a passer-by sees it
+                written.append(_save(view, out / f"{name}-{size}.png"))
     return written
 
 

@@ -1,13 +1,15 @@
-"""The hall display (PySide6): latest calls with the new one highlighted, waiting counts per
-category, a scrolling notice and the time. A thin view of a DisplayState, like the web display
-(hub/static/display.html)."""
+"""The hall display (PySide6): a new call full-screen for a few seconds (请 A023号 到 3号窗口),
+then the latest calls with the new one highlighted, waiting counts and estimated waits per
+category, a scrolling notice and the date and time (the apps' one clock format, hall zone). A
+thin view of a DisplayState, like the web display (hub/static/display.html)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter.display_model import MAX_CALLS, DisplayState
+from appkit.style import clock_text
+from counter.display_model import MAX_CALLS, Call, DisplayState
 from counter.qt.board import ACCENT, BACKGROUND, BAND, SOFT, named
 from hub.board_texts import text
 
@@ -71,10 +74,11 @@ class DisplayView(QWidget):
         self.setObjectName("display")
         self.setAutoFillBackground(True)
         self.state: DisplayState | None = None
-        self.now = time.monotonic  # replaced by tours to freeze the highlight
+        self.now = time.monotonic  # replaced by tours and tests: the highlight and the banner
+        self.wall: Callable[[], datetime] = self._hall_time  # the clock's time (tests fix it)
         self.hall = named(QLabel(), "hall")
         self.clock = named(QLabel(), "clock")
-        head = named(QFrame(), "head")
+        head = self.head = named(QFrame(), "head")
         head_row = QHBoxLayout(head)
         head_row.addWidget(self.hall, 1)
         head_row.addWidget(self.clock)
@@ -100,7 +104,7 @@ class DisplayView(QWidget):
         self.waiting_title = named(QLabel(), "title")
         self.wait_grid = QGridLayout()
         self.wait_grid.setSpacing(0)
-        self.wait_cells: list[tuple[QLabel, QLabel]] = []
+        self.wait_cells: list[tuple[QLabel, QLabel, QLabel]] = []
         waiting = self.waiting_column = QVBoxLayout()
         waiting.addWidget(self.waiting_title)
         waiting.addLayout(self.wait_grid)
@@ -123,6 +127,10 @@ class DisplayView(QWidget):
         page.addLayout(self.body, 1)
         page.addWidget(self.offline)
         page.addWidget(self.notice)
+        # The banner lies over the page, outside its layout: it can never make the window grow.
+        self.banner = named(QLabel(self), "banner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.hide()
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start(1000)
@@ -151,20 +159,44 @@ class DisplayView(QWidget):
                 _set_style_property(cell, "empty", call is None)
         while len(self.wait_cells) < len(state.waiting):
             row = len(self.wait_cells)
-            cells = (named(QLabel(), "cat"), named(QLabel(), "cnt"))
-            self.wait_grid.addWidget(cells[0], row, 0)
-            self.wait_grid.addWidget(cells[1], row, 1)
+            cells = (named(QLabel(), "cat"), named(QLabel(), "cnt"), named(QLabel(), "est"))
+            for column, cell in enumerate(cells):
+                self.wait_grid.addWidget(cell, row, column)
             self.wait_cells.append(cells)
-        for index, (cat, cnt) in enumerate(self.wait_cells):
+        for index, (cat, cnt, est) in enumerate(self.wait_cells):
             entry = state.waiting[index] if index < len(state.waiting) else None
+            minutes = state.estimate(entry[0]) if entry else None
             cat.setText(entry[1] if entry else "")
             cnt.setText(text("waiting_count", count=entry[2]) if entry else "")
-            cat.setVisible(entry is not None)
-            cnt.setVisible(entry is not None)
+            est.setText(text("waiting_estimate", minutes=minutes) if minutes else "")
+            for cell in (cat, cnt, est):
+                cell.setVisible(entry is not None)
         self.offline.setText(text("offline"))
         self.offline.setVisible(not state.connected)
         self._restyle()
         self._fit()
+        self._show_banner(state.banner(now))
+
+    def _show_banner(self, call: Call | None) -> None:
+        """Lay the banner over everything below the head, its one line as large as fits."""
+        if call is None:
+            self.banner.hide()
+            return
+        line = text("banner_call", number=call.number, window=call.window)
+        self.banner.setText(line)
+        top = self.head.height() or self.head.sizeHint().height()  # before the first layout
+        height = max(1, self.height() - top)
+        font = QFont(self.font())
+        font.setBold(True)
+        size = max(12, int(height * 0.4))
+        font.setPixelSize(size)
+        while size > 12 and QFontMetrics(font).horizontalAdvance(line) > self.width() * 0.92:
+            size = int(size * 0.92)
+            font.setPixelSize(size)
+        self.banner.setFont(font)
+        self.banner.setGeometry(0, top, self.width(), height)
+        self.banner.show()
+        self.banner.raise_()
 
     def _fit(self) -> None:
         """Leave out the rows that do not fit the display's height: the oldest calls first (the
@@ -194,6 +226,9 @@ class DisplayView(QWidget):
 
     def visible_text(self) -> str:
         """Every text the display shows now, the notice included (for tests)."""
+        if self.banner.isVisibleTo(self):  # it covers the lists
+            head = (self.hall.text(), self.clock.text(), self.banner.text())
+            return "\n".join([*head, self.notice.text])
         labels = [label for label in self.findChildren(QLabel) if label.isVisibleTo(self)]
         return "\n".join([label.text() for label in labels if label.text()] + [self.notice.text])
 
@@ -204,10 +239,14 @@ class DisplayView(QWidget):
         else:
             self._restyle()
 
+    def _hall_time(self) -> datetime:
+        now = datetime.now(self.zone)
+        return now if self.zone is not None else now.astimezone()
+
     def _tick(self) -> None:
-        self.clock.setText(datetime.now(self.zone).strftime("%Y-%m-%d %H:%M:%S"))
+        self.clock.setText(clock_text(self.wall()))
         if self.state is not None and self.state.calls:
-            self.show_state(self.state)  # the highlight ends by time
+            self.show_state(self.state)  # the highlight and the banner end by time
 
     def _restyle(self) -> None:
         h = max(300, self.height()) / 100
@@ -242,6 +281,10 @@ class DisplayView(QWidget):
             QLabel#cnt {{ color: {ACCENT}; qproperty-alignment: AlignRight; }}
             QLabel#offline {{ background: #b3261e; font-size: {int(3 * h)}px;
                 padding: {int(0.6 * h)}px; qproperty-alignment: AlignCenter; }}
+            QLabel#banner {{ background: {ACCENT}; color: {BACKGROUND}; }}
+            QLabel#est {{ color: {SOFT}; font-size: {int(3.2 * h)}px; padding: {int(0.9 * h)}px;
+                border-bottom: {max(1, int(0.2 * h))}px solid #1d4670;
+                qproperty-alignment: 'AlignRight | AlignVCenter'; }}
             """
         )
 

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from appkit.style import clock_text
 from config import sample_hall
 from counter.board_feed import HubFeed
 from counter.board_model import BoardModel
@@ -107,28 +108,28 @@ def test_board_and_display_show_calls_from_a_real_hub(qtbot: QtBot, tmp_path: Pa
     wait_for(lambda: not any(feed.running for feed in feeds), "the feeds' threads ending")
 
 
-def test_tours_draw_every_board_and_display_screen_at_both_sizes(
+def test_tours_draw_every_board_and_display_screen_at_every_size(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     boards = tour(sample_hall(), tmp_path, "board")
     displays = tour(sample_hall(), tmp_path, "display")
     names = {p.name for p in boards + displays}
-    for screen in ("idle", "serving", "paused", "rating", "ab-clerk"):
-        assert f"board-{screen}-1920x1080.png" in names
-        assert f"board-{screen}-1366x768.png" in names
-    assert {"display-1920x1080.png", "display-1366x768.png"} <= names
+    for size in ("1920x1080", "1366x768", "3840x2160"):
+        for screen in ("idle", "serving", "paused", "rating", "ab-clerk"):
+            assert f"board-{screen}-{size}.png" in names
+        assert {f"display-{size}.png", f"display-banner-{size}.png"} <= names
     assert all(p.stat().st_size > 10_000 for p in boards + displays)
 
 
 def test_the_display_clock_shows_the_halls_time_whatever_the_boxs_zone(qtbot: QtBot) -> None:
-    # Two zones 13 hours apart: the hour shown must be the hall's, not the machine's.
+    # Two zones 13 hours apart: the day and hour shown must be the hall's, not the machine's.
     for zone in (ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")):
         view = DisplayView(zone=zone)
         qtbot.addWidget(view)
-        before = datetime.now(zone).strftime("%Y-%m-%d %H")
+        before = clock_text(datetime.now(zone))
         view._tick()
-        after = datetime.now(zone).strftime("%Y-%m-%d %H")
-        assert view.clock.text()[:13] in (before, after)
+        after = clock_text(datetime.now(zone))
+        assert view.clock.text() in (before, after)
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)])
