@@ -108,6 +108,8 @@ def install_web(app: FastAPI, engine: QueueEngine, registry: DeviceRegistry) -> 
             return denied_page(NO_WINDOW.format(n=n), 404)
         settings = {**common(token or ""), "mode": "board", "window": n}
         settings.update(name=window.name, unit=window.unit or config.hall.name)
+        # the phones a board shows when configured (咨询电话, 监督电话)
+        settings.update(phone=config.hall.phone, supervision_phone=config.hall.supervision_phone)
         return _page("board.html", settings, f"{n}号窗口")
 
     @app.get("/display", response_class=HTMLResponse)

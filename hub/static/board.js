@@ -10,6 +10,9 @@
   var C = window.HALL;
   var TEXTS = C.texts;
   var MAX_CALLS = 8, FRESH_MS = 10000, THANKS_MS = 5000, RETRY_MS = 1000, HEALTH_MS = 10000;
+  var BANNER_MS = 6000; /* a new call fills the screen this long (counter/display_model.py) */
+  /* The weekdays of the apps' one clock (appkit/style.py WEEKDAYS), Sunday first as getUTCDay. */
+  var WEEKDAYS = ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"];
   var EVENT_TYPES = ["ticket.issued", "ticket.called", "ticket.recalled", "ticket.skipped",
     "ticket.finished", "ticket.transferred", "ticket.requeued", "window.status", "window.clerk",
     "window.paused", "window.resumed", "rating.requested", "rating.recorded", "day.closed",
@@ -142,6 +145,8 @@
     setText("unit", B.unit);
     setText("items-label", text("items_label"));
     setText("items", items.join("、"));
+    setText("phones", phonesText());
+    show("phones", !!phonesText());
     setText("clerk-name", B.clerk ? B.clerk.name : text("no_clerk"));
     setText("clerk-no", B.clerk ? text("clerk_label") + " " + B.clerk.number : "");
     setText("clerk-title", B.clerk ? B.clerk.title : "");
@@ -165,8 +170,17 @@
     setText("rating-hint", B.rating ? text("rating_hint") : "");
   }
 
+  function phonesText() {
+    var lines = [];
+    if (C.phone) { lines.push(text("hall_phone", { phone: C.phone })); }
+    if (C.supervision_phone) { lines.push(text("supervision_phone", { phone: C.supervision_phone })); }
+    return lines.join("\n");
+  }
+
   /* ---- hall display --------------------------------------------------------------------- */
-  var D = { calls: [], counts: {}, seen: {} };
+  /* perPerson: minutes of wait per waiting ticket, from the hub's estimates in GET /queue, so
+     that an estimate follows the waiting count between snapshots (as the Qt display). */
+  var D = { calls: [], counts: {}, seen: {}, perPerson: {} };
 
   function callKey(t) {
     return String(t.id || t.number) + "/" + (t.call_count || 0) + "/" + (t.recall_count || 0);
@@ -182,6 +196,17 @@
             if (queue.waiting[code].hasOwnProperty(lane)) { total += queue.waiting[code][lane]; }
           }
           D.counts[code] = total;
+        }
+      }
+    }
+    if (queue && queue.categories) {
+      D.perPerson = {};
+      for (code in queue.categories) {
+        if (queue.categories.hasOwnProperty(code)) {
+          total = queue.categories[code] || {};
+          if (total.waiting > 0 && total.estimated_wait_minutes > 0) {
+            D.perPerson[code] = total.estimated_wait_minutes / total.waiting;
+          }
         }
       }
     }
@@ -219,7 +244,7 @@
                type === "ticket.transferred") {
       count(t, 1);
     } else if (type === "day.closed") {
-      D.calls = []; D.counts = {}; D.seen = {};
+      D.calls = []; D.counts = {}; D.seen = {}; D.perPerson = {};
     }
   }
   function count(t, delta) {
@@ -228,13 +253,37 @@
     D.counts[t.category] = Math.max(0, (D.counts[t.category] || 0) + delta);
   }
   function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function clockText(d) {
+    /* 12月7日 星期一 10:26, as appkit/style.py clock_text; d's UTC fields are the hall's time */
+    return (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 " + WEEKDAYS[d.getUTCDay()] + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+  }
+  function estimate(code) {
+    var n = D.counts[code] || 0, rate = D.perPerson[code] || 0;
+    return n > 0 && rate > 0 ? Math.max(1, Math.round(rate * n)) : 0;
+  }
+  function renderBanner(t) {
+    /* The newest call over everything below the head for BANNER_MS, one line as large as fits
+       (never one found in a snapshot: its "at" is 0). Fixed over the page: nothing moves. */
+    var c = D.calls[0], el = $("banner"), line = $("banner-line"), size, top;
+    if (!c || !c.at || t - c.at >= BANNER_MS) { el.style.display = "none"; return; }
+    setText("banner-line", text("banner_call", { number: c.number, window: c.window }));
+    top = $("head").offsetHeight;
+    el.style.top = top + "px";
+    el.style.display = "";
+    size = Math.floor((window.innerHeight - top) * 0.4);
+    line.style.fontSize = size + "px";
+    if (line.offsetWidth > window.innerWidth * 0.92) {
+      size = Math.floor(size * window.innerWidth * 0.92 / line.offsetWidth);
+      line.style.fontSize = size + "px";
+    }
+    el.style.lineHeight = (window.innerHeight - top) + "px";
+  }
   function renderDisplay() {
     // The hall's time whatever zone the TV is set to: UTC fields shifted by the hall's offset.
-    var rows = [], i, c, fresh, t = now(), d = new Date(t + (C.utc_offset_minutes || 0) * 60000);
+    var rows = [], i, c, fresh, est, t = now(), d = new Date(t + (C.utc_offset_minutes || 0) * 60000);
     setText("hall", C.hall);
-    setText("clock", d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" +
-      pad(d.getUTCDate()) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" +
-      pad(d.getUTCSeconds()));
+    setText("clock", clockText(d));
     setText("calls-title", text("display_calls"));
     setText("th-number", text("display_number"));
     setText("th-window", text("display_window"));
@@ -251,10 +300,13 @@
     $("call-rows").innerHTML = rows.join("");
     rows = [];
     for (i = 0; i < order.length; i++) {
+      est = estimate(order[i]);
       rows.push('<tr><td class="cat">' + esc(names[order[i]]) + '</td><td class="cnt">' +
-        esc(text("waiting_count", { count: D.counts[order[i]] || 0 })) + "</td></tr>");
+        esc(text("waiting_count", { count: D.counts[order[i]] || 0 })) + '</td><td class="est">' +
+        (est ? esc(text("waiting_estimate", { minutes: est })) : "") + "</td></tr>");
     }
     $("wait-rows").innerHTML = rows.join("");
+    renderBanner(t);
   }
   function esc(s) {
     return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
