@@ -132,7 +132,7 @@ def test_the_display_clock_shows_the_halls_time_whatever_the_boxs_zone(qtbot: Qt
         assert view.clock.text() in (before, after)
 
 
-@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)])
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768), (3840, 2160)])
 def test_a_full_display_keeps_its_screen_size_and_leaves_out_the_rows_that_do_not_fit(
     qtbot: QtBot, size: tuple[int, int]
 ) -> None:
