@@ -7,8 +7,12 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hall.interrupts import interruptible
+
+if TYPE_CHECKING:
+    from sync.store import Store
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -132,14 +136,21 @@ def _cmd_token_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_token_list(args: argparse.Namespace) -> int:
+def _token_store(command: str, data: str) -> Store | None:
+    """The hub store in ``data`` for a ``hall token`` command, or None after saying why not."""
     from hub.server import open_store
     from sync.errors import StoreError
 
     try:
-        store = open_store(args.data)
+        return open_store(data)
     except StoreError as err:
-        print(f"hall token list: {err}", file=sys.stderr)
+        print(f"hall token {command}: {err}", file=sys.stderr)
+        return None
+
+
+def _cmd_token_list(args: argparse.Namespace) -> int:
+    store = _token_store("list", args.data)
+    if store is None:
         return EXIT_FAIL
     try:
         rows = (
@@ -163,13 +174,9 @@ def _cmd_token_list(args: argparse.Namespace) -> int:
 def _cmd_token_revoke(args: argparse.Namespace) -> int:
     from config import sample_hall
     from hub.auth import DeviceRegistry
-    from hub.server import open_store
-    from sync.errors import StoreError
 
-    try:
-        store = open_store(args.data)
-    except StoreError as err:
-        print(f"hall token revoke: {err}", file=sys.stderr)
+    store = _token_store("revoke", args.data)
+    if store is None:
         return EXIT_FAIL
     try:
         # Windows only matter for adding tokens; revoking needs none.
