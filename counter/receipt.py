@@ -9,7 +9,9 @@ the kiosk's 进度查询 takes as typed.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from config.schema import HallInfo
 from counter.ports import CaseAccepted, Clerk, PrintOutcome
 from counter.texts import Texts
 from devices.printer.documents import AcceptanceReceipt, Material, acceptance_receipt
@@ -19,10 +21,29 @@ from devices.printer.service import PrinterService
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class HallPhones:
+    """The numbers a receipt prints (config hall.phone and hall.supervision_phone)."""
+
+    hall: str = ""  # 咨询电话
+    supervision: str = ""  # 监督电话, normally 12345
+
+    @classmethod
+    def of(cls, hall: HallInfo) -> HallPhones:
+        return cls(hall.phone, hall.supervision_phone)
+
+
 def receipt_document(
-    case: CaseAccepted, clerk: Clerk | None, window: int, hall_name: str, texts: Texts
+    case: CaseAccepted,
+    clerk: Clerk | None,
+    window: int,
+    hall_name: str,
+    texts: Texts,
+    phones: HallPhones | None = None,
 ) -> Document:
-    """The printable receipt for a recorded case (applicant printed masked, as the hub sent)."""
+    """The printable receipt for a recorded case (applicant printed masked, as the hub sent),
+    with the hall's phone and the supervision line where configured (no line for an empty one)."""
+    phones = phones or HallPhones()
     clerk_text = f"{clerk.name}（{clerk.number}）" if clerk is not None else ""
     return acceptance_receipt(
         AcceptanceReceipt(
@@ -35,7 +56,8 @@ def receipt_document(
             window=f"{window}号窗口",
             clerk=clerk_text,
             qr=case.receipt,
-            hall_phone=texts.get("receipt.phone_line"),
+            hall_phone=phones.hall,
+            supervision_phone=phones.supervision,
             materials=tuple(Material(name) for name in case.materials_received),
             promised_days=case.promised_days,
             qr_caption=texts.get("receipt.qr_caption"),
@@ -46,13 +68,20 @@ def receipt_document(
 class ServiceReceiptPrinter:
     """ReceiptPrinter over a running ``PrinterService``. Never raises."""
 
-    def __init__(self, service: PrinterService, hall_name: str, texts: Texts | None = None) -> None:
+    def __init__(
+        self,
+        service: PrinterService,
+        hall_name: str,
+        texts: Texts | None = None,
+        phones: HallPhones | None = None,
+    ) -> None:
         self.service = service
         self.hall_name = hall_name
         self.texts = texts or Texts()
+        self.phones = phones or HallPhones()
 
     def print_receipt(self, case: CaseAccepted, clerk: Clerk | None, window: int) -> PrintOutcome:
-        document = receipt_document(case, clerk, window, self.hall_name, self.texts)
+        document = receipt_document(case, clerk, window, self.hall_name, self.texts, self.phones)
         result = self.service.print(document)
         if not result.printed:
             log.warning("receipt %s not printed: %s", case.receipt, result.detail)

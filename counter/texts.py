@@ -162,7 +162,6 @@ ZH: dict[str, str] = {
     "receipt.print_failed": "办件已登记（{receipt}），但回执没能打印：{problem}。{advice}",
     "receipt.no_printer": "办件已登记（{receipt}），本窗口没有配置打印机，请手写回执。",
     "receipt.qr_caption": "扫码或在查询机输入编号查进度",
-    "receipt.phone_line": "请向服务台咨询",
     # -- errors --------------------------------------------------------------------------------
     "err.hub_away": "排队系统连接不上，这次操作可能没有完成；恢复连接后请查看当前状态再操作。",
     "err.system": "排队系统出了问题，这次操作没有完成，请联系技术人员。",

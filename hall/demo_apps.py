@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from counter.qt.app import Counter, build_counter
 from counter.qt.board_app import Running, build_board, build_display
-from counter.receipt import ServiceReceiptPrinter
+from counter.receipt import HallPhones, ServiceReceiptPrinter
 from devices.idcard.sim import SimulatedReader
 from devices.keypad.keys import KeyMap
 from devices.keypad.service import KeypadService
@@ -143,7 +143,9 @@ class DemoApps:
             setup.settings,
             client,
             keypad=keypad,
-            printer=ServiceReceiptPrinter(printer, setup.config.hall.name),
+            printer=ServiceReceiptPrinter(
+                printer, setup.config.hall.name, phones=HallPhones.of(setup.config.hall)
+            ),
             stoppers=[keypad, printer],
         )
 

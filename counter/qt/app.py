@@ -21,7 +21,7 @@ from counter.ports import RatingKeypad, ReceiptPrinter
 from counter.qt.dialogs import make_dialog
 from counter.qt.keys import parse_keys
 from counter.qt.window import CounterWindow
-from counter.receipt import ServiceReceiptPrinter
+from counter.receipt import HallPhones, ServiceReceiptPrinter
 from counter.states import Action
 from counter.workflow import CounterWorkflow
 from devices.keypad.keys import KeyMap
@@ -92,7 +92,9 @@ def open_devices(
         printer_service = PrinterService(settings.printer, page=page, record_dir=record_dir)
         printer_service.start()
         started.append(printer_service)
-        printer = ServiceReceiptPrinter(printer_service, config.hall.name)
+        printer = ServiceReceiptPrinter(
+            printer_service, config.hall.name, phones=HallPhones.of(config.hall)
+        )
     return keypad, printer, started
 
 
