@@ -94,6 +94,40 @@ ELDER = Palette(
 )
 
 
+@dataclass(frozen=True)
+class BoardPalette:
+    """The window boards' and the hall display's colours (dark, for TVs read from afar), shared
+    by the Qt views (counter/qt/board.py, display.py) and the web pages (hub/static/board.css,
+    whose every colour is one of these: tests/counter/qt/test_board_palette.py)."""
+
+    background: str = "#0b2a4a"
+    band: str = "#07203a"  # the head band and the notice
+    items_band: str = "#103a63"
+    accent: str = "#ffd54f"  # numbers, the fresh call, the banner
+    soft: str = "#b8d4f0"  # titles and headers
+    text: str = "#ffffff"
+    rule: str = "#2d5b86"  # under titles
+    row_rule: str = "#1d4670"  # between rows
+    empty: str = "#8aa7c4"  # "no calls yet"
+    unit: str = "#e3f0ff"
+    photo_back: str = "#dfe6ee"  # a clerk without a photo
+    photo_figure: str = "#9aa9b8"
+    serving: str = "#2e7d32"
+    paused: str = "#c62828"
+    idle: str = "#546e7a"
+    offline: str = "#b3261e"
+    rating_back: str = "#fff8e1"
+    rating_border: str = "#ffb300"
+    rating_text: str = "#4e342e"
+
+    def colours(self) -> set[str]:
+        """Every colour of the palette, lower case."""
+        return {value.lower() for value in vars(self).values()}
+
+
+BOARD = BoardPalette()
+
+
 def _channel(value: int) -> float:
     c = value / 255
     return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4

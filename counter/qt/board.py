@@ -12,15 +12,16 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from appkit.style import BOARD
 from counter.board_model import BoardState
 from hub.board_texts import text
 
-BACKGROUND = "#0b2a4a"
-BAND = "#07203a"
-ITEMS_BAND = "#103a63"
-ACCENT = "#ffd54f"
-SOFT = "#b8d4f0"
-STATUS_COLOURS = {"serving": "#2e7d32", "paused": "#c62828", "idle": "#546e7a"}
+BACKGROUND = BOARD.background
+BAND = BOARD.band
+ITEMS_BAND = BOARD.items_band
+ACCENT = BOARD.accent
+SOFT = BOARD.soft
+STATUS_COLOURS = {"serving": BOARD.serving, "paused": BOARD.paused, "idle": BOARD.idle}
 
 
 class StateBridge(QObject):
@@ -33,11 +34,11 @@ class StateBridge(QObject):
 def placeholder_photo(width: int, height: int) -> QPixmap:
     """A neutral silhouette for a clerk without a photo."""
     pixmap = QPixmap(width, height)
-    pixmap.fill(QColor("#dfe6ee"))
+    pixmap.fill(QColor(BOARD.photo_back))
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#9aa9b8"))
+    painter.setBrush(QColor(BOARD.photo_figure))
     painter.drawEllipse(QRectF(width * 0.29, height * 0.14, width * 0.42, height * 0.34))
     painter.drawRoundedRect(
         QRectF(width * 0.12, height * 0.6, width * 0.76, height * 0.5), width * 0.3, width * 0.3
@@ -227,7 +228,7 @@ class BoardView(QWidget):
             QLabel#phones {{ font-size: {int(3.4 * h)}px; color: {SOFT};
                 padding: 0 {int(3 * h)}px; }}
             QLabel#items {{ background: {ITEMS_BAND}; font-size: {int(3.4 * h)}px;
-                padding: {int(1.6 * h)}px {int(3 * h)}px; color: #e3f0ff; }}
+                padding: {int(1.6 * h)}px {int(3 * h)}px; color: {BOARD.unit}; }}
             QLabel#photo {{ border: {max(2, int(0.4 * h))}px solid white; }}
             QLabel#clerk_name {{ font-size: {int(5 * h)}px; font-weight: bold; }}
             QLabel#clerk_no, QLabel#clerk_title {{ font-size: {int(3.4 * h)}px; color: {SOFT}; }}
@@ -239,11 +240,11 @@ class BoardView(QWidget):
             QLabel#number[empty="true"] {{ font-size: {int(8 * h)}px; color: {SOFT};
                 padding: {int(7 * h)}px 0; }}
             QLabel#citizen {{ font-size: {int(5 * h)}px; }}
-            QFrame#rating_box {{ background: #fff8e1; border: {int(0.5 * h)}px solid #ffb300;
+            QFrame#rating_box {{ background: {BOARD.rating_back}; border: {int(0.5 * h)}px solid {BOARD.rating_border};
                 border-radius: {int(2 * h)}px; margin: 0 {int(6 * h)}px {int(4 * h)}px; }}
-            QLabel#rating {{ color: #4e342e; font-size: {int(6 * h)}px; font-weight: bold; }}
-            QLabel#rating_hint {{ color: #4e342e; font-size: {int(3.2 * h)}px; }}
-            QLabel#offline {{ background: #b3261e; font-size: {int(3 * h)}px;
+            QLabel#rating {{ color: {BOARD.rating_text}; font-size: {int(6 * h)}px; font-weight: bold; }}
+            QLabel#rating_hint {{ color: {BOARD.rating_text}; font-size: {int(3.2 * h)}px; }}
+            QLabel#offline {{ background: {BOARD.offline}; font-size: {int(3 * h)}px;
                 padding: {int(0.6 * h)}px; }}
             """
         )

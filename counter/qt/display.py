@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from appkit.style import clock_text
+from appkit.style import BOARD, clock_text
 from counter.display_model import MAX_CALLS, Call, DisplayState
 from counter.qt.board import ACCENT, BACKGROUND, BAND, SOFT, named
 from hub.board_texts import text
@@ -267,23 +267,23 @@ class DisplayView(QWidget):
             QLabel#hall {{ color: {ACCENT}; font-size: {int(6 * h)}px; font-weight: bold; }}
             QLabel#clock {{ font-size: {int(4.5 * h)}px; }}
             QLabel#title {{ color: {SOFT}; font-size: {int(4.2 * h)}px;
-                border-bottom: {max(1, int(0.3 * h))}px solid #2d5b86;
+                border-bottom: {max(1, int(0.3 * h))}px solid {BOARD.rule};
                 padding-bottom: {int(h)}px; }}
             QLabel#th {{ color: {SOFT}; font-size: {int(3.4 * h)}px; padding: {int(0.6 * h)}px; }}
             QLabel#num, QLabel#win {{ font-size: {int(6.4 * h)}px; font-weight: bold;
                 padding: {int(0.2 * h)}px {int(h)}px; }}
             QLabel#num[fresh="true"], QLabel#win[fresh="true"] {{ background: {ACCENT};
                 color: {BACKGROUND}; }}
-            QLabel#num[empty="true"] {{ font-size: {int(4 * h)}px; color: #8aa7c4;
+            QLabel#num[empty="true"] {{ font-size: {int(4 * h)}px; color: {BOARD.empty};
                 font-weight: normal; }}
             QLabel#cat, QLabel#cnt {{ font-size: {int(3.8 * h)}px; padding: {int(0.9 * h)}px;
-                border-bottom: {max(1, int(0.2 * h))}px solid #1d4670; }}
+                border-bottom: {max(1, int(0.2 * h))}px solid {BOARD.row_rule}; }}
             QLabel#cnt {{ color: {ACCENT}; qproperty-alignment: AlignRight; }}
-            QLabel#offline {{ background: #b3261e; font-size: {int(3 * h)}px;
+            QLabel#offline {{ background: {BOARD.offline}; font-size: {int(3 * h)}px;
                 padding: {int(0.6 * h)}px; qproperty-alignment: AlignCenter; }}
             QLabel#banner {{ background: {ACCENT}; color: {BACKGROUND}; }}
             QLabel#est {{ color: {SOFT}; font-size: {int(3.2 * h)}px; padding: {int(0.9 * h)}px;
-                border-bottom: {max(1, int(0.2 * h))}px solid #1d4670;
+                border-bottom: {max(1, int(0.2 * h))}px solid {BOARD.row_rule};
                 qproperty-alignment: 'AlignRight | AlignVCenter'; }}
             """
         )
