@@ -15,7 +15,7 @@ import pytest
 
 from hall.hubprocess import HubProcess
 from hub.limits import MAX_BODY_BYTES
-from tests.hub.rawhttp import RawAnswer, peak_kib, post_chunked, post_declared, request
+from tests.rawhttp import RawAnswer, peak_kib, post_chunked, post_declared, request
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ import pytest
 from hall.hubprocess import HubProcess
 from hub.client import HubClient
 from hub.connections import MAX_HEADER_BYTES
-from tests.hub.rawhttp import read_answer
+from tests.rawhttp import read_answer
 from tests.timing import PATIENCE, wait_for
 
 pytestmark = pytest.mark.slow

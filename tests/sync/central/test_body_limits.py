@@ -17,7 +17,8 @@ import pytest
 from sync.central.limits import SMALL_BODY_BYTES
 from sync.central.process import CentralProcess
 from sync.wire import API_PREFIX, MAX_BATCH_BYTES
-from tests.sync.central.rawhttp import EnrolledHall, raw_request, send_chunked
+from tests.rawhttp import post_chunked, request
+from tests.sync.central.rawhttp import EnrolledHall
 
 BIG = 200 * 1024 * 1024
 """A body central must never hold: 200 MiB."""
@@ -64,7 +65,7 @@ def test_every_route_refuses_a_declared_oversize_body_before_it_is_sent(
         if name not in ("enroll", "admin", "unknown"):
             headers += [(k, v.encode()) for k, v in hall.signed(method, target).items()]
         # Only the head goes out: the answer must come without central waiting for the body.
-        answer = raw_request(central.port, method, target, headers)
+        answer = request(central.port, method, target, headers)
         assert answer.status == 413, (name, answer)
         assert answer.json()["error"] == "too_large", name
         assert str(limit) in str(answer.json()["message"]), name
@@ -75,7 +76,7 @@ def test_a_chunked_upload_without_a_signature_is_refused_without_reading_it(
 ) -> None:
     hall = EnrolledHall.enroll(central)
     peak = _peak_kib(central.pid)
-    answer = send_chunked(central.port, hall.path("events"), BIG)
+    answer = post_chunked(central.port, hall.path("events"), BIG)
     assert (answer.status, answer.json()["error"]) == (401, "unsigned")
     assert answer.sent < BIG
     assert _peak_kib(central.pid) - peak < HELD_AT_MOST_KIB
@@ -88,7 +89,7 @@ def test_a_signed_chunked_upload_over_the_batch_limit_is_refused_at_the_limit(
     target = hall.path("events")
     signed = hall.signed("POST", target, b"claimed body")
     peak = _peak_kib(central.pid)
-    answer = send_chunked(central.port, target, BIG, [(k, v.encode()) for k, v in signed.items()])
+    answer = post_chunked(central.port, target, BIG, [(k, v.encode()) for k, v in signed.items()])
     assert (answer.status, answer.json()["error"]) == (413, "too_large")
     assert MAX_BATCH_BYTES < answer.sent < BIG
     assert _peak_kib(central.pid) - peak < HELD_AT_MOST_KIB
@@ -96,7 +97,7 @@ def test_a_signed_chunked_upload_over_the_batch_limit_is_refused_at_the_limit(
 
 def test_a_chunked_enrollment_over_a_few_kilobytes_is_refused(central: CentralProcess) -> None:
     peak = _peak_kib(central.pid)
-    answer = send_chunked(central.port, API_PREFIX + "/enroll", BIG, chunk=1024)
+    answer = post_chunked(central.port, API_PREFIX + "/enroll", BIG, chunk=1024)
     assert (answer.status, answer.json()["error"]) == (413, "too_large")
     assert answer.sent < BIG
     assert _peak_kib(central.pid) - peak < HELD_AT_MOST_KIB
@@ -118,7 +119,7 @@ def test_a_signed_gzip_bomb_is_refused_without_inflating_it(central: CentralProc
     headers = [(k, v.encode()) for k, v in hall.signed("POST", target, bomb).items()]
     headers += [("Content-Encoding", b"gzip"), ("Content-Type", b"application/json")]
     peak = _peak_kib(central.pid)
-    answer = raw_request(central.port, "POST", target, headers, bomb)
+    answer = request(central.port, "POST", target, headers, bomb)
     assert (answer.status, answer.json()["error"]) == (413, "too_large")
     assert _peak_kib(central.pid) - peak < HELD_AT_MOST_KIB
     assert "Traceback" not in central.output()

@@ -23,8 +23,9 @@ from sync.signing import (
     sign_headers,
 )
 from sync.wire import API_PREFIX
+from tests.rawhttp import RawAnswer, request
 from tests.sync.central.centralapp import event
-from tests.sync.central.rawhttp import EnrolledHall, RawAnswer, raw_request
+from tests.sync.central.rawhttp import EnrolledHall
 
 HOSTILE = {
     "latin-1": b"\xe9" * 64,
@@ -70,7 +71,7 @@ def _send(
     headers = {name: value.encode() for name, value in hall.signed(method, target, body).items()}
     headers.update(replace or {})
     listed = list(headers.items()) + (extra or [])
-    return raw_request(hall.central.port, method, target, listed, body)
+    return request(hall.central.port, method, target, listed, body)
 
 
 @pytest.mark.parametrize("header", list(CODE_OF))
@@ -86,7 +87,7 @@ def test_a_signed_timestamp_of_four_hundred_digits_is_a_bad_timestamp(hall: Enro
     target = hall.path("status")
     signed = sign_headers(hall.secret, hall.key_id, "GET", target, b"", 10**400)
     headers = [(name, value.encode()) for name, value in signed.items()]
-    answer = raw_request(hall.central.port, "GET", target, headers)
+    answer = request(hall.central.port, "GET", target, headers)
     assert _refused(answer) == (401, "bad_timestamp")
 
 
@@ -132,7 +133,7 @@ def test_hostile_query_and_path_values_get_a_json_refusal(
 def test_the_admin_page_refuses_any_wrong_token_with_json(
     central: CentralProcess, target: str
 ) -> None:
-    answer = raw_request(central.port, "GET", target, [])
+    answer = request(central.port, "GET", target, [])
     assert _refused(answer) == (401, "bad_token")
 
 
@@ -167,6 +168,6 @@ def test_a_request_the_server_cannot_parse_gets_a_json_400(
 def test_a_method_a_route_does_not_take_is_a_json_405_saying_what_is_allowed(
     central: CentralProcess, method: str, target: str, allowed: str
 ) -> None:
-    answer = raw_request(central.port, method, target, [])
+    answer = request(central.port, method, target, [])
     assert _refused(answer) == (405, "method_not_allowed")
     assert answer.headers["allow"] == allowed

@@ -1,8 +1,8 @@
-"""Raw HTTP/1.1 against a hub process: requests no well-behaved client would send.
+"""Raw HTTP/1.1 against a hub or central process: requests no well-behaved client would send.
 
 A body far larger than it should be, a chunked body that goes on and on, a request that is
-never finished: ``requests`` and ``httpx`` will not send these, a socket will. Also the hub
-process's peak memory from ``/proc``.
+never finished, header values that are not ASCII: ``requests`` and ``httpx`` will not send
+these, a socket will. Also a process's peak memory from ``/proc``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import select
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,10 +66,16 @@ def read_answer(sock: socket.socket, sent: int = 0) -> RawAnswer:
     return RawAnswer(int(lines[0].split()[1]), headers, body, sent)
 
 
-def _head(method: str, target: str, headers: list[tuple[str, str]]) -> bytes:
-    lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1"]
-    lines += [f"{name}: {value}" for name, value in headers]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+Headers = Sequence[tuple[str, str | bytes]]
+"""Header names and values; a bytes value is sent exactly as given (any bytes)."""
+
+
+def _head(method: str, target: str, headers: Headers) -> bytes:
+    lines = [f"{method} {target} HTTP/1.1".encode("ascii"), b"Host: 127.0.0.1"]
+    for name, value in headers:
+        raw = value if isinstance(value, bytes) else value.encode("latin-1")
+        lines.append(name.encode("ascii") + b": " + raw)
+    return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
 def _send_until_answered(sock: socket.socket, pieces: int, piece: bytes) -> int:
@@ -82,33 +89,31 @@ def _send_until_answered(sock: socket.socket, pieces: int, piece: bytes) -> int:
             sock.sendall(piece)
             sent += len(piece)
     except (BrokenPipeError, ConnectionResetError):
-        pass  # the hub closed its end: its answer is already in our receive buffer
+        pass  # the server closed its end: its answer is already in our receive buffer
     return sent
 
 
-def post_declared(
-    port: int, target: str, total: int, headers: list[tuple[str, str]] | None = None
-) -> RawAnswer:
+def post_declared(port: int, target: str, total: int, headers: Headers = ()) -> RawAnswer:
     """POST declaring ``Content-Length: total`` and send the body (in 1 MiB pieces) until the
-    hub answers or all of it went out."""
+    server answers or all of it went out."""
     piece = b"x" * (1024 * 1024)
     with socket.create_connection(("127.0.0.1", port), timeout=PATIENCE) as sock:
-        head = [("Content-Type", "application/json"), ("Content-Length", str(total))]
-        sock.sendall(_head("POST", target, head + (headers or [])))
+        head: Headers = [("Content-Type", "application/json"), ("Content-Length", str(total))]
+        sock.sendall(_head("POST", target, [*head, *headers]))
         sent = _send_until_answered(sock, total // len(piece), piece)
         return read_answer(sock, sent)
 
 
 def post_chunked(
-    port: int, target: str, total: int, headers: list[tuple[str, str]] | None = None
+    port: int, target: str, total: int, headers: Headers = (), *, chunk: int = 65536
 ) -> RawAnswer:
-    """POST ``total`` bytes with ``Transfer-Encoding: chunked`` in 64 KiB chunks, stopping as
-    soon as the hub answers; ``sent`` says how much had gone out by then."""
-    size = 65536
+    """POST ``total`` bytes with ``Transfer-Encoding: chunked`` in ``chunk``-byte chunks,
+    stopping as soon as the server answers; ``sent`` says how much had gone out by then."""
+    size = chunk
     piece = b"%x\r\n" % size + b"x" * size + b"\r\n"
     with socket.create_connection(("127.0.0.1", port), timeout=PATIENCE) as sock:
-        head = [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")]
-        sock.sendall(_head("POST", target, head + (headers or [])))
+        head: Headers = [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")]
+        sock.sendall(_head("POST", target, [*head, *headers]))
         sent = _send_until_answered(sock, total // size, piece)
         if sent >= total:
             sock.sendall(b"0\r\n\r\n")
@@ -119,13 +124,14 @@ def request(
     port: int,
     method: str,
     target: str,
-    headers: list[tuple[str, str]] | None = None,
+    headers: Headers = (),
     body: bytes = b"",
     *,
     chunked: bool = False,
 ) -> RawAnswer:
     """One complete request with exactly these headers (plus Host, and Content-Length or, if
     ``chunked``, Transfer-Encoding with the body in one chunk)."""
+    extra: Headers
     if chunked:
         extra = [("Transfer-Encoding", "chunked")]
         wire = b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
@@ -133,5 +139,5 @@ def request(
         extra = [("Content-Length", str(len(body)))] if body else []
         wire = body
     with socket.create_connection(("127.0.0.1", port), timeout=PATIENCE) as sock:
-        sock.sendall(_head(method, target, (headers or []) + extra) + wire)
+        sock.sendall(_head(method, target, [*headers, *extra]) + wire)
         return read_answer(sock, len(body))
