@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -30,12 +30,18 @@ NOTICE_PIXELS_PER_SECOND = 120.0
 
 
 class Marquee(QWidget):
-    """One line of text scrolling right to left, forever."""
+    """One line of text scrolling right to left, forever: a label moved across a clipping band
+    (Qt draws both; no painting of our own, which crashed PySide6 when a view was torn down)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("notice")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.text = ""
         self.offset = 0.0
+        self.label = QLabel(self)
+        self.label.setObjectName("notice_text")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         self._last = time.monotonic()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._step)
@@ -45,24 +51,20 @@ class Marquee(QWidget):
         if value != self.text:
             self.text = value
             self.offset = 0.0
-            self.update()
+            self.label.setText(value)
+            self._place()
 
     def _step(self) -> None:
         now = time.monotonic()
         self.offset += (now - self._last) * NOTICE_PIXELS_PER_SECOND
         self._last = now
-        self.update()
+        self._place()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(BAND))
-        painter.setPen(QColor("white"))
-        painter.setFont(self.font())
-        width = QFontMetrics(self.font()).horizontalAdvance(self.text)
+    def _place(self) -> None:
+        width = self.label.sizeHint().width()
         span = self.width() + width
         x = self.width() - (self.offset % span) if span else 0
-        painter.drawText(int(x), 0, width + 10, self.height(), 0x0084, self.text)  # AlignVCenter
-        painter.end()
+        self.label.setGeometry(int(x), 0, width, self.height())
 
 
 class DisplayView(QWidget):
@@ -229,7 +231,11 @@ class DisplayView(QWidget):
         if self.banner.isVisibleTo(self):  # it covers the lists
             head = (self.hall.text(), self.clock.text(), self.banner.text())
             return "\n".join([*head, self.notice.text])
-        labels = [label for label in self.findChildren(QLabel) if label.isVisibleTo(self)]
+        labels = [
+            label
+            for label in self.findChildren(QLabel)
+            if label.isVisibleTo(self) and label is not self.notice.label
+        ]
         return "\n".join([label.text() for label in labels if label.text()] + [self.notice.text])
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -263,6 +269,8 @@ class DisplayView(QWidget):
             f"""
             QWidget#display {{ background: {BACKGROUND}; }}
             QLabel {{ color: white; }}
+            QWidget#notice {{ background: {BAND}; }}
+            QLabel#notice_text {{ font-size: {int(5 * h)}px; }}
             QFrame#head {{ background: {BAND}; padding: {int(h)}px {int(2 * h)}px; }}
             QLabel#hall {{ color: {ACCENT}; font-size: {int(6 * h)}px; font-weight: bold; }}
             QLabel#clock {{ font-size: {int(4.5 * h)}px; }}
