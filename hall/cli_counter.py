@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
 def _run_gui(setup: Any, window: int, token: str) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from appkit.collector import collect_on_gui_thread
     from appkit.fonts import install
     from counter.qt.app import build_counter, open_devices
     from counter.qt.keys import KeyConfigError, parse_keys
@@ -76,6 +77,7 @@ def _run_gui(setup: Any, window: int, token: str) -> int:
 
     app = QApplication(sys.argv[:1])
     install(app)
+    collect_on_gui_thread(app)  # the feed and hub calls run on other threads
     try:
         parse_keys({k: list(v) for k, v in setup.settings.counter_keys.items()})
     except KeyConfigError as err:

@@ -5,6 +5,7 @@ Kept small on purpose: anything only one feature needs lives in that feature's t
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -31,6 +32,25 @@ pytest_plugins = ["tests.shifted_clock"]  # machine_clock_at: processes at anoth
 # check that a busy machine fails, so no example has one.
 settings.register_profile("hallkit", deadline=None)
 settings.load_profile("hallkit")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A Qt test runs with Python's cyclic collector off and ends with a collection on this
+    (the GUI) thread, as the apps do (``appkit.collector``): otherwise a hub or worker thread
+    that allocates may collect a cycle holding a widget and Qt deletes it off the GUI thread,
+    a segmentation fault. Other tests keep the automatic collector."""
+    names = getattr(item, "fixturenames", ())
+    if "qtbot" not in names and "qapp" not in names:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
+
 
 HALL_ZONE = ZoneInfo("Asia/Shanghai")
 WEDNESDAY_0930 = datetime(2025, 3, 12, 9, 30, tzinfo=HALL_ZONE)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
+from appkit.collector import collect_on_gui_thread
 from config.schema import HallConfig
 from counter.announce import Announcer
 from counter.board_feed import HubFeed
@@ -42,10 +43,12 @@ BIG, SMALL, HUGE = (1920, 1080), (1366, 768), (3840, 2160)
 
 
 def application() -> QApplication:
-    """The QApplication, created once, with the hall's CJK font."""
+    """The QApplication, created once, with the hall's CJK font; Python's cyclic collector
+    runs on the GUI thread only (the feed follows the hub on its own thread)."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
+    collect_on_gui_thread(app)
     app.setFont(QFont(FONT))
     return app
 

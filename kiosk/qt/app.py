@@ -20,6 +20,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from appkit import fonts
+from appkit.collector import collect_on_gui_thread
 from devices.errors import DeviceError
 from devices.health import Health, HealthState
 from devices.printer.layout import PAPER_58, PAPER_80
@@ -55,10 +56,12 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     hall family (``appkit.fonts``: Noto Sans CJK SC with its real Bold, else WenQuanYi); the
     application-wide default stays WenQuanYi Micro Hei where installed, because every other
     widget of a process (the demo runs the whole hall in one) laid out in Noto Sans CJK made
-    it several times slower."""
+    it several times slower. Python's cyclic collector runs on the GUI thread only
+    (``appkit.collector``): the kiosk's hub calls run on workers."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(list(argv) or [sys.argv[0]])
+    collect_on_gui_thread(app)
     if APP_FONT in QFontDatabase.families():
         app.setFont(QFont(APP_FONT))
     else:
