@@ -302,6 +302,13 @@ class StaffMember(StrictModel):
     windows: list[int] = Field(
         [], description="Windows this clerk may sign in at; empty means any window (AB cover)."
     )
+    active: bool = Field(
+        True,
+        description=(
+            "False: the clerk left or is suspended; cannot sign in at a counter nor confirm a "
+            "green lane, but stays in reports and history (disable rather than delete)."
+        ),
+    )
     id_card_hash: str | None = Field(
         None,
         description=(

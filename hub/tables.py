@@ -345,6 +345,28 @@ HUB_MIGRATIONS = [
         ALTER TABLE ticket_requests_v9 RENAME TO ticket_requests;
         """,
     ),
+    Migration(
+        "hub",
+        10,
+        "Versions of the hall's effective configuration (file imports, console edits, rollbacks)",
+        # data: the whole hall-local configuration as JSON; file_digest: the digest of the
+        # configuration file a 'file' version was imported from (a changed file is imported
+        # again at the next start).
+        """
+        CREATE TABLE config_versions (
+            version INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            author TEXT NOT NULL,
+            author_role TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('file', 'console', 'rollback')),
+            note TEXT NOT NULL,
+            sections TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            file_digest TEXT,
+            data TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]
