@@ -1,7 +1,8 @@
 """Staff confirmation at the kiosk (the manual green lane), from the hall configuration's
 ``staff``: a member of staff types the PIN they sign in at the counter with (checked against
 ``pin_hash``), or swipes their own ID card (checked against ``id_card_hash``). Nothing is sent
-anywhere; the kiosk logs who confirmed.
+anywhere; the kiosk logs who confirmed. A disabled member (``active = false``) confirms
+nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class ConfigStaff:
     call it from pending work."""
 
     def __init__(self, staff: Iterable[StaffMember]) -> None:
-        self._staff = tuple(staff)
+        self._staff = tuple(member for member in staff if member.active)
 
     def __bool__(self) -> bool:
         return bool(self._staff)
