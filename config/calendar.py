@@ -1,15 +1,20 @@
-"""The hall's calendar: working days, service periods, service-day boundary, working-day sums."""
+"""The hall's calendar: working days, service periods (per weekday), service-day boundary,
+working-day sums."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from config.schema import HallConfig, parse_hhmm, parse_period
+from config.schema import HallConfig, ServiceHours, parse_hhmm
 
 
 class HallCalendar:
     """Answers "is the hall open?" and "which service day is it?" for one hall.
+
+    Service periods are per day: a weekday listed in ``service.weekday_hours`` has its own
+    (a Saturday morning, a Thursday 延时), every other working day has ``service.hours``, and a
+    make-up working day (调休上班) has ``service.hours`` whatever its weekday.
 
     Datetimes passed in must be timezone-aware; they are converted to the hall's zone.
     """
@@ -20,7 +25,12 @@ class HallCalendar:
         self._days = frozenset(service.days)
         self._holidays = frozenset(service.holidays)
         self._working_days = frozenset(service.working_days)
-        self.periods: list[tuple[time, time]] = [parse_period(p) for p in service.hours]
+        self.periods: list[tuple[time, time]] = ServiceHours.parse_periods(service.hours)
+        """The periods of an ordinary working day (``service.hours``); see :meth:`periods_of`."""
+        self._weekday_periods = {
+            weekday: ServiceHours.parse_periods(texts)
+            for weekday, texts in service.weekday_hours.items()
+        }
         self.boundary = parse_hhmm(service.day_boundary)
 
     def local(self, moment: datetime) -> datetime:
@@ -58,17 +68,32 @@ class HallCalendar:
             return False
         return day.isoweekday() in self._days
 
-    def is_open(self, moment: datetime) -> bool:
-        """Whether ``moment`` falls inside a service period of a working day."""
-        local = self.local(moment)
-        if not self.is_working_day(local.date()):
-            return False
-        now = local.time()
-        return any(start <= now < end for start, end in self.periods)
+    def hours_of(self, day: date) -> list[tuple[time, time]]:
+        """The service periods ``day`` has when the hall serves on it (whether or not it does):
+        its weekday's own periods, or ``service.hours`` (always on a make-up working day)."""
+        if day in self._working_days:
+            return self.periods
+        return self._weekday_periods.get(day.isoweekday(), self.periods)
 
-    def closing_time(self) -> time:
-        """End of the day's last service period."""
-        return self.periods[-1][1]
+    def periods_of(self, day: date) -> list[tuple[time, time]]:
+        """The service periods of ``day``, in order; empty when the hall is closed that day."""
+        return self.hours_of(day) if self.is_working_day(day) else []
+
+    def has_own_hours(self, day: date) -> bool:
+        """Whether ``day``'s periods differ from an ordinary working day's (``service.hours``)."""
+        return self.hours_of(day) != self.periods
+
+    def is_open(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls inside a service period of its day."""
+        local = self.local(moment)
+        now = local.time()
+        return any(start <= now < end for start, end in self.periods_of(local.date()))
+
+    def closing_time(self, day: date | None = None) -> time:
+        """End of the last service period of ``day`` (of its weekday's periods when the hall
+        is closed that day), or of an ordinary working day when ``day`` is None."""
+        periods = self.periods if day is None else self.hours_of(day)
+        return periods[-1][1]
 
     def add_working_days(self, start: date, days: int) -> date:
         """The date ``days`` working days after ``start`` (``start`` itself not counted).
@@ -91,9 +116,7 @@ class HallCalendar:
         local = self.local(moment)
         for offset in range(60):
             day = local.date() + timedelta(days=offset)
-            if not self.is_working_day(day):
-                continue
-            for start, end in self.periods:
+            for start, end in self.periods_of(day):
                 opening = datetime.combine(day, start, tzinfo=self.zone)
                 closing = datetime.combine(day, end, tzinfo=self.zone)
                 if closing > local:

@@ -167,6 +167,14 @@ class ServiceHours(StrictModel):
         min_length=1,
         description="Service periods of a working day, each HH:MM-HH:MM, in order, not overlapping.",
     )
+    weekday_hours: dict[Annotated[int, Field(ge=1, le=7)], list[str]] = Field(
+        {},
+        description=(
+            "Service periods of one weekday (ISO number → periods, same form as `hours`) "
+            "where it differs from `hours`: a Saturday 09:00-12:00, a Thursday 延时 to 19:00. "
+            "Only weekdays in `days`; a make-up working day (调休上班) keeps `hours`."
+        ),
+    )
     day_boundary: str = Field(
         "03:00",
         description="Local time at which a new service day starts and ticket numbers reset (HH:MM).",
@@ -195,13 +203,23 @@ class ServiceHours(StrictModel):
     @field_validator("hours")
     @classmethod
     def _periods_in_order(cls, value: list[str]) -> list[str]:
-        previous_end: time | None = None
-        for text in value:
-            start, end = parse_period(text)
-            if previous_end is not None and start < previous_end:
-                raise ValueError(f"period {text!r} overlaps or precedes the one before it")
-            previous_end = end
+        cls.parse_periods(value)
         return value
+
+    @field_validator("weekday_hours")
+    @classmethod
+    def _weekday_periods_in_order(cls, value: dict[int, list[str]]) -> dict[int, list[str]]:
+        for weekday, periods in value.items():
+            if not periods:
+                raise ValueError(
+                    f"weekday {weekday} has no service period; "
+                    "remove it from `days` to close the hall on that weekday"
+                )
+            try:
+                cls.parse_periods(periods)
+            except ValueError as err:
+                raise ValueError(f"weekday {weekday}: {err}") from None
+        return dict(sorted(value.items()))
 
     @field_validator("day_boundary")
     @classmethod
@@ -215,7 +233,27 @@ class ServiceHours(StrictModel):
         if both:
             listed = ", ".join(sorted(d.isoformat() for d in both))
             raise ValueError(f"dates listed both as holiday and as working day: {listed}")
+        unserved = sorted(set(self.weekday_hours) - set(self.days))
+        if unserved:
+            listed = ", ".join(str(d) for d in unserved)
+            raise ValueError(f"weekday_hours lists weekdays not in `days`: {listed}")
         return self
+
+    @staticmethod
+    def parse_periods(texts: list[str]) -> list[tuple[time, time]]:
+        """Parse service periods (HH:MM-HH:MM) that must be in order and not overlap;
+        raises ValueError naming the first bad one."""
+        parsed: list[tuple[time, time]] = []
+        for text in texts:
+            start, end = parse_period(text)
+            if parsed and start < parsed[-1][1]:
+                raise ValueError(f"period {text!r} overlaps or precedes the one before it")
+            parsed.append((start, end))
+        return parsed
+
+    def hours_of_weekday(self, weekday: int) -> list[str]:
+        """The service periods of ISO ``weekday``: its own (``weekday_hours``) or ``hours``."""
+        return self.weekday_hours.get(weekday, self.hours)
 
 
 class Category(StrictModel):
