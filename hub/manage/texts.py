@@ -50,6 +50,8 @@ ACTION_NAMES = {
     "account.password": "修改密码",
     "account.sign_in": "登录管理后台",
     "account.sign_out": "退出管理后台",
+    "device.add": "新增设备令牌",
+    "device.revoke": "吊销设备令牌",
 }
 """Chinese names of audit actions; an action missing here is shown by its code."""
 
