@@ -79,7 +79,7 @@ class DeviceRegistry:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
-        self._windows = window_numbers
+        self.windows = window_numbers
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._by_digest: dict[str, Device] = {}
@@ -218,7 +218,7 @@ class DeviceRegistry:
         if role in WINDOW_ROLES:
             if window is None:
                 raise Invalid("window_required", f"a {role} token must be bound to a window")
-            if window not in self._windows:
+            if window not in self.windows:
                 raise Invalid("unknown_window", f"this hall has no window {window}")
         elif window is not None:
             raise Invalid("window_not_allowed", f"a {role} token is not bound to a window")

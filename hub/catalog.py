@@ -100,28 +100,64 @@ class Catalog:
 
     def __init__(self, engine: QueueEngine) -> None:
         self._engine = engine
-        # Catalogs replace the categories and items of the configuration file's hall; everything
-        # else (windows, hours, rules) stays the file's.
+        # Catalogs replace the categories and items of the hall's own configuration (file or
+        # console, hub.config_book); everything else (windows, hours, rules, and each category's
+        # daily cap and last-ticket time) stays the hall's.
         self._base = engine.config
         self._view = build_view(engine.config)
+        self._central: dict[str, Any] | None = None  # central's catalog in force, if any
 
     @property
     def view(self) -> CatalogView:
         """The catalog being served now (one immutable object: read it once per request)."""
         return self._view
 
+    @property
+    def base(self) -> HallConfig:
+        """The hall's own configuration, before central's catalog is put in."""
+        return self._base
+
+    def overlay(self, base: HallConfig) -> tuple[HallConfig, CatalogView]:
+        """What the hub would run on and serve with ``base`` as the hall's own configuration:
+        central's catalog put in when one is in force. Raises ApplyRefused when ``base`` does
+        not fit it (a window serving a category central's catalog lacks)."""
+        view = self._view
+        if self._central is None:
+            return base, build_view(base, view.version, view.checksum)
+        config = self._candidate(base, self._central, f"catalog version {view.version}")
+        return config, build_view(config, view.version, view.checksum)
+
+    def swap(self, base: HallConfig, config: HallConfig, view: CatalogView) -> None:
+        """Serve ``view`` of ``config`` (made by :meth:`overlay` of ``base``). Call holding
+        ``store.lock`` right after the commit, as :class:`hub.config_book.ConfigBook` does."""
+        self._base = base
+        self._view = view
+
     def candidate(self, catalog: dict[str, Any], source: str) -> HallConfig:
         """The hall configuration with ``catalog``'s categories and items in place of its own.
 
         Raises ApplyRefused listing what does not validate (``source`` names the catalog).
         """
+        return self._candidate(self._base, catalog, source)
+
+    @staticmethod
+    def _candidate(base: HallConfig, catalog: dict[str, Any], source: str) -> HallConfig:
         if not isinstance(catalog.get("categories"), list):
             raise ApplyRefused(f"{source}: has no list of categories")
         extra = sorted(set(catalog) - {"categories", "items"})
         if extra:
             log.warning("%s: ignoring sections this hub does not know: %s", source, extra)
-        data = self._base.model_dump()
-        data["categories"] = catalog["categories"]
+        data = base.model_dump()
+        own = {c.code: c for c in base.categories}
+        categories = []
+        for entry in catalog["categories"]:
+            mine = own.get(str(entry.get("code"))) if isinstance(entry, dict) else None
+            if mine is None:
+                categories.append(entry)
+            else:  # central's name, the hall's own limits
+                limits = {"daily_cap": mine.daily_cap, "last_ticket_time": mine.last_ticket_time}
+                categories.append({**entry, **limits})
+        data["categories"] = categories
         data["items"] = catalog.get("items", [])
         try:
             return config_from_dict(data, source)
@@ -182,8 +218,9 @@ class Catalog:
                 event = engine.outbox.append(db, "catalog.applied", payload)
             # Committed. Still under the writer lock, so no engine write runs between these
             # two assignments, and listeners hear of the catalog only once both are done.
-            engine.config = config
+            engine.use_config(config)
             self._view = view
+            self._central = answer.catalog
             engine.announce([event])
         log.info(
             "catalog version %d applied: %d categories, %d items",
@@ -213,7 +250,8 @@ class Catalog:
             return 0
         view = build_view(config, version, checksum)
         with self._engine.store.lock:
-            self._engine.config = config
+            self._engine.use_config(config)
             self._view = view
+            self._central = json.loads(row[2])
         log.info("serving catalog version %d applied earlier", version)
         return version

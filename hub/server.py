@@ -18,6 +18,7 @@ from hub.api import create_app
 from hub.auth import DeviceRegistry
 from hub.case_lookup import LOOKUP_TIMEOUT_SECONDS, CaseLookup
 from hub.catalog import Catalog
+from hub.config_book import ConfigBook, effective_at_start
 from hub.connections import ConnectionLimits, guarded_protocol
 from hub.datadir import READ_ONLY, check_store_present, prepare_folder
 from hub.downlink import start_downlink
@@ -59,6 +60,7 @@ class Hub:
     catalog: Catalog
     accounts: AccountBook
     sessions: Sessions
+    book: ConfigBook
     downlink: Downlink | None = None
     uplink: Uplink | None = None
     monitor: AlertMonitor | None = None
@@ -123,9 +125,13 @@ def open_hub(
     except OSError as err:
         store.close()
         raise StoreError(READ_ONLY.format(folder=folder, why=err.strerror or err)) from err
+    # The store's latest configuration version is in force, unless the file is new or changed.
+    engine.use_config(effective_at_start(engine, config))
     broker = EventBroker()
     catalog = Catalog(engine)
     catalog.restore()  # a hub started offline serves the last catalog it applied
+    registry.windows = {w.number for w in engine.config.windows}
+    book = ConfigBook(engine, catalog, registry)
     accounts = AccountBook(store, engine._run, engine.clock, engine.calendar.zone)
     sessions = Sessions(accounts, engine.clock, config.manage.session_idle_minutes)
     app = create_app(
@@ -139,6 +145,7 @@ def open_hub(
     )
     install_console(app, store, registry, accounts, sessions, config.hall.name)  # /manage/
     install_pages(app, engine, broker)
+    app.state.config_book = book
     app.add_middleware(BodyLimit)  # added last, so it runs first: nothing reads a body before it
     hub = Hub(
         folder,
@@ -152,6 +159,7 @@ def open_hub(
         catalog=catalog,
         accounts=accounts,
         sessions=sessions,
+        book=book,
     )
     hub.uplink = _build_uplink(hub)
     return hub

@@ -80,6 +80,7 @@ class EngineCore(QueueReads):
         self.calendar = HallCalendar(config)
         self.outbox = Outbox(clock)
         self._secret = secret
+        self._enforce_override = enforce_hours
         self._enforce_hours = (
             config.service.enforce_hours if enforce_hours is None else enforce_hours
         )
@@ -111,9 +112,20 @@ class EngineCore(QueueReads):
             except Exception:
                 log.exception("event listener failed")
 
-    def _run(self, operation: Callable[[Tx], T]) -> T:
+    def use_config(self, config: HallConfig) -> None:
+        """Run on ``config`` from now on (a console edit, a rollback, a catalog): its calendar,
+        hours rule and windows. Call holding ``store.lock``, right after the commit that stored
+        it (:meth:`_run`'s ``committed``), so no operation sees half of the change."""
+        self.config = config
+        self.calendar = HallCalendar(config)
+        self.figures.calendar = self.calendar
+        if self._enforce_override is None:
+            self._enforce_hours = config.service.enforce_hours
+
+    def _run(self, operation: Callable[[Tx], T], committed: Callable[[], None] | None = None) -> T:
         # The writer lock is held until listeners have heard the events, so they always hear
-        # them in seq order; listeners must only hand events on, never block.
+        # them in seq order; listeners must only hand events on, never block. ``committed``
+        # runs after the commit and before the listeners (a configuration swap).
         with self.store.lock:
             with self.store.write() as db:
                 now = self.clock.now()
@@ -122,6 +134,8 @@ class EngineCore(QueueReads):
                 tx = Tx(db, self.outbox, now, local, day, figures=self.figures)
                 self._roll_day(tx)
                 result = operation(tx)
+            if committed is not None:
+                committed()
             for listener in self._listeners if tx.events else ():
                 try:
                     listener(tx.events)
