@@ -18,6 +18,8 @@ from typing import Any
 from config import HallConfig
 from config.pins import verify_pin
 from config.schema import StaffMember
+from hub.actors import Actor
+from hub.audit import record
 from hub.errors import Conflict, Forbidden, Locked, NotFound
 from hub.lockout import LOCK_SECONDS, MAX_WRONG, Lockout
 from hub.models import WindowState
@@ -90,7 +92,9 @@ class ClerkDesk(EngineCore):
 
         Signs them out of any other window and replaces a clerk signed in here. Raises NotFound
         (``unknown_window``, ``unknown_staff``), Locked (``staff_locked``), Forbidden
-        (``pin_wrong`` with the tries left, ``staff_not_allowed``).
+        (``pin_wrong`` with the tries left, ``staff_disabled``, ``staff_not_allowed``).
+        A disabled clerk (``active = false``) is refused only after a right PIN, so that the
+        refusal tells nothing to someone guessing.
         """
         if self.config.window(window) is None:
             raise NotFound("unknown_window", f"本厅没有{window}号窗口")
@@ -99,6 +103,11 @@ class ClerkDesk(EngineCore):
         if not verify_pin(pin, member.pin_hash):  # ~50 ms: outside the writer lock
             self.guard.wrong(member.number)
         self.guard.passed(member.number)
+        if not member.active:
+            raise Forbidden(
+                "staff_disabled",
+                f"工号{member.number}（{member.name}）已停用，不能登录窗口，如有疑问请联系大厅负责人",
+            )
         if member.windows and window not in member.windows:
             allowed = "、".join(str(n) for n in member.windows)
             raise Forbidden(
@@ -119,6 +128,27 @@ class ClerkDesk(EngineCore):
             return self._window_state(tx.db, window)
 
         return self._run(operation)
+
+    def staff_locked_until(self, number: str) -> datetime | None:
+        """When the lock of staff ``number`` after wrong PINs ends (UTC), or None."""
+        return self.guard.locked_until(number)
+
+    def unlock_staff(self, actor: Actor, number: str) -> bool:
+        """Lift the lock of staff ``number`` (wrong PINs) before its time, audited
+        (``staff.unlock``); False, and nothing written, when it was not locked."""
+        until = self.guard.locked_until(number)
+        if until is None:
+            return False
+
+        def operation(tx: Tx) -> None:
+            record(
+                tx, actor, "staff.unlock", f"staff:{number}", {"locked_until": until.isoformat()}
+            )
+
+        self._run(operation)
+        self.guard.clear(number)
+        log.info("staff %s unlocked by %s", number, actor.name)
+        return True
 
     def sign_out(self, window: int) -> WindowState:
         """Sign the clerk out of ``window``; raises NotFound or Conflict ``still_serving``."""

@@ -7,24 +7,47 @@ materials, a console form) stays well below :data:`MAX_BODY_BYTES`. A body decla
 limit, so the hub never holds more than the limit plus one network read of it. The refusal is
 the hub's JSON error, in Chinese, with ``Connection: close`` so the rest of the body is not
 even parsed. The numbers are in docs/security.md ("Limits").
+
+One path takes more: a staff photo uploaded in the console (``/manage/staff/{工号}/photo``, a
+JPEG or PNG of up to :data:`PHOTO_MAX_BYTES` in a form), up to :data:`PHOTO_BODY_BYTES`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 64 * 1024
 """The largest request body the hub accepts, in bytes (any route, any method)."""
 
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+"""The largest staff photo the console takes."""
+
+PHOTO_BODY_BYTES = PHOTO_MAX_BYTES + 64 * 1024
+"""The body limit of a photo upload: the photo and its form around it."""
+
+_PHOTO_PATH = re.compile(r"^/manage/staff/[A-Za-z0-9]{2,16}/photo$")
+
+
+def body_limit(path: str, default: int = MAX_BODY_BYTES) -> int:
+    """The body limit of a request to ``path``: ``default`` but for a staff photo upload."""
+    return PHOTO_BODY_BYTES if _PHOTO_PATH.match(path) else default
+
+
 TOO_LARGE_CODE = "body_too_large"
 TOO_LARGE_MESSAGE = f"请求内容过大：每个请求最多{MAX_BODY_BYTES // 1024} KB，已拒绝"
 
 
-def _too_large_answer() -> tuple[Message, Message]:
+def _too_large_answer(limit: int = MAX_BODY_BYTES) -> tuple[Message, Message]:
+    message = (
+        f"请求内容过大：照片最大{PHOTO_MAX_BYTES // (1024 * 1024)} MB，已拒绝"
+        if limit == PHOTO_BODY_BYTES
+        else TOO_LARGE_MESSAGE
+    )
     body = json.dumps(
-        {"error": TOO_LARGE_CODE, "message": TOO_LARGE_MESSAGE, "limit_bytes": MAX_BODY_BYTES},
+        {"error": TOO_LARGE_CODE, "message": message, "limit_bytes": limit},
         ensure_ascii=False,
     ).encode()
     start: Message = {
@@ -39,9 +62,9 @@ def _too_large_answer() -> tuple[Message, Message]:
     return start, {"type": "http.response.body", "body": body, "more_body": False}
 
 
-async def refuse_too_large(send: Send) -> None:
+async def refuse_too_large(send: Send, limit: int = MAX_BODY_BYTES) -> None:
     """Answer 413 ``body_too_large`` and ask the server to close the connection."""
-    for message in _too_large_answer():
+    for message in _too_large_answer(limit):
         await send(message)
 
 
@@ -77,20 +100,21 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = body_limit(scope.get("path", ""), self.max_bytes)
         declared = _declared_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await refuse_too_large(send)
+        if declared is not None and declared > limit:
+            await refuse_too_large(send, limit)
             return
         if not _is_chunked(scope):  # a declared length (or none): the parser holds the client to it
             await self.app(scope, receive, send)
             return
-        body = await self._read_chunked(receive)
+        body = await self._read_chunked(receive, limit)
         if body is None:
-            await refuse_too_large(send)
+            await refuse_too_large(send, limit)
             return
         await self.app(scope, _replaying(body, receive), send)
 
-    async def _read_chunked(self, receive: Receive) -> bytes | None:
+    async def _read_chunked(self, receive: Receive, limit: int) -> bytes | None:
         """The whole body, counted as it arrives; None as soon as it passes the limit (or the
         client leaves: then the answer goes nowhere anyway)."""
         chunks: list[bytes] = []
@@ -101,7 +125,7 @@ class BodyLimit:
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):
