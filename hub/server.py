@@ -26,6 +26,7 @@ from hub.engine import QueueEngine
 from hub.events import EventBroker
 from hub.identity import load_secret
 from hub.limits import BodyLimit
+from hub.manage.admin_pages import install_admin_pages
 from hub.manage.pages import install_pages
 from hub.manage.routes import install_console
 from hub.sessions import Sessions
@@ -145,7 +146,7 @@ def open_hub(
     )
     install_console(app, store, registry, accounts, sessions, config.hall.name)  # /manage/
     install_pages(app, engine, broker)
-    app.state.config_book = book
+    install_admin_pages(app, engine, book)
     app.add_middleware(BodyLimit)  # added last, so it runs first: nothing reads a body before it
     hub = Hub(
         folder,

@@ -22,6 +22,7 @@ class NavItem:
 HOME_ROLES = READ_ROLES
 AUDIT_ROLES = ("manager",)
 DEVICE_ROLES = ("manager", "technician")
+ADMIN_ROLES = ("manager",)  # the hall's settings: staff, windows, calendar, versions
 
 NAV = (
     NavItem("实时大厅", "/manage/", HOME_ROLES),
@@ -29,8 +30,12 @@ NAV = (
     NavItem("差评整改", "/manage/followups", READ_ROLES),
     NavItem("意见建议", "/manage/feedback", READ_ROLES),
     NavItem("告警", "/manage/alerts", READ_ROLES),
-    NavItem("审计日志", "/manage/audit", AUDIT_ROLES),
+    NavItem("工作人员", "/manage/staff", ADMIN_ROLES),
+    NavItem("窗口与业务", "/manage/hall", ADMIN_ROLES),
+    NavItem("服务时间", "/manage/calendar", ADMIN_ROLES),
+    NavItem("配置版本", "/manage/history", ADMIN_ROLES),
     NavItem("设备", "/manage/devices", DEVICE_ROLES),
+    NavItem("审计日志", "/manage/audit", AUDIT_ROLES),
 )
 
 CONSOLE_NAME = "管理后台"
