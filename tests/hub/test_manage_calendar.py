@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from config.loader import config_from_dict
 from hub.manage.calendar_page import preview
-from hub.server import Hub
+from hub.server import Hub, open_hub
 from sync.clock import FixedClock
-from tests.conftest import queue_hall_data
+from tests.conftest import queue_hall, queue_hall_data
 from tests.hub.test_manage_hall import console_hub, device, signed_in, submit, text_of
 
 PAGE = "/manage/calendar"
@@ -137,3 +137,17 @@ def test_the_preview_says_why_each_day_is_open_or_closed() -> None:
     assert rows["2025-03-17"]["reason"] == "节假日" and not rows["2025-03-17"]["open"]
     assert rows["2025-03-23"]["reason"] == "周末" and not rows["2025-03-23"]["open"]
     assert rows["2025-03-18"]["reason"] == "" and rows["2025-03-18"]["hours"].endswith("17:00")
+
+
+def test_hours_per_weekday_survive_a_restart(tmp_path: Path, clock: FixedClock) -> None:
+    first = console_hub(tmp_path / "hub", clock)
+    fields = hours_form(day6="on", hours6="09:00-12:00")
+    assert submit(signed_in(first), PAGE, f"{PAGE}/hours", fields).status_code == 303
+    first.store.close()
+
+    again = open_hub(tmp_path / "hub", clock=clock, config=queue_hall())
+    try:
+        assert again.engine.config.service.weekday_hours == {6: ["09:00-12:00"]}
+        assert again.engine.calendar.periods_of(date(2025, 3, 15)) == [(time(9), time(12))]
+    finally:
+        again.store.close()

@@ -17,6 +17,7 @@ from hub.manage.calendar_page import install_calendar_page
 from hub.manage.hall_page import install_hall_page
 from hub.server import Hub, open_hub
 from sync.clock import FixedClock
+from sync.wire import CatalogAnswer, catalog_checksum
 from tests.conftest import queue_hall
 
 PASSWORD = "correct horse 1"
@@ -193,3 +194,25 @@ def test_only_the_manager_may_open_the_page(hub: Hub) -> None:
     assert signed_in(hub, "li.si").get("/manage/hall").status_code == 403
     anonymous = TestClient(hub.app).get("/manage/hall", follow_redirects=False)
     assert anonymous.status_code == 303
+
+
+def test_with_centrals_catalog_names_are_read_only_and_caps_stay_the_halls(hub: Hub) -> None:
+    catalog = {
+        "categories": [
+            {**c.model_dump(mode="json"), "name": f"{c.name}（中心）"}
+            for c in hub.book.current().categories
+        ],
+        "items": [i.model_dump(mode="json") for i in hub.book.current().items],
+    }
+    hub.catalog.apply(CatalogAnswer(version=3, checksum=catalog_checksum(catalog), catalog=catalog))
+    browser = signed_in(hub)
+
+    page = browser.get("/manage/hall").text
+    assert 'id="central-note"' in page and "由中心统一维护" in page
+    assert 'id="cA-name-text">户籍业务（中心）<' in page and 'name="cA.name"' not in page
+    fields = {"cA.name": "改名", "cA.daily_cap": "5", "cA.last_ticket_time": "16:30"}
+    assert submit(browser, "/manage/hall", "/manage/hall/categories", fields).status_code == 303
+
+    category = hub.engine.config.category("A")
+    assert category is not None and (category.name, category.daily_cap) == ("户籍业务（中心）", 5)
+    assert hub.book.current().categories[0].name == "户籍业务"
