@@ -25,7 +25,7 @@ from hub.manage import texts
 from hub.manage.console import Console, Viewer
 from hub.manage.hall_page import form_fields
 
-EDIT_ROLES: tuple[str, ...] = getattr(texts, "ADMIN_ROLES", ("manager",))
+EDIT_ROLES = texts.ADMIN_ROLES
 WEEKDAYS = {
     1: "星期一",
     2: "星期二",

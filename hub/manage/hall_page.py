@@ -24,7 +24,7 @@ from hub.config_book import ConfigBook, ConfigRejected
 from hub.manage import texts
 from hub.manage.console import MAX_FORM_BYTES, Console, Viewer
 
-EDIT_ROLES: tuple[str, ...] = getattr(texts, "ADMIN_ROLES", ("manager",))
+EDIT_ROLES = texts.ADMIN_ROLES
 CENTRAL_OWNED = "由中心统一维护"
 NO_CATEGORY = "每个窗口至少要办理一类业务，请至少勾选一项"
 SECTIONS = {"windows": "窗口", "categories": "业务类别", "hall": "大厅信息"}

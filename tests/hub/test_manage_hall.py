@@ -13,8 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.accounts import CLI_ACTOR
-from hub.manage.calendar_page import install_calendar_page
-from hub.manage.hall_page import install_hall_page
 from hub.server import Hub, open_hub
 from sync.clock import FixedClock
 from sync.wire import CatalogAnswer, catalog_checksum
@@ -23,20 +21,10 @@ from tests.conftest import queue_hall
 PASSWORD = "correct horse 1"
 
 
-def with_pages(hub: Hub) -> Hub:
-    """The hub with the hall and calendar pages (installed here until the console wires them)."""
-    paths = {getattr(route, "path", "") for route in hub.app.routes}
-    if "/manage/hall" not in paths or "/manage/calendar" not in paths:
-        console = hub.app.state.console
-        install_hall_page(hub.app, console, hub.book)
-        install_calendar_page(hub.app, console, hub.book)
-    return hub
-
-
 def console_hub(folder: Path, clock: FixedClock) -> Hub:
-    """A hub enforcing service hours (the sample hall) on ``clock``, with its hall and calendar
-    pages, a manager (zhang.san) and a supervisor (li.si)."""
-    opened = with_pages(open_hub(folder, clock=clock, config=queue_hall()))
+    """A hub enforcing service hours (the sample hall) on ``clock``, with a manager (zhang.san)
+    and a supervisor (li.si)."""
+    opened = open_hub(folder, clock=clock, config=queue_hall())
     opened.accounts.add(CLI_ACTOR, "zhang.san", "manager", PASSWORD)
     opened.accounts.add(CLI_ACTOR, "li.si", "supervisor", PASSWORD)
     return opened

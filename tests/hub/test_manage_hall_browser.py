@@ -15,7 +15,7 @@ from sync.clock import FixedClock
 from tests.browser import PHONE, Browser, chromium, needs_chromium
 from tests.hub.hubapp import served
 from tests.hub.test_manage_browser import sign_in
-from tests.hub.test_manage_hall import PASSWORD, with_pages
+from tests.hub.test_manage_hall import PASSWORD
 
 pytestmark = needs_chromium
 
@@ -23,7 +23,6 @@ pytestmark = needs_chromium
 @pytest.fixture
 def console(tmp_path: Path, clock: FixedClock) -> Iterator[tuple[Hub, str, Browser]]:
     with served(tmp_path / "hub", clock=clock) as (hub, url), chromium() as browser:
-        with_pages(hub)
         hub.accounts.add(CLI_ACTOR, "zhang.san", "manager", PASSWORD)
         yield hub, url, browser
 
