@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from hall.interrupts import interruptible
 
 if TYPE_CHECKING:
+    from hub.actors import Actor
+    from hub.auth import DeviceRegistry
     from sync.store import Store
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -113,94 +115,150 @@ def _cmd_hub(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_token_add(args: argparse.Namespace) -> int:
+CLI_DEVICE_ACTOR = "hall token (命令行)"
+"""Who adds and revokes tokens with ``hall token`` on the hub box, in the audit log."""
+
+
+def _token_registry(command: str, args: argparse.Namespace) -> tuple[Store, DeviceRegistry] | None:
+    """The hub store in ``args.data`` and its token registry (adds and revokes audited, times
+    in the hall's zone of ``args.config``), or None after saying why not."""
     from config import load_config, sample_hall
     from config.errors import ConfigError
     from hub.auth import DeviceRegistry
-    from hub.errors import HubError
     from hub.server import open_store
+    from hub.side_tx import SideTransactions
+    from sync.clock import SystemClock
     from sync.errors import StoreError
 
     try:
         config = load_config(args.config) if args.config else sample_hall()
         store = open_store(args.data)
-        registry = DeviceRegistry(store, {w.number for w in config.windows})
-        device, token = registry.add(args.role, args.name, args.window)
-    except (ConfigError, StoreError, HubError) as err:
-        print(f"hall token add: {err}", file=sys.stderr)
+    except (ConfigError, StoreError) as err:
+        print(f"hall token {command}: {err}", file=sys.stderr)
+        return None
+    registry = DeviceRegistry(store, {w.number for w in config.windows})
+    transactions = SideTransactions(store, config, SystemClock())
+    registry.transactions = transactions
+    zone = transactions.zone
+    registry.hall_time = lambda moment: moment.astimezone(zone)
+    return store, registry
+
+
+def _token_actor() -> Actor:
+    from hub.actors import Actor
+
+    return Actor(CLI_DEVICE_ACTOR, "admin", "token")
+
+
+def _cmd_token_add(args: argparse.Namespace) -> int:
+    from hub.errors import HubError
+    from hub.manage.texts import DEVICE_ROLE_NAMES
+
+    opened = _token_registry("add", args)
+    if opened is None:
         return EXIT_FAIL
+    store, registry = opened
+    try:
+        device, token = registry.add(args.role, args.name, args.window, actor=_token_actor())
+    except HubError as err:
+        print(f"hall token add: {err.message} ({err.code})", file=sys.stderr)
+        return EXIT_FAIL
+    finally:
+        store.close()
+    where = f"，{device.window}号窗口" if device.window else ""
     print(
-        f"# {device.role} '{device.name}'" + (f" window {device.window}" if device.window else "")
+        f"# {DEVICE_ROLE_NAMES.get(device.role, device.role)}“{device.name}”{where}"
+        f"的令牌（只显示这一次） / {device.role} '{device.name}'"
+        + (f" window {device.window}" if device.window else "")
     )
     print(token)
     return EXIT_OK
 
 
-def _token_store(command: str, data: str) -> Store | None:
-    """The hub store in ``data`` for a ``hall token`` command, or None after saying why not."""
-    from hub.server import open_store
-    from sync.errors import StoreError
-
-    try:
-        return open_store(data)
-    except StoreError as err:
-        print(f"hall token {command}: {err}", file=sys.stderr)
-        return None
-
-
 def _cmd_token_list(args: argparse.Namespace) -> int:
-    store = _token_store("list", args.data)
-    if store is None:
+    import json
+
+    from hub.manage.devices_page import seen_text, stamp_text
+    from hub.manage.texts import DEVICE_ROLE_NAMES
+
+    opened = _token_registry("list", args)
+    if opened is None:
         return EXIT_FAIL
+    store, registry = opened
     try:
-        rows = (
-            store.reader()
-            .execute(
-                "SELECT id, role, name, window, created_at, revoked_at FROM devices"
-                " ORDER BY revoked_at IS NOT NULL, role, name, created_at"
-            )
-            .fetchall()
-        )
+        devices = registry.overview()
     finally:
         store.close()
-    print(f"{'role':<8} {'name':<20} {'window':>6}  {'created (UTC)':<20} {'state':<28} id")
-    for device_id, role, name, window, created, revoked in rows:
-        state = f"revoked {revoked}" if revoked else "active"
-        shown = "" if window is None else str(window)
-        print(f"{role:<8} {name:<20} {shown:>6}  {created or '':<20} {state:<28} {device_id}")
+    if args.json:
+        print(json.dumps([d.to_dict() for d in devices], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    now = registry.now()
+    rows = [["类型", "名称", "窗口", "最近使用", "状态", "设备状况", "编号"]]
+    for info in devices:
+        d = info.device
+        if info.active:
+            state = "有效 (active)"
+        else:
+            state = f"已吊销 (revoked) {stamp_text(info.revoked_at, registry)}"
+        rows.append(
+            [
+                DEVICE_ROLE_NAMES.get(d.role, d.role),
+                d.name,
+                f"{d.window}号" if d.window else "-",
+                seen_text(info.last_seen, now, registry),
+                state,
+                info.health["problem"] if info.health else "-",
+                d.id,
+            ]
+        )
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]))
     return EXIT_OK
 
 
-def _cmd_token_revoke(args: argparse.Namespace) -> int:
-    from config import sample_hall
-    from hub.auth import DeviceRegistry
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK characters take two)."""
+    import unicodedata
 
-    store = _token_store("revoke", args.data)
-    if store is None:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cmd_token_revoke(args: argparse.Namespace) -> int:
+    opened = _token_registry("revoke", args)
+    if opened is None:
         return EXIT_FAIL
+    store, registry = opened
     try:
-        # Windows only matter for adding tokens; revoking needs none.
-        registry = DeviceRegistry(store, {w.number for w in sample_hall().windows})
         active = registry.list()
         if args.id:
             chosen = [d for d in active if d.id == args.id]
         else:
             chosen = [d for d in active if d.name == args.name.strip()]
         if not chosen:
-            what = f"id {args.id}" if args.id else f"name {args.name!r}"
+            what = f"编号为 {args.id} " if args.id else f"名为“{args.name}”"
+            english = f"id {args.id}" if args.id else f"name {args.name!r}"
             print(
-                f"hall token revoke: no active token with {what}; "
-                f"see `hall token list --data {args.data}`",
+                f"hall token revoke: 没有{what}的有效令牌，请用 hall token list --data {args.data}"
+                f" 查看 (no active token with {english}; see `hall token list --data {args.data}`)",
                 file=sys.stderr,
             )
             return EXIT_FAIL
         for device in chosen:
-            registry.revoke(device.id)
-            where = f" window {device.window}" if device.window else ""
-            print(f"revoked {device.role} '{device.name}'{where} ({device.id})")
+            registry.revoke(device.id, actor=_token_actor())
+            where = f"，{device.window}号窗口" if device.window else ""
+            english = f" window {device.window}" if device.window else ""
+            print(
+                f"已吊销“{device.name}”{where}的令牌 (revoked {device.role} '{device.name}'"
+                f"{english}, {device.id})"
+            )
     finally:
         store.close()
-    print("a running hub refuses these tokens on their next request and ends their event streams")
+    print(
+        "运行中的大厅主机在这些令牌的下一次请求时拒绝，并断开它们的实时连接"
+        " (a running hub refuses these tokens on their next request and ends their event streams)"
+    )
     return EXIT_OK
 
 
@@ -262,29 +320,47 @@ def _parser() -> argparse.ArgumentParser:
     pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
     pin.set_defaults(handler=_cmd_config_hash_pin)
 
-    token = sub.add_parser("token", help="device tokens for the hub")
+    token = sub.add_parser("token", help="设备令牌 (device tokens for the hub)")
     token_sub = token.add_subparsers(dest="token_command", required=True)
-    add = token_sub.add_parser("add", help="create a device token in a hub's data folder")
-    add.add_argument("--data", required=True, help="the hub's data folder")
+    config_help = (
+        "大厅配置文件，用于窗口号和时区 (hall configuration; default: the built-in sample)"
+    )
+    add = token_sub.add_parser(
+        "add", help="新增设备令牌，令牌只显示一次 (create a device token in a hub's data folder)"
+    )
+    add.add_argument("--data", required=True, help="大厅主机的数据目录 (the hub's data folder)")
     add.add_argument(
         "--role", required=True, choices=["admin", "kiosk", "counter", "board", "display"]
     )
-    add.add_argument("--name", required=True, help="the box's name, e.g. kiosk-1")
-    add.add_argument("--window", type=int, help="window number (counter and board tokens)")
-    add.add_argument("--config", help="hall configuration (default: the built-in sample hall)")
+    add.add_argument("--name", required=True, help="设备名称，如 取号机-1 (the box's name)")
+    add.add_argument("--window", type=int, help="窗口号，窗口和窗口屏必填 (counter and board)")
+    add.add_argument("--config", help=config_help)
     add.set_defaults(handler=_cmd_token_add)
-    listing = token_sub.add_parser("list", help="list the device tokens, active and revoked")
-    listing.add_argument("--data", required=True, help="the hub's data folder")
+    listing = token_sub.add_parser(
+        "list",
+        help="列出设备令牌：类型、名称、窗口、最近使用、状态、设备状况 (every device token, active"
+        " and revoked; last use is written about once a minute)",
+    )
+    listing.add_argument("--data", required=True, help="大厅主机的数据目录 (the hub's data folder)")
+    listing.add_argument("--config", help=config_help)
+    listing.add_argument(
+        "--json", action="store_true", help="以 JSON 输出，时间为 UTC (as JSON, times in UTC)"
+    )
     listing.set_defaults(handler=_cmd_token_list)
     revoke = token_sub.add_parser(
         "revoke",
-        help="revoke device tokens (e.g. a TV's token seen by someone): the running hub refuses"
-        " them at once",
+        help="吊销设备令牌，运行中的大厅主机立即拒绝 (revoke device tokens, e.g. a TV's token"
+        " seen by someone: the running hub refuses them at once)",
     )
-    revoke.add_argument("--data", required=True, help="the hub's data folder")
+    revoke.add_argument("--data", required=True, help="大厅主机的数据目录 (the hub's data folder)")
+    revoke.add_argument("--config", help=config_help)
     which = revoke.add_mutually_exclusive_group(required=True)
-    which.add_argument("--name", help="every active token of the box with this name")
-    which.add_argument("--id", help="the one token with this id (from hall token list)")
+    which.add_argument(
+        "--name", help="吊销此名称设备的全部有效令牌 (every active token of the box)"
+    )
+    which.add_argument(
+        "--id", help="吊销此编号的令牌，见 hall token list (the one token with this id)"
+    )
     revoke.set_defaults(handler=_cmd_token_revoke)
 
     demo = sub.add_parser("demo", help="run a demo hall on this machine")

@@ -9,6 +9,7 @@ also take ``?token=`` because browsers' EventSource cannot set headers). Errors 
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,7 @@ from pydantic import Field
 
 from hub import events as sse
 from hub.actor_auth import actor_resolver
-from hub.actors import SessionLookup
+from hub.actors import Actor, SessionLookup
 from hub.api_errors import NOT_JSON, install_http_errors, is_unreadable_json
 from hub.api_followups import install_followups
 from hub.api_reports import install_reports
@@ -174,6 +175,12 @@ def create_app(
     )
     engine.subscribe(broker.publish)
     registry.on_revoked(broker.end_owned)  # a revoked device's streams end at once
+    registry.transactions = engine._run  # audited adds and revokes (console, API)
+
+    def hall_time(moment: datetime) -> datetime:  # the calendar in force, for the console's times
+        return engine.calendar.local(moment)
+
+    registry.hall_time = hall_time
     replayer = Replayer(engine.events_after)  # every stream's replays, on a thread of its own
     app.state.replayer = replayer  # the console's live floor replays through it too
     config = engine.config
@@ -236,13 +243,29 @@ def create_app(
     # -- devices -------------------------------------------------------------------------------
 
     @app.post(f"{API}/devices", status_code=201)
-    def add_device(body: DeviceIn, _: Annotated[Device, Depends(roles("admin"))]) -> dict[str, Any]:
-        dev, tok = registry.add(body.role, body.name, body.window)
+    def add_device(
+        body: DeviceIn, admin: Annotated[Device, Depends(roles("admin"))]
+    ) -> dict[str, Any]:
+        actor = Actor(admin.name, "admin", "token")
+        dev, tok = registry.add(body.role, body.name, body.window, actor=actor)
         return {**dev.to_dict(), "token": tok}
 
     @app.get(f"{API}/devices")
     def list_devices(_: Annotated[Device, Depends(roles("admin"))]) -> dict[str, Any]:
-        return {"devices": [d.to_dict() for d in registry.list()]}
+        """Every token, active ones first, then the revoked ones (``revoked_at`` set), with
+        ``last_seen`` (UTC, None: never used) and ``health`` (the box's latest unacknowledged
+        device alert, None: nothing reported)."""
+        return {"devices": [d.to_dict() for d in registry.overview()]}
+
+    @app.delete(f"{API}/devices/{{device_id}}", status_code=204)
+    def revoke_device(
+        device_id: Annotated[str, Path(max_length=64)],
+        dev: Annotated[Device, Depends(roles("admin"))],
+    ) -> Response:
+        """Revoke a token: its next request gets 401 and its event streams end. 404 for an
+        unknown id; 409 for an admin token (the hub's own) or one revoked already."""
+        registry.revoke_by_hand(device_id, Actor(dev.name, "admin", "token"))
+        return Response(status_code=204)
 
     @app.get(f"{API}/whoami")
     def whoami(dev: Auth) -> dict[str, Any]:

@@ -130,6 +130,19 @@ class HubClient:
         result: dict[str, Any] = self.request("POST", "/devices", body)
         return result
 
+    def list_devices(self) -> list[dict[str, Any]]:
+        """Every device token (admin token only): active ones first, then revoked ones
+        (``revoked_at`` set), each with ``last_seen`` (UTC ISO or None) and ``health``."""
+        result: dict[str, Any] = self.request("GET", "/devices")
+        devices: list[dict[str, Any]] = result["devices"]
+        return devices
+
+    def revoke_device(self, device_id: str) -> None:
+        """Revoke a device token (admin token only): its next request gets 401 and its event
+        streams end. HubRefused ``unknown_device`` (404), ``admin_token`` or
+        ``already_revoked`` (409)."""
+        self.request("DELETE", f"/devices/{quote(device_id, safe='')}")
+
     def issue_ticket(self, idempotency_key: str | None = None, **fields: Any) -> dict[str, Any]:
         """Fields as the API takes them: category or item_id, lane, green_group, id_card, …
 

@@ -367,6 +367,14 @@ HUB_MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        "hub",
+        11,
+        "When each device token was last used (written at most about once a minute per device)",
+        """
+        ALTER TABLE devices ADD COLUMN last_seen_at TEXT;
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]

@@ -1,6 +1,6 @@
-"""The console's own routes: login and logout, the audit log, the devices list, static files,
-and the 403/404 pages of everything under ``/manage/`` (the home page is the live floor,
-:mod:`hub.manage.floor_page`).
+"""The console's own routes: login and logout, the audit log, static files, and the 403/404
+pages of everything under ``/manage/`` (the home page is the live floor,
+:mod:`hub.manage.floor_page`; the devices page is :mod:`hub.manage.devices_page`).
 
 Login is a form posting ``user``, ``password`` and ``csrf``; its CSRF token is double-submit
 (the same random value in the HttpOnly cookie ``hallkit_login_csrf`` and in the form), as
@@ -32,6 +32,7 @@ from hub.auth import DeviceRegistry
 from hub.errors import HubError, Locked, Unauthorized
 from hub.manage import texts
 from hub.manage.console import Console, PageDenied, SignInNeeded, Viewer, local_next
+from hub.manage.devices_page import install_devices_page
 from hub.manage.guard import ConsoleGuard
 from hub.sessions import Sessions
 from sync.store import Store
@@ -198,21 +199,7 @@ def _install_pages(app: FastAPI, console: Console, store: Store, registry: Devic
         }
         return console.render(request, me, "audit.html", context, title="审计日志")
 
-    @app.get("/manage/devices", response_class=HTMLResponse, include_in_schema=False)
-    async def devices_page(
-        request: Request, me: Annotated[Viewer, Depends(console.page(*texts.DEVICE_ROLES))]
-    ) -> HTMLResponse:
-        devices = sorted(registry.list(), key=lambda d: (d.role, d.window or 0, d.name))
-        rows = [
-            {
-                "name": d.name,
-                "role": texts.DEVICE_ROLE_NAMES.get(d.role, d.role),
-                "window": d.window,
-                "id": d.id,
-            }
-            for d in devices
-        ]
-        return console.render(request, me, "devices.html", {"devices": rows}, title="设备")
+    install_devices_page(app, console, registry)  # /manage/devices: list, add, revoke
 
 
 def _audit_row(entry: dict[str, Any]) -> dict[str, Any]:
