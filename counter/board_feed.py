@@ -35,6 +35,7 @@ class Snapshot:
     windows: list[dict[str, Any]]
     queue: dict[str, Any]
     categories: dict[str, str] = field(default_factory=dict)  # code → name, catalog order
+    hall_texts: dict[str, str] = field(default_factory=dict)  # notice, phone, supervision_phone
 
 
 class FeedListener(Protocol):
@@ -49,6 +50,18 @@ class FeedListener(Protocol):
     def connection(self, connected: bool) -> None: ...
 
     def photo(self, path: str, data: bytes | None) -> None: ...
+
+
+HALL_TEXTS = ("notice", "phone", "supervision_phone")
+
+
+def hall_texts_of(catalog: Mapping[str, Any]) -> dict[str, str]:
+    """The hall's notice line and phones from a ``GET /catalog`` answer (those it has: an
+    older hub sends no phones, and the board keeps its own configuration's)."""
+    hall = catalog.get("hall")
+    if not isinstance(hall, Mapping):
+        return {}
+    return {key: str(hall[key] or "") for key in HALL_TEXTS if key in hall}
 
 
 def categories_of(catalog: Mapping[str, Any]) -> dict[str, str]:
@@ -90,6 +103,7 @@ class HubFeed:
         self._photos = photos
         self._photo_paths: set[str] = set()
         self._categories: dict[str, str] | None = None
+        self._hall_texts: dict[str, str] = {}
         self._stop = threading.Event()
         # Held while the listener is told something; stop() takes it once, so a call under way
         # ends before stop() returns and none begins after (re-entrant: a listener may stop us).
@@ -132,13 +146,16 @@ class HubFeed:
         health = self.client.health()
         seq = int(health.get("last_seq") or 0)
         if self._categories is None:
-            self._categories = categories_of(self.client.catalog())
+            catalog = self.client.catalog()
+            self._categories = categories_of(catalog)
+            self._hall_texts = hall_texts_of(catalog)
         if self.window is not None:
             windows = [self.client.window(self.window)]
         else:
             windows = self.client.windows()
         queue = self.client.queue() if self.window is None else {}
-        return Snapshot(seq, str(health.get("name") or ""), windows, queue, self._categories)
+        name = str(health.get("name") or "")
+        return Snapshot(seq, name, windows, queue, self._categories, self._hall_texts)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -167,9 +184,9 @@ class HubFeed:
             elif event.type == "window.clerk":
                 self._fetch_photos([{"clerk": event.payload.get("clerk")}])
             if event.type in RESYNC_EVENTS:
-                if event.type == "catalog.applied":
+                if event.type in ("catalog.applied", "config.applied"):
                     self._categories = None
-                return  # reconnect: a fresh snapshot for the new day or catalog
+                return  # reconnect: a fresh snapshot for the new day, catalog or settings
         raise HubError("stream_ended", "the hub closed the event stream")
 
     def _set_connected(self, connected: bool) -> None:

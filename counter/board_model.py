@@ -142,6 +142,14 @@ class BoardModel:
         self._names = dict(categories)
         self.state = replace(self.state, items=self._items(self._codes))
 
+    def set_hall_texts(self, texts: Mapping[str, str]) -> None:
+        """The hall's phones as the hub has them now (a console edit); missing keys keep ours."""
+        self.state = replace(
+            self.state,
+            phone=texts.get("phone", self.state.phone),
+            supervision_phone=texts.get("supervision_phone", self.state.supervision_phone),
+        )
+
     def resync(self, window_state: Mapping[str, Any]) -> BoardState:
         """Replace everything with a full window state (``GET /windows/N`` or ``window.status``)."""
         if window_state.get("number") not in (None, self.window):
@@ -288,6 +296,7 @@ _HANDLERS: dict[str, Callable[[BoardModel, Mapping[str, Any]], None]] = {
     "day.closed": BoardModel._on_day_closed,
 }
 
-RESYNC_EVENTS = frozenset({"day.closed", "catalog.applied", "reset"})
-"""After these a board or display fetches a fresh snapshot (new day, new category names, or
+RESYNC_EVENTS = frozenset({"day.closed", "catalog.applied", "config.applied", "reset"})
+"""After these a board or display fetches a fresh snapshot (new day, new category names, the
+hall's settings changed in the console (window names, notice, phones), or
 ``reset``: the hub is behind the seq the feed resumed from, restored from an older backup)."""

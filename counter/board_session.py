@@ -47,6 +47,7 @@ class BoardSession:
     def snapshot(self, snap: Snapshot) -> None:
         with self._lock:
             self.model.set_categories(snap.categories)
+            self.model.set_hall_texts(snap.hall_texts)
             mine = [w for w in snap.windows if w.get("number") == self.model.window]
             if mine:
                 self.model.resync(mine[0])
@@ -107,6 +108,7 @@ class DisplaySession:
     def snapshot(self, snap: Snapshot) -> None:
         with self._lock:
             self.model.set_categories(snap.categories)
+            self.model.set_hall_texts(snap.hall_texts)
             state = self.model.resync(snap.windows, snap.queue)
         self._on_change(state)
 

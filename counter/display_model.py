@@ -106,6 +106,11 @@ class DisplayModel:
 
     # -- snapshot ----------------------------------------------------------------------------
 
+    def set_hall_texts(self, texts: Mapping[str, str]) -> None:
+        """The hall's notice line as the hub has it now (a console edit)."""
+        if "notice" in texts:
+            self.state = replace(self.state, notice=texts["notice"])
+
     def set_categories(self, categories: Mapping[str, str]) -> None:
         self._names = dict(categories)
         self._counts = {code: self._counts.get(code, 0) for code in self._names}

@@ -68,6 +68,8 @@ def build_view(config: HallConfig, version: int = 0, checksum: str = "") -> Cata
             "name": config.hall.name,
             "division_code": config.hall.division_code,
             "notice": config.hall.notice,
+            "phone": config.hall.phone,
+            "supervision_phone": config.hall.supervision_phone,
         },
         "categories": [c.model_dump(mode="json") for c in config.categories],
         "items": [i.model_dump(mode="json") for i in config.items],

@@ -74,8 +74,9 @@ def may_show_board(device: Device, window: int) -> bool:
 
 
 def install_web(app: FastAPI, engine: QueueEngine, registry: DeviceRegistry) -> None:
-    """Add ``/board/{n}``, ``/display`` and their assets under ``/web/`` to the hub's app."""
-    config = engine.config
+    """Add ``/board/{n}``, ``/display`` and their assets under ``/web/`` to the hub's app.
+    Each page is made from the configuration in force when it is asked for (a page reloads
+    itself on ``config.applied``)."""
 
     def who(token: str | None) -> Device | str:
         if not token:
@@ -86,6 +87,7 @@ def install_web(app: FastAPI, engine: QueueEngine, registry: DeviceRegistry) -> 
             return BAD_TOKEN
 
     def common(token: str) -> dict[str, Any]:
+        config = engine.config
         return {
             "token": token,
             "hall": config.hall.name,
@@ -103,6 +105,7 @@ def install_web(app: FastAPI, engine: QueueEngine, registry: DeviceRegistry) -> 
             return denied_page(device)
         if not may_show_board(device, n):
             return denied_page(WRONG_BOARD.format(n=n))
+        config = engine.config
         window = config.window(n)
         if window is None:
             return denied_page(NO_WINDOW.format(n=n), 404)
@@ -120,7 +123,7 @@ def install_web(app: FastAPI, engine: QueueEngine, registry: DeviceRegistry) -> 
         if device.role not in DISPLAY_ROLES:
             return denied_page(WRONG_DISPLAY)
         settings = {**common(token or ""), "mode": "display"}
-        return _page("display.html", settings, config.hall.name)
+        return _page("display.html", settings, engine.config.hall.name)
 
     @app.get("/web/{name}")
     def web_asset(name: str) -> Response:

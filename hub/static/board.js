@@ -16,7 +16,7 @@
   var EVENT_TYPES = ["ticket.issued", "ticket.called", "ticket.recalled", "ticket.skipped",
     "ticket.finished", "ticket.transferred", "ticket.requeued", "window.status", "window.clerk",
     "window.paused", "window.resumed", "rating.requested", "rating.recorded", "day.closed",
-    "catalog.applied"];
+    "catalog.applied", "config.applied"];
 
   function text(key, values) {
     var s = TEXTS[key];
@@ -331,6 +331,12 @@
     if (board) { boardApply(msg.type, msg.payload || {}); } else { displayApply(msg.type, msg.payload || {}); }
     render();
     // reset: the hub is behind what this page saw (restored from a backup): start afresh.
+    // config.applied: the hall's settings changed (window name, notice, phones): the page
+    // is made from them, so it loads itself again.
+    if (msg.type === "config.applied") {
+      window.location.reload();
+      return;
+    }
     if (msg.type === "day.closed" || msg.type === "catalog.applied" || msg.type === "reset") {
       reconnect();
     }

@@ -115,3 +115,36 @@ def test_web_board_and_display_show_the_called_number_in_a_real_browser(tmp_path
         assert b"ticket.called" in raw
         assert ID_NUMBER.encode() not in raw and FULL_NAME.encode() not in raw
         # How fast a call reaches the page is bench/boards.py's figure (target 300 ms).
+
+
+def test_web_board_and_display_follow_a_console_edit_at_once(tmp_path: Path) -> None:
+    """A manager renames window 1 and changes the notice line: the open pages show it without
+    anyone touching the TVs (config.applied reloads them from the settings in force)."""
+    from hub.actors import Actor
+
+    with hub_with_pages(tmp_path / "hub") as (hub, url), chromium(tmp_path / "profile") as browser:
+        admin = HubClient(url, hub.admin_token_path.read_text().strip())
+        board = admin.add_device("board", "b1", 1)["token"]
+        display = admin.add_device("display", "d")["token"]
+        subscribers = admin.health()["subscribers"]
+        browser.open(f"{url}/board/1?token={board}")
+        board_session = browser.session
+        browser.open(f"{url}/display?token={display}")
+        display_session = browser.session
+        wait_for(lambda: admin.health()["subscribers"] >= subscribers + 2, "both pages live")
+
+        def edit(data: dict[str, Any]) -> None:
+            data["windows"][0]["name"] = "不动产登记"
+            data["hall"]["notice"] = "本周六上午延时服务"
+
+        hub.book.edit(Actor("zhang", "manager", "session"), edit, "改窗口名和通知")
+        browser.session = board_session
+        wait_for(
+            lambda: browser.eval("document.getElementById('name').textContent") == "不动产登记",
+            "the board showing the new window name",
+        )
+        browser.session = display_session
+        wait_for(
+            lambda: "本周六上午延时服务" in browser.eval("document.body.innerText"),
+            "the display showing the new notice",
+        )
