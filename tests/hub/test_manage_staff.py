@@ -117,6 +117,12 @@ def test_an_invalid_clerk_is_refused_beside_the_field_and_nothing_changes(hub: H
     assert book_of(hub).latest().number == versions
     assert book_of(hub).current().staff_member("0008") is None
 
+    several = add_clerk(manager, number="a b", name="长" * 40, title="x", windows=["99"])
+    assert several.status_code == 422
+    assert 'id="error-number">工号应为 2–16 位字母或数字<' in several.text
+    assert 'id="error-name">最多 32 个字<' in several.text
+    assert 'id="error-windows">没有 99 号窗口<' in several.text
+
     duplicate = add_clerk(manager, number="1001", name="重名", title="x")
     assert duplicate.status_code == 422 and 'id="error-number">工号 1001 已存在<' in duplicate.text
 
