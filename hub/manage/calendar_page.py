@@ -153,6 +153,7 @@ def preview(config: HallConfig, today: date, days: int = PREVIEW_DAYS) -> list[d
                 "weekday": WEEKDAYS[weekday],
                 "open": bool(periods),
                 "hours": periods_text(periods),
+                "periods": periods_text(periods).split("、") if periods else [],
                 "reason": reason,
                 "today": offset == 0,
             }
