@@ -230,7 +230,7 @@ def install_devices_page(app: FastAPI, console: Console, registry: DeviceRegistr
                     "window": device.window,
                     "id": device.id,
                 },
-                "token": token,
+                "token_parts": [token[i : i + 11] for i in range(0, len(token), 11)],
                 "qr": qr_data_uri(token),
             }
             page = console.render(request, me, "devices_new.html", context, title="新设备令牌")
