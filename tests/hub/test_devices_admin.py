@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from config import sample_hall
+from hall.hubprocess import HubProcess
 from hub import audit
 from hub.accounts import CLI_ACTOR
 from hub.auth import SEEN_WRITE_SECONDS, DeviceRegistry
@@ -280,3 +281,33 @@ def test_the_last_use_is_written_at_most_once_a_minute_and_survives_a_restart(
         assert info.last_seen == "2026-12-07T02:00:35+00:00"
     finally:
         reopened.close()
+
+
+def test_a_running_hub_writes_the_last_use_and_shows_it_again_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "hub"
+    hub = HubProcess(data, log_path=tmp_path / "hub.log")
+    with hub:
+        added = hub.client().add_device("kiosk", "取号机-1")
+        assert _whoami(hub.base_url, added["token"]) == 200
+
+        def stored() -> str | None:
+            store = open_store(data)
+            try:
+                row = store.reader().execute(
+                    "SELECT last_seen_at FROM devices WHERE id = ?", (added["id"],)
+                )
+                value: str | None = row.fetchone()[0]
+                return value
+            finally:
+                store.close()
+
+        wait_for(lambda: stored() is not None, "the hub to write the kiosk's last use", step=0.2)
+        written = stored()
+        listed = {d["id"]: d for d in hub.client().list_devices()}
+    assert listed[added["id"]]["last_seen"] == written
+
+    with hub:  # started again on the same store
+        again = {d["id"]: d for d in hub.client().list_devices()}
+    assert again[added["id"]]["last_seen"] == written
