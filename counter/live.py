@@ -22,9 +22,10 @@ from hub.errors import HubError
 
 log = logging.getLogger(__name__)
 
-# Events that change what a counter shows (its window, its queue, the day); "reset" says the hub
-# is behind the seq the stream resumed from (restored from a backup): refresh everything.
-RELEVANT_PREFIXES = ("ticket.", "window.", "rating.", "day.", "catalog.", "reset")
+# Events that change what a counter shows (its window, its queue, the day, the hall's settings
+# edited in the console); "reset" says the hub is behind the seq the stream resumed from
+# (restored from a backup): refresh everything.
+RELEVANT_PREFIXES = ("ticket.", "window.", "rating.", "day.", "catalog.", "config.", "reset")
 
 
 class EventSource(Protocol):

@@ -71,6 +71,11 @@ def build_view(config: HallConfig, version: int = 0, checksum: str = "") -> Cata
             "phone": config.hall.phone,
             "supervision_phone": config.hall.supervision_phone,
         },
+        "service": {  # the opening hours kiosks show (console edits reach them this way)
+            "days": config.service.days,
+            "hours": config.service.hours,
+            "weekday_hours": {str(k): v for k, v in config.service.weekday_hours.items()},
+        },
         "categories": [c.model_dump(mode="json") for c in config.categories],
         "items": [i.model_dump(mode="json") for i in config.items],
         "windows": [w.model_dump(mode="json") for w in config.windows],

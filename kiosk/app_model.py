@@ -372,6 +372,7 @@ class KioskModel:
                 catalog = self.keeper.current
                 if catalog is not None:
                     _ = catalog.search_index  # built here, not on the first keystroke
+                    self.ctx.hall = self.ctx.hall.updated(catalog.hall_facts)
             else:
                 try:
                     self.ctx.hub.ping()

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 
 from config.schema import Category, HallConfig, ServiceItem, Window
 from hub.client import HubRefused, HubUnavailable
+from kiosk.facts import facts_of_catalog
 from kiosk.ports import HubPort
 from kiosk.search import SearchEntry, SearchIndex
 
@@ -84,8 +85,10 @@ class Catalog:
         green_groups: Iterable[str] = (),
         elderly_age: int = 60,
         words: Mapping[str, tuple[str, ...]] | None = None,
+        hall_facts: Mapping[str, str] | None = None,
     ) -> None:
         self.version = version
+        self.hall_facts = dict(hall_facts or {})  # hours and phones as the hub has them
         self.hall_name = hall_name
         self.categories = tuple(categories)
         self.items = tuple(items)
@@ -116,6 +119,7 @@ class Catalog:
                 green_groups=[str(g) for g in priority.get("green_groups") or []],
                 elderly_age=int(priority.get("elderly_age") or 60),
                 words=words,
+                hall_facts=facts_of_catalog(data),
             )
         except (KeyError, TypeError, AttributeError, ValueError, ValidationError) as err:
             raise CatalogError(f"the catalog cannot be read: {err}") from err

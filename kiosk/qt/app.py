@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -35,6 +35,7 @@ from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
 from kiosk.devices_adapter import ReaderPort, SpeechPortAdapter
 from kiosk.facts import HallFacts
 from kiosk.hub_adapter import HubClientPort
+from kiosk.hub_watch import SettingsWatch
 from kiosk.journeys.base import Context, KioskSettings, SystemClock
 from kiosk.ports import PrinterPort
 from kiosk.printer_adapter import NoPrinter, ServicePrinter
@@ -184,7 +185,20 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
         box=setup.box,
     )
     window = KioskWindow(model, technician, maintain_ms=maintain_ms, emblem=emblem_path(setup))
+    if token:
+        # A manager's edit or central's catalog: refresh at once, not at the next period.
+        nudge = _Nudge(window)
+        nudge.poke.connect(window.start_maintain, Qt.ConnectionType.QueuedConnection)
+        watch = SettingsWatch(HubClient(setup.hub_url, token, timeout=HUB_TIMEOUT), nudge.poke.emit)
+        watch.start()
+        closers.append(watch.stop)
     return Kiosk(model, window, keeper, closers)
+
+
+class _Nudge(QObject):
+    """Carries the settings watch's call from its thread to the GUI thread."""
+
+    poke = Signal()
 
 
 def run(setup: AppSetup, role: Role, *, windowed: bool = False) -> int:

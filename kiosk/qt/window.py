@@ -86,6 +86,7 @@ class KioskWindow(QWidget):
         self._jobs: set[_Job] = set()
         self._pending_running = False
         self._maintaining = False
+        self._maintain_again = False
         self.allow_close = False
         self._corner_taps: list[float] = []
         self._shown: Screen | None = None
@@ -227,13 +228,19 @@ class KioskWindow(QWidget):
         self._guard(self.refresh)
 
     def start_maintain(self) -> None:
+        """Refresh the catalog and the hub's figures on a worker; asked while one runs, it runs
+        once more afterwards (the hub's change may have come after that one's fetch)."""
         if self._maintaining:
+            self._maintain_again = True
             return
         self._maintaining = True
+        self._maintain_again = False
         self._submit(self.model.maintain, self._maintain_done)
 
     def _maintain_done(self, outcome: object) -> None:
         self._maintaining = False
+        if self._maintain_again:
+            QTimer.singleShot(0, self.start_maintain)
         if outcome is Refresh.UPDATED:
             freeze()  # the new catalog is long-lived: keep it out of the collector's way
         self._guard(self.refresh)
