@@ -4,7 +4,6 @@ opening hours and phones after its catalog refresh; the hours line reads per wee
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 from hub.actors import Actor
