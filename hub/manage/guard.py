@@ -5,13 +5,14 @@
   no referrer to other sites. Pages (not static files) are ``Cache-Control: no-store``.
 - Every request that may change something (any method but GET/HEAD/OPTIONS), except the login
   form (which has its own double-submit token, :mod:`hub.manage.routes`), must come from a live
-  session and carry its CSRF token, as the form field ``csrf`` or the ``X-CSRF-Token`` header;
-  otherwise the answer is the 403 page and no route runs. A logout without any live session
-  simply goes to the login page.
+  session and carry its CSRF token, as the form field ``csrf`` (urlencoded or multipart, as a
+  photo upload sends it) or the ``X-CSRF-Token`` header; otherwise the answer is the 403 page
+  and no route runs. A logout without any live session simply goes to the login page.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import urllib.parse
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.actor_auth import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE
-from hub.limits import MAX_BODY_BYTES
+from hub.limits import MAX_BODY_BYTES, body_limit
 from hub.manage import texts
 from hub.sessions import Sessions
 
@@ -39,6 +40,10 @@ SECURITY_HEADERS = [
 PREFIX = "/manage"
 UNCHECKED = frozenset({"/manage/login"})
 MAX_BODY = MAX_BODY_BYTES  # the hub's own limit (hub.limits) refuses anything larger first
+_MULTIPART_CSRF = re.compile(
+    rb'content-disposition:[ \t]*form-data;[ \t]*name="csrf"\r\n\r\n([A-Za-z0-9_\-]{1,200})\r\n',
+    re.I,
+)
 
 Denied = Callable[[Request, int, str, str], Response]
 
@@ -61,7 +66,7 @@ class ConsoleGuard:
             await self.app(scope, receive, send)
             return
         try:
-            body, replay = await _read_body(receive)
+            body, replay = await _read_body(receive, body_limit(path, MAX_BODY))
         except _ClientGone:
             return  # the client left (or the hub's body limit refused it) mid-body: no route runs
         request = Request(scope)
@@ -99,9 +104,9 @@ class _ClientGone(Exception):
     """The client disconnected before its whole body arrived."""
 
 
-async def _read_body(receive: Receive) -> tuple[bytes | None, Receive]:
-    """The whole request body (None past :data:`MAX_BODY`), and a ``receive`` that hands it
-    to the app again; raises _ClientGone if the client left before sending all of it."""
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
+    """The whole request body (None past ``limit``), and a ``receive`` that hands it to the
+    app again; raises _ClientGone if the client left before sending all of it."""
     chunks: list[bytes] = []
     size = 0
     more = True
@@ -111,7 +116,7 @@ async def _read_body(receive: Receive) -> tuple[bytes | None, Receive]:
             raise _ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > limit:
             return None, receive
         chunks.append(chunk)
         more = message.get("more_body", False)
@@ -130,6 +135,9 @@ async def _read_body(receive: Receive) -> tuple[bytes | None, Receive]:
 
 def _form_field(request: Request, body: bytes, name: str) -> str:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data" and name == "csrf":
+        found = _MULTIPART_CSRF.search(body)
+        return found.group(1).decode("ascii") if found else ""
     if kind != "application/x-www-form-urlencoded":
         return ""
     fields = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
