@@ -54,6 +54,11 @@ _SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"overlaps or precedes", "时段重叠或顺序不对，请按时间先后填写且不要重叠"),
         (r"both as holiday and as working day", "同一天不能既是节假日又是调休上班日"),
         (r"HH:MM", "时间格式应为 时:分（例如 08:30 或 08:30-12:00）"),
+        (r"weekday (\d) has no service period", "星期{0}没有服务时段"),
+        (
+            r"weekday_hours lists weekdays not in",
+            "单独设置了时段的日子不在服务日之中，请先勾选它为服务日",
+        ),
         (r"end .*before|not after", "结束时间应晚于开始时间"),
     )
 )
@@ -81,7 +86,10 @@ def _translate(english: str) -> str:
     for pattern, chinese in _SENTENCES:
         found = pattern.search(english)
         if found:
-            return chinese.format(*found.groups())
+            text = chinese.format(*found.groups())
+            for digit, name in zip("1234567", "一二三四五六日", strict=True):
+                text = text.replace(f"星期{digit}", f"星期{name}")
+            return text
     return f"填写有误（{english}）"
 
 

@@ -142,7 +142,7 @@ def appointment_days(calendar: HallCalendar, moment: datetime) -> list[date]:
     """
     today = calendar.service_day(moment)
     days = [today]
-    closing = calendar.at(today, calendar.closing_time())
+    closing = calendar.at(today, calendar.closing_time(today))
     if calendar.local(moment) >= closing:
         days.append(today + timedelta(days=1))
     return days

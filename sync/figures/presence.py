@@ -25,7 +25,7 @@ def closing_time(calendar: HallCalendar, day: str, since: datetime) -> datetime:
     is taken to have ended: the end of the day's last service period, or the end of the
     service day if it began after that."""
     service_day = date.fromisoformat(day)
-    last_end = calendar.at(service_day, calendar.closing_time())
+    last_end = calendar.at(service_day, calendar.closing_time(service_day))
     if since < last_end:
         return last_end
     return calendar.day_span(service_day)[1]
