@@ -115,17 +115,61 @@ def _hide_secrets(value: Any) -> Any:
     return value
 
 
-def audit_view(data: dict[str, Any], sections: tuple[str, ...]) -> dict[str, Any]:
-    """What the audit log keeps of ``data``: the changed sections, secrets hidden, big ones as
-    a count."""
-    shown: dict[str, Any] = {}
+IDENTITY_KEYS = ("number", "code", "id")
+
+
+def _identity(entry: Any) -> tuple[str, Any] | None:
+    if isinstance(entry, dict):
+        for key in IDENTITY_KEYS:
+            if key in entry:
+                return key, entry[key]
+    return None
+
+
+def _changed_parts(before: Any, after: Any) -> tuple[Any, Any]:
+    """The parts of ``before`` and ``after`` that differ: changed keys of a mapping, changed,
+    added or removed entries of a list of numbered or coded entries (by that identity), else
+    the values themselves."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        old: dict[str, Any] = {}
+        new: dict[str, Any] = {}
+        for key in dict.fromkeys([*before, *after]):
+            if before.get(key) != after.get(key):
+                old[key], new[key] = _changed_parts(before.get(key), after.get(key))
+        return old, new
+    if isinstance(before, list) and isinstance(after, list):
+        ids_before = {_identity(e): e for e in before}
+        ids_after = {_identity(e): e for e in after}
+        if None not in ids_before and None not in ids_after:
+            old_list, new_list = [], []
+            for key in dict.fromkeys([*ids_before, *ids_after]):
+                if ids_before.get(key) != ids_after.get(key):
+                    old_entry, new_entry = ids_before.get(key), ids_after.get(key)
+                    if old_entry is not None and new_entry is not None:
+                        old_part, new_part = _changed_parts(old_entry, new_entry)
+                        label = dict([key]) if key is not None else {}
+                        old_entry, new_entry = {**label, **old_part}, {**label, **new_part}
+                    old_list.append(old_entry)
+                    new_list.append(new_entry)
+            return old_list, new_list
+    return before, after
+
+
+def audit_pair(
+    before: dict[str, Any], after: dict[str, Any], sections: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the audit log keeps of an edit: per changed section only what changed (a window's
+    categories, a clerk's name), secrets hidden, big sections (items) as a count."""
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
     for section in sections:
-        value = data.get(section)
-        if section in LARGE_SECTIONS and isinstance(value, list):
-            shown[section] = f"{len(value)} 项"
-        else:
-            shown[section] = _hide_secrets(value)
-    return shown
+        if section in LARGE_SECTIONS:
+            old[section] = f"{len(before.get(section) or [])} 项"
+            new[section] = f"{len(after.get(section) or [])} 项"
+            continue
+        old_part, new_part = _changed_parts(before.get(section), after.get(section))
+        old[section], new[section] = _hide_secrets(old_part), _hide_secrets(new_part)
+    return old, new
 
 
 def _version(row: Any) -> ConfigVersion:
@@ -260,8 +304,7 @@ class ConfigBook:
                 actor,
                 "config.edit" if source == "console" else "config.rollback",
                 f"config:{number}",
-                audit_view(before, sections),
-                audit_view(after, sections),
+                *audit_pair(before, after, sections),
             )
             tx.emit(
                 "config.applied",

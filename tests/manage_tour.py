@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.accounts import CLI_ACTOR
+from hub.actors import Actor
 from hub.server import Hub
 from sync.clock import FixedClock
 from tests.browser import DESKTOP, PHONE, Browser, Screen, chromium
@@ -56,6 +58,12 @@ PAGES = [
     TourPage("feedback-item", "/manage/feedback/{feedback}", "manager"),
     TourPage("alerts", "/manage/alerts", "manager"),
     TourPage("audit", "/manage/audit", "manager"),
+    TourPage("staff", "/manage/staff", "manager"),
+    TourPage("staff-edit", "/manage/staff/1001", "manager"),
+    TourPage("hall", "/manage/hall", "manager"),
+    TourPage("calendar", "/manage/calendar", "manager"),
+    TourPage("history", "/manage/history", "manager"),
+    TourPage("history-version", "/manage/history/{version}", "manager"),
     TourPage("devices", "/manage/devices", "manager"),
     TourPage("not-found", "/manage/no-such-page", "manager"),
     TourPage("devices-technician", "/manage/devices", "technician"),
@@ -73,8 +81,8 @@ def tour_clock() -> FixedClock:
 def furnish(hub: Hub, clock: FixedClock, days: int = 10) -> dict[str, str]:
     """Give a fresh hub (on ``clock``, from :func:`tour_clock`) ``days`` working days of a
     busy hall and a live morning (TOUR_DAY), the accounts of the tour, some devices and audit
-    rows. Returns the ids the pages' paths name (``{pending}``, ``{revisiting}``,
-    ``{feedback}``)."""
+    rows and a console edit. Returns the ids the pages' paths name (``{pending}``,
+    ``{revisiting}``, ``{feedback}``, ``{version}``)."""
     furnish_hall(hub.engine, clock, TOUR_DAY, days=days)  # first: service days only go forward
     for role, user in ACCOUNTS.items():
         hub.accounts.add(CLI_ACTOR, user, role, PASSWORD)
@@ -86,7 +94,14 @@ def furnish(hub: Hub, clock: FixedClock, days: int = 10) -> dict[str, str]:
     hub.accounts.enable(CLI_ACTOR, "li.si")
     engine = hub.engine
     unresolved = engine.followups(kind="unresolved")[0]
+    manager = Actor(ACCOUNTS["manager"], "manager", "session")
+
+    def later_notice(data: dict[str, Any]) -> None:
+        data["hall"]["notice"] = "本周六上午延时服务，欢迎办理"
+
+    edited = hub.book.edit(manager, later_notice, "修改通知栏")
     return {
+        "version": str(edited.number if edited else 1),
         "pending": unresolved["id"],
         "revisiting": engine.followups(statuses=["revisiting"])[0]["id"],
         "feedback": str(unresolved["feedback_id"]),

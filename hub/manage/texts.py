@@ -57,6 +57,9 @@ ACTION_NAMES = {
     "account.sign_out": "退出管理后台",
     "device.add": "新增设备令牌",
     "device.revoke": "吊销设备令牌",
+    "config.edit": "修改大厅设置",
+    "config.rollback": "回滚大厅设置",
+    "staff.unlock": "解除工号锁定",
 }
 """Chinese names of audit actions; an action missing here is shown by its code."""
 

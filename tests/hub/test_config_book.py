@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from config import HallConfig
+from config.pins import hash_pin
 from hub.actors import Actor
 from hub.config_book import ConfigRejected, read_effective
 from hub.server import Hub, open_hub
@@ -68,9 +69,10 @@ def test_an_edit_is_applied_at_once_announced_and_audited(hub: Hub) -> None:
         "SELECT actor, action, before, after FROM audit_log WHERE action = 'config.edit'"
     )
     actor, _, before, after = audit.fetchone()
-    assert actor == "zhang"
-    assert json.loads(after)["windows"][0]["categories"] == ["B"]
-    assert json.loads(before)["windows"][0]["categories"] != ["B"]
+    assert actor == "zhang"  # only what changed: window 1's categories
+    assert json.loads(after) == {"windows": [{"number": 1, "categories": ["B"]}]}
+    assert json.loads(before)["windows"][0]["number"] == 1
+    assert set(json.loads(before)["windows"][0]) == {"number", "categories"}
 
 
 def test_an_invalid_edit_names_the_field_in_chinese_and_changes_nothing(hub: Hub) -> None:
@@ -95,9 +97,15 @@ def test_secrets_never_reach_the_audit_log(hub: Hub) -> None:
     def rename(data: dict[str, Any]) -> None:
         data["staff"][0]["name"] = "新名字"
 
+    def new_pin(data: dict[str, Any]) -> None:
+        data["staff"][1]["pin_hash"] = hash_pin("9999", iterations=1000, salt=b"test-salt-16byte")
+
     hub.book.edit(MANAGER, rename, "改名")
-    row = hub.store.reader().execute("SELECT before, after FROM audit_log").fetchone()
-    assert "pbkdf2" not in row[0] + row[1] and "新名字" in row[1]
+    hub.book.edit(MANAGER, new_pin, "重置密码")
+    rows = hub.store.reader().execute("SELECT before, after FROM audit_log ORDER BY id").fetchall()
+    assert "新名字" in rows[0][1]
+    assert "（已隐藏）" in rows[1][1]
+    assert not any("pbkdf2" in before + after for before, after in rows)
 
 
 def test_edits_survive_a_restart_and_a_changed_file_wins(folder: Path, clock: FixedClock) -> None:

@@ -52,7 +52,10 @@ def test_the_console_asks_for_a_login_then_shows_who_is_signed_in(
     assert browser.text("h1") == "实时大厅"
     assert browser.text("#me-name") == "zhang.san" and browser.text("#me-role") == "负责人"
     nav = browser.eval("[].map.call(document.querySelectorAll('#nav a'), a => a.textContent)")
-    assert nav == ["实时大厅", "统计报表", "差评整改", "意见建议", "告警", "审计日志", "设备"]
+    assert nav == [
+        *("实时大厅", "统计报表", "差评整改", "意见建议", "告警"),
+        *("工作人员", "窗口与业务", "服务时间", "配置版本", "设备", "审计日志"),
+    ]
     assert browser.eval("document.querySelector('meta[name=csrf-token]').content")
     assert browser.left_origin(url) == []
 
