@@ -6,6 +6,7 @@ Reads use the calling thread's own read connection (WAL: they never wait for the
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import replace
 from datetime import datetime
@@ -40,8 +41,16 @@ def clerk_info(config: HallConfig, number: str | None, name: str | None) -> dict
         "number": member.number,
         "name": member.name,
         "title": member.title,
-        "photo": photo_path(member.number) if member.photo else None,
+        "photo": f"{photo_path(member.number)}?v={_photo_tag(member.photo)}"
+        if member.photo
+        else None,
     }
+
+
+def _photo_tag(photo: str) -> str:
+    """A short tag of the photo's file name: a new photo is a new address, so boards that keep
+    photos by address fetch it again."""
+    return hashlib.sha256(photo.encode("utf-8")).hexdigest()[:8]
 
 
 class QueueReads:

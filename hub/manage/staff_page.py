@@ -6,12 +6,13 @@ validated by the configuration's schema, stored as a new version, audited and ap
 refused edit shows the schema's sentence beside the field, with what was typed kept, and changes
 nothing. A new PIN (a new clerk's, or a reset) is six random digits, shown once on the page that
 answers the form and stored only as its hash. Photos (JPEG or PNG, recognised by their first
-bytes, at most :data:`MAX_PHOTO_BYTES`) go to ``<data>/photos/<工号>.jpg|png``; the window boards
+bytes, at most :data:`MAX_PHOTO_BYTES`) go to ``<data>/photos/<工号>-<hash>.jpg|png``; the window boards
 fetch them from ``/api/v1/staff/{工号}/photo``.
 
 No ``from __future__ import annotations``: FastAPI reads the routes' annotations at runtime.
 """
 
+import hashlib
 import os
 import re
 import secrets
@@ -383,14 +384,17 @@ def photo_problem(upload: Upload | None) -> str | None:
 
 
 def save_photo(folder: Path, number: str, suffix: str, data: bytes) -> Path:
-    """Write staff ``number``'s photo as ``folder/<number><suffix>`` (whole or not at all) and
-    remove one of the other kind; the absolute path written."""
+    """Write staff ``number``'s photo as ``folder/<number>-<content hash><suffix>`` (whole or
+    not at all) and remove the clerk's earlier ones; the absolute path written. A new photo is
+    a new path, so the configuration changes (a version, ``config.applied``) and the boards,
+    which keep photos by address, fetch it again."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = (folder / f"{number}{suffix}").resolve()
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    path = (folder / f"{number}-{digest}{suffix}").resolve()
     partial = path.with_name(f".{path.name}.part")
     partial.write_bytes(data)
     os.replace(partial, path)
-    for _, other in PHOTO_KINDS:
-        if other != suffix:
-            (folder / f"{number}{other}").unlink(missing_ok=True)
+    for old in [*folder.glob(f"{number}.*"), *folder.glob(f"{number}-*")]:
+        if old.resolve() != path:
+            old.unlink(missing_ok=True)
     return path

@@ -224,7 +224,7 @@ def test_a_photo_is_stored_in_the_data_folder_and_served_to_the_boards(hub: Hub)
     answer = upload(manager, "1005", PNG)
 
     assert answer.headers["location"] == "/manage/staff/1005?done=photo"
-    path = hub.data_dir / "photos" / "1005.png"
+    [path] = (hub.data_dir / "photos").glob("1005-*.png")
     assert path.read_bytes() == PNG
     member = book_of(hub).current().staff_member("1005")
     assert member is not None and member.photo == str(path.resolve())
@@ -232,11 +232,14 @@ def test_a_photo_is_stored_in_the_data_folder_and_served_to_the_boards(hub: Hub)
     served = manager.get("/api/v1/staff/1005/photo", headers=board)
     assert (served.status_code, served.content) == (200, PNG)
     assert manager.get("/manage/staff/1005/photo").content == PNG
+    version = book_of(hub).latest().number
 
     assert upload(manager, "1005", JPEG, "me.jpg").status_code == 303
-    assert (hub.data_dir / "photos" / "1005.jpg").read_bytes() == JPEG
+    [replaced] = (hub.data_dir / "photos").glob("1005-*")
+    assert replaced.suffix == ".jpg" and replaced.read_bytes() == JPEG
     assert not path.exists()
     assert manager.get("/api/v1/staff/1005/photo", headers=board).content == JPEG
+    assert book_of(hub).latest().number == version + 1  # a new photo is an edit the boards hear
 
 
 def test_a_file_that_is_not_a_jpeg_or_png_is_refused_and_nothing_changes(hub: Hub) -> None:
@@ -248,7 +251,7 @@ def test_a_file_that_is_not_a_jpeg_or_png_is_refused_and_nothing_changes(hub: Hu
     assert answer.status_code == 422
     assert re.search(r'id="error-photo">照片只能是 JPEG 或 PNG 图片<', answer.text)
     assert book_of(hub).latest().number == versions
-    assert not (hub.data_dir / "photos" / "1006.png").exists()
+    assert not list((hub.data_dir / "photos").glob("1006*"))
 
 
 def test_only_a_manager_sees_the_staff_pages(hub: Hub) -> None:

@@ -138,13 +138,10 @@ def test_web_board_and_display_follow_a_console_edit_at_once(tmp_path: Path) -> 
             data["hall"]["notice"] = "本周六上午延时服务"
 
         hub.book.edit(Actor("zhang", "manager", "session"), edit, "改窗口名和通知")
+        # The pages reload: while they do, an element may not be there yet.
         browser.session = board_session
-        wait_for(
-            lambda: browser.eval("document.getElementById('name').textContent") == "不动产登记",
-            "the board showing the new window name",
-        )
+        name = "(document.getElementById('name') || {}).textContent || ''"
+        wait_for(lambda: browser.eval(name) == "不动产登记", "the board's new window name")
         browser.session = display_session
-        wait_for(
-            lambda: "本周六上午延时服务" in browser.eval("document.body.innerText"),
-            "the display showing the new notice",
-        )
+        body = "(document.body || {}).innerText || ''"
+        wait_for(lambda: "本周六上午延时服务" in browser.eval(body), "the display's new notice")
