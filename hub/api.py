@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from hub import events as sse
 from hub.actor_auth import actor_resolver
@@ -91,6 +91,19 @@ class RatingIn(_Body):
 class SignInIn(_Body):
     staff_no: str = Field(min_length=1, max_length=16)
     pin: str = Field(min_length=1, max_length=12)
+
+
+class StaffConfirmIn(_Body):
+    """A staff PIN typed at a kiosk, or the staff member's own ID-card number swiped there."""
+
+    pin: str | None = Field(None, min_length=1, max_length=12)
+    id_card: str | None = Field(None, min_length=15, max_length=18)
+
+    @model_validator(mode="after")
+    def _one(self) -> "StaffConfirmIn":
+        if (self.pin is None) == (self.id_card is None):
+            raise ValueError("send either pin or id_card")
+        return self
 
 
 class CaseIn(_Body):
@@ -396,6 +409,15 @@ def create_app(
     def sign_in(n: WindowNo, body: SignInIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.sign_in(n, body.staff_no, body.pin).to_dict()
+
+    @app.post(f"{API}/staff/confirm")
+    def confirm_staff(
+        body: StaffConfirmIn, dev: Annotated[Device, Depends(roles("kiosk"))]
+    ) -> dict[str, Any]:
+        """A kiosk's manual green lane: the member of staff whose PIN or ID card this is."""
+        card = body.id_card
+        member = engine.confirm_staff(dev.id, pin=body.pin, id_number=card)
+        return {"number": member.number, "name": member.name}
 
     @app.post(f"{API}/windows/{{n}}/sign-out")
     def sign_out(n: WindowNo, dev: Auth) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from config import HallConfig
-from config.pins import verify_pin
+from config.pins import verify_card, verify_pin
 from config.schema import StaffMember
 from hub.actors import Actor
 from hub.audit import record
@@ -76,10 +76,32 @@ class SignInGuard(Lockout):
         super().__init__(clock, locked=locked, wrong=wrong, what="staff number")
 
 
+class ConfirmGuard(Lockout):
+    """Counts wrong staff confirmations (the kiosk's green lane) per kiosk and locks that kiosk's
+    confirmations after :data:`MAX_WRONG_PINS` in a row, so a PIN cannot be guessed there."""
+
+    def __init__(self, clock: Clock, zone: tzinfo) -> None:
+        def locked(until: datetime) -> Locked:
+            return Locked(
+                "confirm_locked",
+                f"工作人员确认连续失败{MAX_WRONG_PINS}次，本机暂停确认至"
+                f"{until.astimezone(zone):%H:%M:%S}，请到服务台办理",
+            )
+
+        def wrong(left: int) -> Forbidden:
+            return Forbidden(
+                "staff_not_confirmed",
+                f"密码不对或不是本中心在岗工作人员，还可以再试{left}次",
+            )
+
+        super().__init__(clock, locked=locked, wrong=wrong, what="kiosk")
+
+
 class ClerkDesk(EngineCore):
     """Signing clerks in and out of windows (mixed into :class:`hub.engine.QueueEngine`)."""
 
     guard: SignInGuard
+    confirm_guard: ConfirmGuard
 
     def _member(self, number: str) -> StaffMember:
         member = self.config.staff_member(number.strip())
@@ -149,6 +171,34 @@ class ClerkDesk(EngineCore):
         self.guard.clear(number)
         log.info("staff %s unlocked by %s", number, actor.name)
         return True
+
+    def confirm_staff(
+        self, device: str, *, pin: str | None = None, id_number: str | None = None
+    ) -> StaffMember:
+        """The active member of staff whose PIN (or own ID card) this is: a kiosk's manual green
+        lane, checked against the configuration in force (a clerk disabled in the console
+        confirms nothing at once). Raises Forbidden ``staff_not_confirmed`` with the tries left,
+        Locked ``confirm_locked`` after too many wrong tries from ``device``."""
+        self.confirm_guard.check(device)
+        checked: dict[str, bool] = {}
+        for member in self.config.staff:
+            if not member.active:
+                continue
+            if pin is not None:
+                if member.pin_hash not in checked:  # ~50 ms each: outside the writer lock
+                    checked[member.pin_hash] = verify_pin(pin, member.pin_hash)
+                found = checked[member.pin_hash]
+            else:
+                found = bool(
+                    id_number
+                    and member.id_card_hash
+                    and verify_card(id_number, member.id_card_hash)
+                )
+            if found:
+                self.confirm_guard.passed(device)
+                return member
+        self.confirm_guard.wrong(device)
+        raise AssertionError("unreachable: wrong() raises")  # pragma: no cover
 
     def sign_out(self, window: int) -> WindowState:
         """Sign the clerk out of ``window``; raises NotFound or Conflict ``still_serving``."""

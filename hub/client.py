@@ -244,6 +244,15 @@ class HubClient:
         )
         return result
 
+    def confirm_staff(
+        self, *, pin: str | None = None, id_card: str | None = None
+    ) -> dict[str, Any]:
+        """A kiosk's green lane: ``{"number", "name"}`` of the active member of staff whose PIN
+        or ID card this is. Refusals: ``staff_not_confirmed`` (403), ``confirm_locked`` (423)."""
+        body = {"pin": pin} if pin is not None else {"id_card": id_card}
+        result: dict[str, Any] = self.request("POST", "/staff/confirm", body)
+        return result
+
     def sign_out(self, window: int) -> dict[str, Any]:
         """Sign the clerk out of ``window``; the window state (409 ``still_serving``)."""
         result: dict[str, Any] = self.request("POST", f"/windows/{window}/sign-out")

@@ -16,7 +16,7 @@ from config import HallConfig
 from hub.alerts import AlertDesk
 from hub.appointments import AppointmentDesk
 from hub.cases import CaseDesk
-from hub.clerks import ClerkDesk, SignInGuard
+from hub.clerks import ClerkDesk, ConfirmGuard, SignInGuard
 from hub.errors import Conflict, Invalid
 from hub.issuing import IssuingRules
 from hub.models import Ticket, TicketStatus, WindowState, WindowStatus
@@ -53,6 +53,7 @@ class QueueEngine(
     ) -> None:
         super().__init__(store, config, clock, secret, enforce_hours=enforce_hours)
         self.guard = SignInGuard(clock, self.calendar.zone)
+        self.confirm_guard = ConfirmGuard(clock, self.calendar.zone)
 
     # -- calling -----------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from kiosk.ports import PrinterPort
 from kiosk.printer_adapter import NoPrinter, ServicePrinter
 from kiosk.qt.maintenance import Technician
 from kiosk.qt.window import KioskWindow, freeze, install_excepthook
-from kiosk.staff import ConfigStaff
+from kiosk.staff import ConfigStaff, HubStaff
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,8 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
         ticket_qr=config.links.ticket_qr,
         guide_qr=config.links.guide_qr,
     )
-    staff = ConfigStaff(config.staff)
+    own_staff = ConfigStaff(config.staff)
+    staff = HubStaff(client.confirm_staff, own_staff) if token else own_staff
     ctx = Context(
         hub=port,
         printer=printer,
