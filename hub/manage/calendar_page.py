@@ -23,6 +23,7 @@ from config.schema import HallConfig, ServiceHours
 from hub.config_book import ConfigBook, ConfigRejected
 from hub.manage import texts
 from hub.manage.console import Console, Viewer
+from hub.manage.echo import FormEcho, typed_of
 from hub.manage.hall_page import form_fields
 
 EDIT_ROLES = texts.ADMIN_ROLES
@@ -226,20 +227,14 @@ def install_calendar_page(app: FastAPI, console: Console, book: ConfigBook) -> N
         typed: dict[str, str] | None = None,
         status: int = 200,
     ) -> HTMLResponse:
-        def value(form: str, name: str, default: Any) -> Any:
-            """What the field shows: as typed when its form came back refused."""
-            return typed.get(name, "") if typed is not None and form == section else default
-
-        def checked(form: str, name: str, default: bool) -> bool:
-            return typed.get(name) == "on" if typed is not None and form == section else default
-
+        echo = FormEcho(section, typed)
         context = {
             **page_context(book, today()),
             "saved": saved,
             "section": section,
             "problems": problems or {},
-            "value": value,
-            "checked": checked,
+            "value": echo.value,
+            "checked": echo.checked,
         }
         return console.render(
             request, me, "calendar.html", context, title="服务时间", status=status
@@ -265,7 +260,7 @@ def install_calendar_page(app: FastAPI, console: Console, book: ConfigBook) -> N
             for problem in err.problems:
                 key = problem_key(problem.path, section) or "other"
                 problems.setdefault(key, problem.message)
-            typed = {k: v for k, v in form.items() if k != "csrf"}
+            typed = typed_of(form)
             return await run_in_threadpool(
                 lambda: show(
                     request, me, section=section, problems=problems, typed=typed, status=422
@@ -279,7 +274,7 @@ def install_calendar_page(app: FastAPI, console: Console, book: ConfigBook) -> N
         form = await form_fields(request)
         change, problems = hours_change(form)
         if change is None:
-            typed = {k: v for k, v in form.items() if k != "csrf"}
+            typed = typed_of(form)
             return await run_in_threadpool(
                 lambda: show(
                     request, me, section="hours", problems=problems, typed=typed, status=422
@@ -294,7 +289,7 @@ def install_calendar_page(app: FastAPI, console: Console, book: ConfigBook) -> N
         form = await form_fields(request)
         change, note, problem = date_change(action, form)
         if change is None:
-            typed = {k: v for k, v in form.items() if k != "csrf"}
+            typed = typed_of(form)
             return await run_in_threadpool(
                 lambda: show(
                     request,

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hub.config_book import ConfigBook, ConfigRejected
 from hub.manage import texts
 from hub.manage.console import MAX_FORM_BYTES, Console, Viewer
+from hub.manage.echo import FormEcho, typed_of
 
 EDIT_ROLES = texts.ADMIN_ROLES
 CENTRAL_OWNED = "由中心统一维护"
@@ -160,17 +161,11 @@ def install_hall_page(app: FastAPI, console: Console, book: ConfigBook) -> None:
         typed: dict[str, str] | None = None,
         status: int = 200,
     ) -> HTMLResponse:
-        def value(form: str, name: str, default: Any) -> Any:
-            """What the field shows: as typed when its form came back refused."""
-            return typed.get(name, "") if typed is not None and form == section else default
-
-        def checked(form: str, name: str, default: bool) -> bool:
-            return typed.get(name) == "on" if typed is not None and form == section else default
-
+        echo = FormEcho(section, typed)
         context = {
             **page_context(book),
-            "value": value,
-            "checked": checked,
+            "value": echo.value,
+            "checked": echo.checked,
             "saved": saved,
             "section": section,
             "problems": problems or {},
@@ -215,7 +210,7 @@ def install_hall_page(app: FastAPI, console: Console, book: ConfigBook) -> None:
                     problems.setdefault(key, problem.message)
                 else:
                     other.append(f"{problem.path}：{problem.message}".lstrip("："))
-            typed = {k: v for k, v in form.items() if k != "csrf"}
+            typed = typed_of(form)
             return await run_in_threadpool(
                 lambda: show(
                     request,
