@@ -4,7 +4,9 @@ data folder; one set of command-line options for all of them.
 
 Resolution order: command-line option, then environment (``HALLKIT_CONFIG``, ``HALLKIT_BOX``,
 ``HALLKIT_HUB``, ``HALLKIT_TOKEN``, ``HALLKIT_DATA``), then the box's ``[devices.BOX]`` section,
-then defaults (the built-in sample hall, the host name, ``/var/lib/hallkit``). Problems a
+then defaults (``/etc/hallkit/hall.toml`` when it exists, else the built-in sample hall; the host
+name; ``/var/lib/hallkit``); the configuration file is found by :mod:`hall.paths` as for every
+``hall`` command. Problems a
 technician must fix raise :class:`AppSetupError` with one sentence saying what and how.
 """
 
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from config import ConfigError, HallConfig, load_config, sample_hall
 from config.schema import DeviceSettings
+from hall.paths import config_help, config_path
 
 DEFAULT_DATA = Path("/var/lib/hallkit")
 TOKEN_NAME = "device.token"  # noqa: S105 (a file name, not a secret)
@@ -60,7 +63,7 @@ class AppSetup:
 
 def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every hall app takes (see the module docstring for their defaults)."""
-    parser.add_argument("--config", help="hall configuration TOML (default: the sample hall)")
+    parser.add_argument("--config", help=config_help())
     parser.add_argument("--box", help="this box's name in [devices.NAME] (default: host name)")
     parser.add_argument("--hub", help="the hub's address, e.g. http://10.0.0.2:8700")
     parser.add_argument(
@@ -75,10 +78,9 @@ def resolve(args: argparse.Namespace, app: str) -> AppSetup:
     Raises AppSetupError for an unreadable configuration (with every problem listed), a box
     section whose role does not fit ``app``, or an unreadable token file.
     """
-    config_text = getattr(args, "config", None) or os.environ.get("HALLKIT_CONFIG")
-    config_path = Path(config_text) if config_text else None
+    found = config_path(getattr(args, "config", None))
     try:
-        config = load_config(config_path) if config_path else sample_hall()
+        config = load_config(found) if found else sample_hall()
     except ConfigError as err:
         raise AppSetupError(str(err)) from err
     box = getattr(args, "box", None) or os.environ.get("HALLKIT_BOX") or socket.gethostname()
@@ -106,7 +108,7 @@ def resolve(args: argparse.Namespace, app: str) -> AppSetup:
             raise AppSetupError(f"cannot read the device token {token_path}: {err}") from err
     return AppSetup(
         config=config,
-        config_path=config_path,
+        config_path=found,
         box=box,
         settings=settings,
         configured=section is not None,

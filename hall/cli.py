@@ -3,55 +3,230 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import contextlib
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from hall import exits, paths
 from hall.interrupts import interruptible
 
 if TYPE_CHECKING:
+    from config import HallConfig
     from hub.actors import Actor
     from hub.auth import DeviceRegistry
     from sync.store import Store
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE  # noqa: F401 (tests import them here)
 
 Handler = Callable[[argparse.Namespace], int]
 
+# Commands that finish by themselves: Ctrl-C during one exits with exits.INTERRUPTED.
+ONE_SHOT = frozenset(
+    {"config", "token", "sync", "enroll", "provision", "doctor", "device", "account", "report"}
+)
+
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
+    """Check the configuration file (the resolved one), and with ``--data`` the hub's
+    effective configuration: which version it is and whether the file differs from it."""
     from config.loader import check_text
 
-    path = Path(args.file)
+    path = paths.config_path(args.file)
+    report: dict[str, Any] = {"file": str(path) if path else None, "ok": True, "problems": []}
+    file_config = None
+    if path is None:
+        if not args.data:
+            print(
+                "没有配置文件可查：请给出文件，如 hall config check /etc/hallkit/hall.toml"
+                " (no configuration file: name one)",
+                file=sys.stderr,
+            )
+            return exits.USAGE
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            print(
+                f"{path}：无法读取配置文件（{reason}），请核对路径和权限"
+                f" (cannot read the file: {reason})",
+                file=sys.stderr,
+            )
+            return exits.FAIL
+        issues = check_text(text, str(path))
+        report["problems"] = [{"path": i.path, "message": i.message} for i in issues]
+        report["ok"] = not issues
+        if not issues:
+            file_config = paths.load(path)
+    if args.data:
+        effective = _effective_report(Path(args.data), file_config, path)
+        if effective is None:
+            return exits.FAIL
+        report["effective"] = effective
+        report["ok"] = report["ok"] and effective["ok"]
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return exits.OK if report["ok"] else exits.FAIL
+    if path is not None:
+        if report["problems"]:
+            print(f"{path}: {len(report['problems'])} 处问题 (problem(s))")
+            for problem in report["problems"]:
+                print(f"  {problem['path']}: {problem['message']}")
+        else:
+            print("ok" if not args.data else f"ok：{path}")
+    if args.data:
+        _print_effective(report["effective"])
+    return exits.OK if report["ok"] else exits.FAIL
+
+
+def _effective_report(
+    data: Path, file_config: HallConfig | None, path: Path | None
+) -> dict[str, Any] | None:
+    """What ``config check --data`` says about the store's effective configuration; None after
+    saying why it cannot be read."""
+    from config.errors import ConfigError
+    from hub.config_book import plain, read_effective
+    from sync.errors import StoreError
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        print(f"{path}: cannot read the file: {err}", file=sys.stderr)
-        return EXIT_FAIL
-    issues = check_text(text, str(path))
-    if not issues:
-        print("ok")
-        return EXIT_OK
-    print(f"{path}: {len(issues)} problem(s)")
-    for issue in issues:
-        print(f"  {issue}")
-    return EXIT_FAIL
+        store = _open_hub_store(data, "hall config check")
+    except _Refused as err:
+        print(err, file=sys.stderr)
+        return None
+    try:
+        config, version = read_effective(store)
+    except ConfigError as err:
+        return {
+            "ok": False,
+            "version": None,
+            "problems": [{"path": i.path, "message": i.message} for i in err.issues],
+        }
+    except StoreError as err:
+        print(f"hall config check：无法读取大厅数据库（{err}） (cannot read the store)",
+              file=sys.stderr)  # fmt: skip
+        return None
+    finally:
+        store.close()
+    same = None if file_config is None else plain(file_config) == plain(config)
+    return {
+        "ok": True,
+        "data": str(data),
+        "version": version.to_dict(),
+        "hall": config.hall.id,
+        "file": str(path) if path else None,
+        "file_matches": same,
+        "problems": [],
+    }
+
+
+def _print_effective(effective: dict[str, Any]) -> None:
+    from hub.config_book import SOURCE_NAMES
+
+    version = effective.get("version")
+    if not effective["ok"] or version is None:
+        print("生效配置无法使用 (the effective configuration does not validate):")
+        for problem in effective["problems"]:
+            print(f"  {problem['path']}: {problem['message']}")
+        return
+    when = version["created_at"][:19].replace("T", " ")
+    source = SOURCE_NAMES.get(version["source"], version["source"])
+    print(
+        f"ok：大厅主机生效的配置是第 {version['version']} 版（{source}，{version['author']}，"
+        f"{when}） (effective configuration: version {version['version']})"
+    )
+    if version["note"]:
+        print(f"  说明：{version['note']}")
+    if effective["file_matches"] is True:
+        print(f"  与配置文件 {effective['file']} 相同 (the file gives the same configuration)")
+    elif effective["file_matches"] is False:
+        print(
+            f"  与配置文件 {effective['file']} 不同：管理后台改过配置，或文件改过但大厅主机未重启。"
+            f"查看生效配置：hall config export --data {effective['data']}"
+            f" (the file differs from the effective configuration)"
+        )
+
+
+class _Refused(Exception):
+    """A command that cannot go on; ``str()`` is the sentence for the technician."""
+
+
+def _open_hub_store(data: Path, command: str) -> Store:
+    """The hub store in ``data``, without creating one; raises _Refused saying why not."""
+    from hub.server import DB_NAME, open_store
+    from sync.errors import StoreError
+
+    if not (data / DB_NAME).is_file():
+        raise _Refused(
+            f"{command}：{data} 里没有大厅主机的数据库 {DB_NAME}，请核对 --data 是大厅主机的数据目录，"
+            f"或先启动一次大厅主机 (no {DB_NAME} in {data}: is --data the hub's data folder?)"
+        )
+    try:
+        return open_store(data)
+    except StoreError as err:
+        raise _Refused(f"{command}：无法打开大厅数据库：{err}") from err
+
+
+def _cmd_config_export(args: argparse.Namespace) -> int:
+    from config.errors import ConfigError
+    from config.toml_out import commented_toml
+    from hub.config_book import SOURCE_NAMES, read_effective
+
+    try:
+        store = _open_hub_store(Path(args.data), "hall config export")
+    except _Refused as err:
+        print(err, file=sys.stderr)
+        return exits.FAIL
+    try:
+        config, version = read_effective(store)
+    except ConfigError as err:
+        print(f"hall config export：大厅主机的生效配置无法导出：{err}", file=sys.stderr)
+        return exits.FAIL
+    finally:
+        store.close()
+    when = version.created_at[:19].replace("T", " ")
+    header = [
+        f"大厅“{config.hall.name}”（{config.hall.id}）生效的配置，第 {version.number} 版",
+        f"来源：{SOURCE_NAMES.get(version.source, version.source)}，{version.author}，{when}"
+        + (f"；{version.note}" if version.note else ""),
+        "由 hall config export 从大厅主机的数据库导出；用作大厅主机的配置文件时配置不变。",
+        "检查：hall config check FILE；各项含义：hall config docs",
+        f"Effective configuration of hall {config.hall.id}, version {version.number},"
+        " exported by `hall config export`.",
+    ]
+    data = config.model_dump(mode="json", exclude_defaults=True)
+    text = commented_toml(data, header)
+    if args.out:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as err:
+            print(f"hall config export：无法写入 {args.out}（{err.strerror or err}）",
+                  file=sys.stderr)  # fmt: skip
+            return exits.FAIL
+        print(f"已导出第 {version.number} 版生效配置到 {args.out} (written)")
+    else:
+        sys.stdout.write(text)
+    return exits.OK
 
 
 def _cmd_config_sample(args: argparse.Namespace) -> int:
-    import tomli_w
-
     from config.sample import sample_hall_data
+    from config.toml_out import commented_toml
 
-    text = tomli_w.dumps(sample_hall_data())
+    header = [
+        "示例大厅配置（hall config sample 生成）。按本大厅修改后用 hall config check FILE 检查。",
+        "每一节上方的注释说明其用途；全部配置项及默认值：hall config docs。",
+        "The built-in sample hall (`hall config sample`); every key: `hall config docs`.",
+    ]
+    text = commented_toml(sample_hall_data(), header)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote the sample hall to {args.out}")
+        print(f"已写入示例大厅配置 {args.out} (wrote the sample hall)")
     else:
         sys.stdout.write(text)
-    return EXIT_OK
+    return exits.OK
 
 
 def _cmd_config_docs(args: argparse.Namespace) -> int:
@@ -70,19 +245,36 @@ def _cmd_config_hash_pin(args: argparse.Namespace) -> int:
 
     from config.pins import hash_pin, pin_problem
 
-    if args.stdin:
-        pin = sys.stdin.readline().strip()
-    else:
-        pin = getpass.getpass("PIN (4-12 digits): ")
-        if getpass.getpass("PIN again: ") != pin:
-            print("the two PINs differ; nothing was made", file=sys.stderr)
-            return EXIT_USAGE
-    problem = pin_problem(pin)
-    if problem:
-        print(f"not a PIN: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+    try:
+        if args.stdin or not sys.stdin.isatty():
+            line = sys.stdin.readline()
+            if not line:
+                print(
+                    "标准输入里没有 PIN：请用 echo 1234 | hall config hash-pin --stdin"
+                    " (no PIN on standard input)",
+                    file=sys.stderr,
+                )
+                return exits.USAGE
+            pin = line.strip()
+        else:
+            pin = getpass.getpass("PIN（4 至 12 位数字）: ")
+            if getpass.getpass("再输入一次 (again): ") != pin:
+                print("两次输入的 PIN 不一致，没有生成哈希 (the two PINs differ)", file=sys.stderr)
+                return exits.USAGE
+    except (EOFError, KeyboardInterrupt):
+        print("\n没有输入 PIN，没有生成哈希 (no PIN given)", file=sys.stderr)
+        return exits.USAGE
+    except UnicodeDecodeError:
+        pin = "\ufffd"
+    if pin_problem(pin):
+        print(
+            "这不是有效的 PIN：PIN 是 4 至 12 位数字（0-9），不能有字母、空格或其它符号"
+            " (a PIN is 4 to 12 digits, nothing else)",
+            file=sys.stderr,
+        )
+        return exits.USAGE
     print(hash_pin(pin))
-    return EXIT_OK
+    return exits.OK
 
 
 def _cmd_hub(args: argparse.Namespace) -> int:
@@ -99,7 +291,7 @@ def _cmd_hub(args: argparse.Namespace) -> int:
             args.data, args.config, always_open=args.always_open, new_store=args.new_store
         )
     except (ValueError, ConfigError, StoreError) as err:
-        print(f"hall hub: {err}", file=sys.stderr)
+        print(f"hall hub：{err}", file=sys.stderr)
         return EXIT_FAIL
     from hall import sdnotify
 
@@ -122,20 +314,22 @@ CLI_DEVICE_ACTOR = "hall token (命令行)"
 def _token_registry(command: str, args: argparse.Namespace) -> tuple[Store, DeviceRegistry] | None:
     """The hub store in ``args.data`` and its token registry (adds and revokes audited, times
     in the hall's zone of ``args.config``), or None after saying why not."""
-    from config import load_config, sample_hall
     from config.errors import ConfigError
     from hub.auth import DeviceRegistry
+    from hub.config_book import read_effective
     from hub.server import open_store
     from hub.side_tx import SideTransactions
     from sync.clock import SystemClock
     from sync.errors import StoreError
 
     try:
-        config = load_config(args.config) if args.config else sample_hall()
+        config = paths.load(args.config)
         store = open_store(args.data)
     except (ConfigError, StoreError) as err:
-        print(f"hall token {command}: {err}", file=sys.stderr)
+        print(f"hall token {command}：{err}", file=sys.stderr)
         return None
+    with contextlib.suppress(ConfigError, StoreError):  # the windows the hub runs on now
+        config = read_effective(store)[0]
     registry = DeviceRegistry(store, {w.number for w in config.windows})
     transactions = SideTransactions(store, config, SystemClock())
     registry.transactions = transactions
@@ -176,8 +370,6 @@ def _cmd_token_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_token_list(args: argparse.Namespace) -> int:
-    import json
-
     from hub.manage.devices_page import seen_text, stamp_text
     from hub.manage.texts import DEVICE_ROLE_NAMES
 
@@ -270,15 +462,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="hall", description="hallkit: software for government service halls"
+        prog="hall",
+        description="hallkit 政务服务大厅软件的命令 (hallkit: software for government service"
+        f" halls). 配置文件 configuration: {paths.describe_config()}；数据目录 data folder:"
+        f" {paths.describe_data()}",
+        epilog="退出码 exit status:\n"
+        + "\n".join(f"  {code:<4} {text}" for code, text in exits.MEANINGS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出更多日志 (log more)")
+    parser.add_argument(
+        "--version", action="version", version=f"hall {version_text()}", help="显示版本 (version)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    hub = sub.add_parser("hub", help="run the hall hub (queue authority, LAN API, events)")
-    hub.add_argument("--data", required=True, help="data folder (store, secret, admin token)")
+    hub = sub.add_parser("hub", help="运行大厅主机 (run the hall hub: queue, LAN API, events)")
+    paths.add_hub_options(hub)
     hub.add_argument("--bind", default="0.0.0.0:8700", help="HOST:PORT to listen on")
-    hub.add_argument("--config", help="hall configuration TOML (default: the built-in sample hall)")
     hub.add_argument(
         "--always-open",
         action="store_true",
@@ -300,49 +500,69 @@ def _parser() -> argparse.ArgumentParser:
     )
     hub.set_defaults(handler=_cmd_hub)
 
-    config = sub.add_parser("config", help="check, print or document hall configurations")
+    config = sub.add_parser(
+        "config", help="检查、导出、生成大厅配置 (check, export, print or document configurations)"
+    )
     config_sub = config.add_subparsers(dest="config_command", required=True)
     check = config_sub.add_parser(
-        "check", help="check a configuration file: prints ok or every error"
+        "check",
+        help="检查配置文件，以及大厅主机生效的配置（--data）：输出 ok 或每一处问题"
+        " (check a configuration file and, with --data, the hub's effective configuration)",
     )
-    check.add_argument("file")
+    check.add_argument("file", nargs="?", help=paths.config_help("（要检查的文件）"))
+    check.add_argument(
+        "--data",
+        help="大厅主机的数据目录：同时检查生效的配置（第几版、与文件是否相同）"
+        " (the hub's data folder: also check its effective configuration)",
+    )
+    check.add_argument("--json", action="store_true", help="以 JSON 输出 (print JSON)")
     check.set_defaults(handler=_cmd_config_check)
-    sample = config_sub.add_parser("sample", help="print the built-in sample hall as TOML")
-    sample.add_argument("--out", help="write to this file instead of standard output")
+    export = config_sub.add_parser(
+        "export",
+        help="把大厅主机生效的配置（含管理后台的修改）导出为带注释的 TOML"
+        " (write the hub's effective configuration as commented TOML)",
+    )
+    export.add_argument("--data", help=paths.data_help())
+    export.add_argument("--out", help="写入此文件，而不是标准输出 (write to this file)")
+    export.set_defaults(handler=_cmd_config_export, hub_paths=True)
+    sample = config_sub.add_parser(
+        "sample", help="输出带注释的内置示例大厅配置 (print the built-in sample hall as TOML)"
+    )
+    sample.add_argument("--out", help="写入此文件，而不是标准输出 (write to this file)")
     sample.set_defaults(handler=_cmd_config_sample)
-    docs = config_sub.add_parser("docs", help="print every configuration key with its help")
-    docs.add_argument("--out", help="write to this file instead of standard output")
+    docs = config_sub.add_parser(
+        "docs", help="输出全部配置项及说明 (print every configuration key with its help)"
+    )
+    docs.add_argument("--out", help="写入此文件，而不是标准输出 (write to this file)")
     docs.set_defaults(handler=_cmd_config_docs)
     pin = config_sub.add_parser(
         "hash-pin",
-        help="print the hash of a staff or technician PIN, for pin_hash / technician_pin_hash",
+        help="生成工作人员或技术人员 PIN 的哈希，填入 pin_hash / technician_pin_hash"
+        " (print the hash of a staff or technician PIN)",
     )
-    pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    pin.add_argument(
+        "--stdin", action="store_true", help="从标准输入读取 PIN (read the PIN from standard input)"
+    )
     pin.set_defaults(handler=_cmd_config_hash_pin)
 
-    token = sub.add_parser("token", help="设备令牌 (device tokens for the hub)")
+    token = sub.add_parser("token", help="设备令牌：新增、列出、吊销 (device tokens for the hub)")
     token_sub = token.add_subparsers(dest="token_command", required=True)
-    config_help = (
-        "大厅配置文件，用于窗口号和时区 (hall configuration; default: the built-in sample)"
-    )
     add = token_sub.add_parser(
         "add", help="新增设备令牌，令牌只显示一次 (create a device token in a hub's data folder)"
     )
-    add.add_argument("--data", required=True, help="大厅主机的数据目录 (the hub's data folder)")
+    paths.add_hub_options(add)
     add.add_argument(
         "--role", required=True, choices=["admin", "kiosk", "counter", "board", "display"]
     )
     add.add_argument("--name", required=True, help="设备名称，如 取号机-1 (the box's name)")
     add.add_argument("--window", type=int, help="窗口号，窗口和窗口屏必填 (counter and board)")
-    add.add_argument("--config", help=config_help)
     add.set_defaults(handler=_cmd_token_add)
     listing = token_sub.add_parser(
         "list",
         help="列出设备令牌：类型、名称、窗口、最近使用、状态、设备状况 (every device token, active"
         " and revoked; last use is written about once a minute)",
     )
-    listing.add_argument("--data", required=True, help="大厅主机的数据目录 (the hub's data folder)")
-    listing.add_argument("--config", help=config_help)
+    paths.add_hub_options(listing)
     listing.add_argument(
         "--json", action="store_true", help="以 JSON 输出，时间为 UTC (as JSON, times in UTC)"
     )
@@ -352,8 +572,7 @@ def _parser() -> argparse.ArgumentParser:
         help="吊销设备令牌，运行中的大厅主机立即拒绝 (revoke device tokens, e.g. a TV's token"
         " seen by someone: the running hub refuses them at once)",
     )
-    revoke.add_argument("--data", required=True, help="大厅主机的数据目录 (the hub's data folder)")
-    revoke.add_argument("--config", help=config_help)
+    paths.add_hub_options(revoke)
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument(
         "--name", help="吊销此名称设备的全部有效令牌 (every active token of the box)"
@@ -401,6 +620,7 @@ def _parser() -> argparse.ArgumentParser:
         cli_report,
         cli_sync,
         cli_technician,
+        completion,
     )
 
     cli_technician.register(sub)
@@ -412,17 +632,39 @@ def _parser() -> argparse.ArgumentParser:
     cli_board.register(sub)
     cli_report.register(sub)
     cli_account.register(sub)
+    completion.register(sub, parser)
     return parser
+
+
+def version_text() -> str:
+    """The installed hallkit's version (the source tree's when it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("hallkit")
+    except metadata.PackageNotFoundError:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+        try:
+            return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hall`` console script; returns the exit status."""
+    from hall.logsetup import configure_logging
+
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose=args.verbose)
+    if getattr(args, "hub_paths", False):
+        try:
+            paths.resolve_hub_options(args, f"hall {args.command}")
+        except paths.NoDataFolder as err:
+            print(err, file=sys.stderr)
+            return exits.USAGE
     handler: Handler = args.handler
     try:
         # Ctrl-C works even when inherited ignored; commands that run until stopped take
@@ -430,7 +672,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with interruptible(sigterm=getattr(args, "until_stopped", False)):
             return handler(args)
     except KeyboardInterrupt:
-        return EXIT_OK
+        # A command that runs until stopped ends so; a one-shot command was cut short.
+        cut_short = args.command in ONE_SHOT and not getattr(args, "until_stopped", False)
+        return exits.INTERRUPTED if cut_short else exits.OK
 
 
 if __name__ == "__main__":

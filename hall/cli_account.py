@@ -23,12 +23,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hub.accounts import AccountBook
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from hall import paths
+from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
-_DATA_HELP = "the hub's data folder (hub.db)"
-_CONFIG_HELP = (
-    "hall configuration TOML, for the hall's time zone (default: the built-in sample hall)"
-)
 _ROLES = ("manager", "supervisor", "technician")
 
 
@@ -41,7 +38,6 @@ class _Refused(Exception):
 
 
 def _book(args: argparse.Namespace) -> AccountBook:
-    from config import load_config, sample_hall
     from config.errors import ConfigError
     from hub.accounts import AccountBook
     from hub.server import DB_NAME, open_store
@@ -56,7 +52,7 @@ def _book(args: argparse.Namespace) -> AccountBook:
             f" (no {DB_NAME} in {args.data}: is --data the hub's data folder?)"
         )
     try:
-        config = load_config(args.config) if args.config else sample_hall()
+        config = paths.load(args.config)
         store = open_store(args.data)
     except (ConfigError, StoreError) as err:
         raise _Refused(str(err)) from err
@@ -187,8 +183,7 @@ def register(sub: Any) -> None:
 
     def command(name: str, text: str, action: Any, *, user: bool = True) -> Any:
         parser = account_sub.add_parser(name, help=text)
-        parser.add_argument("--data", required=True, help=_DATA_HELP)
-        parser.add_argument("--config", help=_CONFIG_HELP)
+        paths.add_hub_options(parser)
         if user:
             parser.add_argument("--user", required=True, help="the user name")
         parser.set_defaults(handler=_run, action=action)

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from hall.appsetup import AppSetupError, add_app_arguments, resolve
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 
 def _cmd_board(args: argparse.Namespace) -> int:

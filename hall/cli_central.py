@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 _DATA_HELP = "central's data folder (central.db, admin.token)"
 

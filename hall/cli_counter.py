@@ -10,7 +10,7 @@ import logging
 import sys
 from typing import Any
 
-EXIT_OK, EXIT_FAIL = 0, 1
+from hall.exits import EXIT_FAIL, EXIT_OK
 
 log = logging.getLogger(__name__)
 

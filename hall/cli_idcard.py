@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from devices.idcard.card import IdCard
 
-EXIT_OK, EXIT_FAIL = 0, 1
+from hall.exits import EXIT_FAIL, EXIT_OK
 
 
 def register(

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from devices.keypad.keys import KeyMap
     from devices.keypad.transport import KeySource
 
-EXIT_OK, EXIT_FAIL = 0, 1
+from hall.exits import EXIT_FAIL, EXIT_OK
 
 
 def run_keypad_test(

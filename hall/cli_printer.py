@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from devices.printer.service import PrintResult
     from devices.printer.sim import SimJob, SimPrinter
 
-EXIT_OK, EXIT_FAIL = 0, 1
+from hall.exits import EXIT_FAIL, EXIT_OK
+
 ADDRESS_HELP = (
     "printer address: tcp://HOST[:9100], usb://VID:PID[?in=0x81&out=0x03], "
     "serial:///dev/hall-printer?baud=115200, sim://printer[?paper=out]"
@@ -33,11 +34,15 @@ def register(
 ) -> None:
     """Add this module's subcommands to the given subparsers."""
     test = sub.add_parser(
-        "test-print", help="print a sample ticket with Chinese text, a QR code and a cut"
+        "test-print",
+        help="打印一张样票（中文、二维码、切纸）并显示打印机状态 (print a sample ticket)",
     )
     test.add_argument("--printer", required=True, help=ADDRESS_HELP)
     test.add_argument("--width", type=int, choices=(58, 80), default=80, help="paper width, mm")
     test.add_argument("--preview", metavar="FILE.png", help="also write what prints as a PNG")
+    test.add_argument(
+        "--json", action="store_true", help="以 JSON 输出结果 (print the result as JSON)"
+    )
     test.set_defaults(handler=_cmd_test_print)
 
     sim = simulate.add_parser(
@@ -88,17 +93,43 @@ def _cmd_test_print(args: argparse.Namespace) -> int:
     document = queue_ticket(sample_ticket())
     if args.preview:
         path = preview.save(preview.render(document, page), Path(args.preview))
-        print(f"preview / 预览: {path}")
+        if not args.json:
+            print(f"preview / 预览: {path}")
     try:
         service = PrinterService(args.printer, page=page, poll_seconds=3600)
     except DeviceAddressError as err:
-        print(f"bad printer address / 打印机地址有误: {err}", file=sys.stderr)
+        print(f"打印机地址有误 bad printer address: {err}", file=sys.stderr)
         return EXIT_FAIL
     service.start()
     try:
         result = service.print(document, timeout=60)
     finally:
         service.stop()
+    if args.json:
+        import json
+        from dataclasses import asdict
+
+        status = result.status
+        print(
+            json.dumps(
+                {
+                    "printer": args.printer,
+                    "width_mm": page.width_mm,
+                    "printed": result.outcome is not JobOutcome.FAILED,
+                    "outcome": result.outcome.value,
+                    "status": {
+                        "online": status.online,
+                        "paper_end": status.paper_end,
+                        "paper_near_end": status.paper_near_end,
+                        "cover_open": status.cover_open,
+                    },
+                    "health": {**asdict(result.health), "state": result.health.state.value},
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return EXIT_FAIL if result.outcome is JobOutcome.FAILED else EXIT_OK
     print(f"printer / 打印机: {args.printer} ({page.width_mm} mm)")
     for line in _describe(result):
         print(line)

@@ -17,7 +17,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from hall import paths
+from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 
 class _Refused(Exception):
@@ -31,7 +32,6 @@ def _reports(args: argparse.Namespace, many: bool) -> tuple[dict[str, dict[str, 
     import sqlite3
     from contextlib import closing
 
-    from config import load_config, sample_hall
     from config.errors import ConfigError
     from hub.server import DB_NAME
     from sync.clock import SystemClock
@@ -43,7 +43,7 @@ def _reports(args: argparse.Namespace, many: bool) -> tuple[dict[str, dict[str, 
     except ReportError as err:
         raise _Refused(f"hall report: {err.message}", EXIT_USAGE) from err
     try:
-        config = load_config(args.config) if args.config else sample_hall()
+        config = paths.load(args.config)
     except ConfigError as err:
         raise _Refused(f"hall report: {err}", EXIT_FAIL) from err
     path = Path(args.data) / DB_NAME
@@ -142,7 +142,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "report", help="the hall's figures for a range of days (read-only, beside a running hub)"
     )
-    parser.add_argument("--data", required=True, help="the hub's data folder (hub.db)")
+    paths.add_hub_options(parser)
     parser.add_argument("--from", dest="start", required=True, help="first service day, YYYY-MM-DD")
     parser.add_argument("--to", dest="end", required=True, help="last service day, YYYY-MM-DD")
     parser.add_argument(
@@ -150,9 +150,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="window",
         help="window, clerk, category, item, hour or day; a comma list for several tables"
         " (default: window)",
-    )
-    parser.add_argument(
-        "--config", help="hall configuration TOML, for names and hours (default: the sample hall)"
     )
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -11,7 +11,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 
 def _cmd_say(args: argparse.Namespace) -> int:

@@ -21,16 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAIL = 0, 1
-
-_DATA_HELP = "the hub's data folder (hub.db, central.json)"
-_CONFIG_HELP = "hall configuration TOML (default: the built-in sample hall)"
+from hall import paths
+from hall.exits import EXIT_FAIL, EXIT_OK
 
 
 def _config(args: argparse.Namespace) -> Any:
-    from config import load_config, sample_hall
-
-    return load_config(args.config) if args.config else sample_hall()
+    return paths.load(args.config)
 
 
 def _store_path(data: str) -> Path:
@@ -38,7 +34,10 @@ def _store_path(data: str) -> Path:
 
     path = Path(data) / DB_NAME
     if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: is --data the hub's data folder?")
+        raise FileNotFoundError(
+            f"{data} 里没有大厅主机的数据库 {DB_NAME}，请核对 --data 是大厅主机的数据目录"
+            f" ({path} does not exist: is --data the hub's data folder?)"
+        )
     return path
 
 
@@ -46,19 +45,23 @@ def _store_path(data: str) -> Path:
 
 
 def _cmd_enroll(args: argparse.Namespace) -> int:
+    from hall.explain import enroll_error
     from sync.enroll import EnrollError, enroll
 
     try:
         credential = enroll(args.central, args.code, args.data, args.name, args.ca_file)
     except EnrollError as err:
-        print(f"hall enroll: {err}", file=sys.stderr)
+        print(f"hall enroll：注册没有成功：{enroll_error(err, args.central)}", file=sys.stderr)
         return EXIT_FAIL
     print(
-        f"enrolled as hall {credential.hall} '{credential.hall_name}' with {credential.central_url}"
+        f"已注册到中心平台 {credential.central_url}：大厅 {credential.hall}“{credential.hall_name}”"
+        f" (enrolled as hall {credential.hall})"
     )
-    print(f"credential: {Path(args.data) / 'central.json'} (mode 0600)")
-    print(f"ratings go up in the '{credential.rating_scale}' scale")
-    print("restart the hub (hall hub --data DIR) to start syncing / 重启集中控制器后开始同步")
+    print(f"凭据 credential: {Path(args.data) / 'central.json'} (mode 0600)")
+    print(f"评价按“{credential.rating_scale}”标准上传 (ratings go up in this scale)")
+    print(
+        "重启大厅主机后开始同步：systemctl restart hallkit-hub (restart the hub to start syncing)"
+    )
     return EXIT_OK
 
 
@@ -115,24 +118,25 @@ def read_status(data: str, alarm_threshold: int) -> dict[str, Any]:
 
 def _print_status(status: dict[str, Any]) -> None:
     if status["enrolled"]:
-        print(f"hall:          {status['hall']} '{status['hall_name']}'")
-        print(f"central:       {status['central_url']} (ratings: {status['rating_scale']})")
+        print(f"大厅 hall:              {status['hall']} '{status['hall_name']}'")
+        print(
+            f"中心平台 central:       {status['central_url']} (ratings: {status['rating_scale']})"
+        )
     else:
         print(
-            "hall:          not enrolled / 未注册 (hall enroll --data DIR --central URL --code CODE)"
+            "大厅 hall:              未注册 not enrolled"
+            " (hall enroll --data DIR --central URL --code CODE)"
         )
         if status["credential_problem"]:
-            print(f"               {status['credential_problem']}")
-    print(f"acknowledged:  seq {status['acked_seq']}")
-    print(f"last event:    seq {status['last_seq']}")
-    alarm = (
-        f"  ALARM / 积压告警: over {status['alarm_threshold']} events" if status["alarm"] else ""
-    )
-    print(f"backlog:       {status['backlog']} events{alarm}")
-    print(f"last contact:  {status['last_contact'] or 'never'}")
+            print(f"                        {status['credential_problem']}")
+    print(f"已确认 acknowledged:    seq {status['acked_seq']}")
+    print(f"最新事件 last event:    seq {status['last_seq']}")
+    alarm = f"  积压告警 ALARM: 超过 over {status['alarm_threshold']}" if status["alarm"] else ""
+    print(f"待上传 backlog:         {status['backlog']} 条 events{alarm}")
+    print(f"最近联系 last contact:  {status['last_contact'] or '从未 never'}")
     if status["last_error"]:
-        print(f"last error:    {status['last_error']} ({status['last_error_at']})")
-    print(f"rejected:      {status['rejected']} events")
+        print(f"最近错误 last error:    {status['last_error']} ({status['last_error_at']})")
+    print(f"被拒收 rejected:        {status['rejected']} 条 events")
     for item in status["latest_rejections"]:
         print(f"  seq {item['seq']} {item['type']}: {item['reason']}")
 
@@ -145,7 +149,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     try:
         status = read_status(args.data, _config(args).sync.backlog_alarm_events)
     except (FileNotFoundError, sqlite3.Error, ConfigError) as err:
-        print(f"hall sync status: {err}", file=sys.stderr)
+        print(f"hall sync status：{err}", file=sys.stderr)
         return EXIT_FAIL
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
@@ -210,11 +214,15 @@ def _cmd_now(args: argparse.Namespace) -> int:
         config = _config(args)
         credential = load_credential(args.data)
         if credential is None:
-            print("hall sync now: the hub is not enrolled: run hall enroll first", file=sys.stderr)
+            print(
+                "hall sync now：大厅主机尚未注册到中心平台，请先运行 hall enroll"
+                " (not enrolled: run hall enroll first)",
+                file=sys.stderr,
+            )
             return EXIT_FAIL
         store = Store(_store_path(args.data), ALL_MIGRATIONS)
     except (FileNotFoundError, ConfigError, CredentialError, StoreError) as err:
-        print(f"hall sync now: {err}", file=sys.stderr)
+        print(f"hall sync now：{err}", file=sys.stderr)
         return EXIT_FAIL
     client = CentralClient(credential, timeout=config.sync.request_timeout_seconds)
     uplink = Uplink(
@@ -239,7 +247,8 @@ def _cmd_now(args: argparse.Namespace) -> int:
     seconds = time.monotonic() - started
     if status.backlog:
         print(
-            f"not finished: {status.backlog} events wait; {status.state}: {status.last_error}",
+            f"没有发完：还有 {status.backlog} 条待上传，请检查到中心平台的网络后再试"
+            f" (not finished: {status.backlog} events wait; {status.state}: {status.last_error})",
             file=sys.stderr,
         )
         return EXIT_FAIL
@@ -266,7 +275,7 @@ def _cmd_purge(args: argparse.Namespace) -> int:
         config = _config(args)
         store = Store(_store_path(args.data), ALL_MIGRATIONS)
     except (FileNotFoundError, ConfigError, StoreError) as err:
-        print(f"hall sync purge: {err}", file=sys.stderr)
+        print(f"hall sync purge：{err}", file=sys.stderr)
         return EXIT_FAIL
     try:
         days = config.sync.retention_days if args.days is None else args.days
@@ -285,29 +294,42 @@ def _cmd_purge(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add this module's subcommands to the ``hall`` parser."""
-    enroll = sub.add_parser("enroll", help="enroll this hub with central, once (one-time code)")
-    enroll.add_argument("--data", required=True, help=_DATA_HELP)
-    enroll.add_argument("--central", required=True, help="central's base URL, e.g. https://host/")
-    enroll.add_argument("--code", required=True, help="the one-time code, XXXX-XXXX-XXXX")
-    enroll.add_argument("--ca-file", help="pin central's CA: a PEM file (default: system CAs)")
-    enroll.add_argument("--name", default="hub", help="this hub's name as central shows it")
+    enroll = sub.add_parser(
+        "enroll", help="用一次性注册码把大厅主机注册到中心平台 (enroll this hub with central, once)"
+    )
+    paths.add_hub_options(enroll, config=False)
+    enroll.add_argument(
+        "--central", required=True, help="中心平台地址，如 https://host/ (central's base URL)"
+    )
+    enroll.add_argument(
+        "--code", required=True, help="一次性注册码 XXXX-XXXX-XXXX (the one-time code)"
+    )
+    enroll.add_argument(
+        "--ca-file", help="中心平台的 CA 证书 PEM 文件 (pin central's CA; default: system CAs)"
+    )
+    enroll.add_argument(
+        "--name", default="hub", help="本机在中心平台显示的名称 (this hub's name at central)"
+    )
     enroll.set_defaults(handler=_cmd_enroll)
 
-    sync = sub.add_parser("sync", help="the hub's uplink to central: status, send now, purge")
+    sync = sub.add_parser(
+        "sync", help="与中心平台的同步：状态、立即上传、清理 (the hub's uplink to central)"
+    )
     sync_sub = sync.add_subparsers(dest="sync_command", required=True)
     status = sync_sub.add_parser(
-        "status", help="acknowledged seq, backlog, rejections, last contact (read-only)"
+        "status",
+        help="同步状态：已确认、待上传、被拒收、最近联系（只读） (acknowledged seq, backlog,"
+        " rejections, last contact; read-only)",
     )
-    status.add_argument("--data", required=True, help=_DATA_HELP)
-    status.add_argument("--config", help=_CONFIG_HELP)
-    status.add_argument("--json", action="store_true", help="print JSON")
+    paths.add_hub_options(status)
+    status.add_argument("--json", action="store_true", help="以 JSON 输出 (print JSON)")
     status.set_defaults(handler=_cmd_status)
 
     now = sync_sub.add_parser(
-        "now", help="send the backlog to central now, with progress (safe while the hub runs)"
+        "now",
+        help="立即把待上传数据发往中心平台，显示进度（大厅主机运行时也可用） (send the backlog now)",
     )
-    now.add_argument("--data", required=True, help=_DATA_HELP)
-    now.add_argument("--config", help=_CONFIG_HELP)
+    paths.add_hub_options(now)
     now.add_argument(
         "--give-up-after",
         type=float,
@@ -317,10 +339,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     now.set_defaults(handler=_cmd_now)
 
     purge = sync_sub.add_parser(
-        "purge", help="delete acknowledged events older than sync.retention_days"
+        "purge",
+        help="删除中心平台已确认、超过保留天数的数据 (delete acknowledged events older than"
+        " sync.retention_days)",
     )
-    purge.add_argument("--data", required=True, help=_DATA_HELP)
-    purge.add_argument("--config", help=_CONFIG_HELP)
+    paths.add_hub_options(purge)
     purge.add_argument(
         "--days", type=int, help="keep this many days instead of the config's (0: all acknowledged)"
     )

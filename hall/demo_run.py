@@ -18,11 +18,10 @@ from hall.demo_day import DayScript
 from hall.demo_drive import Pump, ScriptError, Stopped
 from hall.demo_live import LiveHall
 from hall.demo_site import BOXES, CONSOLE_PASSWORD, DemoSite
+from hall.exits import EXIT_FAIL, EXIT_OK
 from kiosk.qt.app import make_application
 
 log = logging.getLogger(__name__)
-
-EXIT_OK, EXIT_FAIL = 0, 1
 
 
 def _qt_messages_to_log() -> None:

@@ -29,6 +29,7 @@ from devices.health import Health, HealthState, read_recorded
 from devices.probe import probe as device_probe
 from hall.appsetup import DEFAULT_DATA, TOKEN_NAME
 from hall.cli_sync import read_status
+from hall.explain import network
 from hub.datadir import check_writable as check_folder_writable
 from hub.server import DB_NAME
 from sync.errors import StoreError
@@ -212,11 +213,16 @@ def check_hub(url: str, timeout: float) -> Finding:
         answer = requests.get(target, timeout=timeout)
         answer.raise_for_status()
         data = answer.json()
-    except (requests.RequestException, ValueError) as err:
+    except requests.RequestException as err:
+        why = network(err, url, "大厅主机")
         return Finding(
-            "hub", url, "fail", "连接不上大厅主机", "检查网线和大厅主机是否开机；取号请引导到人工窗口",
-            f"{type(err).__name__}: {str(err)[:160]}",
-            "check the cable and that the hub box is on (`systemctl status hallkit-hub` there)",
+            "hub", url, "fail", why.what, why.todo + "；取号请引导到人工窗口", why.what_en,
+            why.todo_en + " (`systemctl status hallkit-hub` on the hub box)",
+        )  # fmt: skip
+    except ValueError:
+        return Finding(
+            "hub", url, "fail", "这个地址上的服务不是大厅主机", "核对配置中 hub 的地址和端口",
+            "the answer is not the hub's health", "check the hub address in [devices.BOX]",
         )  # fmt: skip
     return Finding(
         "hub", url, "ok", detail=f"hall {data.get('hall')} last seq {data.get('last_seq')}"
@@ -256,7 +262,8 @@ def check_token(settings: DeviceSettings, box: str, token_path: Path, timeout: f
     except requests.RequestException as err:
         return Finding(
             "token", target, "warn", "无法向大厅主机核对设备令牌", "先排除大厅主机的连接问题",
-            f"{type(err).__name__}", "fix the hub connection first (see the hub line)",
+            network(err, settings.hub, "大厅主机").what_en,
+            "fix the hub connection first (see the hub line)",
         )  # fmt: skip
     if answer.status_code in (401, 403):
         return Finding(
@@ -373,6 +380,7 @@ class DoctorRequest:
     token_path: Path | None = None  # an app box's device token (default: as the apps find it)
     record_dir: Path | None = None  # where device services record their health
     timeout: float = 5.0
+    hub_data: Path | None = None  # the data folder a hub box uses when --data is not given
 
 
 def run_doctor(request: DoctorRequest, probe: Prober | None = None) -> list[Finding]:
@@ -386,12 +394,13 @@ def run_doctor(request: DoctorRequest, probe: Prober | None = None) -> list[Find
     findings.append(found)
     if settings is not None:
         findings += check_devices(settings, probe, request.record_dir, request.box, request.timeout)
-    is_hub = (settings is not None and settings.role == "hub") or request.data_dir is not None
-    if is_hub and request.data_dir is not None:
-        findings.append(check_store(request.data_dir))
-        findings.append(check_writable(request.data_dir))
-        findings.append(check_disk(request.data_dir))
-        findings.append(check_sync(request.data_dir, config.sync.backlog_alarm_events))
+    hub_box = settings is not None and settings.role == "hub"
+    data_dir = request.data_dir or (request.hub_data if hub_box else None)
+    if (hub_box or request.data_dir is not None) and data_dir is not None:
+        findings.append(check_store(data_dir))
+        findings.append(check_writable(data_dir))
+        findings.append(check_disk(data_dir))
+        findings.append(check_sync(data_dir, config.sync.backlog_alarm_events))
     elif settings is not None:
         findings.append(check_hub(settings.hub, request.timeout))
         if settings.role in TOKEN_ROLES:

@@ -18,15 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import evdev
-import tomli_w
+import tomlkit
 import usb.core
 from serial.tools import list_ports
 
 from config.errors import ConfigError, ConfigIssue
 from config.loader import config_from_dict
 from config.schema import DeviceSettings
+from devices.errors import DeviceError
 from devices.health import Health, HealthState
 from devices.idcard.usbids import reader_usb_id, usb_address
+from devices.keypad.keys import KeyMap
+from devices.keypad.service import KeypadService, open_keypad_source
 from devices.printer.documents import queue_ticket, sample_ticket
 from devices.printer.layout import PAPER_58, PAPER_80
 from devices.printer.service import PrinterService
@@ -45,6 +48,8 @@ KEYPAD_KEY_SETS = (
     {"KEY_F1", "KEY_F2", "KEY_F3", "KEY_F4", "KEY_F5"},
 )
 FULL_KEYBOARD_KEYS = 60  # a real keyboard has 100+ keys; a rating keypad a handful
+KEYPAD_PRESS_SECONDS = 20.0  # how long provisioning waits for the technician's key press
+KIND_NAMES = {"idcard": "身份证阅读器", "printer": "打印机", "keypad": "评价器", "sign": "窗口屏"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class ProvisionPlan:
     hub: str | None = None
     chosen: dict[str, str] = field(default_factory=dict)  # kind -> address
     tested: dict[str, Health] = field(default_factory=dict)
+    press_seconds: float = KEYPAD_PRESS_SECONDS
 
 
 Say = Callable[[str], None]
@@ -173,21 +179,32 @@ def detect_keypads(devices: Iterable[tuple[str, str, set[str]]]) -> list[Candida
 def choose(kind: str, candidates: list[Candidate], ask: Ask, say: Say) -> str | None:
     """The technician picks one candidate (first one that is confirmed)."""
     usable = [c for c in candidates if c.address]
+    name = KIND_NAMES.get(kind, kind)
     for c in candidates:
         if not c.address:
-            say(f"  {kind}: {c.description}")
+            say(f"  {name} {kind}: {c.description}")
     if not usable:
-        say(f"  {kind}: none found")
+        say(f"  {name} {kind}: 没有找到 (none found)")
         return None
     for c in usable:
-        if ask(f"use {kind} {c.address} ({c.description})?"):
+        if ask(f"使用{name} {c.address}（{c.description}）？ (use {kind} {c.address}?)"):
             return c.address
     return None
 
 
-def test_device(kind: str, settings: DeviceSettings, ask: Ask, say: Say, timeout: float) -> Health:
-    """Probe the device; for a printer also print a sample and ask whether it came out."""
+def test_device(
+    kind: str,
+    settings: DeviceSettings,
+    ask: Ask,
+    say: Say,
+    timeout: float,
+    press_seconds: float = KEYPAD_PRESS_SECONDS,
+) -> Health:
+    """Probe the device; for a printer also print a sample and ask whether it came out; for a
+    keypad wait for the technician to press one of its rating keys."""
     health = probe(kind, settings, timeout)
+    if health.state is HealthState.OK and kind == "keypad":
+        health = keypad_press(settings, say, press_seconds)
     if health.state in (HealthState.OK, HealthState.DEGRADED) and kind == "printer":
         page = PAPER_58 if settings.printer_width == 58 else PAPER_80
         service = PrinterService(str(settings.printer), page=page).start()
@@ -196,14 +213,47 @@ def test_device(kind: str, settings: DeviceSettings, ask: Ask, say: Say, timeout
         finally:
             service.stop(timeout=2.0)
         if not result.printed:
-            say(f"  printer: test print failed: {result.health.problem} {result.detail}")
+            say(
+                f"  打印机 printer: 测试打印失败 test print failed: {result.health.problem}"
+                f" {result.detail}"
+            )
             return result.health
-        if not ask("did the sample ticket print, with Chinese text, a QR code and a cut?"):
+        if not ask(
+            "样票打印出来了吗？中文、二维码清楚，并且切纸了？"
+            " (did the sample ticket print, with Chinese text, a QR code and a cut?)"
+        ):
             return Health("printer", HealthState.ERROR, "测试打印不正常", "检查打印机和纸宽设置",
                           "the technician saw no good print")  # fmt: skip
     state = "ok" if health.state is HealthState.OK else health.state.value
-    say(f"  {kind}: {state} {health.problem} {health.detail}".rstrip())
+    say(f"  {KIND_NAMES.get(kind, kind)} {kind}: {state} {health.problem} {health.detail}".rstrip())
     return health
+
+
+def keypad_press(settings: DeviceSettings, say: Say, seconds: float) -> Health:
+    """Wait up to ``seconds`` for a press of a rating key on the configured keypad: a keypad
+    that opens but whose keys never arrive (wrong node, wrong key map) fails here."""
+    address = str(settings.keypad)
+    say(
+        f"  请在评价器上按任意一个评价键（{seconds:.0f} 秒内） "
+        f"(press any rating key on the keypad within {seconds:.0f} s) …"
+    )
+    try:
+        source = open_keypad_source(address, settings.keypad_keys)
+    except DeviceError as err:
+        return Health("keypad", HealthState.ERROR, "评价器地址有误", "核对评价器地址", str(err))
+    service = KeypadService(source, KeyMap(settings.keypad_keys))
+    service.start()
+    try:
+        level = service.request_rating(seconds)
+    finally:
+        service.stop()
+    if level is None:
+        return Health(
+            "keypad", HealthState.ERROR, "评价器没有收到按键",
+            "确认按的是评价器（不是键盘），检查评价器的 USB 线和按键设置（keypad_keys）",
+            f"no rating key press from {address} within {seconds:.0f} s",
+        )  # fmt: skip
+    return Health("keypad", HealthState.OK, "", "", f"key press read: level {level}")
 
 
 def plan_box(
@@ -217,7 +267,7 @@ def plan_box(
     """Detect (unless an address was given), choose, test; returns the box's settings."""
     steps = [k for k in ("idcard", "printer", "keypad") if k not in plan.chosen]
     for n, kind in enumerate(steps, 1):
-        say(f"[{n}/{len(steps)}] looking for {kind} …")
+        say(f"[{n}/{len(steps)}] 查找{KIND_NAMES.get(kind, kind)} (looking for {kind}) …")
         candidates = []
         udev = UDEV_NAMES[kind]
         if sources.exists(udev):
@@ -241,7 +291,7 @@ def plan_box(
         data["hub"] = plan.hub
     settings = DeviceSettings.model_validate(data)
     for kind in [k for k in ("idcard", "printer", "keypad", "sign") if plan.chosen.get(k)]:
-        plan.tested[kind] = test_device(kind, settings, ask, say, timeout)
+        plan.tested[kind] = test_device(kind, settings, ask, say, timeout, plan.press_seconds)
     return settings
 
 
@@ -260,15 +310,19 @@ class Sources:
 
 
 def write_box(config_path: Path, box: str, settings: DeviceSettings) -> Path:
-    """Set ``[devices.BOX]`` in the configuration file, keeping the rest; returns the backup.
+    """Set ``[devices.BOX]`` in the configuration file, keeping the rest as it was: comments,
+    order and layout (tomlkit); returns the backup.
 
     The whole file is validated with the new section before anything is written; the old file
     is kept as ``FILE.bak``; the new one replaces it atomically. Raises ConfigError.
     """
     try:
-        data: dict[str, Any] = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        message = f"cannot read it ({err}); create one with: hall config sample --out {config_path}"
+        doc = tomlkit.parse(config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as err:
+        message = (
+            f"无法读取配置文件（{err}），可用 hall config sample --out {config_path} 生成一份"
+            f" (cannot read it; create one with: hall config sample --out {config_path})"
+        )
         raise ConfigError(str(config_path), [ConfigIssue("", message)]) from err
     defaults = DeviceSettings().model_dump()
     section = {
@@ -276,11 +330,21 @@ def write_box(config_path: Path, box: str, settings: DeviceSettings) -> Path:
         for key, value in settings.model_dump(exclude_none=True).items()
         if value != defaults.get(key) or key == "role"
     }
-    data.setdefault("devices", {})[box] = section
-    config_from_dict(data, str(config_path))  # raises ConfigError naming the key
+    table = tomlkit.table()
+    table.update(section)
+    devices = doc.get("devices")
+    if devices is None:
+        devices = tomlkit.table(is_super_table=True)
+        doc.add("devices", devices)
+    if box in devices:
+        devices[box] = table
+    else:
+        devices.add(box, table)
+    text = tomlkit.dumps(doc)
+    config_from_dict(tomllib.loads(text), str(config_path))  # raises ConfigError naming the key
     backup = config_path.with_name(config_path.name + ".bak")
     backup.write_bytes(config_path.read_bytes())
     temp = config_path.with_name(config_path.name + ".tmp")
-    temp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    temp.write_text(text, encoding="utf-8")
     os.replace(temp, config_path)
     return backup

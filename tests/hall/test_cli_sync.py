@@ -54,7 +54,7 @@ def test_enroll_then_sync_now_drains_and_status_shows_it(
 
     assert main(["sync", "status", "--data", str(data)]) == 0
     shown = capsys.readouterr().out
-    assert "backlog:       0 events" in shown and "last contact:  never" not in shown
+    assert "待上传 backlog:         0 条" in shown and "从未 never" not in shown
 
 
 def test_status_of_a_hub_never_enrolled_shows_the_backlog_and_the_alarm(
@@ -69,7 +69,7 @@ def test_status_of_a_hub_never_enrolled_shows_the_backlog_and_the_alarm(
     assert main(["sync", "status", "--data", str(data), "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "not enrolled" in out
-    assert "backlog:       3 events  ALARM" in out
+    assert "待上传 backlog:         3 条 events  积压告警 ALARM" in out
 
 
 def test_sync_now_without_enrollment_or_store_fails_with_a_plain_message(

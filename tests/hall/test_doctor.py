@@ -61,7 +61,8 @@ def test_each_fault_says_what_is_wrong_and_what_to_do_in_both_languages(
     assert status == 1
     assert "✗ printer" in out and "打印机缺纸" in out and "hall device test-print" in out
     assert "✗ keypad" in out and "评价器未连接" in out and "keypad-test" in out
-    assert "✗ hub" in out and "连接不上大厅主机" in out
+    assert "✗ hub" in out and "大厅主机 http://127.0.0.1:1 拒绝连接" in out
+    assert "HTTPConnectionPool" not in out and "Errno" not in out  # a sentence, not Python's
     assert "✗ token" in out and "本机没有设备令牌" in out
     assert "hall token add --data /var/lib/hallkit --role kiosk --name box-1" in out
     assert "4 项需要处理 4 item(s) need attention" in out
