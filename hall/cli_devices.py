@@ -48,7 +48,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     test.add_argument("--json", action="store_true", help="以 JSON 输出 (print JSON)")
     test.set_defaults(handler=_cmd_test)
     simulate = device_sub.add_parser(
-        "simulate", help="run a simulated device (pty or TCP) for demos and tests, until Ctrl-C"
+        "simulate",
+        help="运行模拟设备（演示和测试用），直到 Ctrl-C (run a simulated device for demos and tests)",
     )
     simulate_sub = simulate.add_subparsers(dest="simulate_device", required=True)
     for module in (cli_idcard, cli_printer, cli_keypad, cli_speech):

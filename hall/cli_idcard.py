@@ -25,7 +25,7 @@ def register(
     """Add ``read-id`` and ``simulate idcard`` to the ``hall device`` subparsers."""
     read = sub.add_parser(
         "read-id",
-        help="read one ID card and print it (ID number masked)",
+        help="读一张身份证并显示（号码部分隐藏） (read one ID card and print it, ID number masked)",
         description="Wait for a card on the reader, read it once and print its fields.",
     )
     read.add_argument(
@@ -35,19 +35,22 @@ def register(
         "usb://0400:c35a?in=0x81&out=0x02 or sim://idcard?cards=resident",
     )
     read.add_argument(
-        "--timeout", type=float, default=5.0, help="seconds to wait for a card (default 5)"
+        "--timeout",
+        type=float,
+        default=5.0,
+        help="等待放卡的秒数 (seconds to wait for a card; default 5)",
     )
-    read.add_argument("--json", action="store_true", help="print one JSON object")
+    read.add_argument("--json", action="store_true", help="以 JSON 输出 (print one JSON object)")
     read.add_argument(
         "--unmasked",
         action="store_true",
-        help="show the full ID and pass numbers (sensitive personal information)",
+        help="显示完整证件号码（敏感个人信息） (show the full ID and pass numbers)",
     )
     read.set_defaults(handler=_cmd_read_id)
 
     sim = simulate.add_parser(
         "idcard",
-        help="run a simulated ID-card reader on a pty until Ctrl-C",
+        help="模拟身份证阅读器（pty），直到 Ctrl-C (run a simulated ID-card reader on a pty)",
         description="Serve the reader protocol on a pseudo-terminal and print its address.",
     )
     sim.add_argument(

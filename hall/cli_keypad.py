@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from devices.keypad.keys import KeyMap
     from devices.keypad.transport import KeySource
 
+from hall import paths
 from hall.exits import EXIT_FAIL, EXIT_OK
 
 
@@ -63,9 +64,10 @@ def _cmd_keypad_test(args: argparse.Namespace) -> int:
     from devices.keypad.transport import unknown_key_names
 
     settings = DeviceSettings()
-    if args.config:
+    config = paths.config_path(args.config) if args.config or args.box else None
+    if config is not None:
         try:
-            boxes = load_config(args.config).devices
+            boxes = load_config(config).devices
         except ConfigError as err:
             print(f"hall device keypad-test: {err}", file=sys.stderr)
             return EXIT_FAIL
@@ -123,21 +125,27 @@ def register(
     """Add ``keypad-test`` and ``simulate sign`` to ``hall device``."""
     test = sub.add_parser(
         "keypad-test",
-        help="show each key of a rating keypad as its level (1 非常满意 … 5 非常不满意)",
+        help="按评价器的键，显示对应的评价等级 (show each key of a rating keypad as its level: 1 非常满意 … 5 非常不满意)",
     )
     test.add_argument(
         "--device",
         help="/dev/input/eventN, evdev:///dev/input/hall-keypad, evdev://NAME or sim://keypad",
     )
-    test.add_argument("--config", help="hall configuration whose key map (and keypad) to use")
-    test.add_argument("--box", default="", help="the box in --config, e.g. counter-3")
+    test.add_argument(
+        "--config",
+        help=paths.config_help("，用其中 --box 的按键设置和评价器地址"),
+    )
+    test.add_argument(
+        "--box", default="", help="--config 中的设备名称，如 counter-3 (the box in --config)"
+    )
     test.add_argument(
         "--seconds", type=float, default=0, help="stop after this many seconds (0: Ctrl-C)"
     )
     test.set_defaults(handler=_cmd_keypad_test, until_stopped=True)
 
     sign = simulate.add_parser(
-        "sign", help="a Modbus-RTU LED window sign on a pty; prints what it shows"
+        "sign",
+        help="模拟 Modbus-RTU 窗口屏（pty），显示其内容 (a simulated LED window sign on a pty)",
     )
     sign.add_argument("--unit", type=int, default=1, help="Modbus unit (slave) number")
     sign.add_argument("--chars", type=int, default=8, help="characters the sign shows")

@@ -46,7 +46,8 @@ def register(
     test.set_defaults(handler=_cmd_test_print)
 
     sim = simulate.add_parser(
-        "printer", help="a simulated ESC/POS network printer on TCP (Ctrl-C stops it)"
+        "printer",
+        help="模拟网络小票打印机，直到 Ctrl-C (a simulated ESC/POS network printer on TCP)",
     )
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on")
     sim.add_argument("--port", type=int, default=9100, help="TCP port (default 9100)")

@@ -72,13 +72,19 @@ def register(
 ) -> None:
     """Add ``say`` to ``hall device``."""
     say = sub.add_parser(
-        "say", help="speak a text or a call in Mandarin (espeak-ng), or write it to a wav file"
+        "say",
+        help="用普通话播报一段文字或一次叫号，或写成 wav 文件 (speak a text or a call in Mandarin,"
+        " or write it to a wav file)",
     )
     say.add_argument("text", nargs="?", help="what to say, e.g. 午间休息")
     say.add_argument("--call", metavar="NUMBER", help="say the call for this ticket, e.g. A001")
     say.add_argument("--window", type=int, metavar="N", help="the window of --call")
     say.add_argument("--recall", action="store_true", help="say --call as a recall (重呼)")
-    say.add_argument("--out", metavar="FILE.wav", help="write a wav file instead of playing")
+    say.add_argument(
+        "--out",
+        metavar="FILE.wav",
+        help="写成 wav 文件而不播放 (write a wav file instead of playing)",
+    )
     say.add_argument(
         "--repeat", type=int, help="times to say it (default: 2 for a call, 1 for text)"
     )
