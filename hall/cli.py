@@ -196,7 +196,8 @@ def _cmd_config_export(args: argparse.Namespace) -> int:
         f"Effective configuration of hall {config.hall.id}, version {version.number},"
         " exported by `hall config export`.",
     ]
-    data = config.model_dump(mode="json", exclude_defaults=True)
+    data = config.model_dump(mode="json", exclude_defaults=True)  # what the hall set itself
+    data["hall"] = config.model_dump(mode="json")["hall"]  # who the hall is, always in full
     text = commented_toml(data, header)
     if args.out:
         try:
