@@ -52,7 +52,7 @@ def _reports(args: argparse.Namespace, many: bool) -> tuple[dict[str, dict[str, 
             f"hall report: {args.data} 里没有大厅主机的数据库 {DB_NAME}，"
             "请核对 --data 是否为大厅主机的数据目录", EXIT_FAIL)  # fmt: skip
     try:
-        with closing(sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)) as conn:
+        with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as conn:
             if not conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'figures_counts'"
             ).fetchone():

@@ -88,7 +88,7 @@ def read_status(data: str, alarm_threshold: int) -> dict[str, Any]:
         problem = None
     except CredentialError as err:
         credential, problem = None, str(err)
-    conn = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     with closing(conn):
         db = sqlite_utils.Database(conn)
         last, acked = Outbox.last_seq(db), Outbox.acked_seq(db)

@@ -30,6 +30,8 @@ from devices.probe import probe as device_probe
 from hall.appsetup import DEFAULT_DATA, TOKEN_NAME
 from hall.cli_sync import read_status
 from hall.explain import network
+from hub.config_book import SOURCE_NAMES, plain
+from hub.config_problems import problems_of
 from hub.datadir import check_writable as check_folder_writable
 from hub.server import DB_NAME
 from sync.errors import StoreError
@@ -45,7 +47,7 @@ Prober = Callable[[str, DeviceSettings, float], Health]
 class Finding:
     """One line of the doctor's report."""
 
-    subject: str  # "config", "box", "idcard", "printer", …, "hub", "store", "data", "disk", "sync"
+    subject: str  # "config", "box", "idcard", "printer", …, "hub", "store", "version", "data", "disk", "sync"
     target: str  # the address, file or URL checked
     state: str  # "ok", "warn" or "fail"
     problem: str = ""  # Chinese, for staff
@@ -204,6 +206,52 @@ def check_store(data_dir: Path) -> Finding:
             f"quick_check: {result}", "stop the hub, copy the data folder, call support",
         )  # fmt: skip
     return Finding("store", str(path), "ok", detail="quick_check ok")
+
+
+def check_effective(data_dir: Path, file_config: HallConfig, file: str | None) -> Finding:
+    """The configuration the hub runs on: the latest version in its store (console edits
+    included), whether it validates, and whether the configuration file still gives it."""
+    path = data_dir / DB_NAME
+    target = f"{path} (config_versions)"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute(
+                "SELECT version, created_at, author, source, note, data FROM config_versions"
+                " ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as err:
+        if "no such table" in str(err):
+            row = None
+        else:
+            return Finding("version", target, "fail", "无法读取生效的配置", "检查大厅数据库",
+                           str(err), "check the store (see the store line)")  # fmt: skip
+    if row is None:
+        return Finding(
+            "version", target, "warn", "大厅主机还没有保存过配置版本",
+            "启动一次大厅主机：它会导入配置文件", "no configuration version stored yet",
+            "start the hub once: it imports the configuration file",
+        )  # fmt: skip
+    number, created, author, source, note, data = row
+    config, problems = problems_of(json.loads(data))
+    if config is None:
+        shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:3])
+        return Finding(
+            "version", target, "fail", f"生效的第 {number} 版配置无法使用：{shown}",
+            "在管理后台“配置版本”回滚到可用的版本", f"version {number} does not validate",
+            "roll back to a good version in the console (/manage/history)",
+        )  # fmt: skip
+    said = f"第 {number} 版（{SOURCE_NAMES.get(source, source)}，{author}，{created[:16]}）"
+    if file is not None and plain(config) != plain(file_config):
+        return Finding(
+            "version", target, "ok",
+            detail=f"version {number} ({source}, {author}); differs from {file}"
+            f" (console edits, or the file changed and the hub has not restarted): {said}"
+            f"{'，' + note if note else ''}; see `hall config export --data {data_dir}`",
+        )  # fmt: skip
+    return Finding("version", target, "ok", detail=f"version {number} ({source}, {author}): {said}")
 
 
 def check_hub(url: str, timeout: float) -> Finding:
@@ -398,6 +446,7 @@ def run_doctor(request: DoctorRequest, probe: Prober | None = None) -> list[Find
     data_dir = request.data_dir or (request.hub_data if hub_box else None)
     if (hub_box or request.data_dir is not None) and data_dir is not None:
         findings.append(check_store(data_dir))
+        findings.append(check_effective(data_dir, config, request.config))
         findings.append(check_writable(data_dir))
         findings.append(check_disk(data_dir))
         findings.append(check_sync(data_dir, config.sync.backlog_alarm_events))

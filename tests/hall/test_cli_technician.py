@@ -370,3 +370,31 @@ def test_log_lines_carry_priorities_and_no_time_under_the_journal(journal: bool)
     else:
         assert len(lines) == 3 and lines[1].endswith(" WARNING hub.engine: 缺纸")
         assert lines[1][:4].isdigit()  # the time, as on a terminal
+
+
+def test_doctor_on_the_hub_box_names_the_version_in_force_and_relative_folders_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hub.actors import Actor
+    from hub.server import open_hub
+
+    monkeypatch.chdir(tmp_path)
+    main(["config", "sample", "--out", "hall.toml"])
+    hub = open_hub(Path("hub"), Path("hall.toml"))
+    try:
+        hub.book.edit(
+            Actor("wang", "manager", "session"),
+            lambda d: d["hall"].update(notice="午间不休息"),
+            "修改公告",
+        )
+    finally:
+        hub.store.close()
+    capsys.readouterr()
+    main(["doctor", "--config", "hall.toml", "--data", "hub", "--box", "hub-1", "--json"])
+    found = {f["subject"]: f for f in json.loads(capsys.readouterr().out)}
+    assert found["version"]["state"] == "ok"
+    assert found["version"]["detail"].startswith(
+        "version 2 (console, wang); differs from hall.toml"
+    )
+    assert found["sync"]["state"] == "warn"  # read through a relative folder, no traceback
+    assert main(["sync", "status", "--data", "hub"]) == 0
