@@ -24,7 +24,6 @@ from hub.config_book import ConfigBook, ConfigRejected
 from hub.manage import texts
 from hub.manage.console import Console, Viewer
 from hub.manage.echo import FormEcho, typed_of
-from hub.manage.hall_page import form_fields
 
 EDIT_ROLES = texts.ADMIN_ROLES
 WEEKDAYS = {
@@ -271,7 +270,7 @@ def install_calendar_page(app: FastAPI, console: Console, book: ConfigBook) -> N
 
     @app.post("/manage/calendar/hours", include_in_schema=False)
     async def save_hours(request: Request, me: Editor) -> Response:
-        form = await form_fields(request)
+        form = await console.form(request)
         change, problems = hours_change(form)
         if change is None:
             typed = typed_of(form)
@@ -286,7 +285,7 @@ def install_calendar_page(app: FastAPI, console: Console, book: ConfigBook) -> N
     async def save_date(request: Request, me: Editor, action: str) -> Response:
         if action not in ("add", "remove"):
             return console.message_page(request, 404, "没有找到", texts.NOT_FOUND)
-        form = await form_fields(request)
+        form = await console.form(request)
         change, note, problem = date_change(action, form)
         if change is None:
             typed = typed_of(form)

@@ -134,13 +134,15 @@ class Console:
 
     @staticmethod
     async def form(request: Request) -> dict[str, str]:
-        """The fields of an ``application/x-www-form-urlencoded`` body (the last value of a
-        repeated field); an empty dict for another kind of body."""
+        """The fields of an ``application/x-www-form-urlencoded`` body, emptied ones included
+        (an emptied field means "none" or "clear"), the last value of a repeated field; an
+        empty dict for another kind of body."""
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
             return {}
         body = await request.body()
-        pairs = urllib.parse.parse_qsl(body[:MAX_FORM_BYTES].decode("utf-8", "replace"))
+        text = body[:MAX_FORM_BYTES].decode("utf-8", "replace")
+        pairs = urllib.parse.parse_qsl(text, keep_blank_values=True)
         return dict(pairs)
 
     # -- drawing -----------------------------------------------------------------------------

@@ -12,7 +12,6 @@ No ``from __future__ import annotations``: FastAPI reads the routes' annotations
 """
 
 import re
-import urllib.parse
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -22,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hub.config_book import ConfigBook, ConfigRejected
 from hub.manage import texts
-from hub.manage.console import MAX_FORM_BYTES, Console, Viewer
+from hub.manage.console import Console, Viewer
 from hub.manage.echo import FormEcho, typed_of
 
 EDIT_ROLES = texts.ADMIN_ROLES
@@ -32,16 +31,6 @@ SECTIONS = {"windows": "窗口", "categories": "业务类别", "hall": "大厅�
 _INDEXED = re.compile(r"^(?P<section>windows|categories)\[(?P<index>\d+)\](?:\.(?P<field>\w+))?")
 
 Change = Callable[[dict[str, Any]], None]
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of a submitted form, empty ones included (an emptied field means "none" or
-    "clear" here; :meth:`Console.form` leaves empty fields out); the last of a repeated one."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/x-www-form-urlencoded":
-        return {}
-    body = (await request.body())[:MAX_FORM_BYTES].decode("utf-8", "replace")
-    return dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
 
 
 def _number_or_text(value: str) -> int | str | None:
@@ -189,7 +178,7 @@ def install_hall_page(app: FastAPI, console: Console, book: ConfigBook) -> None:
     async def save(request: Request, me: Editor, section: str) -> Response:
         if section not in SECTIONS:
             return console.message_page(request, 404, "没有找到", texts.NOT_FOUND)
-        form = await form_fields(request)
+        form = await console.form(request)
         if section == "windows":
             codes = [c.code for c in book.in_force().categories]
             change, note = windows_change(form, codes)
