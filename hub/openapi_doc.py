@@ -42,7 +42,7 @@ _REFUSALS = {
     409: "Not possible in the current state; the message says why.",
     413: "The body is over the hub's limit of 64 KB.",
     422: "The request is not valid: unreadable JSON, a wrong field, a rule of the hall.",
-    423: "Locked for a while after too many wrong PINs.",
+    423: "Locked for a while after too many wrong PINs (a staff number, or a kiosk's staff confirmations).",
     429: "This device's share is used up; wait Retry-After seconds.",
     503: "The hub cannot take this now (disk full, too many streams); wait Retry-After seconds.",
 }
@@ -165,7 +165,7 @@ def _refusals(method: str, path: str, operation: dict[str, Any]) -> list[int]:
     statuses = [401, 403, 404, 409, 422]
     if method == "post":
         statuses += [413, 503]  # any write can meet a full disk
-    if path.endswith("/sign-in"):
+    if path.endswith("/sign-in") or path == f"{API}/staff/confirm":
         statuses.append(423)
     if path == f"{API}/events":
         statuses += [429, 503]

@@ -247,6 +247,7 @@ def serve(hub: Hub, bind: str, limits: ConnectionLimits | None = None) -> None:
             host=host,
             port=port,
             log_level="warning",
+            log_config=None,  # its lines go through ours (the journal's priorities)
             access_log=False,
             timeout_graceful_shutdown=2,
             http=guarded_protocol(limits),

@@ -92,6 +92,7 @@ def uvicorn_config(
         host=host,
         port=port,
         log_level="warning",
+        log_config=None,  # its lines go through ours (the journal's priorities)
         access_log=False,
         timeout_graceful_shutdown=2,
         date_header=False,  # the app sets Date from central's clock; two would confuse hubs

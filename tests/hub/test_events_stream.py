@@ -34,16 +34,18 @@ def test_a_call_reaches_a_subscribed_display_with_its_seq_and_type(tmp_path: Pat
         kiosk = HubClient(url, admin.add_device("kiosk", "k1")["token"])
         counter = HubClient(url, admin.add_device("counter", "c1", 1)["token"])
         display = HubClient(url, admin.add_device("display", "d1")["token"])
+        start = hub.engine.last_seq()  # after the devices' own events (audited adds)
         kiosk.issue_ticket(category="A")
         seen: list[StreamEvent] = []
-        # Resume from 0 so the test does not race the subscription: the issued event is replayed.
-        reader = threading.Thread(target=_collect, args=(display, 3, seen, 0))
+        # Resume from before the ticket so the test does not race the subscription: the issued
+        # event is replayed.
+        reader = threading.Thread(target=_collect, args=(display, 3, seen, start))
         reader.start()
         called = counter.call_next(1)
         reader.join(PATIENCE)
         assert called is not None
         assert [e.type for e in seen] == ["ticket.issued", "ticket.called", "window.status"]
-        assert [e.seq for e in seen] == [1, 2, 3]
+        assert [e.seq for e in seen] == [start + 1, start + 2, start + 3]
         assert seen[1].payload["ticket"]["number"] == "A001"
         assert seen[1].payload["window"] == 1
 
