@@ -94,6 +94,10 @@ install -D -m 0644 -t "$STAGE/usr/share/doc/hallkit" \
 [[ -f docs/install.md ]] && install -m 0644 docs/install.md "$STAGE/usr/share/doc/hallkit/install.md"
 mkdir -p "$STAGE/usr/bin"
 ln -s "$VENV/bin/hall" "$STAGE/usr/bin/hall"
+# Tab completion of the hall command for the technician's shell, made by the command itself.
+mkdir -p "$STAGE/usr/share/bash-completion/completions"
+PYTHONDONTWRITEBYTECODE=1 "$STAGE$VENV/bin/python" -m hall completion bash \
+  >"$STAGE/usr/share/bash-completion/completions/hall" || die "hall completion bash failed"
 
 # 4. Control files.
 mkdir -p "$STAGE/DEBIAN"

@@ -85,6 +85,7 @@ def test_the_package_holds_units_rules_config_and_the_venv(deb: Path) -> None:
         "/etc/hallkit/hallkit.env",
         "/etc/pam.d/hallkit-session",
         "/usr/share/doc/hallkit/69-hallkit-local.rules.example",
+        "/usr/share/bash-completion/completions/hall",
         f"{VENV}/bin/hall",
         f"{VENV}/bin/python",
     ):
