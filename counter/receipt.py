@@ -3,12 +3,15 @@
 
 The receipt number and the promised completion date are the hub's (it counts working days with
 the hall's calendar); nothing here invents one. The QR code carries the receipt number, which
-the kiosk's 进度查询 takes as typed.
+the kiosk's 进度查询 takes as typed. The hall's phones are the hub's (a manager may change them
+in the console), this box's configuration file's only while the hub cannot be reached.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from config.schema import HallInfo
@@ -17,6 +20,8 @@ from counter.texts import Texts
 from devices.printer.documents import AcceptanceReceipt, Material, acceptance_receipt
 from devices.printer.layout import Document
 from devices.printer.service import PrinterService
+from hub.client import HubClient
+from hub.errors import HubError
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,34 @@ class HallPhones:
     @classmethod
     def of(cls, hall: HallInfo) -> HallPhones:
         return cls(hall.phone, hall.supervision_phone)
+
+
+class HubPhones:
+    """The hall's phones as the hub has them now: its catalog answer's ``hall`` (asked with
+    its ETag, so an unchanged catalog costs a 304), ``fallback`` until it answers."""
+
+    def __init__(self, client: HubClient, fallback: HallPhones) -> None:
+        self._client = client
+        self._phones = fallback
+        self._etag = ""
+        self._lock = threading.Lock()
+
+    def current(self) -> HallPhones:
+        with self._lock:
+            try:
+                answer = self._client.catalog(self._etag) if self._etag else self._client.catalog()
+            except HubError as err:
+                log.info("hall phones from the hub not read (%s); printing the last known", err)
+                return self._phones
+            if answer is not None:  # None: unchanged since the last answer
+                hall = answer.get("hall")
+                if isinstance(hall, dict):
+                    self._phones = HallPhones(
+                        str(hall.get("phone", self._phones.hall) or ""),
+                        str(hall.get("supervision_phone", self._phones.supervision) or ""),
+                    )
+                self._etag = str(answer.get("version") or "")
+            return self._phones
 
 
 def receipt_document(
@@ -79,9 +112,15 @@ class ServiceReceiptPrinter:
         self.hall_name = hall_name
         self.texts = texts or Texts()
         self.phones = phones or HallPhones()
+        self._phones_now: Callable[[], HallPhones] = lambda: self.phones
+
+    def follow_hub(self, client: HubClient) -> None:
+        """Print the phones the hub has at each receipt (this box's own until it answers)."""
+        self._phones_now = HubPhones(client, self.phones).current
 
     def print_receipt(self, case: CaseAccepted, clerk: Clerk | None, window: int) -> PrintOutcome:
-        document = receipt_document(case, clerk, window, self.hall_name, self.texts, self.phones)
+        phones = self._phones_now()
+        document = receipt_document(case, clerk, window, self.hall_name, self.texts, phones)
         result = self.service.print(document)
         if not result.printed:
             log.warning("receipt %s not printed: %s", case.receipt, result.detail)

@@ -113,6 +113,8 @@ def build_counter(
     """The workflow, its window and its live link (started). Raises KeyConfigError for a bad
     ``counter_keys`` entry. Needs a QApplication."""
     keys = parse_keys({k: list(v) for k, v in settings.counter_keys.items()})
+    if isinstance(printer, ServiceReceiptPrinter):
+        printer.follow_hub(client)  # the phones a manager set in the console
     workflow = CounterWorkflow(
         window,
         HubClientCounter(client),
