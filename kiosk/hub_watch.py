@@ -60,9 +60,12 @@ class SettingsWatch:
         self._thread = threading.Thread(target=self._run, name="settings-watch", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 2.0) -> None:
+    def stop(self, timeout: float = 0.2) -> None:
+        """Stop watching: after this ``changed`` is never called. A stream read blocked in the
+        network may keep the (daemon) thread a while longer; it then ends by itself, silent,
+        so the kiosk's exit does not wait for it."""
         self._stop.set()
-        self.source.close()  # ends a blocked stream read
+        self.source.close()
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -84,6 +87,6 @@ class SettingsWatch:
         for event in stream:
             if self._stop.is_set():
                 return
-            if event.type in WATCHED:
+            if event.type in WATCHED and not self._stop.is_set():
                 log.info("hub said %s: refreshing the catalog", event.type)
                 self.changed()
