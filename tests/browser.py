@@ -330,16 +330,27 @@ def chromium(profile: Path | None = None) -> Iterator[Browser]:
 
 def _end(process: subprocess.Popen[str]) -> None:
     """Stop chromium and every helper process it started (its process group), and wait until
-    they are gone, so that none still writes into the profile being removed."""
+    they are gone, so that none still writes into the profile being removed. The browser
+    itself ends on SIGTERM; its helpers (renderers, zygote) would take a second or more to
+    follow, so once it has gone they are killed outright."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     process.wait(PATIENCE)
-    deadline = time.monotonic() + PATIENCE
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline and _group_alive(process.pid):
+        time.sleep(0.02)
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of ``group`` still runs (one that has died but is not yet reaped by
+    whoever inherited it writes nothing more, so it does not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
