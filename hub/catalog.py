@@ -185,11 +185,11 @@ class Catalog:
             check_catalog(answer)
         except WireError as err:
             raise ApplyRefused(str(err)) from err
-        config = self.candidate(answer.catalog, f"catalog version {answer.version}")
-        view = build_view(config, answer.version, answer.checksum)
         engine = self._engine
         store = engine.store
-        with store.lock:
+        with store.lock:  # on the hall's settings in force: a console edit cannot slip between
+            config = self.candidate(answer.catalog, f"catalog version {answer.version}")
+            view = build_view(config, answer.version, answer.checksum)
             current = self._view
             if (current.version, current.checksum) == (answer.version, answer.checksum):
                 return

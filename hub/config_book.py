@@ -260,14 +260,16 @@ class ConfigBook:
         """Apply ``change`` (it mutates a copy of :meth:`current` as plain data) to the running
         hall. Returns the new version, or None when the change changed nothing; raises
         :class:`ConfigRejected` (nothing changed) when the result is not a valid hall."""
-        data = plain(self._current)
-        change(data)
-        return self._apply(actor, data, note, "console")
+        with self.store.lock:  # one edit at a time, each on the version in force (a few ms)
+            data = plain(self._current)
+            change(data)
+            return self._apply(actor, data, note, "console")
 
     def rollback(self, actor: Actor, number: int) -> ConfigVersion:
         """A new version with version ``number``'s content, applied now."""
         data = self.data_of(number)
-        made = self._apply(actor, data, f"回滚到第 {number} 版", "rollback", force=True)
+        with self.store.lock:
+            made = self._apply(actor, data, f"回滚到第 {number} 版", "rollback", force=True)
         assert made is not None
         return made
 

@@ -5,6 +5,7 @@ wins when a technician changes it; central's catalog keeps its names and the hal
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -147,3 +148,24 @@ def test_a_new_window_added_in_the_console_can_call(hub: Hub) -> None:
     hub.engine.issue_ticket(category="A")
     assert hub.engine.call_next(42) is not None
     assert 42 in hub.registry.windows
+
+
+def test_edits_made_at_once_by_several_people_all_count(hub: Hub) -> None:
+    """Each edit applies to the version in force when it runs, so none undoes another."""
+    numbers = [w.number for w in hub.engine.config.windows]
+
+    def rename(number: int) -> None:
+        def change(data: dict[str, Any]) -> None:
+            for window in data["windows"]:
+                if window["number"] == number:
+                    window["name"] = f"{number}号专窗"
+
+        hub.book.edit(MANAGER, change, f"{number}号窗口改名")
+
+    threads = [threading.Thread(target=rename, args=(n,)) for n in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [w.name for w in hub.engine.config.windows] == [f"{n}号专窗" for n in numbers]
+    assert len(hub.book.history()) == 1 + len(numbers)
