@@ -1,8 +1,9 @@
 """``hall central …``: run the reference central and manage its halls.
 
 ``hall central serve --data DIR --bind HOST:PORT`` serves; ``hall central --data DIR --bind
-HOST:PORT`` (no subcommand) does the same. The other subcommands work on the data folder
-directly and may run while the server runs (SQLite WAL, one writer at a time).
+HOST:PORT`` (no subcommand) does the same. The other subcommands work on the database directly
+and may run while the server runs. Every command takes ``--db URL`` (``postgresql://…``; or
+``HALLKIT_CENTRAL_DB`` in the environment); without it, SQLite in ``--data`` as before.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from typing import Any
 
 from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
-_DATA_HELP = "central's data folder (central.db, admin.token)"
+_DATA_HELP = "central's data folder (admin.token; central.db unless --db names a database)"
+_DB_HELP = (
+    "central's database: postgresql://USER@HOST/NAME (default: $HALLKIT_CENTRAL_DB, "
+    "else SQLite central.db in --data)"
+)
 
 
 def _need_data(args: argparse.Namespace, command: str) -> str | None:
@@ -24,6 +29,12 @@ def _need_data(args: argparse.Namespace, command: str) -> str | None:
     if not data:
         print(f"hall central {command}: --data DIR is required", file=sys.stderr)
     return data
+
+
+def _database(args: argparse.Namespace) -> str | None:
+    from sync.central.server import database_of
+
+    return database_of(getattr(args, "db", None))
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -34,9 +45,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     data = _need_data(args, "serve")
     if data is None:
         return EXIT_USAGE
+    db = _database(args)
+    if args.workers < 1:
+        print("hall central: --workers must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
     try:
         faults = Faults(args.fail_rate, args.lose_answer_rate, args.seed)
-        central = open_central(data, faults if faults.active else None)
+        central = open_central(data, faults if faults.active else None, db)
         uvicorn_config(central.app, args.bind, args.tls_cert, args.tls_key)
     except (ValueError, StoreError) as err:
         print(f"hall central: {err}", file=sys.stderr)
@@ -44,7 +59,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     scheme = "https" if args.tls_cert else "http"
     host, _, port = args.bind.rpartition(":")
     shown = "127.0.0.1" if host in ("0.0.0.0", "", "[::]") else host  # noqa: S104
-    print(f"central listening on {scheme}://{shown}:{port}  ({len(central.store.halls())} halls)")
+    print(
+        f"central listening on {scheme}://{shown}:{port}  ({len(central.store.halls())} halls, "
+        f"database {central.store.db.location}, {args.workers} worker"
+        f"{'s' if args.workers > 1 else ''})"
+    )
     print(
         f"admin page: {scheme}://{shown}:{port}/admin?token=… (token in {central.admin_token_path})"
     )
@@ -54,15 +73,31 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             f"{faults.lose_answer_rate}, seed {faults.seed}"
         )
     sys.stdout.flush()
-    serve(central, args.bind, args.tls_cert, args.tls_key)
+    serve(
+        central,
+        args.bind,
+        args.tls_cert,
+        args.tls_key,
+        workers=args.workers,
+        db=db,
+        faults=faults if faults.active else None,
+    )
     return EXIT_OK
 
 
 def _open(args: argparse.Namespace, command: str) -> Any:
     from sync.central.server import open_store
+    from sync.errors import StoreError
 
-    data = _need_data(args, command)
-    return None if data is None else open_store(data)
+    db = _database(args)
+    if db is None and _need_data(args, command) is None:
+        print(f"  (or name a database: hall central {command} --db URL)", file=sys.stderr)
+        return None
+    try:
+        return open_store(getattr(args, "data", None), db)
+    except StoreError as err:
+        print(f"hall central {command}: {err}", file=sys.stderr)
+        return None
 
 
 def _cmd_add_hall(args: argparse.Namespace) -> int:
@@ -231,6 +266,13 @@ def _cmd_case_status(args: argparse.Namespace) -> int:
 
 def _serve_options(parser: argparse.ArgumentParser, data_default: Any) -> None:
     parser.add_argument("--data", default=data_default, help=_DATA_HELP)
+    parser.add_argument("--db", default=data_default, help=_DB_HELP)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1 if data_default is None else data_default,
+        help="worker processes (PostgreSQL; uvicorn's supervisor restarts one that dies)",
+    )
     parser.add_argument("--bind", default="127.0.0.1:8800", help="HOST:PORT to listen on")
     parser.add_argument("--tls-cert", help="server certificate chain (PEM) for HTTPS")
     parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
@@ -273,6 +315,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "add-hall", help="register a hall; prints its id and, last, a one-time enrollment code"
     )
     add.add_argument("--data", default=keep, help=_DATA_HELP)
+    add.add_argument("--db", default=keep, help=_DB_HELP)
     add.add_argument("--name", required=True, help="the hall's name (示例镇便民服务中心)")
     add.add_argument(
         "--rating-scale",
@@ -284,16 +327,19 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     code = csub.add_parser("new-code", help="a new enrollment code for a hall (replacing a hub)")
     code.add_argument("--data", default=keep, help=_DATA_HELP)
+    code.add_argument("--db", default=keep, help=_DB_HELP)
     code.add_argument("--hall", required=True, help="hall id (h-…)")
     code.set_defaults(handler=_cmd_new_code)
 
     dump = csub.add_parser("dump", help="print every received event as one JSON object per line")
     dump.add_argument("--data", default=keep, help=_DATA_HELP)
+    dump.add_argument("--db", default=keep, help=_DB_HELP)
     dump.add_argument("--hall", help="only this hall's events")
     dump.set_defaults(handler=_cmd_dump)
 
     halls = csub.add_parser("halls", help="list halls with their sync counters")
     halls.add_argument("--data", default=keep, help=_DATA_HELP)
+    halls.add_argument("--db", default=keep, help=_DB_HELP)
     halls.add_argument("--json", action="store_true", help="one JSON object per hall")
     halls.set_defaults(handler=_cmd_halls)
 
@@ -301,12 +347,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "publish-catalog", help="publish a catalog file (TOML or JSON) as the hall's next version"
     )
     publish.add_argument("--data", default=keep, help=_DATA_HELP)
+    publish.add_argument("--db", default=keep, help=_DB_HELP)
     publish.add_argument("--hall", required=True, help="hall id (h-…)")
     publish.add_argument("file", help="TOML or .json file with 'categories' and 'items'")
     publish.set_defaults(handler=_cmd_publish_catalog)
 
     book = csub.add_parser("add-appointment", help="book an appointment for a hall's day")
     book.add_argument("--data", default=keep, help=_DATA_HELP)
+    book.add_argument("--db", default=keep, help=_DB_HELP)
     book.add_argument("--hall", required=True, help="hall id (h-…)")
     book.add_argument("--date", required=True, help="service day, YYYY-MM-DD")
     book.add_argument("--start", required=True, help="slot start, HH:MM")
@@ -319,6 +367,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     cancel = csub.add_parser("cancel-appointment", help="cancel a booked appointment")
     cancel.add_argument("--data", default=keep, help=_DATA_HELP)
+    cancel.add_argument("--db", default=keep, help=_DB_HELP)
     cancel.add_argument("--hall", required=True, help="hall id (h-…)")
     cancel.add_argument("--code", required=True, help="appointment code")
     cancel.set_defaults(handler=_cmd_cancel_appointment)
@@ -327,6 +376,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "case-status", help="move a case (收件回执) to a new status that hubs' lookups then show"
     )
     status.add_argument("--data", default=keep, help=_DATA_HELP)
+    status.add_argument("--db", default=keep, help=_DB_HELP)
     status.add_argument("--hall", help="hall id (h-…), needed only if two halls hold the receipt")
     status.add_argument("receipt", help="receipt number, e.g. SJ202611220001")
     status.add_argument(

@@ -12,3 +12,8 @@ class StoreError(SyncError):
 class StoreFull(StoreError):
     """A write failed because the disk (or the store's size cap) is full; nothing was written.
     The store works again as soon as there is room."""
+
+
+class StoreUnavailable(StoreError):
+    """The database server cannot be reached or has no free connection right now (restarting,
+    overloaded); nothing of the request was stored. Worth trying again shortly."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
@@ -25,6 +26,7 @@ from hub.engine import QueueEngine
 from hub.tables import ALL_MIGRATIONS
 from sync.clock import FixedClock
 from sync.store import Store
+from tests.pgcluster import PgCluster
 
 pytest_plugins = ["tests.shifted_clock"]  # machine_clock_at: processes at another wall clock
 
@@ -139,3 +141,27 @@ def id_number() -> Callable[..., str]:
         return first17 + check_digit(first17)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """One throwaway PostgreSQL server for the whole session (tests/pgcluster.py).
+
+    Made in a fresh folder under /tmp (not pytest's, which the ``postgres`` user may not
+    enter when the suite runs as root) and removed at the end. PostgreSQL is installed by
+    ``make test``; without it, tests that need it fail saying so.
+    """
+    cluster = PgCluster(tempfile.mkdtemp(prefix="hallkit-pg-")).start()
+    try:
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def pg_database(pg_cluster: PgCluster) -> str:
+    """The URL of a new, empty database on the session's PostgreSQL server."""
+    return pg_cluster.database(f"test_{next(_databases)}")

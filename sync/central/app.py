@@ -31,6 +31,7 @@ from sync.central.intake import receive_batch
 from sync.central.limits import BodyCounter, BodyTooLarge, body_limit, declared_length
 from sync.central.openapi import central_openapi
 from sync.central.store import CentralStore, HallKey, iso_now
+from sync.errors import StoreUnavailable
 from sync.signing import SignatureError, SignedRequest, verify_body, verify_head
 from sync.wire import (
     API_PREFIX,
@@ -46,10 +47,18 @@ from sync.wire import (
 log = logging.getLogger(__name__)
 
 ENROLL_RETRY_AFTER_SECONDS = 600
+BUSY_RETRY_AFTER_SECONDS = 5
+MAX_BATCHES_IN_FLIGHT = 32
+"""Batches one worker stores or waits to store at once; past it, uploads are answered 503 with
+Retry-After at once (a reconnect storm is queued by the hubs, not inside central)."""
 
 
 def _error(central: CentralStore, status: int, code: str, message: str) -> JSONResponse:
-    headers = {"Retry-After": str(ENROLL_RETRY_AFTER_SECONDS)} if status == 429 else None
+    headers = None
+    if status == 429:
+        headers = {"Retry-After": str(ENROLL_RETRY_AFTER_SECONDS)}
+    elif status == 503:
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
     return JSONResponse(
         {"error": code, "message": message, "server_time": iso_now(central.now())},
         status_code=status,
@@ -172,17 +181,27 @@ def _decode_batch(raw: bytes, encoding: str) -> Batch:
 
 
 def create_central_app(
-    central: CentralStore, *, admin_token: str | None = None, faults: Faults | None = None
+    central: CentralStore,
+    *,
+    admin_token: str | None = None,
+    faults: Faults | None = None,
+    max_in_flight: int = MAX_BATCHES_IN_FLIGHT,
 ) -> ASGIApp:
     """The central API over ``central``; ``/admin`` needs ``admin_token`` (None: no admin page).
 
-    ``faults`` injects refusals and lost answers for tests (None or zero rates: none).
+    ``faults`` injects refusals and lost answers for tests (None or zero rates: none);
+    ``max_in_flight`` caps the uploads being stored at once (more get 503 + Retry-After).
     """
     app = FastAPI(title="hallkit reference central", version="1", docs_url=None, redoc_url=None)
 
     @app.exception_handler(CentralError)
     async def _central_error(request: Request, exc: CentralError) -> JSONResponse:
         return _error(central, exc.status, exc.code, exc.message)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.warning("database unavailable: %s", exc)
+        return _error(central, 503, "unavailable", "central's database is busy; try again later")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -254,8 +273,19 @@ def create_central_app(
             server_time=iso_now(central.now()),
         ).model_dump()
 
+    in_flight = [0]
+
     @app.post(API_PREFIX + "/halls/{hall}/events")
     async def events(hall: str, request: Request) -> Response:
+        if in_flight[0] >= max_in_flight:
+            raise CentralError(503, "busy", "central is storing many batches; try again later")
+        in_flight[0] += 1  # the event loop is one thread: no lock needed
+        try:
+            return await store_events(hall, request)
+        finally:
+            in_flight[0] -= 1
+
+    async def store_events(hall: str, request: Request) -> Response:
         _, raw = await authenticate(request, hall)
         encoding = request.headers.get("content-encoding", "").strip().lower()
         key = request.headers.get("idempotency-key")

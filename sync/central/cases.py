@@ -78,19 +78,18 @@ def case_row(hall: str, payload: dict[str, Any], received_at: str) -> tuple[Any,
 
 
 INSERT_CASE = (
-    "INSERT OR IGNORE INTO cases (hall, receipt, item_id, item_name, accepted_on, promised_on,"
-    " status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO cases (hall, receipt, item_id, item_name, accepted_on, promised_on,"
+    " status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hall, receipt) DO NOTHING"
 )
 """Taking a case once: a repeated event never resets a status an admin has moved on."""
 
 
 def find_case(central: CentralStore, hall: str, receipt: str) -> CentralCase:
     """The case ``receipt`` of ``hall``; raises CentralError 404 ``unknown_case``."""
-    row = (
-        central.store.reader()
-        .execute("SELECT * FROM cases WHERE hall = ? AND receipt = ?", (hall, receipt))
-        .fetchone()
-    )
+    with central.db.read() as db:
+        row = db.execute(
+            "SELECT * FROM cases WHERE hall = ? AND receipt = ?", (hall, receipt)
+        ).fetchone()
     if row is None:
         raise CentralError(404, "unknown_case", f"no case {receipt} for hall {hall}")
     return _case(row)
@@ -106,7 +105,7 @@ def set_case_status(
     if status not in CASE_STATUS_TEXT:
         known = ", ".join(CASE_STATUS_TEXT)
         raise CentralError(400, "bad_status", f"unknown case status {status!r}; one of {known}")
-    with central.store.write() as db:
+    with central.db.write() as db:
         sql, params = "SELECT * FROM cases WHERE receipt = ?", [receipt]
         if hall is not None:
             sql, params = sql + " AND hall = ?", [receipt, hall]

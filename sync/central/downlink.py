@@ -74,9 +74,13 @@ def publish_catalog(central: CentralStore, hall: str, data: dict[str, Any]) -> P
     catalog = check_catalog_content(data)
     checksum = catalog_checksum(catalog)
     central.hall(hall)
-    with central.store.write() as db:
+    with central.db.write() as db:
         version = int(
-            db.execute("SELECT catalog_version FROM halls WHERE id = ?", (hall,)).fetchone()[0]
+            db.execute(
+                "SELECT catalog_version FROM halls WHERE id = ?"  # noqa: S608 - a fixed clause
+                + db.for_update,
+                (hall,),
+            ).fetchone()[0]
         )
         version += 1
         db.execute(
@@ -96,15 +100,12 @@ def publish_catalog(central: CentralStore, hall: str, data: dict[str, Any]) -> P
 
 def current_catalog(central: CentralStore, hall: str) -> PublishedCatalog | None:
     """The hall's latest catalog, or None when none was published."""
-    row = (
-        central.store.reader()
-        .execute(
+    with central.db.read() as db:
+        row = db.execute(
             "SELECT version, checksum, body FROM catalogs WHERE hall = ?"
             " ORDER BY version DESC LIMIT 1",
             (hall,),
-        )
-        .fetchone()
-    )
+        ).fetchone()
     if row is None:
         return None
     return PublishedCatalog(int(row[0]), row[1], json.loads(row[2]))
@@ -134,7 +135,7 @@ def add_appointment(
     if appointment.slot_end <= appointment.slot_start:
         raise BadInput("slot_end: must be after slot_start")
     central.hall(hall)
-    with central.store.write() as db:
+    with central.db.write() as db:
         before = db.execute(
             "SELECT date FROM appointments WHERE hall = ? AND code = ?", (hall, appointment.code)
         ).fetchone()
@@ -163,7 +164,7 @@ def add_appointment(
 
 def cancel_appointment(central: CentralStore, hall: str, code: str) -> int:
     """Cancel a booked appointment; returns its day's new version. Raises BadInput if unknown."""
-    with central.store.write() as db:
+    with central.db.write() as db:
         row = db.execute(
             "SELECT date FROM appointments WHERE hall = ? AND code = ?", (hall, code)
         ).fetchone()
@@ -178,7 +179,7 @@ def cancel_appointment(central: CentralStore, hall: str, code: str) -> int:
 def _bump(db: Any, hall: str, day: str) -> int:
     db.execute(
         "INSERT INTO appointment_days (hall, date, version) VALUES (?, ?, 1)"
-        " ON CONFLICT (hall, date) DO UPDATE SET version = version + 1",
+        " ON CONFLICT (hall, date) DO UPDATE SET version = appointment_days.version + 1",
         (hall, day),
     )
     return int(
@@ -191,34 +192,37 @@ def _bump(db: Any, hall: str, day: str) -> int:
 def appointments_of_day(central: CentralStore, hall: str, day: str) -> AppointmentsAnswer:
     """The day's appointments (booked and cancelled) and its version (0: never any)."""
     day = _check_day(day)
-    reader = central.store.reader()
-    row = reader.execute(
-        "SELECT version FROM appointment_days WHERE hall = ? AND date = ?", (hall, day)
-    ).fetchone()
-    rows = reader.query(
-        "SELECT code, slot_start, slot_end, category, item_id, id_number, status"
-        " FROM appointments WHERE hall = ? AND date = ? ORDER BY slot_start, code",
-        (hall, day),
-    )
+    columns = ("code", "slot_start", "slot_end", "category", "item_id", "id_number", "status")
+    with central.db.read() as reader:
+        row = reader.execute(
+            "SELECT version FROM appointment_days WHERE hall = ? AND date = ?", (hall, day)
+        ).fetchone()
+        rows = reader.query(
+            f"SELECT {', '.join(columns)}"  # noqa: S608 - our own column names
+            " FROM appointments WHERE hall = ? AND date = ? ORDER BY slot_start, code",
+            (hall, day),
+        )
     return AppointmentsAnswer(
         date=day,
         version=int(row[0]) if row else 0,
-        appointments=[WireAppointment.model_validate(r) for r in rows],
+        appointments=[
+            WireAppointment.model_validate(dict(zip(columns, r, strict=True))) for r in rows
+        ],
     )
 
 
 def next_appointment_code(central: CentralStore, hall: str, day: str) -> str:
     """An unused code ``Y<YYYYMMDD><NNN>`` for a new appointment of the hall on ``day``."""
     day = _check_day(day)
-    reader = central.store.reader()
-    number = reader.execute(
-        "SELECT COUNT(*) FROM appointments WHERE hall = ? AND date = ?", (hall, day)
-    ).fetchone()[0]
-    while True:
-        number += 1
-        code = f"Y{day.replace('-', '')}{number:03d}"
-        taken = reader.execute(
-            "SELECT 1 FROM appointments WHERE hall = ? AND code = ?", (hall, code)
-        ).fetchone()
-        if taken is None:
-            return code
+    with central.db.read() as reader:
+        number = reader.execute(
+            "SELECT COUNT(*) FROM appointments WHERE hall = ? AND date = ?", (hall, day)
+        ).fetchone()[0]
+        while True:
+            number += 1
+            code = f"Y{day.replace('-', '')}{number:03d}"
+            taken = reader.execute(
+                "SELECT 1 FROM appointments WHERE hall = ? AND code = ?", (hall, code)
+            ).fetchone()
+            if taken is None:
+                return code

@@ -1,8 +1,9 @@
 """Storing an uploaded batch: each ``(hall, seq)`` once, applied once, counters kept incrementally.
 
-One batch is one ``BEGIN IMMEDIATE`` transaction: a range read of what is already held, one
-``executemany`` insert, one upsert of the per-type applied counts and one update of the hall's
-counters. ``acked_seq`` (highest contiguous seq held) moves without a scan in the usual case —
+One batch is one transaction that first takes the hall's row (``FOR UPDATE`` on PostgreSQL;
+SQLite's writer is alone anyway), so two workers never store the same hall's batches at once:
+a range read of what is already held, one insert statement for the events (``COPY`` on
+PostgreSQL), one upsert of the per-type applied counts and one update of the hall's counters. ``acked_seq`` (highest contiguous seq held) moves without a scan in the usual case —
 when the hall holds as many events as its highest seq, seqs 1..max are all there — and otherwise
 walks the index forward from the old mark, so the cost is proportional to what the batch adds.
 """
@@ -14,11 +15,25 @@ from collections import Counter
 from typing import Any
 
 from sync.central.cases import INSERT_CASE, case_row
+from sync.central.db import PostgresDb, month_of
 from sync.central.store import CentralStore, iso_now
 from sync.central.validate import validate_event
 from sync.wire import Batch, BatchAnswer, Rejection
 
 CONFLICT = "conflict"
+EVENT_COLUMNS = (
+    "hall",
+    "seq",
+    "event_id",
+    "type",
+    "schema_version",
+    "payload",
+    "wall_time",
+    "clock_trusted",
+    "status",
+    "reason",
+    "received_at",
+)
 _WALK_CHUNK = 1000
 
 
@@ -36,7 +51,15 @@ def receive_batch(
     received_at = iso_now(now)
     events = batch.events
     reasons = {event.seq: validate_event(event, hall.rating_scale) for event in events}
-    with central.store.write() as db:
+    month = month_of(now)
+    if isinstance(central.db, PostgresDb):
+        central.db.ensure_month("events", month)
+    with central.db.write() as db:
+        state = db.execute(
+            "SELECT acked_seq, max_seq, held FROM halls WHERE id = ?"  # noqa: S608 - a fixed clause
+            + db.for_update,
+            (hall_id,),
+        ).fetchone()
         held: dict[int, tuple[str, str, str | None]] = {}
         if events:
             for row in db.execute(
@@ -93,23 +116,17 @@ def receive_batch(
                 )
             )
         if rows:
-            db.conn.executemany(
-                "INSERT INTO events (hall, seq, event_id, type, schema_version, payload,"
-                " wall_time, clock_trusted, status, reason, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-        if cases:
-            db.conn.executemany(INSERT_CASE, cases)
-        if applied_types:
-            db.conn.executemany(
-                "INSERT INTO applied_counts (hall, type, count) VALUES (?, ?, ?)"
-                " ON CONFLICT (hall, type) DO UPDATE SET count = count + excluded.count",
-                [(hall_id, type_, count) for type_, count in applied_types.items()],
-            )
-        state = db.execute(
-            "SELECT acked_seq, max_seq, held FROM halls WHERE id = ?", (hall_id,)
-        ).fetchone()
+            if db.dialect == "postgresql":
+                db.insert_rows("events", (*EVENT_COLUMNS, "month"), [(*r, month) for r in rows])
+            else:
+                db.insert_rows("events", EVENT_COLUMNS, rows)
+        db.executemany(INSERT_CASE, cases)
+        db.executemany(
+            "INSERT INTO applied_counts (hall, type, count) VALUES (?, ?, ?)"
+            " ON CONFLICT (hall, type) DO UPDATE"
+            " SET count = applied_counts.count + excluded.count",
+            [(hall_id, type_, count) for type_, count in applied_types.items()],
+        )
         acked, max_seq, held_count = int(state[0]), int(state[1]), int(state[2])
         if rows:
             held_count += len(rows)
@@ -134,7 +151,7 @@ def receive_batch(
         if key:
             db.execute(
                 "INSERT INTO idempotency_keys (hall, key, first_seen) VALUES (?, ?, ?)"
-                " ON CONFLICT (hall, key) DO UPDATE SET times = times + 1",
+                " ON CONFLICT (hall, key) DO UPDATE SET times = idempotency_keys.times + 1",
                 (hall_id, key[:200], received_at),
             )
     return BatchAnswer(

@@ -38,7 +38,8 @@ class CentralProcess:
     """``hall central serve --data DIR`` on ``127.0.0.1:port`` (a free one by default).
 
     ``fail_rate`` / ``lose_answer_rate`` / ``seed`` are passed as the fault-injection flags;
-    ``tls`` is (cert file, key file) for HTTPS. Use as a context manager or call start/stop.
+    ``tls`` is (cert file, key file) for HTTPS; ``db`` a PostgreSQL URL (default: SQLite in the
+    data folder); ``workers`` the worker processes. Use as a context manager or start/stop.
     """
 
     def __init__(
@@ -50,8 +51,12 @@ class CentralProcess:
         lose_answer_rate: float = 0.0,
         seed: int | None = None,
         tls: tuple[str, str] | None = None,
+        db: str | None = None,
+        workers: int = 1,
     ) -> None:
         self.data_dir = Path(data_dir)
+        self.db = db
+        self.workers = workers
         self.port = port or _free_port()
         self.fail_rate = fail_rate
         self.lose_answer_rate = lose_answer_rate
@@ -85,7 +90,30 @@ class CentralProcess:
             argv += ["--seed", str(self.seed)]
         if self.tls:
             argv += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
+        if self.db:
+            argv += ["--db", self.db]
+        if self.workers != 1:
+            argv += ["--workers", str(self.workers)]
         return argv
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes' ids (with one worker, the server's own); Linux only."""
+        if self.workers == 1:
+            return [self.pid]
+        pid = self.pid
+        try:
+            text = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
+        except OSError:
+            return []
+        workers = []
+        for part in text.split():
+            try:
+                command = Path(f"/proc/{part}/cmdline").read_bytes()
+            except OSError:
+                continue  # gone meanwhile
+            if b"spawn_main" in command:  # not multiprocessing's resource tracker
+                workers.append(int(part))
+        return workers
 
     def start(self, timeout: float = 20.0) -> CentralProcess:
         """Start the server and wait until its port answers; raises CentralProcessError."""
@@ -115,7 +143,7 @@ class CentralProcess:
 
     def add_hall(self, name: str, rating_scale: RatingScale = "gbt39046") -> tuple[str, str]:
         """Register a hall in the store; returns (hall id, one-time enrollment code)."""
-        store = CentralStore(self.data_dir / "central.db")
+        store = self.store()
         try:
             hall, code = store.add_hall(name, rating_scale)
         finally:
@@ -123,8 +151,8 @@ class CentralProcess:
         return hall.id, code
 
     def store(self) -> CentralStore:
-        """A store handle on the same file for checks (the caller closes it)."""
-        return CentralStore(self.data_dir / "central.db")
+        """A store handle on the same database for checks (the caller closes it)."""
+        return CentralStore(self.db or self.data_dir / "central.db", pool_size=2)
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM and wait; SIGKILL if it does not exit in ``timeout`` seconds."""

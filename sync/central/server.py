@@ -1,7 +1,15 @@
-"""Running the reference central: open its data folder, build the app, serve with uvicorn."""
+"""Running the reference central: open its database, build the app, serve with uvicorn.
+
+The database is a SQLite file in the data folder (the embedded default) or PostgreSQL
+(``--db postgresql://…`` or ``HALLKIT_CENTRAL_DB``). With ``workers`` > 1, uvicorn's own
+supervisor runs that many worker processes on one listening socket and restarts any that dies
+or hangs; each worker opens its own pool on the shared database, so any worker answers any
+hall (docs/central.md).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -10,6 +18,7 @@ from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.supervisors import Multiprocess
 
 from sync.central.app import create_central_app
 from sync.central.faults import Faults
@@ -20,6 +29,10 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "central.db"
 ADMIN_TOKEN = "admin.token"  # noqa: S105 - a file name, not a secret
+DB_ENV = "HALLKIT_CENTRAL_DB"
+"""Environment variable naming central's database when ``--db`` is not given (a URL with a
+password is better kept out of the process list: systemd's EnvironmentFile)."""
+_WORKER_ENV = "HALLKIT_CENTRAL_WORKER"
 
 
 @dataclass
@@ -37,12 +50,22 @@ class Central:
         return self.data_dir / ADMIN_TOKEN
 
 
-def open_store(data_dir: str | Path) -> CentralStore:
-    """Central's store in ``data_dir`` (created, mode 0700, if missing); raises StoreError."""
+def open_store(data_dir: str | Path | None, db: str | None = None) -> CentralStore:
+    """Central's store: the database ``db`` names (a ``postgresql://`` URL or a file), else
+    ``central.db`` in ``data_dir`` (created, mode 0700, if missing); raises StoreError."""
+    if db:
+        return CentralStore(db)
+    if data_dir is None:
+        raise ValueError("central needs --data DIR or --db URL")
     folder = Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     return CentralStore(folder / DB_NAME)
+
+
+def database_of(db: str | None) -> str | None:
+    """``db`` as given, else ``HALLKIT_CENTRAL_DB`` from the environment, else None (SQLite)."""
+    return db or os.environ.get(DB_ENV) or None
 
 
 def ensure_admin_token(path: Path) -> tuple[str, bool]:
@@ -60,10 +83,13 @@ def ensure_admin_token(path: Path) -> tuple[str, bool]:
     return token, True
 
 
-def open_central(data_dir: str | Path, faults: Faults | None = None) -> Central:
-    """Open (or create) a central in ``data_dir``; raises StoreError."""
+def open_central(
+    data_dir: str | Path, faults: Faults | None = None, db: str | None = None
+) -> Central:
+    """Open (or create) a central in ``data_dir`` (its admin token; its database unless ``db``
+    names one); raises StoreError."""
     folder = Path(data_dir)
-    store = open_store(folder)
+    store = open_store(folder, db)
     token, new = ensure_admin_token(folder / ADMIN_TOKEN)
     app = create_central_app(store, admin_token=token, faults=faults)
     return Central(folder, store, app, token, new)
@@ -78,7 +104,7 @@ def parse_bind(bind: str) -> tuple[str, int]:
 
 
 def uvicorn_config(
-    app: ASGIApp, bind: str, tls_cert: str | None = None, tls_key: str | None = None
+    app: ASGIApp | str, bind: str, tls_cert: str | None = None, tls_key: str | None = None
 ) -> uvicorn.Config:
     """The server settings central runs with (our own Date header, TLS when both files given).
 
@@ -104,11 +130,46 @@ def uvicorn_config(
 
 
 def serve(
-    central: Central, bind: str, tls_cert: str | None = None, tls_key: str | None = None
+    central: Central,
+    bind: str,
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+    *,
+    workers: int = 1,
+    db: str | None = None,
+    faults: Faults | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM, then close the store."""
-    config = uvicorn_config(central.app, bind, tls_cert, tls_key)
-    try:
-        uvicorn.Server(config).run()
-    finally:
-        central.store.close()
+    """Serve until SIGINT/SIGTERM, then close the store.
+
+    With ``workers`` > 1 the store opened here is closed and uvicorn's supervisor starts the
+    workers; each opens ``central.data_dir`` and ``db`` itself (:func:`worker_app`).
+    """
+    if workers <= 1:
+        config = uvicorn_config(central.app, bind, tls_cert, tls_key)
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            central.store.close()
+        return
+    central.store.close()
+    os.environ[_WORKER_ENV] = json.dumps(
+        {
+            "data": str(central.data_dir),
+            "db": db,
+            "faults": None
+            if faults is None
+            else [faults.fail_rate, faults.lose_answer_rate, faults.seed],
+        }
+    )
+    config = uvicorn_config("sync.central.server:worker_app", bind, tls_cert, tls_key)
+    config.workers = workers
+    config.factory = True
+    config.timeout_worker_healthcheck = 10
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+def worker_app() -> ASGIApp:
+    """The app of one worker process (uvicorn calls it in each worker it starts)."""
+    settings = json.loads(os.environ[_WORKER_ENV])
+    faults = None if settings["faults"] is None else Faults(*settings["faults"])
+    return open_central(settings["data"], faults, settings["db"]).app

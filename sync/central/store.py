@@ -11,7 +11,6 @@ import base64
 import hashlib
 import json
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sync.central.db import CentralDb, Migrations, open_db
 from sync.central.errors import CentralError, UnknownHall
 from sync.signing import NONCE_TTL_SECONDS
-from sync.store import Migration, Store
+from sync.store import Migration
 from sync.wire import RatingScale, WireError, new_enrollment_code, normalize_enrollment_code
 
 CODE_VALID_SECONDS = 7 * 24 * 3600
@@ -158,6 +158,143 @@ CENTRAL_MIGRATIONS = [
 ]
 
 
+CENTRAL_MIGRATIONS_PG = [
+    Migration(
+        "central",
+        1,
+        "halls, enrollment, keys, nonces, events (partitioned by month), catalogs, appointments",
+        """
+        CREATE TABLE halls (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            rating_scale TEXT NOT NULL DEFAULT 'gbt39046'
+                CHECK (rating_scale IN ('gbt39046', 'reverse')),
+            catalog_version BIGINT NOT NULL DEFAULT 0,
+            acked_seq BIGINT NOT NULL DEFAULT 0,
+            max_seq BIGINT NOT NULL DEFAULT 0,
+            held BIGINT NOT NULL DEFAULT 0,
+            applied BIGINT NOT NULL DEFAULT 0,
+            rejected BIGINT NOT NULL DEFAULT 0,
+            conflicts BIGINT NOT NULL DEFAULT 0,
+            hub_last_seq BIGINT NOT NULL DEFAULT 0,
+            hub_name TEXT NOT NULL DEFAULT '',
+            hub_version TEXT NOT NULL DEFAULT '',
+            last_contact DOUBLE PRECISION
+        );
+        CREATE TABLE enrollment_codes (
+            code_hash TEXT PRIMARY KEY,
+            hall TEXT NOT NULL REFERENCES halls(id),
+            created_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL,
+            used_at DOUBLE PRECISION
+        );
+        CREATE TABLE enroll_failures (
+            address TEXT NOT NULL,
+            at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX enroll_failures_by_address ON enroll_failures (address, at);
+        CREATE TABLE keys (
+            key_id TEXT PRIMARY KEY,
+            hall TEXT NOT NULL REFERENCES halls(id),
+            secret TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            revoked_at DOUBLE PRECISION
+        );
+        CREATE INDEX keys_by_hall ON keys (hall);
+        CREATE TABLE nonces (
+            key_id TEXT NOT NULL,
+            nonce TEXT NOT NULL,
+            seen_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (key_id, nonce)
+        );
+        CREATE INDEX nonces_by_age ON nonces (seen_at);
+        CREATE TABLE events (
+            hall TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            event_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            wall_time TEXT NOT NULL,
+            clock_trusted INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+            reason TEXT,
+            received_at TEXT NOT NULL,
+            month DATE NOT NULL,
+            PRIMARY KEY (hall, seq, month)
+        ) PARTITION BY RANGE (month);
+        CREATE TABLE events_default PARTITION OF events DEFAULT;
+        CREATE TABLE applied_counts (
+            hall TEXT NOT NULL,
+            type TEXT NOT NULL,
+            count BIGINT NOT NULL,
+            PRIMARY KEY (hall, type)
+        );
+        CREATE TABLE idempotency_keys (
+            hall TEXT NOT NULL,
+            key TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            times BIGINT NOT NULL DEFAULT 1,
+            PRIMARY KEY (hall, key)
+        );
+        CREATE TABLE catalogs (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            version BIGINT NOT NULL,
+            checksum TEXT NOT NULL,
+            body TEXT NOT NULL,
+            published_at TEXT NOT NULL,
+            PRIMARY KEY (hall, version)
+        );
+        CREATE TABLE appointment_days (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            date TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            PRIMARY KEY (hall, date)
+        );
+        CREATE TABLE appointments (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            code TEXT NOT NULL,
+            date TEXT NOT NULL,
+            slot_start TEXT NOT NULL,
+            slot_end TEXT NOT NULL,
+            category TEXT NOT NULL,
+            item_id TEXT,
+            id_number TEXT,
+            status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),
+            PRIMARY KEY (hall, code)
+        );
+        CREATE INDEX appointments_by_day ON appointments (hall, date)
+        """,
+    ),
+    Migration(
+        "central",
+        2,
+        "cases learnt from case.accepted events (sync/central/cases.py)",
+        """
+        CREATE TABLE cases (
+            hall TEXT NOT NULL REFERENCES halls(id),
+            receipt TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            item_name TEXT NOT NULL,
+            accepted_on TEXT NOT NULL,
+            promised_on TEXT,
+            status TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (hall, receipt)
+        );
+        CREATE INDEX cases_by_receipt ON cases (receipt)
+        """,
+    ),
+]
+"""The same schema on PostgreSQL, same numbers. ``events`` is partitioned by the month central
+received them in (``month``, first day of the UTC month; partitions are made as months come,
+``events_default`` catches anything else); ``(hall, seq)`` stays unique because a batch is
+stored under its hall's row lock after reading what the hall already holds."""
+
+MIGRATIONS = Migrations(sqlite=CENTRAL_MIGRATIONS, postgresql=CENTRAL_MIGRATIONS_PG)
+
+
 def iso_now(now: float) -> str:
     """``now`` (Unix seconds) as ISO 8601 with the machine's UTC offset, second precision."""
     return datetime.fromtimestamp(now, UTC).astimezone().isoformat(timespec="seconds")
@@ -233,19 +370,28 @@ class Enrollment:
 
 
 class CentralStore:
-    """Central's data behind one :class:`sync.store.Store`; thread-safe like the Store.
+    """Central's data in one database (:mod:`sync.central.db`); thread-safe.
 
+    ``location`` is a SQLite file path (the embedded default) or a ``postgresql://`` URL;
     ``now`` is the clock in Unix seconds (tests pass a fake one to age codes and nonces).
-    Raises :class:`sync.errors.StoreError` when the file cannot be opened.
+    Raises :class:`sync.errors.StoreError` when the database cannot be opened.
     """
 
-    def __init__(self, path: str | Path, now: Callable[[], float] = time.time) -> None:
-        self.store = Store(path, CENTRAL_MIGRATIONS)
+    def __init__(
+        self,
+        location: str | Path,
+        now: Callable[[], float] = time.time,
+        *,
+        pool_size: int = 10,
+    ) -> None:
+        self.location = str(location)
+        """The database as given (a PostgreSQL URL keeps its password: never print it)."""
+        self.db: CentralDb = open_db(location, MIGRATIONS, pool_size=pool_size)
         self.now = now
         self._last_purge = 0.0
 
     def close(self) -> None:
-        self.store.close()
+        self.db.close()
 
     # -- halls -------------------------------------------------------------------------------
 
@@ -257,7 +403,7 @@ class CentralStore:
         if rating_scale not in ("gbt39046", "reverse"):
             raise CentralError(400, "bad_input", f"unknown rating scale {rating_scale!r}")
         now = self.now()
-        with self.store.write() as db:
+        with self.db.write() as db:
             while True:
                 hall_id = "h-" + secrets.token_hex(4)
                 if db.execute("SELECT 1 FROM halls WHERE id = ?", (hall_id,)).fetchone() is None:
@@ -272,7 +418,7 @@ class CentralStore:
     def new_code(self, hall: str) -> str:
         """A further one-time code for an existing hall (to enroll a replacement hub)."""
         self.hall(hall)
-        with self.store.write() as db:
+        with self.db.write() as db:
             return self._insert_code(db, hall, self.now())
 
     @staticmethod
@@ -287,21 +433,24 @@ class CentralStore:
 
     def hall(self, hall: str) -> Hall:
         """The hall with this id; raises UnknownHall."""
-        row = self.store.reader().execute("SELECT * FROM halls WHERE id = ?", (hall,)).fetchone()
+        with self.db.read() as db:
+            row = db.execute("SELECT * FROM halls WHERE id = ?", (hall,)).fetchone()
         if row is None:
             raise UnknownHall(hall)
         return Hall.from_row(row)
 
     def halls(self) -> list[Hall]:
         """Every hall, by name."""
-        rows = self.store.reader().query("SELECT * FROM halls ORDER BY name, id")
+        with self.db.read() as db:
+            rows = db.query("SELECT * FROM halls ORDER BY name, id")
         return [Hall.from_row(row) for row in rows]
 
     def applied_counts(self, hall: str) -> dict[str, int]:
         """Applied events of the hall per type (each event counted once, on first storing)."""
-        rows = self.store.reader().query(
-            "SELECT type, count FROM applied_counts WHERE hall = ? ORDER BY type", (hall,)
-        )
+        with self.db.read() as db:
+            rows = db.query(
+                "SELECT type, count FROM applied_counts WHERE hall = ? ORDER BY type", (hall,)
+            )
         return {row["type"]: int(row["count"]) for row in rows}
 
     # -- enrollment --------------------------------------------------------------------------
@@ -315,7 +464,7 @@ class CentralStore:
         ``bad_code``, 404 ``unknown_code``, 410 ``code_used`` / ``code_expired``.
         """
         now = self.now()
-        with self.store.write() as db:
+        with self.db.write() as db:
             since = now - ENROLL_FAILURE_WINDOW_SECONDS
             db.execute("DELETE FROM enroll_failures WHERE at < ?", (since,))
             failures = db.execute(
@@ -335,18 +484,17 @@ class CentralStore:
         if refusal is not None:
             raise refusal
         normalized = normalize_enrollment_code(code_text)
-        with self.store.write() as db:
+        with self.db.write() as db:
+            # Spent and read in one statement, so of two racing requests (in two processes,
+            # perhaps) exactly one finds the code unused.
             row = db.execute(
-                "SELECT hall, used_at FROM enrollment_codes WHERE code_hash = ?",
-                (_code_hash(normalized),),
+                "UPDATE enrollment_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL"
+                " RETURNING hall",
+                (now, _code_hash(normalized)),
             ).fetchone()
-            if row is None or row[1] is not None:  # spent by a racing request
+            if row is None:  # spent by a racing request
                 raise CentralError(410, "code_used", "this enrollment code was already used")
             hall_id = row[0]
-            db.execute(
-                "UPDATE enrollment_codes SET used_at = ? WHERE code_hash = ?",
-                (now, _code_hash(normalized)),
-            )
             db.execute(
                 "UPDATE keys SET revoked_at = ? WHERE hall = ? AND revoked_at IS NULL",
                 (now, hall_id),
@@ -386,11 +534,10 @@ class CentralStore:
 
     def key(self, key_id: str) -> HallKey | None:
         """The key with this id (revoked ones too), or None."""
-        row = (
-            self.store.reader()
-            .execute("SELECT hall, secret, revoked_at FROM keys WHERE key_id = ?", (key_id,))
-            .fetchone()
-        )
+        with self.db.read() as db:
+            row = db.execute(
+                "SELECT hall, secret, revoked_at FROM keys WHERE key_id = ?", (key_id,)
+            ).fetchone()
         if row is None:
             return None
         return HallKey(key_id, row[0], base64.b64decode(row[1]), row[2] is not None)
@@ -398,20 +545,21 @@ class CentralStore:
     def note_request(self, key: HallKey, nonce: str) -> bool:
         """Remember the nonce and the hall's last contact; False if the nonce was already seen.
 
-        The UNIQUE key makes a replay fail even when both copies arrive at once on two threads.
-        Nonces older than ``NONCE_TTL_SECONDS`` are purged now and then.
+        The database's primary key makes a replay fail even when both copies arrive at once, on
+        two threads or in two processes. Nonces older than ``NONCE_TTL_SECONDS`` are purged now
+        and then.
         """
         now = self.now()
-        with self.store.write() as db:
+        with self.db.write() as db:
             if now - self._last_purge > NONCE_PURGE_EVERY_SECONDS:
                 db.execute("DELETE FROM nonces WHERE seen_at < ?", (now - NONCE_TTL_SECONDS,))
                 self._last_purge = now
-            try:
-                db.execute(
-                    "INSERT INTO nonces (key_id, nonce, seen_at) VALUES (?, ?, ?)",
-                    (key.key_id, nonce, now),
-                )
-            except sqlite3.IntegrityError:
+            fresh = db.execute(
+                "INSERT INTO nonces (key_id, nonce, seen_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key_id, nonce) DO NOTHING",
+                (key.key_id, nonce, now),
+            ).rowcount
+            if fresh != 1:
                 return False
             db.execute("UPDATE halls SET last_contact = ? WHERE id = ?", (now, key.hall))
         return True
@@ -420,19 +568,20 @@ class CentralStore:
 
     def iter_events(self, hall: str | None = None, chunk: int = 5000) -> Iterator[dict[str, Any]]:
         """Every stored event (applied and rejected) by hall and seq, as JSON-ready dicts."""
-        reader = self.store.reader()
         last: tuple[str, int] = ("", 0)
         while True:
-            if hall is None:
-                rows = reader.execute(
-                    "SELECT * FROM events WHERE (hall, seq) > (?, ?) ORDER BY hall, seq LIMIT ?",
-                    (*last, chunk),
-                ).fetchall()
-            else:
-                rows = reader.execute(
-                    "SELECT * FROM events WHERE hall = ? AND seq > ? ORDER BY seq LIMIT ?",
-                    (hall, last[1], chunk),
-                ).fetchall()
+            with self.db.read() as reader:
+                if hall is None:
+                    rows = reader.query(
+                        "SELECT * FROM events WHERE (hall, seq) > (?, ?)"
+                        " ORDER BY hall, seq LIMIT ?",
+                        (*last, chunk),
+                    )
+                else:
+                    rows = reader.query(
+                        "SELECT * FROM events WHERE hall = ? AND seq > ? ORDER BY seq LIMIT ?",
+                        (hall, last[1], chunk),
+                    )
             if not rows:
                 return
             for row in rows:

@@ -20,12 +20,28 @@ def now() -> FakeNow:
     return FakeNow()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where central's store lives: each central test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "central.db")
+    url: str = request.getfixturevalue("pg_database")
+    return url
+
+
 @pytest.fixture
-def central(tmp_path: Path, now: FakeNow) -> Iterator[CentralStore]:
-    """Central's store in a temp file, on the fake clock."""
-    store = CentralStore(tmp_path / "central.db", now=now)
+def central(central_db: str, now: FakeNow) -> Iterator[CentralStore]:
+    """Central's store (a temp file, or a fresh PostgreSQL database), on the fake clock."""
+    store = CentralStore(central_db, now=now)
     yield store
     store.close()
+
+
+def db_args(central: CentralStore, data: Path) -> list[str]:
+    """The ``hall central`` options naming ``central``'s database (``--db`` or ``--data``)."""
+    if central.db.dialect == "postgresql":
+        return ["--db", central.location]
+    return ["--data", str(Path(central.db.location).parent)]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from hall.cli import main
 from sync.central.server import open_central
 from sync.central.store import CentralStore
 from tests.sync.central.centralapp import FakeNow, SignedHub, event
-from tests.sync.central.conftest import ADMIN
+from tests.sync.central.conftest import ADMIN, db_args
 
 
 def test_the_admin_page_needs_the_token(client: TestClient) -> None:
@@ -54,6 +54,37 @@ def test_add_hall_prints_the_code_as_the_last_word(
         central.close()
 
 
+def test_every_command_works_on_a_postgresql_database_named_by_db(
+    pg_database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert main(["central", "add-hall", "--db", pg_database, "--name", "青山镇"]) == 0
+    hall = capsys.readouterr().out.split()[1]
+    assert main(["central", "halls", "--db", pg_database, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "青山镇"
+    monkeypatch.setenv("HALLKIT_CENTRAL_DB", pg_database)  # as systemd's EnvironmentFile gives it
+    assert main(["central", "new-code", "--hall", hall]) == 0
+    assert hall in capsys.readouterr().out
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"categories": [{"code": "A", "name": "综合"}]}), "utf-8")
+    assert main(["central", "publish-catalog", "--hall", hall, str(catalog)]) == 0
+    assert "catalog version 1" in capsys.readouterr().out
+    assert main(["central", "dump", "--hall", hall]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_a_database_that_cannot_be_reached_is_named_without_its_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "postgresql://hallkit:s3cret@127.0.0.1:1/nowhere"
+    assert main(["central", "halls", "--db", url]) != 0
+    err = capsys.readouterr().err
+    assert "127.0.0.1:1/nowhere" in err
+    assert "s3cret" not in err
+
+
 def test_the_data_folder_and_admin_token_are_private(tmp_path: Path) -> None:
     folder = tmp_path / "central"
     central = open_central(folder)
@@ -67,10 +98,10 @@ def test_the_data_folder_and_admin_token_are_private(tmp_path: Path) -> None:
 
 
 def test_dump_prints_every_event_as_one_json_line(
-    hub: SignedHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    hub: SignedHub, central: CentralStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     hub.send([event(1), event(2, "nodot"), event(3, "window.status", {"number": 1})])
-    assert main(["central", "dump", "--data", str(tmp_path)]) == 0
+    assert main(["central", "dump", *db_args(central, tmp_path)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(e["hall"], e["seq"], e["type"], e["status"]) for e in lines] == [
         (hub.hall, 1, "ticket.issued", "applied"),
@@ -86,15 +117,15 @@ def test_dump_of_one_hall_leaves_the_others_out(
 ) -> None:
     hub.send([event(1)])
     other, _ = central.add_hall("另一个")
-    assert main(["central", "dump", "--data", str(tmp_path), "--hall", other.id]) == 0
+    assert main(["central", "dump", *db_args(central, tmp_path), "--hall", other.id]) == 0
     assert capsys.readouterr().out == ""
 
 
 def test_halls_json_shows_applied_counts_per_type(
-    hub: SignedHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    hub: SignedHub, central: CentralStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     hub.send([event(1), event(2), event(3, "ticket.called")], hub_last_seq=5)
-    assert main(["central", "halls", "--data", str(tmp_path), "--json"]) == 0
+    assert main(["central", "halls", *db_args(central, tmp_path), "--json"]) == 0
     row = json.loads(capsys.readouterr().out)
     assert row["applied_by_type"] == {"ticket.issued": 2, "ticket.called": 1}
     assert (row["acked_seq"], row["hub_last_seq"], row["held"]) == (3, 5, 3)
@@ -109,7 +140,14 @@ def test_publish_catalog_from_toml_makes_a_new_version(
         '[[items]]\nid = "i1"\nname = "社保卡补办"\ndepartment = "人社"\ncategory = "A"\n',
         encoding="utf-8",
     )
-    argv = ["central", "publish-catalog", "--data", str(tmp_path), "--hall", hub.hall, str(path)]
+    argv = [
+        "central",
+        "publish-catalog",
+        *db_args(central, tmp_path),
+        "--hall",
+        hub.hall,
+        str(path),
+    ]
     assert main(argv) == 0
     assert main(argv) == 0
     assert "catalog version 2" in capsys.readouterr().out
@@ -121,17 +159,28 @@ def test_publish_catalog_refuses_a_bad_file_and_keeps_the_version(
 ) -> None:
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps({"categories": [{"code": "AA", "name": "x"}]}), encoding="utf-8")
-    argv = ["central", "publish-catalog", "--data", str(tmp_path), "--hall", hub.hall, str(path)]
+    argv = [
+        "central",
+        "publish-catalog",
+        *db_args(central, tmp_path),
+        "--hall",
+        hub.hall,
+        str(path),
+    ]
     assert main(argv) == 1
     assert "categories[0].code" in capsys.readouterr().err
     assert central.hall(hub.hall).catalog_version == 0
 
 
 def test_appointments_are_booked_and_cancelled_from_the_command_line(
-    hub: SignedHub, tmp_path: Path, capsys: pytest.CaptureFixture[str], id_number: object
+    hub: SignedHub,
+    central: CentralStore,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    id_number: object,
 ) -> None:
     number = id_number()  # type: ignore[operator]
-    base = ["--data", str(tmp_path), "--hall", hub.hall]
+    base = [*db_args(central, tmp_path), "--hall", hub.hall]
     book = ["central", "add-appointment", *base, "--date", "2026-11-22"]
     assert main([*book, "--start", "09:00", "--end", "09:30", "--category", "A"]) == 0
     assert main([*book, "--start", "09:30", "--end", "10:00", "--category", "A",

@@ -12,6 +12,7 @@ from sync.central.cases import find_case, set_case_status
 from sync.central.errors import CentralError
 from sync.central.store import CentralStore
 from tests.sync.central.centralapp import SignedHub, event
+from tests.sync.central.conftest import db_args
 
 
 def accepted(receipt: str = "SJ202609210001", **extra: Any) -> dict[str, Any]:
@@ -84,7 +85,7 @@ def test_the_same_receipt_in_two_halls_needs_the_hall_named(
 ) -> None:
     hub.send([event(1, "case.accepted", accepted())])
     other, _ = central.add_hall("另一个镇")
-    with central.store.write() as db:
+    with central.db.write() as db:
         db.execute(
             "INSERT INTO cases VALUES (?, 'SJ202609210001', 'x', 'x', '2026-09-21', NULL,"
             " 'accepted', 'now')",
@@ -101,9 +102,9 @@ def test_hall_central_case_status_moves_a_case(
     hub: SignedHub, central: CentralStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     hub.send([event(1, "case.accepted", accepted())])
-    data = Path(central.store.path).parent
-    assert main(["central", "case-status", "--data", str(data), "sj202609210001", "ready"]) == 0
+    where = db_args(central, tmp_path)
+    assert main(["central", "case-status", *where, "sj202609210001", "ready"]) == 0
     assert "ready 待领取" in capsys.readouterr().out
     assert find_case(central, hub.hall, "SJ202609210001").status == "ready"
-    assert main(["central", "case-status", "--data", str(data), "SJ202609210001", "gone"]) == 1
+    assert main(["central", "case-status", *where, "SJ202609210001", "gone"]) == 1
     assert "unknown case status" in capsys.readouterr().err

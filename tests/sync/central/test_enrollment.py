@@ -87,7 +87,8 @@ def test_enrolling_again_revokes_the_previous_key(
 
 def test_codes_are_kept_only_as_hashes(central: CentralStore) -> None:
     _, code = central.add_hall("大厅")
-    rows = central.store.reader().execute("SELECT code_hash FROM enrollment_codes").fetchall()
+    with central.db.read() as db:
+        rows = db.query("SELECT code_hash FROM enrollment_codes")
     stored = [row[0] for row in rows]
     assert all(code.replace("-", "") not in value for value in stored)
     assert len(stored[0]) == 64

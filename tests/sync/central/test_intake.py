@@ -41,10 +41,11 @@ def test_the_same_batch_sent_twice_is_stored_once(hub: SignedHub, central: Centr
     assert again["duplicates"] == 20
     assert _applied(central, hub) == 20
     assert central.hall(hub.hall).held == 20
-    times = central.store.reader().execute(
-        "SELECT times FROM idempotency_keys WHERE hall = ? AND key = ?", (hub.hall, key)
-    )
-    assert times.fetchone()[0] == 2
+    with central.db.read() as db:
+        times = db.execute(
+            "SELECT times FROM idempotency_keys WHERE hall = ? AND key = ?", (hub.hall, key)
+        ).fetchone()
+    assert times[0] == 2
 
 
 def test_overlapping_batches_store_only_the_new_events(

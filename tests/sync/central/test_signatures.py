@@ -107,7 +107,8 @@ def test_nonces_are_forgotten_after_ten_minutes(
     now.t += 601
     central._last_purge = 0.0  # purge at the next request
     hub.request("GET", f"/halls/{hub.hall}/status")
-    count = central.store.reader().execute("SELECT COUNT(*) FROM nonces").fetchone()[0]
+    with central.db.read() as db:
+        count = db.execute("SELECT COUNT(*) FROM nonces").fetchone()[0]
     assert count == 1
 
 
