@@ -18,7 +18,7 @@ from sync.central.cases import INSERT_CASE, case_row
 from sync.central.db import PostgresDb, month_of
 from sync.central.store import CentralStore, iso_now
 from sync.central.validate import validate_event
-from sync.wire import Batch, BatchAnswer, Rejection
+from sync.wire import Batch, BatchAnswer, Rejection, WireEvent
 
 CONFLICT = "conflict"
 EVENT_COLUMNS = (
@@ -71,6 +71,7 @@ def receive_batch(
         rows: list[tuple[Any, ...]] = []
         cases: list[tuple[Any, ...]] = []
         rejected: list[Rejection] = []
+        applied: list[WireEvent] = []
         applied_types: Counter[str] = Counter()
         duplicates = conflicts = new_rejected = 0
         for event in events:
@@ -95,6 +96,7 @@ def receive_batch(
             reason = reasons[event.seq]
             if reason is None:
                 applied_types[event.type] += 1
+                applied.append(event)
                 if event.type == "case.accepted":
                     cases.append(case_row(hall_id, event.payload, received_at))
             else:
@@ -121,6 +123,8 @@ def receive_batch(
             else:
                 db.insert_rows("events", EVENT_COLUMNS, rows)
         db.executemany(INSERT_CASE, cases)
+        for sink in central.sinks:
+            sink(db, hall, applied, received_at)
         db.executemany(
             "INSERT INTO applied_counts (hall, type, count) VALUES (?, ?, ?)"
             " ON CONFLICT (hall, type) DO UPDATE"

@@ -18,11 +18,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.central.db import CentralDb, Migrations, open_db
+from sync.central.db import CentralDb, Migrations, Tx, open_db
 from sync.central.errors import CentralError, UnknownHall
 from sync.signing import NONCE_TTL_SECONDS
 from sync.store import Migration
-from sync.wire import RatingScale, WireError, new_enrollment_code, normalize_enrollment_code
+from sync.wire import (
+    RatingScale,
+    WireError,
+    WireEvent,
+    new_enrollment_code,
+    normalize_enrollment_code,
+)
+
+IntakeSink = Callable[[Tx, "Hall", list[WireEvent], str], None]
+"""See :attr:`CentralStore.sinks`."""
 
 CODE_VALID_SECONDS = 7 * 24 * 3600
 ENROLL_FAILURE_WINDOW_SECONDS = 600
@@ -389,6 +398,10 @@ class CentralStore:
         self.db: CentralDb = open_db(location, MIGRATIONS, pool_size=pool_size)
         self.now = now
         self._last_purge = 0.0
+        self.sinks: list[IntakeSink] = []
+        """What else learns of a batch's newly applied events, inside its transaction (the
+        province's 好差评 outbox, central's figures): ``sink(tx, hall, events, received_at)``.
+        A sink that raises rolls the batch back (the hub sends it again)."""
 
     def close(self) -> None:
         self.db.close()
