@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sync.central import schema_regions
 from sync.central.db import CentralDb, Migrations, Tx, open_db
 from sync.central.errors import CentralError, UnknownHall
 from sync.signing import NONCE_TTL_SECONDS
@@ -301,7 +302,12 @@ received them in (``month``, first day of the UTC month; partitions are made as 
 ``events_default`` catches anything else); ``(hall, seq)`` stays unique because a batch is
 stored under its hall's row lock after reading what the hall already holds."""
 
-MIGRATIONS = Migrations(sqlite=CENTRAL_MIGRATIONS, postgresql=CENTRAL_MIGRATIONS_PG)
+MIGRATIONS = Migrations(
+    sqlite=[*CENTRAL_MIGRATIONS, schema_regions.MIGRATION_SQLITE],
+    postgresql=[*CENTRAL_MIGRATIONS_PG, schema_regions.MIGRATION_PG],
+)
+"""Every migration of central, per engine. A feature with tables of its own keeps them in its
+``schema_*`` module (one Migration per engine, the same number) and is listed here in order."""
 
 
 def iso_now(now: float) -> str:
@@ -331,6 +337,8 @@ class Hall:
     hub_last_seq: int
     hub_name: str
     last_contact: float | None
+    region: str | None = None
+    """The code of the region (``regions``) the hall belongs to; None until one is set."""
 
     @property
     def lag(self) -> int:
@@ -354,6 +362,7 @@ class Hall:
             hub_last_seq=int(row["hub_last_seq"]),
             hub_name=row["hub_name"],
             last_contact=row["last_contact"],
+            region=row["region"],
         )
 
 
