@@ -10,6 +10,7 @@ import email.utils
 import hmac
 import logging
 import zlib
+from datetime import date
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,6 +28,7 @@ from sync.central.cases import find_case
 from sync.central.downlink import appointments_of_day, current_catalog
 from sync.central.errors import CentralError
 from sync.central.faults import Faults
+from sync.central.figures import DayFigures, FiguresAnswer, store_day
 from sync.central.intake import receive_batch
 from sync.central.limits import BodyCounter, BodyTooLarge, body_limit, declared_length
 from sync.central.openapi import central_openapi
@@ -140,28 +142,8 @@ def _target(request: Request) -> str:
 
 
 def _decode_batch(raw: bytes, encoding: str) -> Batch:
-    """The batch in a request body (gzip or plain); raises CentralError 400 / 413.
-
-    A gzip body is inflated to at most ``MAX_BATCH_BYTES`` + 1 bytes, so a bomb costs no more.
-    """
-    if len(raw) > MAX_BATCH_BYTES:
-        raise BodyTooLarge(MAX_BATCH_BYTES)
-    if encoding == "gzip":
-        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        try:
-            text = inflater.decompress(raw, MAX_BATCH_BYTES + 1)
-        except zlib.error as err:
-            raise CentralError(400, "bad_batch", f"the gzip body does not inflate: {err}") from err
-        if len(text) > MAX_BATCH_BYTES:
-            raise CentralError(
-                413, "too_large", f"a batch is at most {MAX_BATCH_BYTES} bytes uncompressed"
-            )
-        if not inflater.eof:
-            raise CentralError(400, "bad_batch", "the gzip body is truncated")
-    elif encoding in ("", "identity"):
-        text = raw
-    else:
-        raise CentralError(400, "bad_batch", f"unsupported Content-Encoding {encoding!r}")
+    """The batch in a request body (gzip or plain); raises CentralError 400 / 413."""
+    text = _inflate(raw, encoding, "bad_batch")
     try:
         batch = Batch.model_validate_json(text)
     except ValidationError as err:
@@ -178,6 +160,52 @@ def _decode_batch(raw: bytes, encoding: str) -> Batch:
             )
         previous = event.seq
     return batch
+
+
+def _decode_figures(raw: bytes, encoding: str) -> DayFigures:
+    """A day's figures in a request body (gzip or plain); raises CentralError 400 / 413."""
+    text = _inflate(raw, encoding, "bad_figures")
+    try:
+        return DayFigures.model_validate_json(text)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CentralError(400, "bad_figures", f"{where}: {first['msg']}") from err
+
+
+def _service_day(day: str) -> str:
+    """``day`` if it is a real date written YYYY-MM-DD; raises CentralError 400."""
+    try:
+        if len(day) == 10:
+            return date.fromisoformat(day).isoformat()
+    except ValueError:
+        pass
+    raise CentralError(400, "bad_figures", f"the day must be a date YYYY-MM-DD, not {day[:20]!r}")
+
+
+def _inflate(raw: bytes, encoding: str, code: str) -> bytes:
+    """A request body as sent (plain) or inflated (gzip); raises CentralError 400 ``code`` / 413.
+
+    A gzip body is inflated to at most ``MAX_BATCH_BYTES`` + 1 bytes, so a bomb costs no more.
+    """
+    if len(raw) > MAX_BATCH_BYTES:
+        raise BodyTooLarge(MAX_BATCH_BYTES)
+    if encoding == "gzip":
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            text = inflater.decompress(raw, MAX_BATCH_BYTES + 1)
+        except zlib.error as err:
+            raise CentralError(400, code, f"the gzip body does not inflate: {err}") from err
+        if len(text) > MAX_BATCH_BYTES:
+            raise CentralError(
+                413, "too_large", f"a batch is at most {MAX_BATCH_BYTES} bytes uncompressed"
+            )
+        if not inflater.eof:
+            raise CentralError(400, code, "the gzip body is truncated")
+        return text
+    if encoding in ("", "identity"):
+        return raw
+    raise CentralError(400, code, f"unsupported Content-Encoding {encoding!r}")
 
 
 def create_central_app(
@@ -301,6 +329,22 @@ def create_central_app(
             log.warning("injected fault: dropping the answer to a committed batch of %s", hall)
             return _LostAnswer()
         return JSONResponse(answer)
+
+    @app.put(API_PREFIX + "/halls/{hall}/figures/{day}")
+    async def figures(hall: str, day: str, request: Request) -> dict[str, Any]:
+        _, raw = await authenticate(request, hall)
+        encoding = request.headers.get("content-encoding", "").strip().lower()
+        digest = request.headers.get("x-figures-digest", "")[:64]
+
+        def store() -> bool:
+            return store_day(
+                central, hall, _service_day(day), _decode_figures(raw, encoding), digest
+            )
+
+        stored = await run_in_threadpool(store)
+        return FiguresAnswer(
+            day=day, stored=stored, server_time=iso_now(central.now())
+        ).model_dump()
 
     @app.get(API_PREFIX + "/halls/{hall}/catalog")
     async def catalog(hall: str, request: Request) -> Response:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sync.central.figures import DayFigures, FiguresAnswer
 from sync.wire import (
     API_PREFIX,
     AppointmentsAnswer,
@@ -104,6 +105,12 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "requestBody": {"required": True, "content": _json(Batch)},
         "responses": {**_ok(BatchAnswer), **_refusals(*_SIGNED)},
     },
+    ("put", "/halls/{hall}/figures/{day}"): {
+        "operationId": "upload_figures",
+        "parameters": [_header("X-Figures-Digest", "The snapshot's digest (hex).")],
+        "requestBody": {"required": True, "content": _json(DayFigures)},
+        "responses": {**_ok(FiguresAnswer), **_refusals(*_SIGNED)},
+    },
     ("get", "/halls/{hall}/catalog"): {
         "operationId": "catalog",
         "parameters": [_IF_NONE_MATCH],
@@ -138,6 +145,8 @@ _ADMIN = {
 }
 _MODELS: list[type[BaseModel]] = [
     AppointmentsAnswer,
+    DayFigures,
+    FiguresAnswer,
     Batch,
     BatchAnswer,
     CaseAnswer,
@@ -177,6 +186,9 @@ def central_openapi(generated: dict[str, Any]) -> dict[str, Any]:
             operation["security"] = [{SECURITY_SCHEME: []}]
     for param in paths[API_PREFIX + "/halls/{hall}/appointments"]["get"]["parameters"]:
         if param["name"] == "date":
+            param["schema"] = {"type": "string", "format": "date"}
+    for param in paths[API_PREFIX + "/halls/{hall}/figures/{day}"]["put"]["parameters"]:
+        if param["name"] == "day":
             param["schema"] = {"type": "string", "format": "date"}
     paths["/admin"]["get"]["operationId"] = "admin_page"
     paths["/admin"]["get"]["responses"] = _ADMIN["responses"]

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.central import schema_regions
+from sync.central import schema_figures, schema_regions
 from sync.central.db import CentralDb, Migrations, Tx, open_db
 from sync.central.errors import CentralError, UnknownHall
 from sync.signing import NONCE_TTL_SECONDS
@@ -303,8 +303,16 @@ received them in (``month``, first day of the UTC month; partitions are made as 
 stored under its hall's row lock after reading what the hall already holds."""
 
 MIGRATIONS = Migrations(
-    sqlite=[*CENTRAL_MIGRATIONS, schema_regions.MIGRATION_SQLITE],
-    postgresql=[*CENTRAL_MIGRATIONS_PG, schema_regions.MIGRATION_PG],
+    sqlite=[
+        *CENTRAL_MIGRATIONS,
+        schema_regions.MIGRATION_SQLITE,
+        schema_figures.MIGRATION_SQLITE,
+    ],
+    postgresql=[
+        *CENTRAL_MIGRATIONS_PG,
+        schema_regions.MIGRATION_PG,
+        schema_figures.MIGRATION_PG,
+    ],
 )
 """Every migration of central, per engine. A feature with tables of its own keeps them in its
 ``schema_*`` module (one Migration per engine, the same number) and is listed here in order."""

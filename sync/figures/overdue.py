@@ -47,6 +47,27 @@ def _late_sql(columns: set[str]) -> str | None:
     return None
 
 
+def late_from_sql(columns: set[str]) -> str | None:
+    """The date from which a follow-up counts as overdue, as an SQL expression over ``f``
+    (NULL: it cannot become overdue in its present state) — the same rule as
+    :func:`_late_sql`: overdue as of ``today`` exactly when ``late_from < today``. A hub sends
+    it to central with each day's figures (:mod:`sync.figures.snapshot`), so central judges
+    overdue on any later day by this one definition. None without a follow-ups table."""
+    if {"verify_due_on", "close_due_on", "status"} <= columns:
+        return (
+            "(CASE WHEN f.status = 'pending' THEN f.verify_due_on"
+            " WHEN f.status IN ('rectifying', 'revisiting') THEN f.close_due_on END)"
+        )
+    if {"due_date", "status"} <= columns:
+        return "(CASE WHEN f.status = 'open' THEN f.due_date END)"
+    return None
+
+
+def followup_columns(db: Sql) -> set[str]:
+    """The columns of the hub's follow-ups table (empty when it has none)."""
+    return _columns(db)
+
+
 def overdue(
     db: Sql, dim: str, first: date, last: date, today: date, *, by_day: bool = False
 ) -> dict[str, int]:

@@ -8,6 +8,7 @@ days × windows rows, whatever the number of tickets.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,11 +28,35 @@ _SUMS = ", ".join(f"SUM({c})" for c in SUMMED)
 _COLUMNS = (*SUMMED, "wait_max", "service_max")
 
 
-def _counts(db: Sql, dim: str, first: date, last: date, key: str) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Source:
+    """Where a report's rollups are read: the hub's own tables (the default), or central's
+    tables of many halls narrowed to some of them (:mod:`sync.central.figures`).
+
+    ``where`` is an extra condition (`` AND hall IN (?, ?)``) with its ``params``; ``prefix``
+    a ``WITH`` clause (its ``prefix_params`` first) and ``join`` a join on it, so that a key
+    may come from another table (a hall's region)."""
+
+    counts: str = "figures_counts"
+    hist: str = "figures_hist"
+    where: str = ""
+    params: tuple[Any, ...] = ()
+    prefix: str = ""
+    prefix_params: tuple[Any, ...] = ()
+    join: str = ""
+
+
+HUB = Source()
+
+
+def _counts(
+    db: Sql, dim: str, first: date, last: date, key: str, source: Source = HUB
+) -> dict[str, dict[str, Any]]:
     rows = db.execute(
-        f"SELECT {key}, {_SUMS}, MAX(wait_max), MAX(service_max) FROM figures_counts"  # noqa: S608
-        f" WHERE dim = ? AND day BETWEEN ? AND ? GROUP BY {key}",
-        (dim, first.isoformat(), last.isoformat()),
+        f"{source.prefix} SELECT {key}, {_SUMS}, MAX(wait_max), MAX(service_max)"  # noqa: S608
+        f" FROM {source.counts} {source.join}"
+        f" WHERE dim = ? AND day BETWEEN ? AND ?{source.where} GROUP BY {key}",
+        (*source.prefix_params, dim, first.isoformat(), last.isoformat(), *source.params),
     ).fetchall()
     return {str(r[0]): dict(zip(_COLUMNS, tuple(r)[1:], strict=True)) for r in rows}
 
@@ -41,7 +66,7 @@ PERCENTILES = (50, 90)
 
 
 def sql_percentiles(
-    db: Sql, dim: str, first: date, last: date, key: str
+    db: Sql, dim: str, first: date, last: date, key: str, source: Source = HUB
 ) -> dict[str, dict[str, dict[int, int]]]:
     """key → metric → {pct: value}: :func:`sync.figures.grid.percentile` (nearest rank over
     the merged histograms) computed inside SQLite, so a long report holds the hub's
@@ -51,14 +76,16 @@ def sql_percentiles(
         f"MIN(CASE WHEN cum * 100 >= {p} * total THEN bucket END)" for p in PERCENTILES
     )
     found: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
+    with_ = f"{source.prefix}," if source.prefix else "WITH"
     for row in db.execute(
-        f"WITH merged AS (SELECT {key} AS k, metric, bucket, SUM(n) AS n FROM figures_hist"  # noqa: S608
-        f"   WHERE dim = ? AND day BETWEEN ? AND ? GROUP BY {key}, metric, bucket),"
+        f"{with_} merged AS (SELECT {key} AS k, metric, bucket, SUM(n) AS n"  # noqa: S608
+        f"   FROM {source.hist} {source.join}"
+        f"   WHERE dim = ? AND day BETWEEN ? AND ?{source.where} GROUP BY {key}, metric, bucket),"
         " running AS (SELECT k, metric, bucket,"
         "   SUM(n) OVER (PARTITION BY k, metric ORDER BY bucket) AS cum,"
         "   SUM(n) OVER (PARTITION BY k, metric) AS total FROM merged)"
         f" SELECT k, metric, {picks} FROM running WHERE total > 0 GROUP BY k, metric",
-        (dim, first.isoformat(), last.isoformat()),
+        (*source.prefix_params, dim, first.isoformat(), last.isoformat(), *source.params),
     ).fetchall():
         values = tuple(row)
         found[str(values[0])][str(values[1])] = {

@@ -1,0 +1,80 @@
+"""Central's migration 5: each hall's figures, day by day, as its hub computed them.
+
+``hall_figures_counts`` and ``hall_figures_hist`` are the hub's ``figures_counts`` and
+``figures_hist`` (:mod:`sync.figures.schema`) with the hall in front; ``hall_followups`` the
+day's follow-ups with the date each turns overdue; ``hall_figures_open`` the sign-ins and pauses
+under way when the snapshot was made; ``hall_figure_days`` which snapshot each day holds.
+"""
+
+from __future__ import annotations
+
+from sync.store import Migration
+
+_SQL = """
+CREATE TABLE hall_figure_days (
+    hall TEXT NOT NULL REFERENCES halls(id),
+    day TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (hall, day)
+);
+CREATE TABLE hall_figures_counts (
+    hall TEXT NOT NULL,
+    day TEXT NOT NULL,
+    dim TEXT NOT NULL,
+    key TEXT NOT NULL,
+    issued BIGINT NOT NULL DEFAULT 0,
+    called BIGINT NOT NULL DEFAULT 0,
+    served BIGINT NOT NULL DEFAULT 0,
+    missed BIGINT NOT NULL DEFAULT 0,
+    transferred BIGINT NOT NULL DEFAULT 0,
+    r1 BIGINT NOT NULL DEFAULT 0,
+    r2 BIGINT NOT NULL DEFAULT 0,
+    r3 BIGINT NOT NULL DEFAULT 0,
+    r4 BIGINT NOT NULL DEFAULT 0,
+    r5 BIGINT NOT NULL DEFAULT 0,
+    signed_in_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+    pauses BIGINT NOT NULL DEFAULT 0,
+    pause_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+    wait_max DOUBLE PRECISION,
+    service_max DOUBLE PRECISION,
+    PRIMARY KEY (dim, day, hall, key)
+);
+CREATE TABLE hall_figures_hist (
+    hall TEXT NOT NULL,
+    day TEXT NOT NULL,
+    dim TEXT NOT NULL,
+    key TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    bucket BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (dim, day, hall, key, metric, bucket)
+);
+CREATE TABLE hall_followups (
+    hall TEXT NOT NULL,
+    day TEXT NOT NULL,
+    id TEXT NOT NULL,
+    hour TEXT,
+    win TEXT,
+    clerk TEXT,
+    category TEXT,
+    item TEXT,
+    late_from TEXT,
+    PRIMARY KEY (hall, day, id)
+);
+CREATE INDEX hall_followups_late ON hall_followups (late_from);
+CREATE TABLE hall_figures_open (
+    hall TEXT NOT NULL,
+    day TEXT NOT NULL,
+    win TEXT NOT NULL,
+    clerk TEXT NOT NULL,
+    signed_in_s DOUBLE PRECISION NOT NULL,
+    pause_s DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX hall_figures_open_by_day ON hall_figures_open (hall, day)
+"""
+
+_NAME = "each hall's figures per day (sync/central/figures.py)"
+MIGRATION_SQLITE = Migration("central", 5, _NAME, _SQL)
+MIGRATION_PG = Migration("central", 5, _NAME, _SQL)
