@@ -10,9 +10,10 @@ walks the index forward from the old mark, so the cost is proportional to what t
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
+
+from pydantic_core import to_json
 
 from sync.central.cases import INSERT_CASE, case_row
 from sync.central.db import PostgresDb, month_of
@@ -109,7 +110,7 @@ def receive_batch(
                     event.event_id,
                     event.type,
                     event.schema_version,
-                    json.dumps(event.payload, ensure_ascii=False, separators=(",", ":")),
+                    _payload_text(event.payload),
                     event.wall_time,
                     int(event.clock_trusted),
                     "applied" if reason is None else "rejected",
@@ -166,6 +167,13 @@ def receive_batch(
         resend_from=acked + 1 if max_seq > acked else None,
         server_time=received_at,
     )
+
+
+def _payload_text(payload: dict[str, Any]) -> str:
+    """The payload as compact JSON text, non-ASCII kept as is (what ``json.dumps(payload,
+    ensure_ascii=False, separators=(",", ":"))`` writes, numbers perhaps spelt otherwise: 1e-7
+    for 1e-07). pydantic-core's encoder: a quarter of the intake's CPU went to json.dumps."""
+    return to_json(payload).decode("utf-8")
 
 
 def _walk(db: Any, hall_id: str, acked: int) -> int:
