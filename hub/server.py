@@ -35,6 +35,7 @@ from sync.clock import Clock, SystemClock
 from sync.credential import CredentialError, load_credential
 from sync.downlink import Downlink
 from sync.errors import StoreError
+from sync.figure_uplink import FigureUplink
 from sync.http import CentralClient
 from sync.store import Store
 from sync.uplink import Uplink
@@ -210,6 +211,7 @@ def _build_uplink(hub: Hub) -> Uplink:
         credential = None
     sync = hub.config.sync
     client = CentralClient(credential, timeout=sync.request_timeout_seconds) if credential else None
+    figures = FigureUplink(hub.store, lambda: hub.engine.calendar, hub.engine.clock.now)
     uplink = Uplink(
         hub.store,
         sync,
@@ -217,6 +219,7 @@ def _build_uplink(hub: Hub) -> Uplink:
         hub.engine.clock,
         zone=ZoneInfo(hub.config.hall.timezone),
         on_events=hub.broker.publish,
+        figures=figures,
     )
     hub.engine.subscribe(lambda _events: uplink.wake())
     hub.app.state.sync_status = lambda: _sync_status(hub, uplink)

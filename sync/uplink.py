@@ -38,6 +38,7 @@ from sync.backoff import Backoff
 from sync.batches import OutgoingBatch, read_batch
 from sync.clock import SYSTEM_WAIT_CLOCK, Clock, WaitClock
 from sync.errors import StoreError
+from sync.figure_uplink import FigureUplink
 from sync.http import CentralClient, CentralRefused, CentralUnreachable
 from sync.outbox import Event, Outbox
 from sync.purge import purge_acknowledged
@@ -79,7 +80,8 @@ class Uplink:
     """Sends the outbox of ``store`` to central through ``client`` (None: not enrolled).
 
     ``clock`` is the clock the hub stamps events with; its ``trusted`` flag follows the
-    measured offset from central. ``on_events`` hears the ``sync.rejected`` events the uplink
+    measured offset from central. ``figures`` sends the hall's figures once the outbox is all
+    sent (:mod:`sync.figure_uplink`; None: not). ``on_events`` hears the ``sync.rejected`` events the uplink
     writes (the hub passes its LAN event broker). ``waits`` is the monotonic time its heartbeat,
     lingering and backoff are measured and waited in (tests pass a clock they move by hand).
     Thread-safe: :meth:`status` and :meth:`wake` may be called from any thread.
@@ -99,8 +101,10 @@ class Uplink:
         linger: float = LINGER_SECONDS,
         purge_every: float | None = PURGE_EVERY_SECONDS,
         waits: WaitClock = SYSTEM_WAIT_CLOCK,
+        figures: FigureUplink | None = None,
     ) -> None:
         self.store = store
+        self.figures = figures
         self.settings = settings
         self.client = client
         self.clock = clock
@@ -216,6 +220,11 @@ class Uplink:
             last = Outbox.last_seq(self.store.reader())
             self._check_alarm(last)
             if cursor > last:
+                client = self.client
+                if self.figures is not None and self.figures.step(
+                    client, lambda what: self._hall_path(client, what)
+                ):
+                    return Step.SENT, 0.0
                 self._set_state(UplinkState.IDLE)
                 wait = self.settings.heartbeat_seconds - (
                     self._time.monotonic() - self._last_contact

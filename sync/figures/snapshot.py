@@ -70,9 +70,9 @@ def day_snapshot(db: Sql, day: str, calendar: HallCalendar, now: datetime) -> Da
         for o in open_intervals(db, calendar, now)
         if o["day"] == day
     ]
-    body = {"day": day, "counts": counts, "hist": hist, "followups": followups}
+    body: dict[str, Any] = {"counts": counts, "hist": hist, "followups": followups}
     digest = hashlib.sha256(
-        json.dumps([body, [o[:2] for o in still_open]], sort_keys=True).encode()
+        json.dumps([day, body, [o[:2] for o in still_open]], sort_keys=True).encode()
     ).hexdigest()
     body["open"] = still_open
     body["as_of"] = calendar.local(now).isoformat(timespec="seconds")

@@ -31,11 +31,16 @@ class RunningCentral:
 
 @contextmanager
 def central_in_thread(
-    data_dir: Path, *, now: Callable[[], float] = time.time, faults: Faults | None = None
+    data_dir: Path,
+    *,
+    now: Callable[[], float] = time.time,
+    faults: Faults | None = None,
+    db: str | None = None,
 ) -> Iterator[RunningCentral]:
-    """Serve a central on a free loopback port until the block ends."""
+    """Serve a central on a free loopback port until the block ends (its store in
+    ``data_dir``, or in the PostgreSQL database ``db``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = CentralStore(data_dir / "central.db", now=now)
+    store = CentralStore(db or data_dir / "central.db", now=now)
     app = create_central_app(store, admin_token="test-admin-token", faults=faults)
     port = free_port()
     server = uvicorn.Server(uvicorn_config(app, f"127.0.0.1:{port}"))
