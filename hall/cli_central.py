@@ -38,7 +38,9 @@ def _database(args: argparse.Namespace) -> str | None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from hall.cli_province import export_to_workers, province_config
     from sync.central.faults import Faults
+    from sync.central.province import ProvinceError
     from sync.central.server import open_central, serve, uvicorn_config
     from sync.errors import StoreError
 
@@ -49,6 +51,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("hall central: --workers must be 1 or more", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        province = province_config(args)
+    except ProvinceError as err:
+        print(f"hall central: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    export_to_workers(args)  # every worker's open_central reads them there
     try:
         faults = Faults(args.fail_rate, args.lose_answer_rate, args.seed)
         central = open_central(data, faults if faults.active else None, db)
@@ -67,6 +75,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"admin page: {scheme}://{shown}:{port}/admin?token=… (token in {central.admin_token_path})"
     )
+    if province is not None:
+        print(f"好差评 records go to the province: {province.url} ({province.scale} codes)")
     if faults.active:
         print(
             f"FAULT INJECTION: fail-rate {faults.fail_rate}, lose-answer-rate "
@@ -265,6 +275,8 @@ def _cmd_case_status(args: argparse.Namespace) -> int:
 
 
 def _serve_options(parser: argparse.ArgumentParser, data_default: Any) -> None:
+    from hall.cli_province import province_options
+
     parser.add_argument("--data", default=data_default, help=_DATA_HELP)
     parser.add_argument("--db", default=data_default, help=_DB_HELP)
     parser.add_argument(
@@ -289,6 +301,7 @@ def _serve_options(parser: argparse.ArgumentParser, data_default: Any) -> None:
         help="tests only: share of committed uploads whose answer is cut off (0–1)",
     )
     parser.add_argument("--seed", type=int, help="tests only: seed of the fault injection")
+    province_options(parser, data_default)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -384,3 +397,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="accepted, processing, completed, ready, delivered, rejected or withdrawn",
     )
     status.set_defaults(handler=_cmd_case_status)
+
+    from hall import cli_province
+
+    cli_province.register(csub, keep)

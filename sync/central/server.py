@@ -22,7 +22,9 @@ from uvicorn.supervisors import Multiprocess
 
 from sync.central.app import create_central_app
 from sync.central.faults import Faults
+from sync.central.forwarder import Forwarder, WithForwarder
 from sync.central.protocol import CentralHttp
+from sync.central.province import config_from_env
 from sync.central.store import CentralStore
 
 log = logging.getLogger(__name__)
@@ -87,11 +89,15 @@ def open_central(
     data_dir: str | Path, faults: Faults | None = None, db: str | None = None
 ) -> Central:
     """Open (or create) a central in ``data_dir`` (its admin token; its database unless ``db``
-    names one); raises StoreError."""
+    names one); raises StoreError, or ProvinceError for a bad province configuration (which
+    ``hall central serve`` puts in the environment so that every worker sends 好差评 records)."""
     folder = Path(data_dir)
+    province = config_from_env()
     store = open_store(folder, db)
     token, new = ensure_admin_token(folder / ADMIN_TOKEN)
     app = create_central_app(store, admin_token=token, faults=faults)
+    if province is not None:
+        app = WithForwarder(app, Forwarder(store, province))
     return Central(folder, store, app, token, new)
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.central import schema_figures, schema_regions
+from sync.central import province, schema_figures, schema_province, schema_regions
 from sync.central.db import CentralDb, Migrations, Tx, open_db
 from sync.central.errors import CentralError, UnknownHall
 from sync.signing import NONCE_TTL_SECONDS
@@ -306,11 +306,13 @@ MIGRATIONS = Migrations(
     sqlite=[
         *CENTRAL_MIGRATIONS,
         schema_regions.MIGRATION_SQLITE,
+        schema_province.MIGRATION_SQLITE,
         schema_figures.MIGRATION_SQLITE,
     ],
     postgresql=[
         *CENTRAL_MIGRATIONS_PG,
         schema_regions.MIGRATION_PG,
+        schema_province.MIGRATION_PG,
         schema_figures.MIGRATION_PG,
     ],
 )
@@ -419,6 +421,7 @@ class CentralStore:
         """What else learns of a batch's newly applied events, inside its transaction (the
         province's 好差评 outbox, central's figures): ``sink(tx, hall, events, received_at)``.
         A sink that raises rolls the batch back (the hub sends it again)."""
+        self.sinks.append(province.outbox_sink)
 
     def close(self) -> None:
         self.db.close()
