@@ -311,6 +311,6 @@ def _label(by: str, key: str, labels: Mapping[str, str]) -> str:
 def _order(by: str, keys: set[str], labels: Mapping[str, str]) -> list[str]:
     if by == "window":
         return sorted(keys, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
-    if by in ("hall", "group"):
+    if by == "hall":
         return sorted(keys, key=lambda k: (labels.get(k, k), k))
     return sorted(keys, key=lambda k: (k == "", k))

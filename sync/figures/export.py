@@ -72,9 +72,13 @@ PRESENCE_COLUMNS = (
 """Added for the groupings that have them (window, clerk, day)."""
 
 
+SHEET_GROUPINGS = {**GROUPINGS, "hall": "大厅", "group": "下级区域"}
+"""The groupings' names, with central's (by hall, by the region's next level)."""
+
+
 def sheet_name(by: str) -> str:
-    """The sheet of a grouping: 按窗口, 按工作人员, …"""
-    return f"按{GROUPINGS[by]}"
+    """The sheet of a grouping: 按窗口, 按工作人员, 按大厅, …"""
+    return f"按{SHEET_GROUPINGS[by]}"
 
 
 def columns_for(report: dict[str, Any]) -> tuple[Column, ...]:
@@ -100,7 +104,7 @@ def workbook(reports: dict[str, dict[str, Any]], *, hall: str) -> bytes:
     for by, report in reports.items():
         sheet = book.create_sheet(sheet_name(by))
         columns = columns_for(report)
-        sheet.append([GROUPINGS[by], *(c.header for c in columns)])
+        sheet.append([SHEET_GROUPINGS[by], *(c.header for c in columns)])
         for line in _lines(report):
             sheet.append([line["label"], *(_cell(c, line) for c in columns)])
         for index, column in enumerate(columns, start=2):
@@ -135,7 +139,7 @@ def _notes(book: Workbook, reports: dict[str, dict[str, Any]], hall: str) -> Non
     total = next(iter(reports.values()))["total"]
     sheet = book.create_sheet("说明")
     for line in (
-        ["大厅", hall],
+        ["大厅" if "ratings_without_clerk" in total else "范围", hall],
         ["统计期间", f"{total['from']} 至 {total['to']}"],
         ["统计时间", total["as_of"]],
         ["未登录人员的评价数", total["ratings_without_clerk"]],
