@@ -111,13 +111,20 @@ def _open(args: argparse.Namespace, command: str) -> Any:
 
 
 def _cmd_add_hall(args: argparse.Namespace) -> int:
+    from sync.central.console.accounts import CLI_ACTOR
+    from sync.central.console.regions import region_tree, set_hall_region
     from sync.central.errors import CentralError
 
     central = _open(args, "add-hall")
     if central is None:
         return EXIT_USAGE
+    if args.region is not None and args.region not in region_tree(central).by_code:
+        print(f"hall central add-hall: no region {args.region!r}", file=sys.stderr)
+        return EXIT_FAIL
     try:
         hall, code = central.add_hall(args.name, args.rating_scale)
+        if args.region is not None:
+            set_hall_region(central, CLI_ACTOR, hall.id, args.region)
     except CentralError as err:
         print(f"hall central add-hall: {err}", file=sys.stderr)
         return EXIT_FAIL
@@ -336,6 +343,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         default="gbt39046",
         help="scale of rating satisfaction codes this platform expects (default gbt39046)",
     )
+    add.add_argument("--region", help="the code of the region the hall belongs to")
     add.set_defaults(handler=_cmd_add_hall)
 
     code = csub.add_parser("new-code", help="a new enrollment code for a hall (replacing a hub)")
@@ -398,6 +406,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     status.set_defaults(handler=_cmd_case_status)
 
-    from hall import cli_province
+    from hall import cli_central_console, cli_province
 
     cli_province.register(csub, keep)
+    cli_central_console.register_console(csub)

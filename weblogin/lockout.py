@@ -56,8 +56,11 @@ class Lockout:
     """Counts wrong secrets per key and locks a key after :data:`MAX_WRONG` in a row.
 
     Thread-safe. Times come from ``clock`` (UTC, timezone-aware). ``locked(until)`` makes the
-    error of a locked key (a 423 answer), ``wrong(left)`` the error of a wrong secret with the tries left
-    (:meth:`check` and :meth:`wrong` raise them); ``what`` names the keys in the log.
+    error of a locked key (a 423 answer), ``wrong(left)`` the error of a wrong secret with the
+    tries left (:meth:`check` and :meth:`wrong` raise them); ``what`` names the keys in the log.
+
+    The counts live in this process's memory. A server of several processes keeps them where
+    every process counts by overriding :meth:`locked_until`, :meth:`strike` and :meth:`clear`.
     """
 
     def __init__(

@@ -6,9 +6,8 @@ and a CSRF token of its own. It ends on logout, after ``idle_minutes`` without a
 password: every lookup reads the account again through ``current(username)``, so a change made
 from the command line in another process counts too.
 
-Sessions are not stored: a restart signs everyone out (they sign in again). With several worker
-processes, a session lives in the worker that started it, so such a server keeps each browser on
-one worker or runs the console in one process.
+:class:`Sessions` keeps them in the process's memory (a restart signs everyone out); a server of
+several processes keeps them in its database instead (:mod:`sync.central.console.stored`).
 """
 
 from __future__ import annotations
@@ -70,6 +69,10 @@ class Sessions(Generic[A, S]):
     ``current(username)`` reads an account as stored now (None when there is none); ``make``
     builds a session (:class:`Session` or a subclass); ``clock`` gives the monotonic time the
     idle timeout is measured on (tests move a fake clock).
+
+    Sessions are kept in this process's memory. A server of several processes keeps them where
+    every process finds them by overriding the keeping methods (``_get``, ``_put``, ``_drop``,
+    ``_drop_user``, ``_touch``, ``_sweep``, :meth:`count`); the rules stay these.
     """
 
     def __init__(
@@ -82,7 +85,7 @@ class Sessions(Generic[A, S]):
         self._current = current
         self._clock = clock
         self._make = make
-        self._idle_ns = idle_minutes * NS_PER_MINUTE
+        self.idle_ns = idle_minutes * NS_PER_MINUTE
         self._lock = threading.Lock()
         self._live: dict[str, S] = {}
 
@@ -90,10 +93,8 @@ class Sessions(Generic[A, S]):
         """A new session for ``account`` (after a right password), with fresh random ids."""
         now = self._clock.monotonic_ns()
         session = self._make(secrets.token_urlsafe(32), account, secrets.token_urlsafe(32), now)
-        with self._lock:
-            for stale in [k for k, s in self._live.items() if self._idle(s, now)]:
-                del self._live[stale]
-            self._live[session.id] = session
+        self._sweep(now - self.idle_ns)
+        self._put(session)
         return session
 
     def lookup(self, token: str, *, touch: bool = True) -> S | None:
@@ -102,13 +103,12 @@ class Sessions(Generic[A, S]):
         acting); None (and the session ends) when it is unknown, idle too long, or its
         account was disabled or got a new password since it started."""
         now = self._clock.monotonic_ns()
-        with self._lock:
-            session = self._live.get(token)
-            if session is None:
-                return None
-            if self._idle(session, now):
-                del self._live[token]
-                return None
+        session = self._get(token)
+        if session is None:
+            return None
+        if now - session.last_seen_ns >= self.idle_ns:
+            self._drop(token)
+            return None
         then: AccountLike = session.account
         current = self._current(then.username)
         if (
@@ -117,32 +117,55 @@ class Sessions(Generic[A, S]):
             or current.id != then.id
             or current.password_changed_at != then.password_changed_at
         ):
-            self.end(token)
+            self._drop(token)
             return None
         if touch:
-            with self._lock:
-                session.last_seen_ns = now
+            self._touch(session, now)
         return session
 
     def end(self, token: str) -> S | None:
         """End the session of ``token`` (logout); the ended session, or None if none was live."""
-        with self._lock:
-            return self._live.pop(token, None)
+        return self._drop(token)
 
     def end_all(self, username: str) -> int:
         """End every session of ``username``; how many ended."""
-        with self._lock:
-            ended = [k for k, s in self._live.items() if s.account.username == username]
-            for key in ended:
-                del self._live[key]
+        ended = self._drop_user(username)
         if ended:
-            log.info("ended %d console session(s) of %s", len(ended), username)
-        return len(ended)
+            log.info("ended %d console session(s) of %s", ended, username)
+        return ended
+
+    # -- keeping (in memory here) ------------------------------------------------------------
 
     def count(self) -> int:
         """Live sessions (idle ones not yet swept included)."""
         with self._lock:
             return len(self._live)
 
-    def _idle(self, session: S, now: int) -> bool:
-        return now - session.last_seen_ns >= self._idle_ns
+    def _get(self, token: str) -> S | None:
+        with self._lock:
+            return self._live.get(token)
+
+    def _put(self, session: S) -> None:
+        with self._lock:
+            self._live[session.id] = session
+
+    def _drop(self, token: str) -> S | None:
+        with self._lock:
+            return self._live.pop(token, None)
+
+    def _drop_user(self, username: str) -> int:
+        with self._lock:
+            ended = [k for k, s in self._live.items() if s.account.username == username]
+            for key in ended:
+                del self._live[key]
+        return len(ended)
+
+    def _touch(self, session: S, now: int) -> None:
+        with self._lock:
+            session.last_seen_ns = now
+
+    def _sweep(self, seen_before: int) -> None:
+        """Forget the sessions last used before ``seen_before`` (idle too long)."""
+        with self._lock:
+            for stale in [k for k, s in self._live.items() if s.last_seen_ns <= seen_before]:
+                del self._live[stale]

@@ -18,7 +18,6 @@ No ``from __future__ import annotations``: FastAPI reads the dependencies' annot
 """
 
 import hashlib
-import urllib.parse
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -30,12 +29,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from hub.actor_auth import SESSION_COOKIE
 from hub.manage import texts
 from hub.sessions import ConsoleSession, Sessions
+from weblogin import login
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-MAX_FORM_BYTES = 256 * 1024
+MAX_FORM_BYTES = login.MAX_FORM_BYTES
 
 Viewer = ConsoleSession
 """The signed-in person a page is shown to: ``.actor`` (name, role, ``role_name``),
@@ -51,20 +51,14 @@ STATIC_TYPES = {
 }
 
 
-class SignInNeeded(Exception):
-    """No live session: the browser goes to the login page, then back to ``next_path``."""
-
-    def __init__(self, next_path: str) -> None:
-        super().__init__(next_path)
-        self.next_path = next_path
+SignInNeeded = login.SignInNeeded
 
 
-class PageDenied(Exception):
+class PageDenied(login.PageDenied[Viewer]):
     """The signed-in person's role may not see this page (403 page)."""
 
     def __init__(self, viewer: Viewer) -> None:
-        super().__init__(viewer.actor.role)
-        self.viewer = viewer
+        super().__init__(viewer, viewer.actor.role)
 
 
 def static_files() -> dict[str, tuple[Path, str, str]]:
@@ -81,15 +75,7 @@ def static_files() -> dict[str, tuple[Path, str, str]]:
 
 def local_next(value: str | None) -> str:
     """``value`` when it is a console path to come back to after signing in, else ``/manage/``."""
-    if (
-        value
-        and value.startswith("/manage/")
-        and "\\" not in value
-        and not value.startswith(("/manage/login", "/manage/logout", "/manage/static/"))
-        and urllib.parse.urlsplit(value).netloc == ""
-    ):
-        return value
-    return "/manage/"
+    return login.local_next(value, "/manage")
 
 
 class Console:
@@ -137,13 +123,7 @@ class Console:
         """The fields of an ``application/x-www-form-urlencoded`` body, emptied ones included
         (an emptied field means "none" or "clear"), the last value of a repeated field; an
         empty dict for another kind of body."""
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind != "application/x-www-form-urlencoded":
-            return {}
-        body = await request.body()
-        text = body[:MAX_FORM_BYTES].decode("utf-8", "replace")
-        pairs = urllib.parse.parse_qsl(text, keep_blank_values=True)
-        return dict(pairs)
+        return await login.read_form(request)
 
     # -- drawing -----------------------------------------------------------------------------
 

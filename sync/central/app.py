@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.central.admin import render_admin
 from sync.central.cases import find_case
+from sync.central.console import install_console
 from sync.central.downlink import appointments_of_day, current_catalog
 from sync.central.errors import CentralError
 from sync.central.faults import Faults
@@ -221,6 +222,7 @@ def create_central_app(
     ``max_in_flight`` caps the uploads being stored at once (more get 503 + Retry-After).
     """
     app = FastAPI(title="hallkit reference central", version="1", docs_url=None, redoc_url=None)
+    install_console(app, central)  # /console/: people's supervision pages
 
     @app.exception_handler(CentralError)
     async def _central_error(request: Request, exc: CentralError) -> JSONResponse:

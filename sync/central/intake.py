@@ -17,6 +17,7 @@ from pydantic_core import to_json
 
 from sync.central.cases import INSERT_CASE, case_row
 from sync.central.db import PostgresDb, month_of
+from sync.central.schema_console import note_batch_clock
 from sync.central.store import CentralStore, iso_now
 from sync.central.validate import validate_event
 from sync.wire import Batch, BatchAnswer, Rejection, WireEvent
@@ -126,6 +127,7 @@ def receive_batch(
         db.executemany(INSERT_CASE, cases)
         for sink in central.sinks:
             sink(db, hall, applied, received_at)
+        note_batch_clock(db, hall_id, batch.sent_at, now)
         db.executemany(
             "INSERT INTO applied_counts (hall, type, count) VALUES (?, ?, ?)"
             " ON CONFLICT (hall, type) DO UPDATE"

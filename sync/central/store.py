@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.central import province, schema_figures, schema_province, schema_regions
+from sync.central import province, schema_console, schema_figures, schema_province, schema_regions
 from sync.central.db import CentralDb, Migrations, Tx, open_db
 from sync.central.errors import CentralError, UnknownHall
 from sync.signing import NONCE_TTL_SECONDS
@@ -308,12 +308,14 @@ MIGRATIONS = Migrations(
         schema_regions.MIGRATION_SQLITE,
         schema_province.MIGRATION_SQLITE,
         schema_figures.MIGRATION_SQLITE,
+        schema_console.MIGRATION_SQLITE,
     ],
     postgresql=[
         *CENTRAL_MIGRATIONS_PG,
         schema_regions.MIGRATION_PG,
         schema_province.MIGRATION_PG,
         schema_figures.MIGRATION_PG,
+        schema_console.MIGRATION_PG,
     ],
 )
 """Every migration of central, per engine. A feature with tables of its own keeps them in its

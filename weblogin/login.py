@@ -1,0 +1,86 @@
+"""The pieces of a console's login and its forms: the login form's double-submit token, the
+session cookie, where to go after signing in, and reading a form.
+
+The login form posts ``user``, ``password`` and ``csrf``; as there is no session yet to tie its
+CSRF token to, the same random value goes in an HttpOnly cookie (path: the login page) and in
+the form (:func:`login_token`, :func:`login_token_ok`). A right password starts a session whose
+id goes in an HttpOnly, SameSite=Strict cookie (:func:`set_session_cookie`).
+
+No ``from __future__ import annotations``: kept like the routes that use it.
+"""
+
+import secrets
+import urllib.parse
+from typing import Generic, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+MAX_FORM_BYTES = 256 * 1024
+
+
+def new_token() -> str:
+    """A fresh random token (login form, session id, CSRF)."""
+    return secrets.token_urlsafe(32)
+
+
+def set_login_token(response: Response, cookie: str, token: str, login_path: str) -> None:
+    """Send the login form's token in its HttpOnly cookie (only for ``login_path``)."""
+    response.set_cookie(cookie, token, httponly=True, samesite="strict", path=login_path)
+
+
+def login_token_ok(request: Request, cookie: str, sent: str) -> bool:
+    """Whether the login form's ``sent`` token is the one in its cookie (constant time)."""
+    kept = request.cookies.get(cookie, "")
+    return bool(kept) and secrets.compare_digest(kept.encode(), sent.encode())
+
+
+def set_session_cookie(response: Response, cookie: str, value: str, path: str = "/") -> None:
+    """Send a session id: HttpOnly, SameSite=Strict, never readable by the page's scripts."""
+    response.set_cookie(cookie, value, httponly=True, samesite="strict", path=path)
+
+
+def local_next(value: str | None, prefix: str) -> str:
+    """``value`` when it is a page of the console under ``prefix`` (``/manage``) to come back to
+    after signing in, else the console's home (``prefix/``)."""
+    home = prefix + "/"
+    if (
+        value
+        and value.startswith(home)
+        and "\\" not in value
+        and not value.startswith((home + "login", home + "logout", home + "static/"))
+        and urllib.parse.urlsplit(value).netloc == ""
+    ):
+        return value
+    return home
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The fields of an ``application/x-www-form-urlencoded`` body, emptied ones included
+    (an emptied field means "none" or "clear"), the last value of a repeated field; an
+    empty dict for another kind of body."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        return {}
+    body = await request.body()
+    text = body[:MAX_FORM_BYTES].decode("utf-8", "replace")
+    return dict(urllib.parse.parse_qsl(text, keep_blank_values=True))
+
+
+class SignInNeeded(Exception):
+    """No live session: the browser goes to the login page, then back to ``next_path``."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+V = TypeVar("V")
+
+
+class PageDenied(Exception, Generic[V]):
+    """The signed-in ``viewer`` (whose ``role`` it is) may not see this page (403 page)."""
+
+    def __init__(self, viewer: V, role: str) -> None:
+        super().__init__(role)
+        self.viewer = viewer
