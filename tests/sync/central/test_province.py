@@ -11,11 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from hub.engine import QueueEngine
+from sync.batches import read_batch
 from sync.central.forwarder import Forwarder
 from sync.central.province import ProvinceConfig, province_status
 from sync.central.store import CentralStore
-from tests.sync.central.centralapp import FakeNow, SignedHub, event
+from sync.clock import FixedClock
+from sync.store import Store
+from tests.conftest import HALL_ZONE
+from tests.hub.followup_helpers import CLERK, MANAGER, STEP_BODIES, rated, the_followup
+from tests.sync.central.centralapp import FakeNow, SignedHub, enroll, event
 from tests.sync.central.fakeprovince import FakeProvince
 from tests.sync.central.provincedata import (
     REGION,
@@ -208,3 +215,74 @@ def test_two_senders_never_send_one_halls_records_at_once(
     state = province.state()
     assert state["duplicates"] == 0
     assert [r["record_id"] for r in state["records"]] == _sent_ids(hub, range(1, 31))
+
+
+def test_a_real_hubs_bad_rating_and_its_follow_up_reach_the_province_as_records(
+    central: CentralStore,
+    hub: SignedHub,
+    province: FakeProvince,
+    engine: QueueEngine,
+    clock: FixedClock,
+    store: Store,
+) -> None:
+    rating_ = rated(engine, clock, level=5, reason="等候时间过长")
+    followup = the_followup(engine)
+    for name in ("verify", "rectify", "revisit"):
+        engine.followup_step(MANAGER, followup["id"], name, STEP_BODIES[name])
+    last = engine.events_after(0)[-1].seq
+    batch = read_batch(
+        store.reader(),
+        0,
+        hall=hub.hall,
+        hub_last_seq=last,
+        max_events=1000,
+        max_bytes=10**7,
+        scale="gbt39046",
+        zone=HALL_ZONE,
+        sent_at="now",
+    )
+    assert batch is not None
+    answer = hub.request(
+        "POST", f"/halls/{hub.hall}/events", batch.body, {"Content-Type": "application/json"}
+    )
+    assert answer.json()["acked_seq"] == last
+    set_region(central, hub.hall)
+    sender = forwarder(central, province)
+    try:
+        assert sender.run_once().sent == 5
+    finally:
+        sender.stop()
+    records = province.state()["records"]
+    kinds = [r["kind"] for r in records]
+    assert kinds == ["rating", "followup.opened", *["followup.step"] * 3]
+    assert [r["step"]["name"] for r in records[2:]] == ["verify", "rectify", "revisit"]
+    first = records[0]
+    assert first["rating_id"] == rating_.id
+    assert (first["level"], first["satisfaction"], first["text"]) == (5, 5, "等候时间过长")
+    assert first["object"]["clerk"] == CLERK[0] and first["object"]["window"] == 1
+    assert all(r["rating_id"] == rating_.id for r in records)
+    assert all(r["case_no"] == first["case_no"] for r in records)
+    assert records[-1]["step"]["satisfied"] is True
+    assert CLERK[1] not in str(records)  # the clerk's name stays at the hall and central
+
+
+def test_the_provinces_code_direction_does_not_depend_on_the_halls(
+    central: CentralStore, client: TestClient, now: FakeNow, province: FakeProvince
+) -> None:
+    _, code = central.add_hall("反向评价镇", rating_scale="reverse")
+    reverse_hub = enroll(client, code, now)
+    very_good = rating(1, 1)
+    very_good["payload"]["gbt39046"]["satisfaction"] = 5  # the hall's reverse code of 1
+    assert reverse_hub.send([very_good]).json()["rejected"] == []
+    set_region(central, reverse_hub.hall)
+    sender = forwarder(central, province)  # the province counts in the standard's order
+    try:
+        assert sender.run_once().sent == 1
+    finally:
+        sender.stop()
+    [record] = province.state()["records"]
+    assert (record["level"], record["satisfaction"], record["satisfaction_name"]) == (
+        1,
+        1,
+        "非常满意",
+    )
