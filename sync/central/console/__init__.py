@@ -30,6 +30,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from sync.central.console.pages import install_pages
+from sync.central.console.report_pages import install_report_pages
 from sync.central.console.web import ConsoleWeb, guard_place, install_web
 from sync.central.limits import body_limit
 from sync.central.store import CentralStore
@@ -46,4 +47,5 @@ def install_console(app: FastAPI, central: CentralStore) -> ConsoleWeb:
     )
     install_web(app, web)
     install_pages(app, web)
+    install_report_pages(app, web)
     return web

@@ -29,6 +29,8 @@ ADMIN = ("admin",)
 
 NAV = [
     NavItem("大厅", "/console/", EVERYONE),
+    NavItem("报表", "/console/reports", EVERYONE),
+    NavItem("通报", "/console/bulletin", EVERYONE),
     NavItem("区域", "/console/regions", EVERYONE),
     NavItem("账号", "/console/accounts", ADMIN),
     NavItem("操作记录", "/console/audit", ADMIN),
