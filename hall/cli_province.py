@@ -1,4 +1,5 @@
-"""``hall central province-status`` and ``province-send``, and the province options of ``serve``.
+"""``hall central province-status``, ``province-send``, ``province-retry``, and the province
+options of ``serve``.
 
 The province (the provincial 好差评 system central forwards ratings and follow-up steps to) is
 named by ``--province-url`` and ``--province-token-file`` (or ``HALLKIT_PROVINCE_URL`` and
@@ -163,8 +164,29 @@ def _cmd_send(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_retry(args: argparse.Namespace) -> int:
+    from hall.cli_central import _open
+    from sync.central.province import ProvinceError, release_held
+
+    if bool(args.all) == bool(args.records):
+        print("hall central province-retry: name RECORD_IDs or --all", file=sys.stderr)
+        return EXIT_USAGE
+    central = _open(args, "province-retry")
+    if central is None:
+        return EXIT_USAGE
+    try:
+        released = release_held(central, None if args.all else args.records)
+    except ProvinceError as err:
+        print(f"hall central province-retry: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        central.close()
+    print(f"{released} refused records will be sent again")
+    return EXIT_OK
+
+
 def register(csub: argparse._SubParsersAction[Any], keep: Any) -> None:
-    """Add ``province-status`` and ``province-send`` to ``hall central``."""
+    """Add ``province-status``, ``province-send`` and ``province-retry`` to ``hall central``."""
     from hall.cli_central import _DATA_HELP, _DB_HELP
 
     status = csub.add_parser(
@@ -183,3 +205,12 @@ def register(csub: argparse._SubParsersAction[Any], keep: Any) -> None:
     send.add_argument("--db", default=keep, help=_DB_HELP)
     province_options(send, keep)
     send.set_defaults(handler=_cmd_send)
+
+    retry = csub.add_parser(
+        "province-retry", help="send records the province refused again (after it was fixed)"
+    )
+    retry.add_argument("--data", default=keep, help=_DATA_HELP)
+    retry.add_argument("--db", default=keep, help=_DB_HELP)
+    retry.add_argument("--all", action="store_true", help="every record the province refused")
+    retry.add_argument("records", nargs="*", help="record ids (HALL:SEQ) from province-status")
+    retry.set_defaults(handler=_cmd_retry)

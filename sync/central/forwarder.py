@@ -94,6 +94,7 @@ class Forwarder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failing = False
+        self._db_away = False
 
     # -- one pass ---------------------------------------------------------------------------
 
@@ -281,8 +282,13 @@ class Forwarder:
             worked = False
             try:
                 worked = self.run_once().worked
+                if self._db_away:
+                    self._db_away = False
+                    log.info("province: the database is back")
             except StoreError as err:
-                log.warning("province: the database is away: %s", err)
+                if not self._db_away:  # said once when it goes, once when it is back
+                    self._db_away = True
+                    log.warning("province: the database is away: %s", err)
             except Exception:  # the thread must outlive any one bad pass; it is logged whole
                 log.exception("province: a sending pass failed")
             if not worked:

@@ -387,3 +387,29 @@ def province_status(central: CentralStore, shown: int = 20) -> ProvinceStatus:
         waiting_for_region=[(row[0], row[1], int(row[2])) for row in waiting],
         held_records=[(record_id(row[0], int(row[1])), row[2] or "") for row in held],
     )
+
+
+_RELEASE = (
+    "UPDATE province_outbox SET status = 'pending', held_reason = NULL"
+    " WHERE status = 'held' AND held_reason LIKE 'refused%'"
+)
+
+
+def release_held(central: CentralStore, record_ids: list[str] | None = None) -> int:
+    """Make records the province refused pending again (all of them, or those of
+    ``record_ids``), after the province or the data was fixed; returns how many. A released
+    record goes out after its hall's records already sent, so out of its original order.
+    Records that could not be made from their event stay held. Raises ProvinceError for a
+    record id that is not ``HALL:SEQ``."""
+    with central.db.write() as tx:
+        if record_ids is None:
+            return int(tx.execute(_RELEASE).rowcount)
+        released = 0
+        for rid in record_ids:
+            hall, sep, seq = rid.rpartition(":")
+            if not sep or not hall or not seq.isdigit():
+                raise ProvinceError(f"a record id is HALL:SEQ such as h-1a2b3c4d:42, not {rid!r}")
+            released += tx.execute(
+                _RELEASE + " AND hall = ? AND seq = ?", (hall, int(seq))
+            ).rowcount
+    return released

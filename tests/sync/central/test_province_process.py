@@ -196,3 +196,30 @@ def test_bad_province_options_are_refused_naming_what_is_wrong(
     assert says in capsys.readouterr().err
     assert main(["central", "province-send", *data, *options]) == 2
     assert says in capsys.readouterr().err
+
+
+def test_province_retry_sends_a_refused_record_again_once_the_province_takes_it(
+    central: CentralStore,
+    hub: SignedHub,
+    province: FakeProvince,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    set_region(central, hub.hall)
+    hub.send([rating(1, 1), rating(2, 2)])
+    refused = f"{hub.hall}:2"
+    province.control(refuse=[refused])
+    where = db_args(central, tmp_path)
+    send = ["central", "province-send", *where, "--province-url", province.url]
+    send += ["--province-token-file", str(province.token_file)]
+    assert main(send) == 0
+    assert "sent 1, held 1" in capsys.readouterr().out
+    assert main(["central", "province-retry", *where]) == 2  # neither ids nor --all
+    assert main(["central", "province-retry", *where, "h-x"]) == 2
+    assert "HALL:SEQ" in capsys.readouterr().err
+    province.control(refuse=[])
+    assert main(["central", "province-retry", *where, refused]) == 0
+    assert "1 refused records" in capsys.readouterr().out
+    assert main(send) == 0
+    assert province.record_ids() == [f"{hub.hall}:1", refused]
+    assert (province_status(central).held, province_status(central).sent) == (0, 2)
