@@ -14,7 +14,6 @@ No ``from __future__ import annotations``: FastAPI reads the routes' annotations
 import inspect
 import json
 import logging
-import secrets
 from collections.abc import Awaitable
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -36,6 +35,7 @@ from hub.manage.devices_page import install_devices_page
 from hub.manage.guard import ConsoleGuard
 from hub.sessions import Sessions
 from sync.store import Store
+from weblogin import login
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +117,6 @@ def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
-def _session_cookie(response: Response, value: str) -> None:
-    response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="strict", path="/")
-
-
 def _install_login(app: FastAPI, console: Console, accounts: AccountBook) -> None:
     def login_form(
         request: Request, token: str, *, user: str = "", message: str = "", status: int = 200
@@ -130,22 +126,21 @@ def _install_login(app: FastAPI, console: Console, accounts: AccountBook) -> Non
         page = console.render(
             request, None, "login.html", context, title=texts.LOGIN_TITLE, status=status
         )
-        page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/manage/login")
+        login.set_login_token(page, LOGIN_COOKIE, token, "/manage/login")
         return page
 
     @app.get("/manage/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_page(request: Request) -> Response:
         if console.viewer(request) is not None:
             return RedirectResponse(local_next(request.query_params.get("next")), 303)
-        return login_form(request, secrets.token_urlsafe(32))
+        return login_form(request, login.new_token())
 
     @app.post("/manage/login", include_in_schema=False)
-    async def login(request: Request) -> Response:
+    async def sign_in(request: Request) -> Response:
         form = await console.form(request)
-        cookie = request.cookies.get(LOGIN_COOKIE, "")
-        sent = form.get("csrf", "")
-        if not cookie or not secrets.compare_digest(cookie.encode(), sent.encode()):
+        if not login.login_token_ok(request, LOGIN_COOKIE, form.get("csrf", "")):
             return console.message_page(request, 403, "无法登录", texts.CSRF_REFUSED)
+        cookie = request.cookies[LOGIN_COOKIE]
         user, password = form.get("user", "").strip(), form.get("password", "")
         if not user or not password:
             return login_form(request, cookie, user=user, message=texts.EMPTY_LOGIN, status=422)
@@ -158,7 +153,7 @@ def _install_login(app: FastAPI, console: Console, accounts: AccountBook) -> Non
             console.sessions.end(old)
         session = console.sessions.start(account)
         answer = RedirectResponse(local_next(form.get("next")), 303)
-        _session_cookie(answer, session.id)
+        login.set_session_cookie(answer, SESSION_COOKIE, session.id)
         answer.delete_cookie(LOGIN_COOKIE, path="/manage/login")
         return answer
 
