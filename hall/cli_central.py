@@ -75,6 +75,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"admin page: {scheme}://{shown}:{port}/admin?token=… (token in {central.admin_token_path})"
     )
+    print(f"console: {scheme}://{shown}:{port}/console/ (accounts: hall central account add)")
     if province is not None:
         print(f"好差评 records go to the province: {province.url} ({province.scale} codes)")
     if faults.active:
