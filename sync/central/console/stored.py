@@ -23,6 +23,11 @@ if TYPE_CHECKING:  # accounts builds its lockout from this module
     from sync.central.console.accounts import ConsoleAccount
 
 
+TOUCH_EVERY_NS = 60 * 1_000_000_000
+"""A session's last use is written at most once a minute (so it may end up to a minute before
+its idle time is up), not on every request."""
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -97,6 +102,8 @@ class StoredSessions(Sessions["ConsoleAccount", "Session[ConsoleAccount]"]):
             return int(found.rowcount)
 
     def _touch(self, session: Session[ConsoleAccount], now: int) -> None:
+        if now - session.last_seen_ns < TOUCH_EVERY_NS:
+            return  # a page viewed within the minute: no write on every request
         session.last_seen_ns = now
         with self.central.db.write() as tx:
             tx.execute(
