@@ -14,7 +14,7 @@ import urllib.parse
 from typing import Generic, TypeVar
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 MAX_FORM_BYTES = 256 * 1024
 
@@ -84,3 +84,18 @@ class PageDenied(Exception, Generic[V]):
     def __init__(self, viewer: V, role: str) -> None:
         super().__init__(role)
         self.viewer = viewer
+
+
+def signed_in(viewer: V | None, request: Request) -> V:
+    """``viewer`` when there is one; else SignInNeeded, coming back to ``request``'s page."""
+    if viewer is None:
+        query = f"?{request.url.query}" if request.url.query else ""
+        raise SignInNeeded(request.url.path + query)
+    return viewer
+
+
+def to_login(login_path: str, next_path: str, home: str) -> RedirectResponse:
+    """The 303 to ``login_path`` that comes back to ``next_path`` afterwards (plainly to
+    ``home`` without a ``next``)."""
+    query = "" if next_path == home else f"?next={urllib.parse.quote(next_path, safe='/')}"
+    return RedirectResponse(login_path + query, 303)

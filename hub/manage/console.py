@@ -108,10 +108,7 @@ class Console:
         ``touch=False``: see :meth:`viewer`."""
 
         async def check(request: Request) -> Viewer:
-            viewer = self.viewer(request, touch=touch)
-            if viewer is None:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                raise SignInNeeded(target)
+            viewer = login.signed_in(self.viewer(request, touch=touch), request)
             if not viewer.actor.may(*roles):
                 raise PageDenied(viewer)
             return viewer

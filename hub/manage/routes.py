@@ -16,7 +16,6 @@ import json
 import logging
 from collections.abc import Awaitable
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -77,8 +76,7 @@ def _install_errors(app: FastAPI, console: Console) -> None:
 
     async def sign_in_needed(_: Request, err: Exception) -> Response:
         assert isinstance(err, SignInNeeded)
-        query = "" if err.next_path == "/manage/" else f"?next={_quote(err.next_path)}"
-        return RedirectResponse(f"/manage/login{query}", 303)
+        return login.to_login("/manage/login", err.next_path, "/manage/")
 
     async def page_denied(request: Request, err: Exception) -> Response:
         assert isinstance(err, PageDenied)
@@ -111,10 +109,6 @@ def _install_errors(app: FastAPI, console: Console) -> None:
 
 async def _answer(result: Response | Awaitable[Response]) -> Response:
     return await result if inspect.isawaitable(result) else result
-
-
-def _quote(path: str) -> str:
-    return quote(path, safe="/")
 
 
 def _install_login(app: FastAPI, console: Console, accounts: AccountBook) -> None:

@@ -8,7 +8,6 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -92,10 +91,7 @@ class ConsoleWeb:
         SignInNeeded (303 to the login page) or PageDenied (403 page)."""
 
         async def check(request: Request) -> Viewer:
-            viewer = self.viewer(request)
-            if viewer is None:
-                query = f"?{request.url.query}" if request.url.query else ""
-                raise SignInNeeded(request.url.path + query)
+            viewer = login.signed_in(self.viewer(request), request)
             if viewer.account.role not in roles:
                 raise PageDenied(viewer)
             return viewer
@@ -143,9 +139,7 @@ def install_web(app: FastAPI, web: ConsoleWeb) -> None:
 
     async def sign_in_needed(_: Request, err: Exception) -> Response:
         assert isinstance(err, SignInNeeded)
-        home = PREFIX + "/"
-        query = "" if err.next_path == home else f"?next={quote(err.next_path, safe='/')}"
-        return RedirectResponse(f"{PREFIX}/login{query}", 303)
+        return login.to_login(PREFIX + "/login", err.next_path, PREFIX + "/")
 
     async def page_denied(request: Request, err: Exception) -> Response:
         assert isinstance(err, PageDenied)

@@ -39,6 +39,9 @@ def test_without_a_session_every_page_goes_to_the_login_page_and_comes_back(
         follow_redirects=False,
     )  # fmt: skip
     assert (answer.status_code, answer.headers["location"]) == (303, "/console/regions")
+    for elsewhere in ("//evil.example/console/", "https://evil.example/", "/console/logout"):
+        page = client.get("/console/login", params={"next": elsewhere}, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"] == "/console/", elsewhere
 
 
 def test_the_session_cookie_is_httponly_samesite_strict_and_logout_ends_the_session(
