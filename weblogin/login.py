@@ -11,8 +11,11 @@ No ``from __future__ import annotations``: kept like the routes that use it.
 
 import secrets
 import urllib.parse
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -76,6 +79,7 @@ class SignInNeeded(Exception):
 
 
 V = TypeVar("V")
+A_contra = TypeVar("A_contra", contravariant=True)
 
 
 class PageDenied(Exception, Generic[V]):
@@ -99,3 +103,75 @@ def to_login(login_path: str, next_path: str, home: str) -> RedirectResponse:
     ``home`` without a ``next``)."""
     query = "" if next_path == home else f"?next={urllib.parse.quote(next_path, safe='/')}"
     return RedirectResponse(login_path + query, 303)
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class StartsSessions(Protocol[A_contra]):
+    """What the login needs of the sessions (:class:`weblogin.sessions.Sessions`)."""
+
+    def start(self, account: A_contra) -> HasId: ...
+
+    def end(self, token: str) -> object: ...
+
+
+class Refused(Protocol):
+    """A sign-in that did not pass: its HTTP status (401, 423) and sentence for the form."""
+
+    status: int
+    message: str
+
+
+FormPage = Callable[[Request, str, str, str, int], Response]
+"""Draws the login form: ``(request, login token, user, message, status)``."""
+
+
+@dataclass(frozen=True)
+class LoginFlow(Generic[A_contra]):
+    """A console's login form POST, the same for every console.
+
+    ``check(user, password)`` (blocking: run in a thread) gives the account or raises one of
+    ``refused``; ``form_page`` draws the form again with a message; ``token_refused(request)``
+    is the page of a form without its own token; ``signed_in(account)`` (blocking, optional)
+    notes a sign-in. A right password ends the browser's old session, starts a new one and
+    goes to the ``next`` page.
+    """
+
+    prefix: str
+    login_cookie: str
+    session_cookie: str
+    cookie_path: str
+    sessions: StartsSessions[A_contra]
+    check: Callable[[str, str], Any]
+    refused: tuple[type[Exception], ...]
+    form_page: FormPage
+    token_refused: Callable[[Request], Response]
+    empty_message: str
+    signed_in: Callable[[Any], None] | None = None
+
+    async def post(self, request: Request) -> Response:
+        form = await read_form(request)
+        if not login_token_ok(request, self.login_cookie, form.get("csrf", "")):
+            return self.token_refused(request)
+        token = request.cookies[self.login_cookie]
+        user, password = form.get("user", "").strip(), form.get("password", "")
+        if not user or not password:
+            return self.form_page(request, token, user, self.empty_message, 422)
+        try:
+            account = await run_in_threadpool(self.check, user, password)
+        except self.refused as err:
+            refused: Refused = err  # type: ignore[assignment]
+            return self.form_page(request, token, user, refused.message, refused.status)
+        old = request.cookies.get(self.session_cookie)
+        if old:
+            self.sessions.end(old)
+        session = self.sessions.start(account)
+        if self.signed_in is not None:
+            await run_in_threadpool(self.signed_in, account)
+        answer = RedirectResponse(local_next(form.get("next"), self.prefix), 303)
+        set_session_cookie(answer, self.session_cookie, session.id, self.cookie_path)
+        answer.delete_cookie(self.login_cookie, path=self.prefix + "/login")
+        return answer

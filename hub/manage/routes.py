@@ -129,27 +129,23 @@ def _install_login(app: FastAPI, console: Console, accounts: AccountBook) -> Non
             return RedirectResponse(local_next(request.query_params.get("next")), 303)
         return login_form(request, login.new_token())
 
-    @app.post("/manage/login", include_in_schema=False)
-    async def sign_in(request: Request) -> Response:
-        form = await console.form(request)
-        if not login.login_token_ok(request, LOGIN_COOKIE, form.get("csrf", "")):
-            return console.message_page(request, 403, "无法登录", texts.CSRF_REFUSED)
-        cookie = request.cookies[LOGIN_COOKIE]
-        user, password = form.get("user", "").strip(), form.get("password", "")
-        if not user or not password:
-            return login_form(request, cookie, user=user, message=texts.EMPTY_LOGIN, status=422)
-        try:
-            account = await run_in_threadpool(accounts.sign_in, user, password)
-        except (Unauthorized, Locked) as err:
-            return login_form(request, cookie, user=user, message=err.message, status=err.status)
-        old = request.cookies.get(SESSION_COOKIE)
-        if old:
-            console.sessions.end(old)
-        session = console.sessions.start(account)
-        answer = RedirectResponse(local_next(form.get("next")), 303)
-        login.set_session_cookie(answer, SESSION_COOKIE, session.id)
-        answer.delete_cookie(LOGIN_COOKIE, path="/manage/login")
-        return answer
+    flow = login.LoginFlow(
+        prefix="/manage",
+        login_cookie=LOGIN_COOKIE,
+        session_cookie=SESSION_COOKIE,
+        cookie_path="/",
+        sessions=console.sessions,
+        check=accounts.sign_in,
+        refused=(Unauthorized, Locked),
+        form_page=lambda request, token, user, message, status: login_form(
+            request, token, user=user, message=message, status=status
+        ),
+        token_refused=lambda request: console.message_page(
+            request, 403, "无法登录", texts.CSRF_REFUSED
+        ),
+        empty_message=texts.EMPTY_LOGIN,
+    )
+    app.post("/manage/login", include_in_schema=False)(flow.post)
 
     @app.post("/manage/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:

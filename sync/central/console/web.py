@@ -172,28 +172,24 @@ def install_web(app: FastAPI, web: ConsoleWeb) -> None:
             return RedirectResponse(login.local_next(request.query_params.get("next"), PREFIX), 303)
         return login_form(request, login.new_token())
 
-    @app.post(PREFIX + "/login", include_in_schema=False)
-    async def sign_in(request: Request) -> Response:
-        form = await login.read_form(request)
-        if not login.login_token_ok(request, LOGIN_COOKIE, form.get("csrf", "")):
-            return web.message_page(request, 403, "无法登录", texts.CSRF_REFUSED)
-        token = request.cookies[LOGIN_COOKIE]
-        user, password = form.get("user", "").strip(), form.get("password", "")
-        if not user or not password:
-            return login_form(request, token, user=user, message=texts.EMPTY_LOGIN, status=422)
-        try:
-            account = await run_in_threadpool(web.accounts.sign_in, user, password)
-        except SignInRefused as err:
-            return login_form(request, token, user=user, message=err.message, status=err.status)
-        old = request.cookies.get(SESSION_COOKIE)
-        if old:
-            web.sessions.end(old)
-        session = web.sessions.start(account)
-        await run_in_threadpool(_note, web, account.username, "account.sign_in")
-        answer = RedirectResponse(login.local_next(form.get("next"), PREFIX), 303)
-        login.set_session_cookie(answer, SESSION_COOKIE, session.id, PREFIX)
-        answer.delete_cookie(LOGIN_COOKIE, path=PREFIX + "/login")
-        return answer
+    flow = login.LoginFlow(
+        prefix=PREFIX,
+        login_cookie=LOGIN_COOKIE,
+        session_cookie=SESSION_COOKIE,
+        cookie_path=PREFIX,
+        sessions=web.sessions,
+        check=web.accounts.sign_in,
+        refused=(SignInRefused,),
+        form_page=lambda request, token, user, message, status: login_form(
+            request, token, user=user, message=message, status=status
+        ),
+        token_refused=lambda request: web.message_page(
+            request, 403, "无法登录", texts.CSRF_REFUSED
+        ),
+        empty_message=texts.EMPTY_LOGIN,
+        signed_in=lambda account: _note(web, account.username, "account.sign_in"),
+    )
+    app.post(PREFIX + "/login", include_in_schema=False)(flow.post)
 
     @app.post(PREFIX + "/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:
