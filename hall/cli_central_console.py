@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
@@ -18,39 +19,32 @@ _DATA_HELP = "central's data folder (central.db unless --db names a database)"
 _DB_HELP = "central's database: postgresql://… (default: HALLKIT_CENTRAL_DB, else --data)"
 
 
-def _store(args: argparse.Namespace, command: str) -> Any:
+def _run(
+    args: argparse.Namespace, command: str, action: Callable[..., str], *, password: bool = False
+) -> int:
+    """Open central's database and print what ``action(central)`` returns (with ``password``:
+    ``action(central, password)``, the password read from standard input). A refused change
+    prints its reason and exits 1, storing nothing."""
     from hall.cli_central import _open
-
-    return _open(args, command)
-
-
-def _password() -> str | None:
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n") if line else None
-
-
-def _fail(command: str, err: Exception) -> int:
-    message = getattr(err, "message", str(err))
-    print(f"hall central {command}: {message}", file=sys.stderr)
-    return EXIT_FAIL
-
-
-def _with_password(args: argparse.Namespace, command: str, change: Any) -> int:
-    """Run ``change(central, password)`` with the password read from standard input; print
-    what it returns."""
     from sync.central.errors import CentralError
 
-    central = _store(args, command)
+    central = _open(args, command)
     if central is None:
         return EXIT_USAGE
-    password = _password()
-    if password is None:
-        print(f"hall central {command}: give the password on standard input", file=sys.stderr)
-        return EXIT_USAGE
+    extra = []
+    if password:
+        line = sys.stdin.readline()
+        if not line:
+            print(f"hall central {command}: give the password on standard input", file=sys.stderr)
+            return EXIT_USAGE
+        extra.append(line.rstrip("\r\n"))
     try:
-        print(change(central, password))
+        said = action(central, *extra)
     except CentralError as err:
-        return _fail(command, err)
+        print(f"hall central {command}: {err.message}", file=sys.stderr)
+        return EXIT_FAIL
+    if said:
+        print(said)
     return EXIT_OK
 
 
@@ -58,40 +52,35 @@ def _cmd_account_add(args: argparse.Namespace) -> int:
     from sync.central.console.accounts import CLI_ACTOR, ConsoleAccounts
 
     def add(central: Any, password: str) -> str:
-        account = ConsoleAccounts(central).add(
-            CLI_ACTOR, args.user, args.role, password, args.region
-        )
+        accounts = ConsoleAccounts(central)
+        account = accounts.add(CLI_ACTOR, args.user, args.role, password, args.region)
         scope = f", region {account.region}" if account.region else ""
         return f"account {account.username} added ({account.role}{scope})"
 
-    return _with_password(args, "account add", add)
+    return _run(args, "account add", add, password=True)
 
 
 def _cmd_account_list(args: argparse.Namespace) -> int:
     from sync.central.console.accounts import ConsoleAccounts
 
-    central = _store(args, "account list")
-    if central is None:
-        return EXIT_USAGE
-    for account in ConsoleAccounts(central).all():
-        state = "enabled" if account.enabled else f"disabled {account.disabled_at}"
-        print(f"{account.username}\t{account.role}\t{account.region or '-'}\t{state}")
-    return EXIT_OK
+    def listing(central: Any) -> str:
+        return "\n".join(
+            f"{a.username}\t{a.role}\t{a.region or '-'}\t"
+            + ("enabled" if a.enabled else f"disabled {a.disabled_at}")
+            for a in ConsoleAccounts(central).all()
+        )
+
+    return _run(args, "account list", listing)
 
 
 def _cmd_account_disable(args: argparse.Namespace) -> int:
     from sync.central.console.accounts import CLI_ACTOR, ConsoleAccounts
-    from sync.central.errors import CentralError
 
-    central = _store(args, "account disable")
-    if central is None:
-        return EXIT_USAGE
-    try:
+    def disable(central: Any) -> str:
         account = ConsoleAccounts(central).disable(CLI_ACTOR, args.user)
-    except CentralError as err:
-        return _fail("account disable", err)
-    print(f"account {account.username} disabled")
-    return EXIT_OK
+        return f"account {account.username} disabled"
+
+    return _run(args, "account disable", disable)
 
 
 def _cmd_account_password(args: argparse.Namespace) -> int:
@@ -101,50 +90,41 @@ def _cmd_account_password(args: argparse.Namespace) -> int:
         account = ConsoleAccounts(central).set_password(CLI_ACTOR, args.user, password)
         return f"account {account.username} has a new password (its sessions ended)"
 
-    return _with_password(args, "account password", change)
+    return _run(args, "account password", change, password=True)
 
 
 def _cmd_region_add(args: argparse.Namespace) -> int:
     from sync.central.console.accounts import CLI_ACTOR
     from sync.central.console.regions import add_region
-    from sync.central.errors import CentralError
 
-    central = _store(args, "region add")
-    if central is None:
-        return EXIT_USAGE
-    try:
+    def add(central: Any) -> str:
         add_region(central, CLI_ACTOR, args.code, args.name, args.level, args.parent)
-    except CentralError as err:
-        return _fail("region add", err)
-    print(f"region {args.code} '{args.name.strip()}' added ({args.level})")
-    return EXIT_OK
+        return f"region {args.code} '{args.name.strip()}' added ({args.level})"
+
+    return _run(args, "region add", add)
 
 
 def _cmd_region_list(args: argparse.Namespace) -> int:
     from sync.central.console.regions import region_tree
 
-    central = _store(args, "region list")
-    if central is None:
-        return EXIT_USAGE
-    for depth, region in region_tree(central).walk():
-        print(f"{'  ' * depth}{region.code}\t{region.name}\t{region.level}\t{region.halls} halls")
-    return EXIT_OK
+    def listing(central: Any) -> str:
+        return "\n".join(
+            f"{'  ' * depth}{r.code}\t{r.name}\t{r.level}\t{r.halls} halls"
+            for depth, r in region_tree(central).walk()
+        )
+
+    return _run(args, "region list", listing)
 
 
 def _cmd_set_hall_region(args: argparse.Namespace) -> int:
     from sync.central.console.accounts import CLI_ACTOR
     from sync.central.console.regions import set_hall_region
-    from sync.central.errors import CentralError
 
-    central = _store(args, "set-hall-region")
-    if central is None:
-        return EXIT_USAGE
-    try:
+    def move(central: Any) -> str:
         set_hall_region(central, CLI_ACTOR, args.hall, args.region)
-    except CentralError as err:
-        return _fail("set-hall-region", err)
-    print(f"hall {args.hall} is in region {args.region}")
-    return EXIT_OK
+        return f"hall {args.hall} is in region {args.region}"
+
+    return _run(args, "set-hall-region", move)
 
 
 def _where(parser: argparse.ArgumentParser, keep: Any) -> None:
