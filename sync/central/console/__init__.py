@@ -20,7 +20,8 @@ navigation::
             scope = scope_of(me, region_tree(web.central))   # None: every region
             return web.render(request, me, "reports.html", {"rows": ...}, title="报表")
 
-and call it from :func:`install_console` (``app.state.central_console`` is the ConsoleWeb).
+and call it from :func:`install_console`, before :func:`install_not_found`
+(``app.state.central_console`` is the ConsoleWeb).
 Forms post to ``/console/...`` with the hidden field ``<input name="csrf" value="{{ csrf }}">``
 (or the ``X-CSRF-Token`` header); a POST without it never reaches the route.
 """
@@ -31,7 +32,7 @@ from fastapi import FastAPI
 
 from sync.central.console.pages import install_pages
 from sync.central.console.report_pages import install_report_pages
-from sync.central.console.web import ConsoleWeb, guard_place, install_web
+from sync.central.console.web import ConsoleWeb, guard_place, install_not_found, install_web
 from sync.central.limits import body_limit
 from sync.central.store import CentralStore
 from weblogin.guard import CsrfGuard
@@ -48,4 +49,5 @@ def install_console(app: FastAPI, central: CentralStore) -> ConsoleWeb:
     install_web(app, web)
     install_pages(app, web)
     install_report_pages(app, web)
+    install_not_found(app, web)  # last: after every page
     return web

@@ -213,3 +213,11 @@ def install_web(app: FastAPI, web: ConsoleWeb) -> None:
 def _note(web: ConsoleWeb, username: str, action: str) -> None:
     with web.central.db.write() as tx:
         record(tx, iso_now(web.central.now()), username, action, f"account:{username}")
+
+
+def install_not_found(app: FastAPI, web: ConsoleWeb) -> None:
+    """The 404 page of every GET under the console that no page took; install it last."""
+
+    @app.get(PREFIX + "/{rest:path}", include_in_schema=False)
+    async def not_found(request: Request, rest: str) -> Response:
+        return web.message_page(request, 404, "页面不存在", texts.NOT_FOUND)

@@ -56,6 +56,10 @@ def test_the_session_cookie_is_httponly_samesite_strict_and_logout_ends_the_sess
     assert home.status_code == 200 and 'id="me-name">wang.wu<' in home.text
     assert "default-src 'self'" in home.headers["content-security-policy"]
     assert home.headers["cache-control"] == "no-store"
+    missing = client.get("/console/no-such-page")
+    assert (
+        missing.status_code == 404 and "没有这个页面" in missing.text and 'id="nav"' in missing.text
+    )
     csrf = token_in(home.text)
     out = client.post("/console/logout", data={"csrf": csrf}, follow_redirects=False)
     assert out.headers["location"] == "/console/login"
