@@ -17,7 +17,7 @@ from hall.demo_apps import DemoApps
 from hall.demo_day import DayScript
 from hall.demo_drive import Pump, ScriptError, Stopped
 from hall.demo_live import LiveHall
-from hall.demo_site import BOXES, CONSOLE_PASSWORD, DemoSite
+from hall.demo_site import BOXES, CENTRAL_ACCOUNT, CONSOLE_PASSWORD, DemoSite
 from hall.exits import EXIT_FAIL, EXIT_OK
 from kiosk.qt.app import make_application
 
@@ -93,6 +93,10 @@ def _print_where(site: DemoSite, windowed: bool, speaker: bool, apps: DemoApps) 
         f"password {CONSOLE_PASSWORD})"
     )
     print(f"  central admin:  {central}/admin?token={central_token}")
+    print(
+        f"  central console: {central}/console/  (中心平台监管台: {CENTRAL_ACCOUNT}, "
+        f"password {CONSOLE_PASSWORD})"
+    )
     print(f"  voice:          {apps.wav_dir} (wav)" + (" and the speaker" if speaker else ""))
     print(f"  log:            {site.root / 'demo.log'}")
     print("  按 Ctrl-C 停止 / Ctrl-C stops the demo")

@@ -31,6 +31,8 @@ import tomli_w
 from config.sample import sample_hall_data
 from hall.hubprocess import HubProcess, free_port
 from hub.client import HubClient
+from sync.central.console.accounts import ConsoleAccounts
+from sync.central.console.regions import add_region, set_hall_region
 from sync.central.process import CentralProcess
 from sync.credential import load_credential
 from sync.enroll import enroll
@@ -42,6 +44,14 @@ SITE_NAME = "site.json"
 RATING_TIMEOUT_SECONDS = 10  # the keypad's wait for a citizen's key in the demo
 CONSOLE_PASSWORD = "demo-2580"  # noqa: S105 - the demo console's accounts, printed at start
 CONSOLE_ACCOUNTS = {"manager": "manager", "supervisor": "supervisor"}  # user name → role
+CENTRAL_ACCOUNT = "zhongxin"  # central's console (/console/), an admin, same password
+DEMO_REGIONS = (
+    ("440000", "示例省", "province", None),
+    ("441400", "示例市", "city", "440000"),
+    ("441402", "示例区", "district", "441400"),
+    ("441402100", "示例镇", "town", "441402"),
+)
+"""The demo hall's region tree at central, top down; the hall is in the last."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,7 @@ class DemoSite:
         hub_dir = self.root / "hub"
         if load_credential(hub_dir) is None:
             self.hall_id, code = self.central.add_hall("示例镇便民服务中心")
+            self._central_setup(self.hall_id)
             enroll(self.central.base_url, code, hub_dir, hub_name="demo-hub")
         self._save_site()
         self.hub = HubProcess(
@@ -181,6 +192,20 @@ class DemoSite:
         finally:
             admin.close()
         self._console_accounts()
+
+    def _central_setup(self, hall: str) -> None:
+        """Central's side of a new demo: the hall in a small region tree, and the supervisors'
+        console account (``CENTRAL_ACCOUNT``), as a province's operator would make them."""
+        if self.central is None:
+            return
+        store = self.central.store()
+        try:
+            for code, name, level, parent in DEMO_REGIONS:
+                add_region(store, "demo", code, name, level, parent)
+            set_hall_region(store, "demo", hall, DEMO_REGIONS[-1][0])
+            ConsoleAccounts(store).add("demo", CENTRAL_ACCOUNT, "admin", CONSOLE_PASSWORD)
+        finally:
+            store.close()
 
     def _console_accounts(self) -> None:
         """A manager's and a supervisor's console account (``hall account add``, as a

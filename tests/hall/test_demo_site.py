@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from config import load_config
-from hall.demo_site import BOXES, DemoSite
+from hall.demo_site import BOXES, CENTRAL_ACCOUNT, DEMO_REGIONS, DemoSite
 from hub.client import HubClient
+from sync.central.console.accounts import ConsoleAccounts
 from tests.timing import PATIENCE
 
 
@@ -31,6 +32,13 @@ def test_every_box_has_a_section_and_a_token_the_hub_accepts(site: DemoSite) -> 
             assert client.request("GET", "/whoami")["role"] == box.token_role
         finally:
             client.close()
+    assert site.central is not None and site.hall_id is not None
+    store = site.central.store()
+    try:  # central knows the hall's region and has its console account
+        assert store.hall(site.hall_id).region == DEMO_REGIONS[-1][0]
+        assert ConsoleAccounts(store).get(CENTRAL_ACCOUNT) is not None
+    finally:
+        store.close()
 
 
 def test_tickets_taken_while_the_wan_is_down_reach_central_when_it_returns(site: DemoSite) -> None:
