@@ -104,15 +104,7 @@ class Store:
             "SELECT component, MAX(version) FROM schema_migrations GROUP BY component"
         ):
             applied[row[0]] = row[1]
-        known: dict[str, int] = {}
-        for migration in migrations:
-            known[migration.component] = max(known.get(migration.component, 0), migration.version)
-        for component, version in applied.items():
-            if component in known and version > known[component]:
-                raise StoreError(
-                    f"{self.path} has {component} schema version {version}, newer than this "
-                    f"hallkit knows ({known[component]}): install the newer hallkit or restore a backup"
-                )
+        refuse_newer(self.path, applied, migrations)
         for migration in sorted(migrations, key=lambda m: (m.component, m.version)):
             if migration.version <= applied.get(migration.component, 0):
                 continue
@@ -188,6 +180,20 @@ class Store:
         """Close the writer connection (readers close with their threads)."""
         with self._lock:
             self._conn.close()
+
+
+def refuse_newer(where: str, applied: dict[str, int], migrations: Sequence[Migration]) -> None:
+    """Raise StoreError if a store at ``where`` has, per component, a migration ``applied``
+    that is newer than any of ``migrations`` (it was written by a newer hallkit)."""
+    known: dict[str, int] = {}
+    for migration in migrations:
+        known[migration.component] = max(known.get(migration.component, 0), migration.version)
+    for component, version in applied.items():
+        if component in known and version > known[component]:
+            raise StoreError(
+                f"{where} has {component} schema version {version}, newer than this hallkit "
+                f"knows ({known[component]}): install the newer hallkit or restore a backup"
+            )
 
 
 def _is_full(err: sqlite3.Error) -> bool:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sync.errors import StoreError, StoreUnavailable
-from sync.store import Migration, Store
+from sync.store import Migration, Store, refuse_newer
 
 log = logging.getLogger(__name__)
 
@@ -308,16 +308,8 @@ class PostgresDb:
                 "SELECT component, MAX(version) FROM schema_migrations GROUP BY component"
             )
         }
-        known: dict[str, int] = {}
-        for migration in migrations:
-            known[migration.component] = max(known.get(migration.component, 0), migration.version)
-        for component, version in applied.items():
-            if component in known and version > known[component]:
-                raise StoreError(
-                    f"{self.location} has {component} schema version {version}, newer than "
-                    f"this hallkit knows ({known[component]}): install the newer hallkit"
-                )
         conn.commit()
+        refuse_newer(self.location, applied, migrations)
         for migration in sorted(migrations, key=lambda m: (m.component, m.version)):
             if migration.version <= applied.get(migration.component, 0):
                 continue
