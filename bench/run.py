@@ -23,6 +23,8 @@ from bench import (  # noqa: E402
     boards,
     calls,
     central_intake,
+    central_pg,
+    central_rollup,
     idcard,
     issue,
     kiosk_app,
@@ -84,6 +86,26 @@ NOTES = [
     " ends (replays then under way are read to their end, and count); 4 kiosks issue at 20/s"
     " as in a) from 0.5 s after every client has started. The hub sends replays at most"
     " 50,000 events/s in all (hub/replay.py), so events/s is that budget as the clients saw it.",
+    "l) central on PostgreSQL (bench/central_pg.py): a throwaway durable cluster (fsync and"
+    " synchronous_commit on) and `hall central serve --db URL --workers 2` per scenario; the"
+    " halls are light clients in the bench process (asyncio, raw HTTP/1.1 keep-alive, every"
+    " batch built and gzip-compressed before the clock starts, one SHA-256 and one HMAC per"
+    " request), honouring Retry-After with jitter and resending a batch after a lost"
+    " connection as the uplink does. Intake: 1,000 halls with 3,000-event backlogs upload at"
+    " once for 60 s in 1,000-event batches; events/s counts acknowledged events after the first"
+    " 5 s. Storm: 5,000 halls (500 with --quick) connect at the same instant, each with an"
+    " hour's 1,500 events, until all are acknowledged. Faults: 1,000 halls × 2,000 events; at a"
+    " third one worker is SIGKILLed, at two thirds PostgreSQL is stopped `immediate` and"
+    " started. Every scenario counts in PostgreSQL at the end that each hall holds seqs 1..n"
+    " exactly once (acked_seq, held, max_seq agree). CPU is /proc time of the central workers,"
+    " the PostgreSQL processes and the bench process over the run.",
+    "m) central's month roll-up (bench/central_rollup.py): 8 hall-months of the sample hall"
+    " simulated as in j) at ~450 events a working day and folded by the hubs' fold, each"
+    " working day's figures snapshot (sync.figures.snapshot) given to 1,000 halls (100 with"
+    " --quick; ~10 million events in all) and loaded into a durable cluster with COPY as"
+    " store_day stores them, then ANALYZE; central_report for the whole month over every hall,"
+    " by hall, by a grouping of halls (20 towns), by category and by day: median of 3 after a"
+    " warm-up.",
     "Percentiles are nearest-rank over all samples; times are time.perf_counter"
     " (CLOCK_MONOTONIC on Linux, shared by all processes).",
 ]
@@ -109,13 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        default="abcdefghijk",
+        default="abcdefghijklm",
         help="run only these scenarios, by letter (e.g. --only ch); the page lists only them",
     )
     args = parser.parse_args(argv)
     only = set(args.only)
     out: Path | None = args.out
-    if out is None and only >= set("abcdefghijk"):
+    if out is None and only >= set("abcdefghijklm"):
         out = ROOT / "docs" / "benchmarks.md"
     latency_s, saturation_s, repeats, calls_s = (5, 4, 1, 8) if args.quick else (30, 10, 3, 30)
 
@@ -160,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
         if "k" in only:
             print("k) replay storm: 100 clients replay the outbox while tickets are issued …")
             measures += replay.run(args.quick, work)
+        if "l" in only:
+            print("l) central on PostgreSQL: intake, reconnect storm, kill -9 and restart …")
+            measures += central_pg.run(args.quick, work)
+        if "m" in only:
+            print("m) central: a month's roll-up report over 1,000 halls …", flush=True)
+            measures += central_rollup.run(args.quick, work)
         facts = machine(work)
         facts["hub store (sync.store.Store)"] = issue.store_settings(work)
 
