@@ -13,7 +13,7 @@ only sign-ins still under way are counted up to the snapshot's time, not to the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -23,6 +23,7 @@ from sync.central.store import CentralStore, iso_now
 from sync.figures.figures import make
 from sync.figures.labels import NO_CLERK, NO_ITEM, WEEKDAYS
 from sync.figures.report import DIMENSIONS, WITH_PRESENCE, Source, _counts, sql_percentiles
+from sync.figures.rollup import MAXED
 from sync.figures.snapshot import COUNT_COLUMNS
 
 MAX_ROWS = 200_000
@@ -113,6 +114,7 @@ def store_day(central: CentralStore, hall: str, day: str, figures: DayFigures, d
             ("hall", "day", "win", "clerk", "signed_in_s", "pause_s"),
             [(hall, day, *row) for row in figures.open],
         )
+        _refresh_month(db, hall, day)
         db.execute(
             "INSERT INTO hall_figure_days (hall, day, digest, as_of, received_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (hall, day) DO UPDATE SET"
@@ -121,6 +123,35 @@ def store_day(central: CentralStore, hall: str, day: str, figures: DayFigures, d
             (hall, day, digest, figures.as_of, iso_now(central.now())),
         )
     return True
+
+
+_MONTH_COUNTS = ", ".join(f"MAX({c})" if c in MAXED else f"SUM({c})" for c in COUNT_COLUMNS)
+
+
+def _month_of(day: str) -> tuple[str, str]:
+    """The first and last day (ISO) of the month of ``day``."""
+    first = date.fromisoformat(day).replace(day=1)
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first.isoformat(), (after - timedelta(days=1)).isoformat()
+
+
+def _refresh_month(db: Tx, hall: str, day: str) -> None:
+    """Add up again the hall's days of the month of ``day`` into the month tables."""
+    first, last = _month_of(day)
+    for table in ("hall_figures_counts_month", "hall_figures_hist_month"):
+        db.execute(f"DELETE FROM {table} WHERE hall = ? AND day = ?", (hall, first))  # noqa: S608
+    db.execute(
+        f"INSERT INTO hall_figures_counts_month (hall, day, dim, key, {', '.join(COUNT_COLUMNS)})"  # noqa: S608
+        f" SELECT hall, ?, dim, key, {_MONTH_COUNTS} FROM hall_figures_counts"
+        " WHERE hall = ? AND day BETWEEN ? AND ? GROUP BY hall, dim, key",
+        (first, hall, first, last),
+    )
+    db.execute(
+        "INSERT INTO hall_figures_hist_month (hall, day, dim, key, metric, bucket, n)"
+        " SELECT hall, ?, dim, key, metric, bucket, SUM(n) FROM hall_figures_hist"
+        " WHERE hall = ? AND day BETWEEN ? AND ? GROUP BY hall, dim, key, metric, bucket",
+        (first, hall, first, last),
+    )
 
 
 def _last_of(rows: Sequence[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
@@ -160,9 +191,25 @@ class _Scope:
             self.prefix_params = tuple(v for pair in pairs for v in pair)
             self.join = "JOIN grp ON grp.gh = hall"
 
-    def source(self, counts: str, hist: str) -> Source:
+    def source(self, first: date, last: date, *, by_month: bool = True) -> Source:
+        """Where the rows of ``first``..``last`` are read: the day tables, or (``by_month``)
+        the month tables for the whole months of the range and the day tables for the rest."""
+        counts, counts_params = _rows_of(
+            "hall_figures_counts", COUNT_COLUMNS, first, last, by_month
+        )
+        hist, hist_params = _rows_of(
+            "hall_figures_hist", ("metric", "bucket", "n"), first, last, by_month
+        )
         return Source(
-            counts, hist, self.where, self.params, self.prefix, self.prefix_params, self.join
+            counts,
+            hist,
+            self.where,
+            self.params,
+            self.prefix,
+            self.prefix_params,
+            self.join,
+            counts_params,
+            hist_params,
         )
 
     def grouped(self, db: Tx, sql: str, params: Sequence[Any]) -> list[Any]:
@@ -171,6 +218,39 @@ class _Scope:
             f"{self.prefix} {sql}",
             (*self.prefix_params, *params, *self.params),
         )
+
+
+def _rows_of(
+    table: str, columns: Sequence[str], first: date, last: date, by_month: bool
+) -> tuple[str, tuple[str, ...]]:
+    """``table``, or a subquery reading whole months from its ``_month`` twin (rows dated the
+    month's first day, inside the range) and the other days from ``table`` itself."""
+    start = first if first.day == 1 else _next_month(first)
+    end = (
+        _next_month(last) if _next_month(last) - timedelta(days=1) == last else last.replace(day=1)
+    )
+    if not by_month or start >= end:
+        return table, ()
+    names = ", ".join(("hall", "day", "dim", "key", *columns))
+    head, tail = start - timedelta(days=1), end
+    sql = (
+        f"(SELECT {names} FROM {table}_month WHERE day >= ? AND day < ?"  # noqa: S608
+        f" UNION ALL SELECT {names} FROM {table}"
+        " WHERE (day >= ? AND day <= ?) OR (day >= ? AND day <= ?)) AS f"
+    )
+    params = (
+        start.isoformat(),
+        end.isoformat(),
+        first.isoformat(),
+        head.isoformat(),
+        tail.isoformat(),
+        last.isoformat(),
+    )
+    return sql, params
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def central_report(
@@ -200,7 +280,7 @@ def central_report(
     if not halls:
         return {"rows": [], "total": _total_of({}, {}, 0, first, last)}
     scope = _Scope(halls, groups if by == "group" else None)
-    source = scope.source("hall_figures_counts", "hall_figures_hist")
+    source = scope.source(from_day, to_day, by_month=by != "day")
     dim = DIMENSIONS.get(by, "t")
     column = {"day": "day", "hall": "hall", "group": "grp.g"}.get(by, "key")
     with central.db.read() as db:
@@ -223,7 +303,7 @@ def central_report(
             for key in _order(by, set(sums) | set(hists) | set(late), labels or {})
         ]
         total_scope = _Scope(halls, None)
-        total_source = total_scope.source("hall_figures_counts", "hall_figures_hist")
+        total_source = total_scope.source(from_day, to_day)
         total_sums = _counts(db, "t", from_day, to_day, "dim", total_source)
         _add_open(db, total_scope, None, first, last, total_sums)
         total_pcts = sql_percentiles(db, "t", from_day, to_day, "dim", total_source)

@@ -4,6 +4,9 @@
 ``figures_hist`` (:mod:`sync.figures.schema`) with the hall in front; ``hall_followups`` the
 day's follow-ups with the date each turns overdue; ``hall_figures_open`` the sign-ins and pauses
 under way when the snapshot was made; ``hall_figure_days`` which snapshot each day holds.
+``hall_figures_counts_month`` and ``hall_figures_hist_month`` are each hall's days of a month
+added up (``day``: the month's first day), kept by :func:`sync.central.figures.store_day`, so a report
+over whole months reads one row where it would read a row per day.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ CREATE TABLE hall_figures_counts (
     pause_s DOUBLE PRECISION NOT NULL DEFAULT 0,
     wait_max DOUBLE PRECISION,
     service_max DOUBLE PRECISION,
-    PRIMARY KEY (dim, day, hall, key)
+    PRIMARY KEY (hall, day, dim, key)
 );
 CREATE TABLE hall_figures_hist (
     hall TEXT NOT NULL,
@@ -49,7 +52,39 @@ CREATE TABLE hall_figures_hist (
     metric TEXT NOT NULL,
     bucket BIGINT NOT NULL,
     n BIGINT NOT NULL,
-    PRIMARY KEY (dim, day, hall, key, metric, bucket)
+    PRIMARY KEY (hall, day, dim, key, metric, bucket)
+);
+CREATE TABLE hall_figures_counts_month (
+    hall TEXT NOT NULL,
+    day TEXT NOT NULL,
+    dim TEXT NOT NULL,
+    key TEXT NOT NULL,
+    issued BIGINT NOT NULL DEFAULT 0,
+    called BIGINT NOT NULL DEFAULT 0,
+    served BIGINT NOT NULL DEFAULT 0,
+    missed BIGINT NOT NULL DEFAULT 0,
+    transferred BIGINT NOT NULL DEFAULT 0,
+    r1 BIGINT NOT NULL DEFAULT 0,
+    r2 BIGINT NOT NULL DEFAULT 0,
+    r3 BIGINT NOT NULL DEFAULT 0,
+    r4 BIGINT NOT NULL DEFAULT 0,
+    r5 BIGINT NOT NULL DEFAULT 0,
+    signed_in_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+    pauses BIGINT NOT NULL DEFAULT 0,
+    pause_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+    wait_max DOUBLE PRECISION,
+    service_max DOUBLE PRECISION,
+    PRIMARY KEY (hall, day, dim, key)
+);
+CREATE TABLE hall_figures_hist_month (
+    hall TEXT NOT NULL,
+    day TEXT NOT NULL,
+    dim TEXT NOT NULL,
+    key TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    bucket BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (hall, day, dim, key, metric, bucket)
 );
 CREATE TABLE hall_followups (
     hall TEXT NOT NULL,

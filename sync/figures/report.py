@@ -44,6 +44,10 @@ class Source:
     prefix: str = ""
     prefix_params: tuple[Any, ...] = ()
     join: str = ""
+    counts_params: tuple[Any, ...] = ()
+    """Parameters of ``counts`` when it is a subquery (``(SELECT …) AS c``)."""
+    hist_params: tuple[Any, ...] = ()
+    """Parameters of ``hist`` when it is a subquery."""
 
 
 HUB = Source()
@@ -56,7 +60,14 @@ def _counts(
         f"{source.prefix} SELECT {key}, {_SUMS}, MAX(wait_max), MAX(service_max)"  # noqa: S608
         f" FROM {source.counts} {source.join}"
         f" WHERE dim = ? AND day BETWEEN ? AND ?{source.where} GROUP BY {key}",
-        (*source.prefix_params, dim, first.isoformat(), last.isoformat(), *source.params),
+        (
+            *source.prefix_params,
+            *source.counts_params,
+            dim,
+            first.isoformat(),
+            last.isoformat(),
+            *source.params,
+        ),
     ).fetchall()
     return {str(r[0]): dict(zip(_COLUMNS, tuple(r)[1:], strict=True)) for r in rows}
 
@@ -85,7 +96,14 @@ def sql_percentiles(
         "   SUM(n) OVER (PARTITION BY k, metric ORDER BY bucket) AS cum,"
         "   SUM(n) OVER (PARTITION BY k, metric) AS total FROM merged)"
         f" SELECT k, metric, {picks} FROM running WHERE total > 0 GROUP BY k, metric",
-        (*source.prefix_params, dim, first.isoformat(), last.isoformat(), *source.params),
+        (
+            *source.prefix_params,
+            *source.hist_params,
+            dim,
+            first.isoformat(),
+            last.isoformat(),
+            *source.params,
+        ),
     ).fetchall():
         values = tuple(row)
         found[str(values[0])][str(values[1])] = {

@@ -87,3 +87,31 @@ def test_an_older_snapshot_arriving_late_is_kept_out(central: CentralStore) -> N
     report = central_report(central, DAY, DAY, "day", halls=[hall.id], today=DAY)
     assert report["total"]["served"] == 5
     assert central_report(central, DAY, DAY, "hall", halls=[], today=DAY)["rows"] == []
+
+
+def test_whole_months_read_from_the_month_tables_give_the_same_numbers_as_the_days(
+    central: CentralStore,
+) -> None:
+    hall, _ = central.add_hall("东城镇便民服务中心")
+    other, _ = central.add_hall("西山镇便民服务中心")
+    first, last = date(2026, 8, 30), date(2026, 10, 2)
+    for offset in range((last - first).days + 1):
+        day_ = date.fromordinal(first.toordinal() + offset)
+        for index, which in enumerate((hall.id, other.id)):
+            served = 1 + (offset * 7 + index * 3) % 5
+            waits = {30 * (1 + (offset + index) % 9): served, 600: offset % 2}
+            store_day(central, which, day_.isoformat(), day(served, waits, r1=served), "d")
+    # a day sent again with other numbers replaces its part of the month
+    store_day(central, hall.id, "2026-09-15", day(40, {900: 40}, r5=40), "again")
+    halls = [hall.id, other.id]
+    by_day = central_report(central, first, last, "day", halls=halls, today=last)
+    by_hall = central_report(central, first, last, "hall", halls=halls, today=last)
+    assert len(by_day["rows"]) == 34
+    figures = ("served", "rated", "bad", "wait_p50_s", "wait_p90_s", "wait_max_s", "ratings")
+    assert {f: by_hall["total"][f] for f in figures} == {f: by_day["total"][f] for f in figures}
+    days_of_hall = sum(
+        r["served"]
+        for r in central_report(central, first, last, "day", halls=[hall.id], today=last)["rows"]
+    )
+    assert {r["key"]: r["served"] for r in by_hall["rows"]}[hall.id] == days_of_hall
+    assert by_hall["total"]["bad"] == 40
