@@ -135,23 +135,42 @@ def _month_of(day: str) -> tuple[str, str]:
     return first.isoformat(), (after - timedelta(days=1)).isoformat()
 
 
+_MONTH = "substr(day, 1, 8) || '01'"
+"""The first day of a row's month, in SQL both engines run."""
+
+
+def _add_up_months(db: Tx, where: str, params: Sequence[Any]) -> None:
+    """Insert the month totals of the day rows ``where`` selects (the month rows they replace
+    must be gone already)."""
+    db.execute(
+        f"INSERT INTO hall_figures_counts_month (hall, day, dim, key, {', '.join(COUNT_COLUMNS)})"  # noqa: S608
+        f" SELECT hall, {_MONTH}, dim, key, {_MONTH_COUNTS} FROM hall_figures_counts"
+        f" WHERE {where} GROUP BY hall, {_MONTH}, dim, key",
+        params,
+    )
+    db.execute(
+        "INSERT INTO hall_figures_hist_month (hall, day, dim, key, metric, bucket, n)"  # noqa: S608
+        f" SELECT hall, {_MONTH}, dim, key, metric, bucket, SUM(n) FROM hall_figures_hist"
+        f" WHERE {where} GROUP BY hall, {_MONTH}, dim, key, metric, bucket",
+        params,
+    )
+
+
 def _refresh_month(db: Tx, hall: str, day: str) -> None:
     """Add up again the hall's days of the month of ``day`` into the month tables."""
     first, last = _month_of(day)
     for table in ("hall_figures_counts_month", "hall_figures_hist_month"):
         db.execute(f"DELETE FROM {table} WHERE hall = ? AND day = ?", (hall, first))  # noqa: S608
-    db.execute(
-        f"INSERT INTO hall_figures_counts_month (hall, day, dim, key, {', '.join(COUNT_COLUMNS)})"  # noqa: S608
-        f" SELECT hall, ?, dim, key, {_MONTH_COUNTS} FROM hall_figures_counts"
-        " WHERE hall = ? AND day BETWEEN ? AND ? GROUP BY hall, dim, key",
-        (first, hall, first, last),
-    )
-    db.execute(
-        "INSERT INTO hall_figures_hist_month (hall, day, dim, key, metric, bucket, n)"
-        " SELECT hall, ?, dim, key, metric, bucket, SUM(n) FROM hall_figures_hist"
-        " WHERE hall = ? AND day BETWEEN ? AND ? GROUP BY hall, dim, key, metric, bucket",
-        (first, hall, first, last),
-    )
+    _add_up_months(db, "hall = ? AND day BETWEEN ? AND ?", (hall, first, last))
+
+
+def refresh_months(central: CentralStore) -> None:
+    """Add up every hall's every month again from the day rows (after rows were loaded into
+    the day tables by other means than :func:`store_day`, e.g. a bulk load)."""
+    with central.db.write() as db:
+        for table in ("hall_figures_counts_month", "hall_figures_hist_month"):
+            db.execute(f"DELETE FROM {table}")  # noqa: S608
+        _add_up_months(db, "1 = 1", ())
 
 
 def _last_of(rows: Sequence[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
