@@ -265,7 +265,11 @@ class PostgresDb:
             url,
             min_size=1,
             max_size=max(1, pool_size),
-            kwargs={"row_factory": _row_factory, "connect_timeout": 10},
+            # prepare_threshold None: no server-side prepared statements. psycopg prepares a
+            # statement run five times on a connection, and PostgreSQL then plans it without
+            # its values (a generic plan): a month's report over 1,000 halls (a thousand
+            # parameters) took 20 s instead of 2 s (docs/benchmarks.md, scenario m).
+            kwargs={"row_factory": _row_factory, "connect_timeout": 10, "prepare_threshold": None},
             check=ConnectionPool.check_connection,  # a restarted server's dead links are dropped
             open=False,
             name="central",
