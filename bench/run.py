@@ -103,9 +103,9 @@ NOTES = [
     " simulated as in j) at ~450 events a working day and folded by the hubs' fold, each"
     " working day's figures snapshot (sync.figures.snapshot) given to 1,000 halls (100 with"
     " --quick; ~10 million events in all) and loaded into a durable cluster with COPY as"
-    " store_day stores them, then ANALYZE; central_report for the whole month over every hall,"
-    " by hall, by a grouping of halls (20 towns), by category and by day: median of 3 after a"
-    " warm-up.",
+    " store_day stores them, then refresh_months and ANALYZE; central_report for the whole"
+    " month over every hall, by hall, by a grouping of halls (20 towns), by category and by"
+    " day: median of 3 after a warm-up.",
     "Percentiles are nearest-rank over all samples; times are time.perf_counter"
     " (CLOCK_MONOTONIC on Linux, shared by all processes).",
 ]
