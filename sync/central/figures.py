@@ -302,9 +302,16 @@ def central_report(
     source = scope.source(from_day, to_day, by_month=by != "day")
     dim = DIMENSIONS.get(by, "t")
     column = {"day": "day", "hall": "hall", "group": "grp.g"}.get(by, "key")
+    all_t = dim == "t"  # each day's total rows belong to one key: the total comes along
     with central.db.read() as db:
+        if db.dialect == "postgresql":
+            db.execute("SET LOCAL work_mem = '64MB'")  # a month of 1,000 halls sorts in memory
         sums = _counts(db, dim, from_day, to_day, column, source)
-        hists = sql_percentiles(db, dim, from_day, to_day, column, source)
+        hists = sql_percentiles(
+            db, dim, from_day, to_day, column, source, total=_TOTAL if all_t else None
+        )
+        total_pcts = hists.pop(_TOTAL, {})
+        added = _added(sums)  # before the keys get their open sign-ins (the total gets its own)
         late = _overdue(db, scope, by, first, last, today)
         presence = by in (*WITH_PRESENCE, "hall", "group")
         if presence:
@@ -323,15 +330,38 @@ def central_report(
         ]
         total_scope = _Scope(halls, None)
         total_source = total_scope.source(from_day, to_day)
-        total_sums = _counts(db, "t", from_day, to_day, "dim", total_source)
+        if all_t:
+            total_sums = {"t": added}
+        else:
+            total_sums = _counts(db, "t", from_day, to_day, "dim", total_source)
+            total_pcts = sql_percentiles(db, "t", from_day, to_day, "dim", total_source).get(
+                "t", {}
+            )
         _add_open(db, total_scope, None, first, last, total_sums)
-        total_pcts = sql_percentiles(db, "t", from_day, to_day, "dim", total_source)
         total_late = sum(_overdue(db, total_scope, None, first, last, today).values())
         nobody = _counts(db, "c", from_day, to_day, "key", total_source).get("", {})
-    total = _total_of(total_sums.get("t", {}), total_pcts.get("t", {}), total_late, first, last)
+    total = _total_of(total_sums.get("t", {}), total_pcts, total_late, first, last)
     total["ratings_without_clerk"] = sum(int(nobody.get(f"r{n}") or 0) for n in range(1, 6))
     total["halls"] = len(halls)
     return {"rows": rows, "total": total}
+
+
+_TOTAL = "\t*"
+"""The key the total's percentiles come back under (no hall, region or day is written so)."""
+
+
+def _added(sums: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The rows' sums added up (maxima: the largest), as one row of the total."""
+    out: dict[str, Any] = {}
+    for row in sums.values():
+        for column, value in row.items():
+            if value is None:
+                continue
+            if column in MAXED:
+                out[column] = max(float(value), float(out.get(column) or 0.0))
+            else:
+                out[column] = (out.get(column) or 0) + value
+    return out
 
 
 def _total_of(

@@ -112,4 +112,15 @@ CREATE INDEX hall_figures_open_by_day ON hall_figures_open (hall, day)
 
 _NAME = "each hall's figures per day (sync/central/figures.py)"
 MIGRATION_SQLITE = Migration("central", 5, _NAME, _SQL)
-MIGRATION_PG = Migration("central", 5, _NAME, _SQL)
+MIGRATION_PG = Migration(
+    "central",
+    5,
+    _NAME,
+    _SQL
+    + """;
+CREATE INDEX hall_figures_hist_month_report
+    ON hall_figures_hist_month (dim, day, hall, key, metric, bucket) INCLUDE (n)
+""",
+)
+"""On PostgreSQL a report over whole months reads the month histograms of one dimension from
+this index alone (an index-only scan), not the whole table."""

@@ -77,24 +77,42 @@ PERCENTILES = (50, 90)
 
 
 def sql_percentiles(
-    db: Sql, dim: str, first: date, last: date, key: str, source: Source = HUB
+    db: Sql,
+    dim: str,
+    first: date,
+    last: date,
+    key: str,
+    source: Source = HUB,
+    *,
+    total: str | None = None,
 ) -> dict[str, dict[str, dict[int, int]]]:
     """key → metric → {pct: value}: :func:`sync.figures.grid.percentile` (nearest rank over
     the merged histograms) computed inside SQLite, so a long report holds the hub's
     interpreter only for its result rows. ``cum * 100 >= pct * total`` is ``cum >=
-    ceil(pct / 100 × total)`` for whole numbers, exactly."""
+    ceil(pct / 100 × total)`` for whole numbers, exactly. With ``total``, the percentiles of
+    all the rows together come too, under that key, from the same merged histograms (one read
+    of the rows where a second query would read them again)."""
     picks = ", ".join(
         f"MIN(CASE WHEN cum * 100 >= {p} * total THEN bucket END)" for p in PERCENTILES
     )
     found: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
     with_ = f"{source.prefix}," if source.prefix else "WITH"
+    rows, with_total = "merged", ""
+    if total is not None:
+        rows, with_total = (
+            "merged_all",
+            "merged_all AS (SELECT k, metric, bucket, n FROM merged UNION ALL"
+            " SELECT ?, metric, bucket, CAST(SUM(n) AS BIGINT) FROM merged GROUP BY metric, bucket),",
+        )
     for row in db.execute(
-        f"{with_} merged AS (SELECT {key} AS k, metric, bucket, SUM(n) AS n"  # noqa: S608
+        f"{with_} merged AS (SELECT {key} AS k, metric, bucket, CAST(SUM(n) AS BIGINT) AS n"  # noqa: S608
         f"   FROM {source.hist} {source.join}"
         f"   WHERE dim = ? AND day BETWEEN ? AND ?{source.where} GROUP BY {key}, metric, bucket),"
+        f" {with_total}"
         " running AS (SELECT k, metric, bucket,"
-        "   SUM(n) OVER (PARTITION BY k, metric ORDER BY bucket) AS cum,"
-        "   SUM(n) OVER (PARTITION BY k, metric) AS total FROM merged)"
+        "   CAST(SUM(n) OVER (PARTITION BY k, metric ORDER BY bucket) AS BIGINT) AS cum,"
+        "   CAST(SUM(n) OVER (PARTITION BY k, metric) AS BIGINT) AS total"
+        f"   FROM {rows})"
         f" SELECT k, metric, {picks} FROM running WHERE total > 0 GROUP BY k, metric",
         (
             *source.prefix_params,
@@ -103,6 +121,7 @@ def sql_percentiles(
             first.isoformat(),
             last.isoformat(),
             *source.params,
+            *(() if total is None else (total,)),
         ),
     ).fetchall():
         values = tuple(row)
