@@ -5,6 +5,7 @@
 #   scripts/check.sh test   the same, then pytest (Qt offscreen)
 #
 # Extra arguments after `test` go to pytest (make test PYTEST_ARGS='-k engine -x').
+# Tests run in two processes (pytest-xdist; HALLKIT_TEST_WORKERS=N to change, 0 for one).
 # Run it through `make lint` / `make test`, which bootstrap .venv first.
 set -uo pipefail
 
@@ -67,7 +68,9 @@ step "ruff format" ruff format --check .
 step mypy mypy
 step "import contracts" lint-imports
 if [[ "$mode" == test ]]; then
-  step pytest pytest --junitxml="$junit" "$@"
+  # Two worker processes (pytest-xdist) by default, the cores CI has; HALLKIT_TEST_WORKERS=0
+  # runs in one process, and `-n N` in the extra arguments wins.
+  step pytest pytest --junitxml="$junit" -n "${HALLKIT_TEST_WORKERS:-2}" "$@"
 fi
 
 printf '\nhallkit %s OK in %ds: %s\n' "$mode" "$((SECONDS - t_start))" "${done_steps[*]}"
