@@ -363,15 +363,23 @@ class PostgresDb:
                 return
         first = day.replace(day=1)
         after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        with self.pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK + 1,))
             exists = conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()
             if exists is None or exists[0] is None:
-                conn.execute(
-                    f"CREATE TABLE {name} PARTITION OF {table}"
-                    f" FOR VALUES FROM ('{first.isoformat()}') TO ('{after.isoformat()}')"
-                )
-                log.info("created partition %s", name)
+                try:
+                    with conn.transaction():  # a savepoint: a refusal leaves the rest usable
+                        conn.execute(
+                            f"CREATE TABLE {name} PARTITION OF {table}"
+                            f" FOR VALUES FROM ('{first.isoformat()}') TO ('{after.isoformat()}')"
+                        )
+                    log.info("created partition %s", name)
+                except self._psycopg.OperationalError:
+                    raise
+                except self._psycopg.Error as err:
+                    # e.g. the default partition already holds rows of that month: they, and
+                    # this month's next ones, stay there, which loses nothing.
+                    log.warning("partition %s not made (rows go to the default one): %s", name, err)
         with self._months_lock:
             self._months.add(name)
 

@@ -78,3 +78,28 @@ def test_events_are_stored_in_the_partition_of_the_month_they_arrived(pg_databas
         assert [e["seq"] for e in store.iter_events(hall.id)] == [1, 2, 3]
     finally:
         store.close()
+
+
+def test_a_month_already_in_the_default_partition_keeps_taking_events(pg_database: str) -> None:
+    store = CentralStore(pg_database, now=FakeNow())  # 2026-09-21, no September partition yet
+    try:
+        hall, _ = store.add_hall("示例镇")
+        with store.db.write() as db:  # as if September's rows had landed in the default one
+            db.execute(
+                "INSERT INTO events (hall, seq, event_id, type, schema_version, payload,"
+                " wall_time, clock_trusted, status, reason, received_at, month)"
+                " VALUES (?, 1, 'e1', 'ticket.issued', 1, '{}', 'x', 1, 'applied', NULL, 'x',"
+                " '2026-09-01')",
+                (hall.id,),
+            )
+            db.execute(
+                "UPDATE halls SET acked_seq = 1, max_seq = 1, held = 1 WHERE id = ?", (hall.id,)
+            )
+        batch = {"hall": hall.id, "hub_last_seq": 2, "sent_at": "x", "events": [event(2)]}
+        answer = receive_batch(store, hall.id, Batch.model_validate(batch), None)
+        assert answer.acked_seq == 2
+        with store.db.read() as db:
+            rows = db.query("SELECT tableoid::regclass::text, COUNT(*) FROM events GROUP BY 1")
+        assert [tuple(r) for r in rows] == [("events_default", 2)]
+    finally:
+        store.close()
