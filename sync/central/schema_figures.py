@@ -13,7 +13,44 @@ from __future__ import annotations
 
 from sync.store import Migration
 
-_SQL = """
+_COUNTS = """
+CREATE TABLE {name} (
+    hall TEXT NOT NULL,
+    day TEXT NOT NULL,
+    dim TEXT NOT NULL,
+    key TEXT NOT NULL,
+    issued BIGINT NOT NULL DEFAULT 0,
+    called BIGINT NOT NULL DEFAULT 0,
+    served BIGINT NOT NULL DEFAULT 0,
+    missed BIGINT NOT NULL DEFAULT 0,
+    transferred BIGINT NOT NULL DEFAULT 0,
+    r1 BIGINT NOT NULL DEFAULT 0,
+    r2 BIGINT NOT NULL DEFAULT 0,
+    r3 BIGINT NOT NULL DEFAULT 0,
+    r4 BIGINT NOT NULL DEFAULT 0,
+    r5 BIGINT NOT NULL DEFAULT 0,
+    signed_in_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+    pauses BIGINT NOT NULL DEFAULT 0,
+    pause_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+    wait_max DOUBLE PRECISION,
+    service_max DOUBLE PRECISION,
+    PRIMARY KEY (hall, day, dim, key)
+);
+"""
+_HIST = """
+CREATE TABLE {name} (
+    hall TEXT NOT NULL,
+    day TEXT NOT NULL,
+    dim TEXT NOT NULL,
+    key TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    bucket BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (hall, day, dim, key, metric, bucket)
+);
+"""
+
+_TABLES = """
 CREATE TABLE hall_figure_days (
     hall TEXT NOT NULL REFERENCES halls(id),
     day TEXT NOT NULL,
@@ -22,71 +59,7 @@ CREATE TABLE hall_figure_days (
     received_at TEXT NOT NULL,
     PRIMARY KEY (hall, day)
 );
-CREATE TABLE hall_figures_counts (
-    hall TEXT NOT NULL,
-    day TEXT NOT NULL,
-    dim TEXT NOT NULL,
-    key TEXT NOT NULL,
-    issued BIGINT NOT NULL DEFAULT 0,
-    called BIGINT NOT NULL DEFAULT 0,
-    served BIGINT NOT NULL DEFAULT 0,
-    missed BIGINT NOT NULL DEFAULT 0,
-    transferred BIGINT NOT NULL DEFAULT 0,
-    r1 BIGINT NOT NULL DEFAULT 0,
-    r2 BIGINT NOT NULL DEFAULT 0,
-    r3 BIGINT NOT NULL DEFAULT 0,
-    r4 BIGINT NOT NULL DEFAULT 0,
-    r5 BIGINT NOT NULL DEFAULT 0,
-    signed_in_s DOUBLE PRECISION NOT NULL DEFAULT 0,
-    pauses BIGINT NOT NULL DEFAULT 0,
-    pause_s DOUBLE PRECISION NOT NULL DEFAULT 0,
-    wait_max DOUBLE PRECISION,
-    service_max DOUBLE PRECISION,
-    PRIMARY KEY (hall, day, dim, key)
-);
-CREATE TABLE hall_figures_hist (
-    hall TEXT NOT NULL,
-    day TEXT NOT NULL,
-    dim TEXT NOT NULL,
-    key TEXT NOT NULL,
-    metric TEXT NOT NULL,
-    bucket BIGINT NOT NULL,
-    n BIGINT NOT NULL,
-    PRIMARY KEY (hall, day, dim, key, metric, bucket)
-);
-CREATE TABLE hall_figures_counts_month (
-    hall TEXT NOT NULL,
-    day TEXT NOT NULL,
-    dim TEXT NOT NULL,
-    key TEXT NOT NULL,
-    issued BIGINT NOT NULL DEFAULT 0,
-    called BIGINT NOT NULL DEFAULT 0,
-    served BIGINT NOT NULL DEFAULT 0,
-    missed BIGINT NOT NULL DEFAULT 0,
-    transferred BIGINT NOT NULL DEFAULT 0,
-    r1 BIGINT NOT NULL DEFAULT 0,
-    r2 BIGINT NOT NULL DEFAULT 0,
-    r3 BIGINT NOT NULL DEFAULT 0,
-    r4 BIGINT NOT NULL DEFAULT 0,
-    r5 BIGINT NOT NULL DEFAULT 0,
-    signed_in_s DOUBLE PRECISION NOT NULL DEFAULT 0,
-    pauses BIGINT NOT NULL DEFAULT 0,
-    pause_s DOUBLE PRECISION NOT NULL DEFAULT 0,
-    wait_max DOUBLE PRECISION,
-    service_max DOUBLE PRECISION,
-    PRIMARY KEY (hall, day, dim, key)
-);
-CREATE TABLE hall_figures_hist_month (
-    hall TEXT NOT NULL,
-    day TEXT NOT NULL,
-    dim TEXT NOT NULL,
-    key TEXT NOT NULL,
-    metric TEXT NOT NULL,
-    bucket BIGINT NOT NULL,
-    n BIGINT NOT NULL,
-    PRIMARY KEY (hall, day, dim, key, metric, bucket)
-);
-CREATE TABLE hall_followups (
+{counts_day}{hist_day}CREATE TABLE hall_followups (
     hall TEXT NOT NULL,
     day TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -109,6 +82,12 @@ CREATE TABLE hall_figures_open (
 );
 CREATE INDEX hall_figures_open_by_day ON hall_figures_open (hall, day)
 """
+_SQL = _TABLES.format(
+    counts_day=_COUNTS.format(name="hall_figures_counts")
+    + _COUNTS.format(name="hall_figures_counts_month"),
+    hist_day=_HIST.format(name="hall_figures_hist") + _HIST.format(name="hall_figures_hist_month"),
+)
+"""The day tables and their month twins have the same columns (a month row: its first day)."""
 
 _NAME = "each hall's figures per day (sync/central/figures.py)"
 MIGRATION_SQLITE = Migration("central", 5, _NAME, _SQL)
