@@ -35,26 +35,32 @@ BATCH_P95_MS = 100.0  # a shared 2-core box sees GC and neighbours in the tail
 EVENTS_PER_S = 20_000.0
 
 
-def _ticket_event(seq: int) -> dict[str, Any]:
-    """An event shaped like the hub's ticket.issued (about 600 bytes of JSON)."""
+def ticket_event(
+    seq: int,
+    event_id: str | None = None,
+    ticket_id: str | None = None,
+    day: str = "2026-11-22",
+) -> dict[str, Any]:
+    """An event shaped like the hub's ticket.issued (about 600 bytes of JSON) on ``day``;
+    ids are random UUIDs unless given."""
     return {
         "seq": seq,
-        "event_id": str(uuid.uuid4()),
+        "event_id": event_id or str(uuid.uuid4()),
         "type": "ticket.issued",
         "schema_version": 1,
-        "wall_time": "2026-11-22T09:29:58.120+08:00",
+        "wall_time": f"{day}T09:29:58.120+08:00",
         "mono_ns": seq * 1_000_000,
         "boot_id": "4e1c2f6a-8d1b-4f7e-9a2b-3c4d5e6f7a8b",
         "clock_trusted": True,
         "payload": {
             "ticket": {
-                "id": str(uuid.uuid4()),
+                "id": ticket_id or str(uuid.uuid4()),
                 "number": f"A{seq % 1000:03d}",
-                "service_day": "2026-11-22",
+                "service_day": day,
                 "category": "A",
                 "lane": "ordinary",
                 "status": "waiting",
-                "issued_at": "2026-11-22T01:29:58.120+00:00",
+                "issued_at": f"{day}T01:29:58.120+00:00",
                 "item_id": "jjb-001",
                 "green_group": None,
                 "window": None,
@@ -78,7 +84,7 @@ def _bodies(hall: str, batches: int) -> list[bytes]:
     last = batches * BATCH
     out = []
     for index in range(batches):
-        events = [_ticket_event(index * BATCH + i + 1) for i in range(BATCH)]
+        events = [ticket_event(index * BATCH + i + 1) for i in range(BATCH)]
         raw = json.dumps(
             {"hall": hall, "hub_last_seq": last, "sent_at": "now", "events": events},
             ensure_ascii=False,

@@ -20,11 +20,12 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bench.central_intake import ticket_event
 from sync.signing import sign_headers
 from sync.wire import API_PREFIX
 
-WALL_TIME = "2026-11-23T09:29:58.120+08:00"
-BOOT_ID = "4e1c2f6a-8d1b-4f7e-9a2b-3c4d5e6f7a8b"
+DAY = "2026-11-23"
+WALL_TIME = f"{DAY}T09:29:58.120+08:00"
 
 
 _MARK = "@@@@@@@@"
@@ -36,41 +37,9 @@ def _events_json(first: int, count: int) -> str:
     their ids are random UUIDs whose first 8 hex digits are ``_MARK``."""
     parts = []
     for seq in range(first, first + count):
-        event = {
-            "seq": seq,
-            "event_id": _MARK + str(uuid.uuid4())[8:],
-            "type": "ticket.issued",
-            "schema_version": 1,
-            "wall_time": WALL_TIME,
-            "mono_ns": seq * 1_000_000,
-            "boot_id": BOOT_ID,
-            "clock_trusted": True,
-            "payload": {
-                "ticket": {
-                    "id": _MARK + str(uuid.uuid4())[8:],
-                    "number": f"A{seq % 1000:03d}",
-                    "service_day": "2026-11-23",
-                    "category": "A",
-                    "lane": "ordinary",
-                    "status": "waiting",
-                    "issued_at": "2026-11-23T01:29:58.120+00:00",
-                    "item_id": "jjb-001",
-                    "green_group": None,
-                    "window": None,
-                    "target_window": None,
-                    "called_at": None,
-                    "finished_at": None,
-                    "missed_at": None,
-                    "call_count": 0,
-                    "recall_count": 0,
-                    "requeue_count": 0,
-                    "transfer_count": 0,
-                    "name_masked": "张*三",
-                    "waiting_ahead": seq % 40,
-                    "estimated_wait_minutes": 12,
-                }
-            },
-        }
+        event = ticket_event(
+            seq, _MARK + str(uuid.uuid4())[8:], _MARK + str(uuid.uuid4())[8:], day=DAY
+        )
         parts.append(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
     return ",".join(parts)
 
