@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlite_utils
 
@@ -31,6 +31,13 @@ T = TypeVar("T")
 Listener = Callable[[list[Event]], None]
 
 
+class EventHook(Protocol):
+    """Something that reacts to each event inside the transaction that wrote it (queueing an
+    SMS for a call, say), so its rows commit or roll back with the event."""
+
+    def on_event(self, tx: Tx, event: Event) -> None: ...
+
+
 @dataclass
 class Tx:
     """One write transaction: its database handle, its instant, and the events it wrote."""
@@ -42,14 +49,18 @@ class Tx:
     today: str
     events: list[Event] = field(default_factory=list)
     figures: FigureFold | None = None
+    hooks: tuple[EventHook, ...] = ()
 
     def emit(self, type_: str, payload: dict[str, Any]) -> None:
-        """Write an event to the outbox and fold it into the figures' rollups, in this
-        transaction (so the figures never count an event that a rollback takes back)."""
+        """Write an event to the outbox, fold it into the figures' rollups and hand it to the
+        hooks, in this transaction (so nothing counts or queues an event a rollback takes
+        back)."""
         event = self.outbox.append(self.db, type_, payload)
         self.events.append(event)
         if self.figures is not None:
             self.figures.apply_event(self.db, event)
+        for hook in self.hooks:
+            hook.on_event(self, event)
 
     @property
     def stamp(self) -> str:
@@ -85,6 +96,7 @@ class EngineCore(QueueReads):
             config.service.enforce_hours if enforce_hours is None else enforce_hours
         )
         self._listeners: list[Listener] = []
+        self.hooks: list[EventHook] = []
         self.figures = FigureFold(self.calendar)
         with self.store.write() as db:
             for window in config.windows:
@@ -98,6 +110,10 @@ class EngineCore(QueueReads):
                 log.info("figures rebuilt from %d stored events", folded)
 
     # -- plumbing ----------------------------------------------------------------------------
+
+    def add_hook(self, hook: EventHook) -> None:
+        """Hand every event this engine writes to ``hook.on_event`` inside its transaction."""
+        self.hooks.append(hook)
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(events)`` after each commit that wrote events (in commit order)."""
@@ -131,7 +147,9 @@ class EngineCore(QueueReads):
                 now = self.clock.now()
                 local = self.calendar.local(now)
                 day = self.calendar.service_day(now).isoformat()
-                tx = Tx(db, self.outbox, now, local, day, figures=self.figures)
+                tx = Tx(
+                    db, self.outbox, now, local, day, figures=self.figures, hooks=tuple(self.hooks)
+                )
                 self._roll_day(tx)
                 result = operation(tx)
             if committed is not None:
