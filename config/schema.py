@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from config.base import StrictModel
 from config.boxes import DeviceSettings, SpeechSettings
+from config.phone import PhoneSettings
 from config.pins import hash_problem
 from config.references import reference_problems
 
@@ -605,6 +606,9 @@ class HallConfig(StrictModel):
     links: LinkTemplates = Field(
         default_factory=LinkTemplates,
         description="What the QR codes on tickets, checklists and receipts carry.",
+    )
+    phone: PhoneSettings = Field(
+        default_factory=PhoneSettings, description="The citizen's phone page for tickets and cases."
     )
     manage: ManageSettings = Field(
         default_factory=ManageSettings,

@@ -33,6 +33,8 @@ from hub.clerks import find_photo
 from hub.engine import QueueEngine
 from hub.errors import Busy, HubError
 from hub.openapi_doc import install_openapi
+from hub.phone.links import CASE, TICKET
+from hub.phone.routes import install_phone, phone_url
 from hub.replay import Replayer
 from hub.web import install_web
 
@@ -302,6 +304,7 @@ def create_app(
 
     @app.post(f"{API}/tickets", status_code=201)
     def issue(
+        request: Request,
         body: TicketIn,
         dev: Annotated[Device, Depends(roles("kiosk"))],
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -321,7 +324,7 @@ def create_app(
             idempotency_key=(idempotency_key or "").strip() or None,
             device=dev.id,
         )
-        return ticket.to_dict()
+        return {**ticket.to_dict(), "phone_url": phone_url(engine, TICKET, ticket.id, request)}
 
     @app.get(f"{API}/tickets/by-number/{{number}}")
     def by_number(number: str, dev: Auth) -> dict[str, Any]:
@@ -434,9 +437,10 @@ def create_app(
     lookup = cases or CaseLookup(engine, None)
 
     @app.post(f"{API}/cases", status_code=201)
-    def accept_case(body: CaseIn, dev: Auth) -> dict[str, Any]:
+    def accept_case(request: Request, body: CaseIn, dev: Auth) -> dict[str, Any]:
         counter_of(body.window, dev)
-        return engine.accept_case(**body.model_dump()).to_dict()
+        case = engine.accept_case(**body.model_dump())
+        return {**case.to_dict(), "phone_url": phone_url(engine, CASE, case.receipt, request)}
 
     @app.get(f"{API}/cases/{{receipt}}")
     def case(receipt: str, _: Auth) -> dict[str, Any]:
@@ -512,4 +516,5 @@ def create_app(
     install_followups(app, engine)  # 差评 follow-ups, feedback handling, alerts inbox
     install_reports(app, engine)  # figures: /reports, .xlsx, .csv, heat map
     install_openapi(app)  # the document's security schemes, error answers and links
+    app.state.phone_streams = install_phone(app, engine)  # /m/{code}: the citizen's phone page
     return app

@@ -21,6 +21,7 @@ from hub.errors import Conflict, Invalid
 from hub.issuing import IssuingRules
 from hub.models import Ticket, TicketStatus, WindowState, WindowStatus
 from hub.notices import NoticeDesk
+from hub.phone.links import PhoneLinks
 from hub.rating import RatingDesk
 from hub.redact import redact, redact_optional
 from hub.txn import Tx
@@ -52,6 +53,9 @@ class QueueEngine(
         enforce_hours: bool | None = None,
     ) -> None:
         super().__init__(store, config, clock, secret, enforce_hours=enforce_hours)
+        # each ticket's and case's phone page code, written with the ticket or case
+        self.phone_links = PhoneLinks(secret, lambda: self.config.phone.case_days)
+        self.add_hook(self.phone_links)
         self.guard = SignInGuard(clock, self.calendar.zone)
         self.confirm_guard = ConfirmGuard(clock, self.calendar.zone)
 

@@ -106,6 +106,12 @@ class QueueReads:
 
     def _estimate_minutes(self, db: sqlite_utils.Database, category: str, ahead: int) -> int:
         """People ahead × recent average service time ÷ open windows of the category."""
+        average, open_windows = self._service_pace(db, category)
+        return math.ceil(ahead * average / open_windows / 60)
+
+    def _service_pace(self, db: sqlite_utils.Database, category: str) -> tuple[float, int]:
+        """What a wait in ``category`` is estimated from: the recent average service time in
+        seconds and the category's open windows (at least 1)."""
         cat = self.config.category(category)
         fallback = (cat.average_service_minutes if cat else 8.0) * 60
         recent = [
@@ -120,7 +126,7 @@ class QueueReads:
         serving = [w.number for w in self.config.windows_serving(category)]
         paused = {r[0] for r in db.execute("SELECT number FROM windows WHERE status = 'paused'")}
         open_windows = max(1, len([n for n in serving if n not in paused]))
-        return math.ceil(ahead * average / open_windows / 60)
+        return average, open_windows
 
     def estimate_minutes(self, category: str, ahead: int) -> int:
         """Minutes a ticket of ``category`` with ``ahead`` people before it would wait."""

@@ -375,6 +375,23 @@ HUB_MIGRATIONS = [
         ALTER TABLE devices ADD COLUMN last_seen_at TEXT;
         """,
     ),
+    Migration(
+        "hub",
+        12,
+        "Phone page links: each ticket's and case's unguessable code",
+        # code: derived from the hub secret and the subject (hub.phone.links); a ticket's link
+        # answers on its service day only, a case's for phone.case_days after acceptance.
+        """
+        CREATE TABLE phone_links (
+            code TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('ticket', 'case')),
+            subject TEXT NOT NULL,
+            service_day TEXT NOT NULL,
+            UNIQUE (kind, subject)
+        ) WITHOUT ROWID;
+        CREATE INDEX phone_links_by_day ON phone_links (service_day);
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]

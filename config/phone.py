@@ -1,0 +1,56 @@
+"""The ``[phone]`` section: the citizen's phone page (a ticket's or a case's live page).
+
+Kept apart from :mod:`config.schema` (already long); :class:`config.schema.HallConfig` holds it as
+``phone``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from config.base import StrictModel
+
+
+class PhoneSettings(StrictModel):
+    """Where phones on the hall's Wi-Fi reach the hub, and how long a case's page lives."""
+
+    enabled: bool = Field(
+        True,
+        description=(
+            "Give each ticket and case a phone page (the printed QR codes open it). Off: "
+            "`phone_url` is null and the QR codes carry the `links` templates."
+        ),
+    )
+    base_url: str = Field(
+        "",
+        max_length=200,
+        description=(
+            "The hub's address as phones on the hall's Wi-Fi reach it, e.g. "
+            "http://192.168.10.2:8700 (no path). Empty: the address the kiosk or counter used "
+            "to reach the hub, which is only right when phones reach the hub the same way."
+        ),
+    )
+    case_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        description=(
+            "Days after acceptance that a case's progress page (the 收件回执's QR) still answers."
+        ),
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        text = value.strip().rstrip("/")
+        if text and not text.startswith(("http://", "https://")):
+            raise ValueError(
+                f"base_url {value!r} must start with http:// or https:// "
+                "(e.g. http://192.168.10.2:8700), or be empty"
+            )
+        if text.count("/") > 2:
+            raise ValueError(
+                f"base_url {value!r} must be a scheme and host only, without a path "
+                "(e.g. http://192.168.10.2:8700)"
+            )
+        return text

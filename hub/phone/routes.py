@@ -1,0 +1,161 @@
+"""The phone page's routes: ``/m/{code}`` and what the page asks for.
+
+- ``GET /m/{code}``: the page (server-rendered, so it reads right before any script runs);
+- ``GET /m/{code}/state``: its view as JSON (the page's fallback when it cannot stream);
+- ``GET /m/{code}/events``: a ticket's view whenever it changes (server-sent events,
+  :mod:`hub.phone.stream`);
+- ``POST /m/{code}/rating``: the one online rating of a finished service, ``{"level": 1-5,
+  "reason": "…"}`` (GB/T 39046 channel 2);
+- ``GET /web/phone/{asset}``: the page's script and style.
+
+The code is the only credential: no token, no cookie. Any code that is not a live one (guessed,
+malformed, a ticket of another day, a case past its days) gets the same 404 page. Answers are
+never cached and never sent as a referrer (the code is in the address).
+
+No ``from __future__ import annotations``: FastAPI reads the routes' annotations at runtime.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.engine import QueueEngine
+from hub.errors import NotFound
+from hub.phone.links import TICKET, Link, page_url
+from hub.phone.stream import PhoneStreams
+from hub.phone.views import case_view, rating_choices, ticket_views
+
+HERE = Path(__file__).parent
+ASSETS = {"phone.js": "application/javascript", "phone.css": "text/css"}
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+}
+GONE = "页面不存在或已过期"
+GONE_TEXT = "排队查询页面仅限取号当天使用；请核对二维码，或到服务台咨询。"
+CASE_REFRESH_SECONDS = 60
+POLL_SECONDS = 8
+
+
+class OnlineRatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: int = Field(ge=1, le=5)
+    reason: str | None = Field(None, max_length=200)
+
+
+def phone_url(engine: QueueEngine, kind: str, subject: str, request: Request) -> str | None:
+    """The page address of ``kind`` ``subject`` for an API answer, or None when the hall has
+    phone pages off. The base is ``phone.base_url``, else the address the caller used."""
+    settings = engine.config.phone
+    if not settings.enabled:
+        return None
+    base = settings.base_url or str(request.base_url).rstrip("/")
+    return page_url(base, engine.phone_links.code(kind, subject))
+
+
+def install_phone(app: FastAPI, engine: QueueEngine) -> PhoneStreams:
+    """Add the phone page's routes to the hub's ``app``; returns its streams (for tests)."""
+    streams = PhoneStreams(engine)
+    templates = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def live(code: str) -> Link:
+        today = engine.calendar.service_day(engine.clock.now()).isoformat()
+        link = engine.phone_links.find(engine.store.reader(), code, today)
+        if link is None or not engine.config.phone.enabled:
+            raise NotFound("unknown_page", GONE)
+        return link
+
+    def view_of(link: Link) -> dict[str, Any]:
+        found = (
+            ticket_views(engine, [link.subject]).get(link.subject)
+            if link.kind == TICKET
+            else case_view(engine, link.subject)
+        )
+        if found is None:
+            raise NotFound("unknown_page", GONE)
+        return found
+
+    def gone_page() -> HTMLResponse:
+        body = templates.get_template("gone.html").render(title=GONE, text=GONE_TEXT)
+        return HTMLResponse(body, status_code=404, headers=HEADERS)
+
+    @app.get("/m/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def page(code: str) -> HTMLResponse:
+        try:
+            link = live(code)
+            view = view_of(link)
+        except NotFound:
+            return gone_page()
+        settings = {
+            "code": code,
+            "kind": link.kind,
+            "view": view,
+            "choices": rating_choices(engine),
+            "poll_seconds": POLL_SECONDS if link.kind == TICKET else CASE_REFRESH_SECONDS,
+            "stream": link.kind == TICKET,
+        }
+        body = templates.get_template("phone.html").render(
+            hall=engine.config.hall.name,
+            view=view,
+            choices=settings["choices"],
+            settings=json.dumps(settings, ensure_ascii=False).replace("</", "<\\/"),
+        )
+        return HTMLResponse(body, headers=HEADERS)
+
+    @app.get("/m/{code}/state", include_in_schema=False)
+    def state(code: str) -> JSONResponse:
+        return JSONResponse(view_of(live(code)), headers=HEADERS)
+
+    @app.get("/m/{code}/events", include_in_schema=False)
+    async def events(code: str, request: Request) -> StreamingResponse:
+        link = await run_in_threadpool(live, code)
+        if link.kind != TICKET:
+            raise NotFound("unknown_page", GONE)
+        page = streams.open(link.subject)  # past the caps: 429/503 with Retry-After
+        try:
+            first = await run_in_threadpool(view_of, link)
+        except BaseException:
+            streams.close(page)
+            raise
+        body = streams.follow(page, first, request.is_disconnected)
+        return StreamingResponse(
+            body,
+            media_type="text/event-stream",
+            headers={**HEADERS, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @app.post("/m/{code}/rating", include_in_schema=False)
+    def rate(code: str, body: OnlineRatingIn) -> JSONResponse:
+        link = live(code)
+        if link.kind != TICKET:
+            raise NotFound("unknown_page", GONE)
+        engine.rate_online(link.subject, body.level, body.reason)
+        return JSONResponse(view_of(link), headers=HEADERS)
+
+    @app.get("/web/phone/{name}", include_in_schema=False)
+    def asset(name: str) -> Response:
+        media = ASSETS.get(name)
+        if media is None:
+            raise NotFound("unknown_asset", "没有这个文件")
+        data = (HERE / "static" / name).read_bytes()
+        return Response(data, media_type=media, headers={"Cache-Control": "max-age=300"})
+
+    return streams

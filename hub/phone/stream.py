@@ -1,0 +1,228 @@
+"""Pushing a ticket's view to the phones that follow it (server-sent events).
+
+The engine's listener (:meth:`PhoneStreams.heard`, on the committing thread, never blocking) only
+notes what the events touched: the categories whose queue moved, the tickets that changed. The
+server's loop then makes the views of the followed tickets so touched in one batch on a worker
+thread (:func:`hub.phone.views.ticket_views`: one read per category) and wakes each page whose view
+changed; events that arrive meanwhile are folded into the next batch. A page never waits for the
+writer, and the writer never waits for a page.
+
+A page's stream lives at most :data:`STREAM_SECONDS` and then ends; the browser's EventSource opens
+it again (``retry``) and is sent the current view first. So a phone that went away (screen off,
+Wi-Fi lost) holds nothing on the hub after about a minute, whether or not TCP noticed. Streams are
+capped: :data:`MAX_STREAMS` in all and :data:`MAX_PER_TICKET` per ticket (503 beyond; the page
+falls back to asking every few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from hub.errors import Busy
+from hub.phone.views import ticket_views
+from sync.outbox import Event
+
+if TYPE_CHECKING:
+    from hub.engine import QueueEngine
+
+log = logging.getLogger(__name__)
+
+MAX_STREAMS = 1000
+MAX_PER_TICKET = 4
+STREAM_SECONDS = 45.0
+KEEPALIVE_SECONDS = 15.0
+RETRY_MS = 2000
+RETRY_AFTER_SECONDS = 10
+
+_ALL = "*"
+
+
+class PhonePage:
+    """One open page: the newest view not yet sent, and a flag that wakes its stream."""
+
+    def __init__(self, ticket_id: str) -> None:
+        self.ticket_id = ticket_id
+        self.category: str | None = None
+        self.sent: dict[str, Any] | None = None
+        self.pending: dict[str, Any] | None = None
+        self.wake = asyncio.Event()
+
+    def offer(self, view: dict[str, Any]) -> None:
+        if view != self.sent:
+            self.pending = view
+            self.wake.set()
+
+
+class PhoneStreams:
+    """The open phone pages and the batches that bring them up to date."""
+
+    def __init__(
+        self,
+        engine: QueueEngine,
+        *,
+        max_streams: int = MAX_STREAMS,
+        per_ticket: int = MAX_PER_TICKET,
+        views: Callable[[QueueEngine, list[str]], dict[str, dict[str, Any]]] = ticket_views,
+    ) -> None:
+        self._engine = engine
+        self._views = views
+        self.max_streams = max_streams
+        self.per_ticket = per_ticket
+        self._pages: dict[str, set[PhonePage]] = {}
+        self._count = 0
+        self._lock = threading.Lock()  # guards the dirty sets (the writer thread adds to them)
+        self._dirty_categories: set[str] = set()
+        self._dirty_tickets: set[str] = set()
+        self._kick_pending = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        engine.subscribe(self.heard)
+
+    @property
+    def open_pages(self) -> int:
+        return self._count
+
+    # -- the writer's side (any thread) ------------------------------------------------------
+
+    def heard(self, events: list[Event]) -> None:
+        """Note what committed ``events`` touched; schedule a batch on the loop. Never blocks."""
+        categories: set[str] = set()
+        tickets: set[str] = set()
+        for event in events:
+            payload = event.payload
+            ticket = payload.get("ticket")
+            if isinstance(ticket, dict):
+                tickets.add(str(ticket.get("id")))
+                categories.add(str(ticket.get("category")))
+            if event.type == "ticket.transferred" or event.type in ("config.applied", "day.closed"):
+                categories.add(_ALL)
+            elif event.type.startswith("window."):
+                number = payload.get("window") or payload.get("number")
+                spec = self._engine.config.window(number) if isinstance(number, int) else None
+                categories.update(spec.categories if spec else [_ALL])
+            elif event.type == "rating.recorded":
+                tickets.add(str(payload.get("ticket_id")))
+        if not (categories or tickets) or self._loop is None:
+            return
+        with self._lock:
+            self._dirty_categories |= categories
+            self._dirty_tickets |= tickets
+            if self._kick_pending:
+                return
+            self._kick_pending = True
+        with contextlib.suppress(RuntimeError):  # the loop has closed (the server stops)
+            self._loop.call_soon_threadsafe(self._kick)
+
+    # -- the loop's side ---------------------------------------------------------------------
+
+    def _kick(self) -> None:
+        with self._lock:
+            self._kick_pending = False
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._refresh())
+
+    async def _refresh(self) -> None:
+        while True:
+            with self._lock:
+                categories, self._dirty_categories = self._dirty_categories, set()
+                tickets, self._dirty_tickets = self._dirty_tickets, set()
+            if not categories and not tickets:
+                return
+            wanted = [
+                tid
+                for tid, pages in self._pages.items()
+                if _ALL in categories
+                or tid in tickets
+                or any(p.category in categories or p.category is None for p in pages)
+            ]
+            if not wanted:
+                continue
+            try:
+                views = await asyncio.to_thread(self._views, self._engine, wanted)
+            except Exception:
+                log.exception("phone pages: could not make the views; the next event retries")
+                continue
+            for tid, view in views.items():
+                self._deliver(tid, view)
+
+    def _deliver(self, ticket_id: str, view: dict[str, Any]) -> None:
+        for page in self._pages.get(ticket_id, ()):
+            page.category = view.get("category_code")
+            page.offer(view)
+
+    def open(self, ticket_id: str) -> PhonePage:
+        """A new page for ``ticket_id``; raises Busy past the caps (before any answer)."""
+        self._loop = asyncio.get_running_loop()
+        pages = self._pages.get(ticket_id, set())
+        if self._count >= self.max_streams:
+            raise Busy(
+                "phone_streams_full",
+                "当前查看排队进度的人数较多，页面将每隔几秒自动刷新",
+                status=503,
+                retry_after=RETRY_AFTER_SECONDS,
+            )
+        if len(pages) >= self.per_ticket:
+            raise Busy(
+                "too_many_phone_pages",
+                "这张号票已在多部手机上打开，请关闭其他页面",
+                status=429,
+                retry_after=RETRY_AFTER_SECONDS,
+            )
+        page = PhonePage(ticket_id)
+        self._pages.setdefault(ticket_id, set()).add(page)
+        self._count += 1
+        return page
+
+    def close(self, page: PhonePage) -> None:
+        pages = self._pages.get(page.ticket_id)
+        if pages is None or page not in pages:
+            return
+        pages.discard(page)
+        self._count -= 1
+        if not pages:
+            del self._pages[page.ticket_id]
+
+    async def follow(
+        self,
+        page: PhonePage,
+        first: dict[str, Any],
+        disconnected: Callable[[], Awaitable[bool]],
+        *,
+        life: float = STREAM_SECONDS,
+        keepalive: float = KEEPALIVE_SECONDS,
+    ) -> AsyncIterator[str]:
+        """The SSE body of ``page``: the view ``first``, then each changed view, until ``life``
+        seconds have passed or the client went away; the page is closed however it ends."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + life
+        try:
+            yield f"retry: {RETRY_MS}\n\n"
+            page.category = first.get("category_code")
+            page.sent = first
+            yield _message(first)
+            while (left := end - loop.time()) > 0:
+                try:
+                    await asyncio.wait_for(page.wake.wait(), timeout=min(keepalive, left))
+                except TimeoutError:
+                    if await disconnected():
+                        return
+                    yield ": keepalive\n\n"
+                    continue
+                page.wake.clear()
+                view, page.pending = page.pending, None
+                if view is not None and view != page.sent:
+                    page.sent = view
+                    yield _message(view)
+        finally:
+            self.close(page)
+
+
+def _message(view: dict[str, Any]) -> str:
+    body = json.dumps(view, ensure_ascii=False, separators=(",", ":"))
+    return f"event: view\ndata: {body}\n\n"
