@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
+from counter.case_view import CaseView, cases_from_api
 from counter.ports import (
     CaseAccepted,
     CaseRequest,
@@ -134,6 +136,8 @@ class HubClientCounter:
             "applicant": request.applicant,
             "phone": request.phone,
         }
+        if request.id_number:
+            body["id_number"] = request.id_number  # the hub keeps a keyed hash, never the number
         data = _dict(self.client.request("POST", "/cases", body))
         try:
             accepted_on = date.fromisoformat(str(data["accepted_on"]))
@@ -148,9 +152,46 @@ class HubClientCounter:
                 materials_received=tuple(data.get("materials_received") or ()),
                 materials_missing=tuple(data.get("materials_missing") or ()),
                 applicant=data.get("applicant"),
+                phone_url=data.get("phone_url") or None,
+                item_id=str(data.get("item_id") or request.item_id),
             )
         except (KeyError, TypeError, ValueError) as err:
             raise HubUnavailable(f"集中控制器返回的办件登记结果无法识别：{err}") from err
+
+    # -- a case after 收件 (docs/hub.md "Cases"): the contract's paths, through ``request`` so
+    # the counter works whether or not this HubClient has a method for each.
+
+    def case(self, receipt: str) -> CaseView:
+        return CaseView.from_api(self.client.case(receipt))
+
+    def cases_for_person(self, id_number: str) -> tuple[CaseView, ...]:
+        body = {"id_number": id_number}
+        return cases_from_api(self.client.request("POST", "/cases/lookup", body))
+
+    def case_status(
+        self,
+        receipt: str,
+        status: str,
+        window: int,
+        *,
+        missing: tuple[str, ...] = (),
+        reason: str | None = None,
+        pickup_window: int | None = None,
+    ) -> CaseView:
+        body: dict[str, Any] = {"status": status, "window": window}
+        if missing:
+            body["missing"] = list(missing)
+        if reason is not None:
+            body["reason"] = reason
+        if pickup_window is not None:
+            body["pickup_window"] = pickup_window
+        path = f"/cases/{quote(receipt, safe='')}/status"
+        return CaseView.from_api(self.client.request("POST", path, body))
+
+    def deliver_case(self, receipt: str, window: int) -> CaseView:
+        body = {"window": window, "confirmed": True}
+        path = f"/cases/{quote(receipt, safe='')}/deliver"
+        return CaseView.from_api(self.client.request("POST", path, body))
 
 
 def _dict(data: object) -> dict[str, Any]:

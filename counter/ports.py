@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from counter.case_view import CasePaper, CaseView
 from devices.health import Health
 from hub.client import HubUnavailable
 
@@ -195,6 +196,7 @@ class CaseRequest:
     ticket_id: str | None = None
     applicant: str | None = None
     phone: str | None = None
+    id_number: str | None = None  # from the counter's card reader: the hub keeps a keyed hash
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ class CaseAccepted:
     materials_received: tuple[str, ...]
     materials_missing: tuple[str, ...]
     applicant: str | None = None  # masked by the hub (张*三)
+    phone_url: str | None = None  # the case's progress page for phones (the receipt's QR)
+    item_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,31 @@ class CounterHub(Protocol):
 
     def accept_case(self, request: CaseRequest) -> CaseAccepted: ...
 
+    def case(self, receipt: str) -> CaseView:
+        """The case with this receipt number (``unknown_case`` when the hall has none)."""
+        ...
+
+    def cases_for_person(self, id_number: str) -> tuple[CaseView, ...]:
+        """The cases of the applicant with this ID number, newest first."""
+        ...
+
+    def case_status(
+        self,
+        receipt: str,
+        status: str,
+        window: int,
+        *,
+        missing: tuple[str, ...] = (),
+        reason: str | None = None,
+        pickup_window: int | None = None,
+    ) -> CaseView:
+        """Move the case to ``status`` (correction needs ``missing``, rejected ``reason``)."""
+        ...
+
+    def deliver_case(self, receipt: str, window: int) -> CaseView:
+        """Record that the citizen took the result, confirmed on the keypad."""
+        ...
+
 
 RatingDone = Callable[[int | None], None]
 
@@ -291,10 +320,25 @@ class RatingKeypad(Protocol):
 
 
 class ReceiptPrinter(Protocol):
-    """Prints the 收件回执. Never raises: a fault comes back in the outcome."""
+    """Prints the 收件回执 and a case's later papers. Never raises: a fault comes back in the
+    outcome. Both block until done: call them from the workflow's worker."""
 
     def print_receipt(self, case: CaseAccepted, clerk: Clerk | None, window: int) -> PrintOutcome:
-        """Print and cut (blocks until done: call it from the workflow's worker)."""
+        """Print and cut the 收件回执."""
+        ...
+
+    def print_case_paper(
+        self,
+        paper: CasePaper,
+        case: CaseView,
+        clerk: Clerk | None,
+        window: int,
+        at: datetime,
+        *,
+        reprint: bool = False,
+    ) -> PrintOutcome:
+        """Print and cut ``paper`` (领取凭证, 补正材料通知书, 不予受理通知书) for ``case``;
+        ``at`` is the hall's time now (the notice's date); ``reprint`` marks a copy (补打)."""
         ...
 
 

@@ -89,6 +89,11 @@ class RatingSteps:
             return None
         return Phase.BAD_REASON if rating.level in BAD_LEVELS else Phase.RATING
 
+    def asking_number(self) -> str | None:
+        """The number whose rating the keypad is asking now (no key yet), or None (lock held)."""
+        rating = self._current()
+        return rating.number if self.open_phase() is Phase.RATING and rating else None
+
     def wants_reason(self) -> str | None:
         """The number whose 差评 waits for its reason, or None (lock held)."""
         rating = self._current()

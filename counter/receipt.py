@@ -2,8 +2,10 @@
 ``devices.printer.documents.acceptance_receipt`` and printed by the printer service.
 
 The receipt number and the promised completion date are the hub's (it counts working days with
-the hall's calendar); nothing here invents one. The QR code carries the receipt number, which
-the kiosk's 进度查询 takes as typed. The hall's phones are the hub's (a manager may change them
+the hall's calendar); nothing here invents one. The QR code carries the case's progress page for
+phones (``phone_url`` in the hub's answer) when the hub has one, else the hall's ``links.receipt_qr``
+template (by default the receipt number, which the kiosk's 进度查询 takes as typed). The same
+printer prints a case's later papers (``counter.case_papers``). The hall's phones are the hub's (a manager may change them
 in the console), this box's configuration file's only while the hub cannot be reached.
 """
 
@@ -13,8 +15,12 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
+from config import HallConfig
 from config.schema import HallInfo
+from counter.case_papers import case_paper
+from counter.case_view import CasePaper, CaseView
 from counter.ports import CaseAccepted, Clerk, PrintOutcome
 from counter.texts import Texts
 from devices.printer.documents import AcceptanceReceipt, Material, acceptance_receipt
@@ -66,6 +72,33 @@ class HubPhones:
             return self._phones
 
 
+@dataclass(frozen=True)
+class ReceiptLink:
+    """What a receipt's QR carries when the hub gives no phone page: ``links.receipt_qr``
+    filled with the receipt number and the hall."""
+
+    template: str = "{receipt}"
+    hall_name: str = ""
+    hall_id: str = ""
+
+    @classmethod
+    def of(cls, config: HallConfig) -> ReceiptLink:
+        return cls(config.links.receipt_qr, config.hall.name, config.hall.id)
+
+    def qr(self, case: CaseAccepted) -> str:
+        """The case's phone page if the hub named one, else the filled template (the receipt
+        number alone if the template cannot be filled)."""
+        if case.phone_url:
+            return case.phone_url
+        try:
+            return self.template.format(
+                receipt=case.receipt, hall=self.hall_name, hall_id=self.hall_id
+            )
+        except (KeyError, IndexError, ValueError) as err:
+            log.warning("receipt_qr template %r is broken (%r)", self.template, err)
+            return case.receipt
+
+
 def receipt_document(
     case: CaseAccepted,
     clerk: Clerk | None,
@@ -73,10 +106,13 @@ def receipt_document(
     hall_name: str,
     texts: Texts,
     phones: HallPhones | None = None,
+    link: ReceiptLink | None = None,
 ) -> Document:
     """The printable receipt for a recorded case (applicant printed masked, as the hub sent),
-    with the hall's phone and the supervision line where configured (no line for an empty one)."""
+    with the hall's phone and the supervision line where configured (no line for an empty one),
+    and the QR of ``link`` (the case's phone page when the hub gave one)."""
     phones = phones or HallPhones()
+    link = link or ReceiptLink(hall_name=hall_name)
     clerk_text = f"{clerk.name}（{clerk.number}）" if clerk is not None else ""
     return acceptance_receipt(
         AcceptanceReceipt(
@@ -88,7 +124,7 @@ def receipt_document(
             promised_date=case.promised_on or case.accepted_on,
             window=f"{window}号窗口",
             clerk=clerk_text,
-            qr=case.receipt,
+            qr=link.qr(case),
             hall_phone=phones.hall,
             supervision_phone=phones.supervision,
             materials=tuple(Material(name) for name in case.materials_received),
@@ -113,6 +149,11 @@ class ServiceReceiptPrinter:
         self.texts = texts or Texts()
         self.phones = phones or HallPhones()
         self._phones_now: Callable[[], HallPhones] = lambda: self.phones
+        self.link = ReceiptLink(hall_name=hall_name)
+
+    def use_links(self, config: HallConfig) -> None:
+        """Print the hall's ``links.receipt_qr`` on receipts the hub gives no phone page for."""
+        self.link = ReceiptLink.of(config)
 
     def follow_hub(self, client: HubClient) -> None:
         """Print the phones the hub has at each receipt (this box's own until it answers)."""
@@ -120,8 +161,36 @@ class ServiceReceiptPrinter:
 
     def print_receipt(self, case: CaseAccepted, clerk: Clerk | None, window: int) -> PrintOutcome:
         phones = self._phones_now()
-        document = receipt_document(case, clerk, window, self.hall_name, self.texts, phones)
+        document = receipt_document(
+            case, clerk, window, self.hall_name, self.texts, phones, self.link
+        )
         result = self.service.print(document)
         if not result.printed:
             log.warning("receipt %s not printed: %s", case.receipt, result.detail)
+        return PrintOutcome(result.printed, result.health)
+
+    def print_case_paper(
+        self,
+        paper: CasePaper,
+        case: CaseView,
+        clerk: Clerk | None,
+        window: int,
+        at: datetime,
+        *,
+        reprint: bool = False,
+    ) -> PrintOutcome:
+        phones = self._phones_now()
+        document = case_paper(
+            paper,
+            case,
+            clerk,
+            window,
+            self.hall_name,
+            at,
+            (phones.hall, phones.supervision),
+            reprint=reprint,
+        )
+        result = self.service.print(document)
+        if not result.printed:
+            log.warning("%s for %s not printed: %s", paper, case.receipt, result.detail)
         return PrintOutcome(result.printed, result.health)

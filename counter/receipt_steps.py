@@ -25,10 +25,12 @@ def case_request(
     materials: list[str],
     applicant: str | None,
     phone: str | None,
+    id_number: str | None = None,
 ) -> CaseRequest | Sentence:
     """The case to record from the clerk's form, or the sentence saying why the form cannot be
     taken (no item, no materials, a phone that is not a mainland mobile number). The ticket
-    being served, if any, is linked to the case."""
+    being served, if any, is linked to the case; ``id_number`` (read from the applicant's card)
+    goes to the hub, which keeps only a keyed hash to find the case by card at 出件."""
     if not item_id:
         return Sentence(texts.get("refuse.no_item"))
     if not materials:
@@ -43,6 +45,7 @@ def case_request(
         ticket_id=current.id if current is not None else None,
         applicant=(applicant or "").strip() or None,
         phone=phone,
+        id_number=(id_number or "").strip().upper() or None,
     )
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from config import HallConfig
 from config.pins import verify_pin
+from counter.case_simhub import SimCaseDesk
 from counter.ports import (
     CaseAccepted,
     CaseRequest,
@@ -39,7 +40,7 @@ class _Ticket:
     status: str = "waiting"
 
 
-class SimHub:
+class SimHub(SimCaseDesk):
     """A hub in memory. Thread-safe; ``calls`` records what the counter asked, in order."""
 
     def __init__(self, config: HallConfig, today: date | None = None) -> None:
@@ -63,6 +64,7 @@ class SimHub:
         }
         self._finished: dict[int, list[float]] = {}
         self._rating_open: list[tuple[int, str]] = []  # (window, ticket id), oldest first
+        self._init_cases()
 
     # -- what a test or the tour does -----------------------------------------------------------
 
@@ -284,7 +286,7 @@ class SimHub:
             self.cases.append(request)
             receipt = f"SJ{self.today:%Y%m%d}{len(self.cases):04d}"
         days = item.promised_days
-        return CaseAccepted(
+        accepted = CaseAccepted(
             receipt=receipt,
             item_name=item.name,
             department=item.department,
@@ -297,4 +299,7 @@ class SimHub:
                 m for m in item.materials if m not in request.materials_received
             ),
             applicant=mask_name(request.applicant) if request.applicant else None,
+            item_id=item.id,
         )
+        self._record_case(request, accepted)
+        return accepted

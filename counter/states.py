@@ -34,9 +34,16 @@ class Action(StrEnum):
     RESUME = "resume"
     FINISH = "finish"
     RECEIPT = "receipt"
+    DELIVER = "deliver"  # 出件/领取
+    CORRECTION = "correction"  # 补正通知
+    REJECT = "reject"  # 不予受理
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
     BAD_REASON = "bad_reason"
+
+
+CASE_ACTIONS = frozenset({Action.RECEIPT, Action.DELIVER, Action.CORRECTION, Action.REJECT})
+"""Keys for a case's paperwork: any signed-in clerk, serving or not, paused or not."""
 
 
 class Executor(Protocol):
@@ -135,7 +142,7 @@ def refusal_for(
         return None
     if phase is Phase.SIGNED_OUT:
         return Sentence(texts.get("refuse.signed_out"))
-    if action is Action.RECEIPT:
+    if action in CASE_ACTIONS:
         return None
     if action is Action.FINISH and current is not None and reason_for is not None:
         return Sentence(texts.get("refuse.bad_reason_first", number=reason_for))

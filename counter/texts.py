@@ -162,6 +162,57 @@ ZH: dict[str, str] = {
     "receipt.print_failed": "办件已登记（{receipt}），但回执没能打印：{problem}。{advice}",
     "receipt.no_printer": "办件已登记（{receipt}），本窗口没有配置打印机，请手写回执。",
     "receipt.qr_caption": "扫码或在查询机输入编号查进度",
+    # -- a case after 收件: 出件/领取, 补正, 不予受理 ---------------------------------------------
+    "action.deliver": "出件",
+    "action.correction": "补正通知",
+    "action.reject": "不予受理",
+    "case.deliver_title": "出件 · 群众领取办理结果",
+    "case.correction_title": "补正通知（一次性告知）",
+    "case.reject_title": "不予受理通知书",
+    "case.receipt": "办件编号（输入或用扫码枪扫回执，回车查找）",
+    "case.card_hint": "或请群众把身份证放在读卡器上",
+    "case.no_reader": "本窗口没有身份证读卡器：请输入或扫描回执上的办件编号",
+    "case.find": "查找",
+    "case.found_none": "没有找到办件。",
+    "case.line": "{receipt} · {item} · {status}",
+    "case.found_person": "找到此人的{count}件办件，其中{ready}件待领取：请选择",
+    "case.chosen": "办件{receipt}：{item}，现在是“{status}”",
+    "case.confirm": "请群众确认领取",
+    "case.confirm_ask": "请在评价器上按任意键确认领取（还剩{seconds}秒）",
+    "case.confirm_none": "群众没有在评价器上按键确认，办件{receipt}没有领取。可以再请群众确认。",
+    "case.delivered": "办件{receipt}已领取",
+    "case.pickup_printed": "领取凭证已打印",
+    "case.materials": "勾选群众需要补正的全部材料（一次性告知）",
+    "case.missing_count": "已勾选{count}项",
+    "case.correct": "通知补正并打印",
+    "case.reprint": "补打补正通知书",
+    "case.corrected": "办件{receipt}已转为需补正，共{count}项材料",
+    "case.correction_printed": "补正材料通知书已打印",
+    "case.reason": "不予受理的理由（群众能看懂的一句话）",
+    "case.reasons": (
+        "不属于本事项的受理范围|申请人不符合办理条件|申请事项依法不需要取得行政许可"
+        "|申请事项不属于本机关职权范围"
+    ),
+    "case.reject_button": "不予受理并打印",
+    "case.rejected": "办件{receipt}不予受理",
+    "case.rejection_printed": "不予受理通知书已打印",
+    "case.basis_none": "事项目录未载明设定依据",
+    "case.paper_failed": "{done}，但{paper}没能打印：{problem}。{advice}",
+    "case.no_printer": "{done}；本窗口没有配置打印机，请手写{paper}。",
+    "case.close": "关闭",
+    "paper.pickup": "领取凭证",
+    "paper.correction": "补正材料通知书",
+    "paper.rejection": "不予受理通知书",
+    "refuse.case_receipt": "办件编号是回执上的字母和数字（如 SJ202503120001），请再输入一次。",
+    "refuse.case_none": "请先查找并选择一件办件。",
+    "refuse.case_not_ready": "办件{receipt}现在是“{status}”，还不能领取。",
+    "refuse.case_no_correction": "办件{receipt}现在是“{status}”，不能再通知补正。",
+    "refuse.case_no_reject": "办件{receipt}现在是“{status}”，不能再作不予受理。",
+    "refuse.case_no_missing": "请勾选群众需要补正的材料（至少一项）。",
+    "refuse.case_no_keypad": "本窗口没有评价器，无法请群众按键确认领取，请联系技术人员。",
+    "refuse.case_keypad_busy": "评价器正在等待{number}号群众评价，评价结束后再请群众确认领取。",
+    "refuse.case_confirming": "评价器正在等待群众确认领取，请先完成出件。",
+    "refuse.case_not_correction": "办件{receipt}没有补正通知可以补打。",
     # -- errors --------------------------------------------------------------------------------
     "err.hub_away": "排队系统连接不上，这次操作可能没有完成；恢复连接后请查看当前状态再操作。",
     "err.system": "排队系统出了问题，这次操作没有完成，请联系技术人员。",
@@ -187,6 +238,12 @@ ZH: dict[str, str] = {
     "err.bad_level": "评价器送来的评价无法识别。",
     "err.unknown_item": "没有这个事项，请重新选择。",
     "err.unknown_material": "有一项材料不在这个事项的清单里，请重新勾选。",
+    "err.unknown_case": "没有找到这个办件编号，请核对回执上的编号。",
+    "err.bad_case_move": "这个办件现在不能这样办理。",
+    "err.not_confirmed": "群众还没有在评价器上确认领取。",
+    "err.missing_required": "请勾选群众需要补正的材料（至少一项）。",
+    "err.central_unavailable": "暂时查不到这个办件（上级平台连接不上），请稍后再试。",
+    "err.bad_id_number": "身份证号码读取有误，请重新放卡。",
 }
 
 # Hub error code → text key. Every code the hub answers has a sentence (a test checks the
@@ -215,6 +272,12 @@ REFUSALS: dict[str, str] = {
     "bad_level": "err.bad_level",
     "unknown_item": "err.unknown_item",
     "unknown_material": "err.unknown_material",
+    "unknown_case": "err.unknown_case",
+    "bad_case_move": "err.bad_case_move",
+    "not_confirmed": "err.not_confirmed",
+    "missing_required": "err.missing_required",
+    "central_unavailable": "err.central_unavailable",
+    "bad_id_number": "err.bad_id_number",
     "no_token": "err.device_not_allowed",
     "bad_token": "err.device_not_allowed",
     "wrong_role": "err.device_not_allowed",
@@ -224,7 +287,15 @@ REFUSALS: dict[str, str] = {
 
 # Codes whose hub message names specifics worth a second line (hub messages are Chinese).
 DETAILED: frozenset[str] = frozenset(
-    {"pin_wrong", "staff_locked", "window_busy", "not_callable", "unknown_number", "still_serving"}
+    {
+        "pin_wrong",
+        "staff_locked",
+        "window_busy",
+        "not_callable",
+        "unknown_number",
+        "still_serving",
+        "bad_case_move",
+    }
 )
 
 LANGUAGES: dict[str, Mapping[str, str]] = {"zh": ZH}

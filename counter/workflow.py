@@ -16,9 +16,10 @@ turns it into a queued signal) and ``snapshot()`` gives a consistent picture to 
 The clerk can never enter a rating: no method takes a level. The level comes only from the
 keypad's callback; for a 差评 the clerk only picks the reason the citizen gives.
 
-The rating steps live in ``counter.rating_steps`` and the receipt steps in
-``counter.receipt_steps``: the workflow owns one of each, shares its lock with them and runs
-their hub calls on its worker like any other job.
+The rating steps live in ``counter.rating_steps``, the receipt steps in
+``counter.receipt_steps`` and a case's later steps (出件, 补正, 不予受理) in ``counter.case_steps``
+(``workflow.cases``): the workflow owns one of each, shares its lock with them and runs their
+hub calls on its worker like any other job.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from config import HallConfig
+from counter.case_steps import CaseSteps
 from counter.link_state import LiveLinkState
 from counter.ports import (
     CaseAccepted,
@@ -103,6 +105,9 @@ class CounterWorkflow(LiveLinkState):
         self._answers = 0
         self._ratings = RatingSteps(self, self._lock, self._submit)
         self._receipts = ReceiptSteps(self, self._lock, lambda: self._clerk)
+        self.cases = CaseSteps(
+            self, self._lock, self._start, self._refuse, self._say, lambda: self._clerk
+        )
 
     @property
     def last_case(self) -> CaseAccepted | None:
@@ -181,6 +186,16 @@ class CounterWorkflow(LiveLinkState):
             categories = set(self._state.categories)
         return tuple(item for item in items if item.category in categories)
 
+    def all_items(self) -> tuple[ItemInfo, ...]:
+        """Every item of the hall's catalog (the hub's, else this box's configuration)."""
+        with self._lock:
+            return self._items or self._config_items()
+
+    def rating_number_open(self) -> str | None:
+        """The number whose rating the keypad asks now (the keypad is not free), or None."""
+        with self._lock:
+            return self._ratings.asking_number()
+
     def _config_items(self) -> tuple[ItemInfo, ...]:
         return tuple(
             ItemInfo(i.id, i.name, i.category, i.department, tuple(i.materials), i.promised_days)
@@ -199,6 +214,8 @@ class CounterWorkflow(LiveLinkState):
         return True if refusal is None else self._refuse(refusal)
 
     def _refusal(self, action: Action) -> Sentence | None:
+        if action is Action.FINISH and self.cases.confirming():  # the keypad asks one thing
+            return Sentence(self.texts.get("refuse.case_confirming"))
         return refusal_for(
             action,
             self._phase(),
@@ -269,12 +286,13 @@ class CounterWorkflow(LiveLinkState):
         materials: list[str],
         applicant: str | None = None,
         phone: str | None = None,
+        id_number: str | None = None,
     ) -> bool:
-        """Record a case in the hub and print its 收件回执."""
+        """Record a case in the hub and print its 收件回执 (``id_number``: from the card)."""
         with self._lock:
             current = self._state.current
         request = case_request(
-            self.texts, self.window, current, item_id, materials, applicant, phone
+            self.texts, self.window, current, item_id, materials, applicant, phone, id_number
         )
         if isinstance(request, Sentence):
             return self._refuse(request)
@@ -461,7 +479,8 @@ class CounterWorkflow(LiveLinkState):
         self._say(sentence, error=failed)
 
     def close(self) -> None:
-        """End an open rating request and stop the worker."""
+        """End an open rating request or 出件 confirmation and stop the worker."""
+        self.cases.close()
         with self._lock:
             self._ratings.forget()
         if self.keypad is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from counter.case_view import CasePaper, CaseView
 from counter.ports import CaseAccepted, Clerk, PrintOutcome, RatingDone
 from devices.health import Health, HealthState
 from tests.conftest import WEDNESDAY_0930
@@ -47,6 +48,7 @@ class FakePrinter:
 
     def __init__(self) -> None:
         self.printed: list[tuple[CaseAccepted, Clerk | None, int]] = []
+        self.papers: list[tuple[CasePaper, CaseView, Clerk | None, int, bool]] = []
         self.fault = False
 
     def print_receipt(self, case: CaseAccepted, clerk: Clerk | None, window: int) -> PrintOutcome:
@@ -54,6 +56,22 @@ class FakePrinter:
             health = Health("printer", HealthState.ERROR, "打印机缺纸", "请装纸", "paper end")
             return PrintOutcome(False, health)
         self.printed.append((case, clerk, window))
+        return PrintOutcome(True, Health("printer", HealthState.OK, "", "", "ok"))
+
+    def print_case_paper(
+        self,
+        paper: CasePaper,
+        case: CaseView,
+        clerk: Clerk | None,
+        window: int,
+        at: datetime,
+        *,
+        reprint: bool = False,
+    ) -> PrintOutcome:
+        if self.fault:
+            health = Health("printer", HealthState.ERROR, "打印机缺纸", "请装纸", "paper end")
+            return PrintOutcome(False, health)
+        self.papers.append((paper, case, clerk, window, reprint))
         return PrintOutcome(True, Health("printer", HealthState.OK, "", "", "ok"))
 
 
