@@ -11,7 +11,9 @@ uvicorn's protocol with three limits (numbers in docs/security.md, "Limits"):
   kept-alive connections are uvicorn's (closed after 5 s).
 - **Header size.** Request line and headers together at most ``max_header_bytes``: 431 and
   closed beyond.
-- **Connections.** At most ``max_connections`` open at once. One more pushes out the
+- **Connections.** At most ``max_connections`` open at once (fewer when the process may open
+  fewer files: its open-files limit less :data:`FILES_RESERVED`, read as each connection
+  arrives). One more pushes out the
   connection that has waited longest without a whole request (half-sent, or idle between
   requests); only when every connection is busy with a request or an event stream is the
   newcomer refused, with 503 and ``Retry-After``. A flood of slow connections therefore costs
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import resource
 import weakref
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -36,7 +39,12 @@ log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_SECONDS = 10.0
 MAX_HEADER_BYTES = 16 * 1024
-MAX_CONNECTIONS = 500
+MAX_CONNECTIONS = 1500
+"""Room for the hall's boxes, their event streams and the citizens' phone pages
+(:mod:`hub.phone.stream`, up to 1000) together."""
+FILES_RESERVED = 128
+"""Open files kept for the store, logs and the rest when the open-files limit is what caps
+connections."""
 RETRY_AFTER_SECONDS = 5
 
 
@@ -47,6 +55,15 @@ class ConnectionLimits:
     request_timeout: float = REQUEST_TIMEOUT_SECONDS
     max_header_bytes: int = MAX_HEADER_BYTES
     max_connections: int = MAX_CONNECTIONS
+
+
+def connection_cap(limits: ConnectionLimits) -> int:
+    """Connections kept at once: ``limits.max_connections``, or fewer when the open-files
+    limit (as it is now: an operator may change it on a running process) leaves less room."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return limits.max_connections
+    return max(16, min(limits.max_connections, soft - FILES_RESERVED))
 
 
 def _answer(status: int, reason: str, code: str, message: str, retry_after: int = 0) -> bytes:
@@ -132,7 +149,7 @@ class GuardedHttp(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._start_waiting()
-        if len(self.connections) > self.limits.max_connections and not self._push_out_oldest():
+        if len(self.connections) > connection_cap(self.limits) and not self._push_out_oldest():
             self._book.count("refused (all connections busy)", self.loop.time())
             self._refuse(TOO_MANY)
 

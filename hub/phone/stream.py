@@ -74,6 +74,8 @@ class PhoneStreams:
         self._views = views
         self.max_streams = max_streams
         self.per_ticket = per_ticket
+        self.life = STREAM_SECONDS
+        self.keepalive = KEEPALIVE_SECONDS
         self._pages: dict[str, set[PhonePage]] = {}
         self._count = 0
         self._lock = threading.Lock()  # guards the dirty sets (the writer thread adds to them)
@@ -193,14 +195,13 @@ class PhoneStreams:
         page: PhonePage,
         first: dict[str, Any],
         disconnected: Callable[[], Awaitable[bool]],
-        *,
-        life: float = STREAM_SECONDS,
-        keepalive: float = KEEPALIVE_SECONDS,
     ) -> AsyncIterator[str]:
-        """The SSE body of ``page``: the view ``first``, then each changed view, until ``life``
-        seconds have passed or the client went away; the page is closed however it ends."""
+        """The SSE body of ``page``: the view ``first``, then each changed view, until
+        :attr:`life` seconds have passed or the client went away; the page is closed however
+        it ends."""
         loop = asyncio.get_running_loop()
-        end = loop.time() + life
+        end = loop.time() + self.life
+        keepalive = self.keepalive
         try:
             yield f"retry: {RETRY_MS}\n\n"
             page.category = first.get("category_code")

@@ -3,6 +3,7 @@ when it expires, and the one online rating."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -195,3 +196,18 @@ def test_without_a_base_url_the_address_is_the_one_the_kiosk_used(
         assert take(api, kiosk)["phone_url"].startswith("http://10.1.2.3:8700/m/")
     finally:
         hub.store.close()
+
+
+def test_the_page_script_is_es5_and_everything_comes_from_the_hub(
+    api: TestClient, kiosk: dict[str, str]
+) -> None:
+    script = api.get("/web/phone/phone.js")
+    assert script.status_code == 200
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script.text, flags=re.S)
+    for modern in ("=>", "const ", "let ", "fetch(", "class ", "`", "Promise", "async "):
+        assert modern not in code, modern
+    assert api.get("/web/phone/phone.css").status_code == 200
+    assert api.get("/web/phone/other.js").status_code == 404
+    page = api.get(path_of(take(api, kiosk)["phone_url"]))
+    assert "http://" not in page.text and "https://" not in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]

@@ -117,7 +117,8 @@ def test_more_slow_connections_than_open_files_do_not_stop_the_hub(tmp_path: Pat
         port = _port(hub)
         socks = [stack.enter_context(_slow(port)) for _ in range(1100)]
         said: list[bytes] = []
-        _wait_closed(socks, said, at_least=500)  # the oldest pushed out for the newest
+        # the cap follows the open-files limit: the oldest pushed out for the newest
+        _wait_closed(socks, said, at_least=100)
         for _ in range(5):
             assert _health(hub) == "ok"
 
