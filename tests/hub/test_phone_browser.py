@@ -71,4 +71,4 @@ def test_the_phone_page_follows_a_ticket_through_a_lost_link_and_rates_it(
             )
             browser.screenshot(tmp_path / "phone-rated.png")
             assert browser.left_origin(hub.base_url) == []
-        wait_for(lambda: (tmp_path / "phone-rated.png").exists(), "the screenshot")
+        wait_for((tmp_path / "phone-rated.png").exists, "the screenshot")

@@ -43,7 +43,7 @@ def views(response: requests.Response) -> Iterator[dict[str, Any]]:
 def test_a_followed_ticket_hears_each_move_of_its_queue_and_its_call(
     hall: tuple[Hub, str, HubClient, HubClient],
 ) -> None:
-    hub, url, kiosk, counter = hall
+    _hub, _url, kiosk, counter = hall
     first = kiosk.issue_ticket(category="A")
     mine = kiosk.issue_ticket(category="A")
     other = kiosk.issue_ticket(category="B")  # another queue: its moves do not matter here
@@ -64,7 +64,7 @@ def test_a_followed_ticket_hears_each_move_of_its_queue_and_its_call(
 def test_streams_are_capped_per_ticket_and_in_all(
     hall: tuple[Hub, str, HubClient, HubClient],
 ) -> None:
-    hub, url, kiosk, _ = hall
+    hub, _url, kiosk, _ = hall
     streams = streams_of(hub)
     ticket = kiosk.issue_ticket(category="A")
     opened = []
