@@ -20,6 +20,7 @@ from config.boxes import DeviceSettings, SpeechSettings
 from config.phone import PhoneSettings
 from config.pins import hash_problem
 from config.references import reference_problems
+from config.sms import SmsSettings
 
 # DeviceSettings and SpeechSettings are re-exported: many boxes' modules import them from here.
 __all__ = [
@@ -617,6 +618,9 @@ class HallConfig(StrictModel):
     sync: SyncSettings = Field(
         default_factory=SyncSettings,
         description="The link to the central platform (where to is in the hub's data folder, set by `hall enroll`).",
+    )
+    sms: SmsSettings = Field(
+        default_factory=SmsSettings, description="Text messages to citizens (docs/sms.md)."
     )
     staff: list[StaffMember] = Field(
         [], description="Clerks who may sign in at the counters (工号, name, photo, PIN hash)."

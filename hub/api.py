@@ -25,6 +25,7 @@ from hub.actors import Actor, SessionLookup
 from hub.api_errors import NOT_JSON, install_http_errors, is_unreadable_json
 from hub.api_followups import install_followups
 from hub.api_reports import install_reports
+from hub.api_sms import install_sms
 from hub.auth import Device, DeviceRegistry, require
 from hub.bodies import MAX_LISTED_PROBLEMS, StrictBody
 from hub.case_lookup import CaseLookup
@@ -515,6 +516,7 @@ def create_app(
     app.state.manage_actor = manage
     install_followups(app, engine)  # 差评 follow-ups, feedback handling, alerts inbox
     install_reports(app, engine)  # figures: /reports, .xlsx, .csv, heat map
+    install_sms(app, registry)  # GET /sms, POST /tickets/{id}/sms (docs/sms.md)
     install_openapi(app)  # the document's security schemes, error answers and links
     app.state.phone_streams = install_phone(app, engine)  # /m/{code}: the citizen's phone page
     return app

@@ -162,6 +162,12 @@ class HubClient:
         result: dict[str, Any] = self.request("GET", f"/tickets/by-number/{number}")
         return result
 
+    def subscribe_sms(self, ticket_id: str, phone: str) -> dict[str, Any]:
+        """Text a waiting ticket's holder at ``phone`` (kiosk; docs/sms.md): its number and
+        the masked phone."""
+        result: dict[str, Any] = self.request("POST", f"/tickets/{ticket_id}/sms", {"phone": phone})
+        return result
+
     def requeue(self, number: str) -> dict[str, Any]:
         result: dict[str, Any] = self.request("POST", "/tickets/requeue", {"number": number})
         return result

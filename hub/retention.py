@@ -1,5 +1,5 @@
-"""Retention of personal data the hub keeps beyond the queue: case contacts, feedback, and the
-phones of follow-ups.
+"""Retention of personal data the hub keeps beyond the queue: case contacts, feedback, the
+phones of follow-ups, and the phones given for SMS (docs/sms.md).
 
 Runs once per service day, in the transaction that opens the day (:mod:`hub.txn`). The period is
 ``sync.retention_days``, the hub's one retention setting (acknowledged events are purged after it
@@ -24,6 +24,7 @@ class Purged(NamedTuple):
     feedback_phones: int
     feedback_deleted: int
     followup_phones: int
+    sms_phones: int = 0
 
 
 def purge_personal(db: sqlite_utils.Database, today: date, retention_days: int) -> Purged:
@@ -33,7 +34,9 @@ def purge_personal(db: sqlite_utils.Database, today: date, retention_days: int) 
     - a feedback's phone, after the day it was given; a closed feedback altogether, after the
       day it was closed (an open one stays in the hall's inbox, without its phone);
     - a follow-up's phone, after the day it ended (closed or found invalid), or after its
-      close-by date while it is still open; the follow-up itself is kept.
+      close-by date while it is still open; the follow-up itself is kept;
+    - a phone given for SMS (a ticket's, and each text message's), after the day it was given
+      or queued; the message's record is kept without it.
 
     Runs inside the caller's transaction.
     """
@@ -56,7 +59,14 @@ def purge_personal(db: sqlite_utils.Database, today: date, retention_days: int) 
         " AND COALESCE(substr(closed_at, 1, 10), close_due_on) < ?",
         (cutoff,),
     ).rowcount
-    purged = Purged(cases, feedback_phones, feedback_deleted, followup_phones)
+    sms_phones = sum(
+        db.execute(
+            f"UPDATE {table} SET phone = NULL WHERE service_day < ? AND phone IS NOT NULL",  # noqa: S608
+            (cutoff,),
+        ).rowcount
+        for table in ("sms_subscriptions", "sms_outbox")
+    )
+    purged = Purged(cases, feedback_phones, feedback_deleted, followup_phones, sms_phones)
     if any(purged):
         log.info("retention: %s", purged)
     return purged

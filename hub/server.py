@@ -30,6 +30,7 @@ from hub.manage.admin_pages import install_admin_pages
 from hub.manage.pages import install_pages
 from hub.manage.routes import install_console
 from hub.sessions import Sessions
+from hub.sms.service import SmsService, open_sms
 from hub.tables import ALL_MIGRATIONS
 from sync.clock import Clock, SystemClock
 from sync.credential import CredentialError, load_credential
@@ -66,6 +67,7 @@ class Hub:
     downlink: Downlink | None = None
     uplink: Uplink | None = None
     monitor: AlertMonitor | None = None
+    sms: SmsService | None = None
 
     @property
     def admin_token_path(self) -> Path:
@@ -164,6 +166,7 @@ def open_hub(
         book=book,
     )
     hub.uplink = _build_uplink(hub)
+    hub.sms = app.state.sms = open_sms(engine, folder)  # docs/sms.md
     return hub
 
 
@@ -243,6 +246,8 @@ def serve(hub: Hub, bind: str, limits: ConnectionLimits | None = None) -> None:
         hub.uplink.start()
     hub.monitor = AlertMonitor(hub.engine)  # wait and pause alerts, every 30 s
     hub.monitor.start()
+    if hub.sms is not None:
+        hub.sms.start()  # sends queued SMS on its own thread
     hub.registry.watch()  # tokens revoked by another process end their streams
     try:
         uvicorn.run(
@@ -257,6 +262,8 @@ def serve(hub: Hub, bind: str, limits: ConnectionLimits | None = None) -> None:
         )
     finally:
         hub.monitor.stop()
+        if hub.sms is not None:
+            hub.sms.stop()
         hub.registry.stop_watching()
         if hub.downlink is not None:
             hub.downlink.stop()

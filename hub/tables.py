@@ -392,6 +392,45 @@ HUB_MIGRATIONS = [
         CREATE INDEX phone_links_by_day ON phone_links (service_day);
         """,
     ),
+    Migration(
+        "hub",
+        14,
+        "SMS to citizens: phones given at the kiosk and the durable queue of text messages",
+        # sms_subscriptions.phone and sms_outbox.phone are purged after the retention period
+        # (hub.retention). sms_outbox: one row per (kind, subject) ever; subject is the ticket
+        # id (near, call) or the receipt (ready); message_id is the gateway's idempotency key.
+        """
+        CREATE TABLE sms_subscriptions (
+            ticket_id TEXT PRIMARY KEY REFERENCES tickets (id),
+            service_day TEXT NOT NULL,
+            phone TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX sms_subscriptions_by_day ON sms_subscriptions (service_day);
+        CREATE TABLE sms_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('near', 'call', 'ready')),
+            subject TEXT NOT NULL,
+            service_day TEXT NOT NULL,
+            phone TEXT,
+            text TEXT NOT NULL,
+            params TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued', 'sent', 'dropped', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            settled_at TEXT,
+            drop_reason TEXT,
+            UNIQUE (kind, subject)
+        );
+        CREATE INDEX sms_outbox_queued ON sms_outbox (state, id);
+        CREATE INDEX sms_outbox_by_day ON sms_outbox (service_day);
+        """,
+    ),
 ]
 
 ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]

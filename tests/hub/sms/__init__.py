@@ -1,0 +1,1 @@
+"""SMS to citizens: gateways, the queue, the sender, the kiosk's phone numbers."""
