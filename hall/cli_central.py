@@ -273,7 +273,15 @@ def _cmd_case_status(args: argparse.Namespace) -> int:
     if central is None:
         return EXIT_USAGE
     try:
-        case = set_case_status(central, args.receipt.strip().upper(), args.status, args.hall)
+        case = set_case_status(
+            central,
+            args.receipt.strip().upper(),
+            args.status,
+            args.hall,
+            missing=args.missing,
+            reason=args.reason,
+            pickup_window=args.pickup_window,
+        )
     except CentralError as err:
         print(f"hall central case-status: {err.message}", file=sys.stderr)
         return EXIT_FAIL
@@ -395,7 +403,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     cancel.set_defaults(handler=_cmd_cancel_appointment)
 
     status = csub.add_parser(
-        "case-status", help="move a case (收件回执) to a new status that hubs' lookups then show"
+        "case-status",
+        help="move a case (收件回执) to a new status; the hall's hub applies it (downlink)",
     )
     status.add_argument("--data", default=keep, help=_DATA_HELP)
     status.add_argument("--db", default=keep, help=_DB_HELP)
@@ -403,7 +412,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     status.add_argument("receipt", help="receipt number, e.g. SJ202611220001")
     status.add_argument(
         "status",
-        help="accepted, processing, completed, ready, delivered, rejected or withdrawn",
+        help="processing, correction, ready, delivered, rejected, completed or withdrawn"
+        " (only a move the case's status allows)",
+    )
+    status.add_argument(
+        "--missing",
+        action="append",
+        default=[],
+        help="a material still needed, for correction (补正); repeat for each",
+    )
+    status.add_argument("--reason", help="why, for rejected (不予受理)")
+    status.add_argument(
+        "--pickup-window", type=int, help="window number where a ready case is collected"
     )
     status.set_defaults(handler=_cmd_case_status)
 

@@ -1,4 +1,4 @@
-"""The thread that raises the hall's ``wait`` and ``pause`` alerts while the hub serves.
+"""The thread that raises the hall's alerts while the hub serves (waits, pauses, 电子监察's cases).
 
 It calls :meth:`hub.alerts.AlertDesk.check_alerts` at start and then every ``interval``
 seconds until stopped; a failed check is logged and tried again next round, never fatal.

@@ -6,7 +6,10 @@ fault: paper out, reader gone), both sent by the boxes (``POST /api/v1/alerts``,
 ``pause`` (a window paused longer than ``manage.pause_alert_minutes``), both found by
 :meth:`AlertDesk.check_alerts` (event ``alert.raised``), which the hub runs every 30 s
 (:mod:`hub.alert_monitor`). A ``wait`` alert is raised once per ticket, a ``pause`` alert once
-per pause (its ``subject``). Acknowledging is audited (``alert.acked``). An alert stays in the
+per pause (its ``subject``). ``case_due`` (an open case two working days before its promised
+date) and ``case_overdue`` (past it) are 电子监察's (:mod:`hub.case_watch`), raised once per
+case (subject: the receipt) by the same check, with events ``case.due_soon`` / ``case.overdue``
+for central. Acknowledging is audited (``alert.acked``). An alert stays in the
 inbox, across service days, until it is acknowledged.
 """
 
@@ -20,6 +23,7 @@ import sqlite_utils
 
 from hub.actors import Actor
 from hub.audit import record
+from hub.case_watch import watch_cases
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.redact import redact, redact_optional
 from hub.txn import EngineCore, Tx
@@ -29,9 +33,11 @@ ALERT_KINDS = {
     "device": "设备故障",
     "wait": "等候超时",
     "pause": "暂停超时",
+    "case_due": "办件即将到期",
+    "case_overdue": "办件超期",
 }
 SENT_KINDS = ("device", "help")
-"""The kinds a box may send; ``wait`` and ``pause`` are the hub's own."""
+"""The kinds a box may send; the others are the hub's own."""
 ALERT_LIMIT = 1000
 
 
@@ -122,8 +128,10 @@ class AlertDesk(EngineCore):
         """Raise the alerts the floor needs now (at the engine clock's time): a ``wait`` alert
         for each category with tickets of today waiting longer than ``manage.wait_alert_minutes``
         (see :meth:`_wait_alerts`), a ``pause`` alert for each window paused longer than
-        ``manage.pause_alert_minutes`` (once per pause), with an ``alert.raised`` event each.
-        Idempotent; returns the alerts raised by this call."""
+        ``manage.pause_alert_minutes`` (once per pause), with an ``alert.raised`` event each;
+        and 电子监察's ``case_due`` / ``case_overdue`` alerts (:func:`hub.case_watch.watch_cases`,
+        once per case, with ``case.due_soon`` / ``case.overdue`` events). Idempotent; returns
+        the alerts raised by this call."""
         limits = self.config.manage
 
         def operation(tx: Tx) -> list[dict[str, Any]]:
@@ -155,8 +163,12 @@ class AlertDesk(EngineCore):
                         subject=subject,
                     )
                 )
+            supervised, findings = watch_cases(tx, self.calendar, self._raise)
+            raised += supervised
             for view in raised:
                 tx.emit("alert.raised", view)
+            for type_, payload in findings:
+                tx.emit(type_, payload)
             return raised
 
         return self._run(operation)

@@ -22,6 +22,7 @@ from pydantic import Field, model_validator
 from hub import events as sse
 from hub.actor_auth import actor_resolver
 from hub.actors import Actor, SessionLookup
+from hub.api_cases import install_cases
 from hub.api_errors import NOT_JSON, install_http_errors, is_unreadable_json
 from hub.api_followups import install_followups
 from hub.api_reports import install_reports
@@ -118,6 +119,7 @@ class CaseIn(_Body):
     ticket_id: str | None = Field(None, max_length=64)
     applicant: str | None = Field(None, max_length=32)
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
+    id_number: str | None = Field(None, min_length=15, max_length=18)  # kept only hashed
 
 
 class AlertIn(_Body):
@@ -510,6 +512,7 @@ def create_app(
         )
 
     install_web(app, engine, registry)  # /board/N and /display for Android TVs
+    install_cases(app, engine, device)  # a case's moves after 收件, 出件, lookup by ID number
 
     # -- management (people: the console's sessions, or the admin token) --------------------
     manage = actor_resolver(registry, sessions)

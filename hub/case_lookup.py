@@ -62,7 +62,6 @@ class CaseLookup:
                 # Unreachable, timed out, or an answer we cannot read: as good as no answer.
                 log.warning("case lookup %s: no usable answer from central: %s", wanted, err)
             else:
-                self._desk.note_case_status(wanted, found["status"])
                 return {**found, "source": "central", "central_reachable": True}
         if held is not None:
             # Central does not know it yet (the uplink is behind) or could not be asked.

@@ -11,33 +11,21 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from devices.idnumber import mask_name
+from hub.case_model import CASE_STATUS_TEXT, Case, status_text
+from hub.case_moves import CaseMoves
 from hub.errors import Invalid, NotFound
-from hub.txn import EngineCore, Tx
+from hub.identity import identify
+from hub.txn import Tx
+
+__all__ = ["CASE_STATUS_TEXT", "Case", "CaseDesk", "mask_phone", "status_text"]
 
 log = logging.getLogger(__name__)
 
 RECEIPT_PREFIX = "SJ"
-
-CASE_STATUS_TEXT = {
-    "accepted": "已受理",
-    "processing": "办理中",
-    "completed": "已办结",
-    "ready": "待领取",
-    "delivered": "已领取",
-    "rejected": "不予受理",
-    "withdrawn": "已撤回",
-}
-"""Statuses a case may have (central moves them on) and how they read to a citizen."""
-
-
-def status_text(status: str) -> str:
-    """The Chinese words for ``status`` (the code itself if it is not one we know)."""
-    return CASE_STATUS_TEXT.get(status, status)
 
 
 def mask_phone(phone: str) -> str:
@@ -49,50 +37,9 @@ def mask_phone(phone: str) -> str:
     return digits[:keep_head] + "*" * hidden + digits[len(digits) - keep_tail :]
 
 
-@dataclass(frozen=True)
-class Case:
-    """One accepted case as the hub answers for it (the phone stays in the store)."""
-
-    receipt: str
-    item_id: str
-    item_name: str
-    department: str
-    window: int
-    clerk: dict[str, Any] | None
-    accepted_on: str
-    accepted_at: str
-    promised_days: int | None
-    promised_on: str | None
-    materials_received: list[str]
-    materials_missing: list[str]
-    applicant: str | None
-    status: str
-    ticket_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The contract's answer to ``POST /cases`` (and the ``case.accepted`` payload)."""
-        return {
-            "receipt": self.receipt,
-            "item_id": self.item_id,
-            "item_name": self.item_name,
-            "department": self.department,
-            "window": self.window,
-            "clerk": dict(self.clerk) if self.clerk else None,
-            "accepted_on": self.accepted_on,
-            "accepted_at": self.accepted_at,
-            "promised_days": self.promised_days,
-            "promised_on": self.promised_on,
-            "materials_received": list(self.materials_received),
-            "materials_missing": list(self.materials_missing),
-            "applicant": self.applicant,
-            "status": self.status,
-            "status_text": status_text(self.status),
-            "ticket_id": self.ticket_id,
-        }
-
-
-class CaseDesk(EngineCore):
-    """Accepting cases at windows (mixed into :class:`hub.engine.QueueEngine`)."""
+class CaseDesk(CaseMoves):
+    """Accepting cases at windows, and their moves after (:class:`hub.case_moves.CaseMoves`);
+    mixed into :class:`hub.engine.QueueEngine`."""
 
     def accept_case(
         self,
@@ -103,11 +50,14 @@ class CaseDesk(EngineCore):
         ticket_id: str | None = None,
         applicant: str | None = None,
         phone: str | None = None,
+        id_number: str | None = None,
     ) -> Case:
         """Accept a case for ``item_id`` at ``window`` and number its receipt.
 
-        Raises NotFound (``unknown_window``, ``unknown_item``, ``unknown_ticket``) or Invalid
-        (``unknown_material``: a material not on the item's list).
+        ``id_number`` (the applicant's, optional) is kept only as its keyed hash, so the counter
+        can find the person's cases later (:meth:`cases_for_person`). Raises NotFound
+        (``unknown_window``, ``unknown_item``, ``unknown_ticket``) or Invalid
+        (``unknown_material``: a material not on the item's list; ``invalid_id_number``).
         """
         item = self.config.item(item_id)
         if item is None:
@@ -122,6 +72,7 @@ class CaseDesk(EngineCore):
         missing = [m for m in item.materials if m not in received]
         masked = mask_name(applicant.strip()) if applicant and applicant.strip() else None
         kept_phone = phone.strip() if phone and phone.strip() else None
+        id_hash = identify(self._secret, id_number).id_hash if id_number else None
 
         def operation(tx: Tx) -> Case:
             row = self._window_row(tx.db, window)
@@ -148,6 +99,7 @@ class CaseDesk(EngineCore):
                 applicant=masked,
                 status="accepted",
                 ticket_id=ticket_id,
+                status_changed_at=tx.stamp,
             )
             tx.db.table("cases").insert(
                 {
@@ -168,6 +120,8 @@ class CaseDesk(EngineCore):
                     "applicant_masked": masked,
                     "phone": kept_phone,
                     "status": case.status,
+                    "status_changed_at": tx.stamp,
+                    "id_hash": id_hash,
                 }
             )
             tx.emit("case.accepted", case.to_dict())
@@ -207,14 +161,3 @@ class CaseDesk(EngineCore):
             "accepted_on": row["service_day"],
             "promised_on": row["promised_on"],
         }
-
-    def note_case_status(self, receipt: str, status: str) -> None:
-        """Remember the status central reported, so an offline answer is the latest known one.
-
-        Writes (no event: central is where it came from) only when it changed.
-        """
-        held = self.case_record(receipt)
-        if held is None or held["status"] == status:
-            return
-        with self.store.write() as db:
-            db.execute("UPDATE cases SET status = ? WHERE receipt = ?", (status, held["receipt"]))

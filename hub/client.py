@@ -285,6 +285,28 @@ class HubClient:
 
     # -- alerts and feedback ---------------------------------------------------------------------
 
+    def case_status(self, receipt: str, status: str, window: int, **fields: Any) -> dict[str, Any]:
+        """Move a case on at ``window`` (``missing`` for 补正, ``reason`` for 不予受理,
+        ``pickup_window`` for 待领取); the case dict. 409 ``bad_case_move`` when not allowed."""
+        body = {"status": status, "window": window, **fields}
+        result: dict[str, Any] = self.request(
+            "POST", f"/cases/{quote(receipt, safe='')}/status", body
+        )
+        return result
+
+    def deliver_case(self, receipt: str, window: int, confirmed: bool = True) -> dict[str, Any]:
+        """Hand a finished case over (出件/领取) after the citizen confirmed on the keypad."""
+        body = {"window": window, "confirmed": confirmed}
+        result: dict[str, Any] = self.request(
+            "POST", f"/cases/{quote(receipt, safe='')}/deliver", body
+        )
+        return result
+
+    def cases_for_person(self, id_number: str) -> list[dict[str, Any]]:
+        """The cases of the holder of ``id_number``, newest first."""
+        result = self.request("POST", "/cases/lookup", {"id_number": id_number})
+        return list(result["cases"])
+
     def alert(self, **fields: Any) -> dict[str, Any]:
         """Tell staff a device needs them: ``source``, ``device``, ``problem``, ``detail``."""
         result: dict[str, Any] = self.request("POST", "/alerts", fields)

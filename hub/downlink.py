@@ -2,7 +2,8 @@
 
 :func:`apply_appointments` takes a day's appointment list from central into the queue engine;
 :func:`start_downlink` builds the downlink thread (``sync.downlink``) for an enrolled hub and
-plugs in the two callbacks: :meth:`hub.catalog.Catalog.apply` and :func:`apply_appointments`.
+plugs in the callbacks: :meth:`hub.catalog.Catalog.apply`, :func:`apply_appointments` and the
+engine's :meth:`hub.case_moves.CaseMoves.apply_central_change` (central's changes to cases).
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def start_downlink(
         engine.calendar,
         apply_catalog=catalog.apply,
         apply_appointments=lambda day, answer: apply_appointments(engine, day, answer),
+        apply_case_change=engine.apply_central_change,
         now=engine.clock.now,
     )
     if downlink.status().catalog_version != (catalog.view.version or None):

@@ -1,5 +1,6 @@
 """The hub's tables, as numbered migrations (component ``hub``)."""
 
+from hub.case_tables import CASES_V13_SQL
 from sync.figures.schema import FIGURES_SQL
 from sync.outbox import OUTBOX_MIGRATIONS
 from sync.store import Migration
@@ -391,6 +392,12 @@ HUB_MIGRATIONS = [
         ) WITHOUT ROWID;
         CREATE INDEX phone_links_by_day ON phone_links (service_day);
         """,
+    ),
+    Migration(
+        "hub",
+        13,
+        "The case after 收件: moves and their history, the applicant's ID hash, 电子监察 alerts",
+        CASES_V13_SQL,  # hub/case_tables.py
     ),
     Migration(
         "hub",

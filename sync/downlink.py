@@ -7,9 +7,12 @@ One thread per hub (:class:`Downlink`) asks central, on its own timing:
   already has). A new version is checked (checksum, version order) and handed to the hub's
   ``apply_catalog`` callback, which swaps it in or refuses it by raising :class:`ApplyRefused`;
 - every ``sync.appointments_seconds`` for the appointments of today's service day (and of the
-  next day once the hall has closed), with an ETag per date, handed to ``apply_appointments``.
+  next day once the hall has closed), with an ETag per date, handed to ``apply_appointments``;
+- as often, when the hub gives ``apply_case_change``, for the changes central made to the hall's
+  cases after the last one applied (``case-changes?after=N``), handed over one by one in
+  ``change_id`` order; the last one applied is kept in ``sync_state``.
 
-The hub plugs in through those two callbacks: this module knows nothing of the hub. Network
+The hub plugs in through those callbacks: this module knows nothing of the hub. Network
 trouble and central's error answers are retried with capped full-jitter backoff, honouring
 ``Retry-After``. A refused catalog is recorded and reported by :meth:`Downlink.status`, and its
 ETag is sent as ``If-None-Match`` from then on, so it is not downloaded again and again.
@@ -65,6 +68,8 @@ class ApplyRefused(SyncError):
 
 CatalogApplier = Callable[[CatalogAnswer], None]
 AppointmentsApplier = Callable[[str, AppointmentsAnswer], None]
+CaseChangeApplier = Callable[[dict[str, Any]], object]
+"""Applies one change of a case from central (idempotent by its ``change_id``)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,8 @@ class _Applied:
     catalog_checksum: str = ""
     catalog_etag: str = ""
     appointments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    case_change: int = 0
+    """The last case change from central applied (its ``change_id``)."""
 
     @classmethod
     def from_json(cls, text: str) -> _Applied:
@@ -110,6 +117,7 @@ class _Applied:
                 appointments={
                     str(k): dict(v) for k, v in dict(data.get("appointments", {})).items()
                 },
+                case_change=int(data.get("case_change", 0)),
             )
         except (ValueError, TypeError, AttributeError):
             # Only costs one full download of each list; never a reason to stop the hub.
@@ -187,6 +195,7 @@ class Downlink:
         *,
         apply_catalog: CatalogApplier,
         apply_appointments: AppointmentsApplier,
+        apply_case_change: CaseChangeApplier | None = None,
         now: Callable[[], datetime] | None = None,
         backoff: Callable[[], Backoff] | None = None,
     ) -> None:
@@ -195,6 +204,7 @@ class Downlink:
         self._calendar = calendar
         self._apply_catalog = apply_catalog
         self._apply_appointments = apply_appointments
+        self._apply_case_change = apply_case_change
         self._now = now or (lambda: datetime.now(UTC))
         make_backoff = backoff or (
             lambda: Backoff(BACKOFF_BASE_SECONDS, float(settings.backoff_cap_seconds))
@@ -214,6 +224,15 @@ class Downlink:
                 make_backoff(),
             ),
         ]
+        if apply_case_change is not None:
+            self._jobs.append(
+                _Job(
+                    "cases",
+                    float(settings.appointments_seconds),
+                    self.poll_case_changes,
+                    make_backoff(),
+                )
+            )
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -394,6 +413,41 @@ class Downlink:
         with self._lock:
             self._applied.appointments[day] = {"version": listing.version, "etag": tag}
         return "applied"
+
+    # -- case changes --------------------------------------------------------------------------
+
+    def poll_case_changes(self) -> int:
+        """Pull central's changes to the hall's cases after the last one applied and apply them
+        in order; returns how many were handed over. Raises CentralUnreachable, CentralRefused
+        or WireError (changes applied before the error stay applied and recorded)."""
+        if self._apply_case_change is None:
+            return 0
+        handed = 0
+        try:
+            while not self._stopping.is_set():
+                with self._lock:
+                    after = self._applied.case_change
+                answer = self._client.request(
+                    "GET", f"{self._hall_path}/case-changes?after={after}"
+                ).json()
+                try:
+                    changes = [dict(c) for c in answer["changes"]]
+                    ids = [int(c["change_id"]) for c in changes]
+                except (KeyError, TypeError, ValueError) as err:
+                    raise WireError(f"central's case changes are not a list: {err}") from err
+                if ids != sorted(ids) or any(i <= after for i in ids):
+                    raise WireError(f"central's case changes after {after} are out of order")
+                for change, change_id in zip(changes, ids, strict=True):
+                    self._apply_case_change(change)
+                    handed += 1
+                    with self._lock:
+                        self._applied.case_change = change_id
+                if not changes or ids[-1] >= int(answer.get("last", 0)):
+                    break
+        finally:
+            if handed:
+                self._save()
+        return handed
 
     # -- the thread ----------------------------------------------------------------------------
 

@@ -11,9 +11,9 @@ import hmac
 import logging
 import zlib
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.central.admin import render_admin
-from sync.central.cases import find_case
+from sync.central.cases import case_changes_after, find_case
 from sync.central.console import install_console
 from sync.central.downlink import appointments_of_day, current_catalog
 from sync.central.errors import CentralError
@@ -380,6 +380,13 @@ def create_central_app(
         await authenticate(request, hall)
         found = await run_in_threadpool(find_case, central, hall, receipt)
         return found.to_dict()
+
+    @app.get(API_PREFIX + "/halls/{hall}/case-changes")
+    async def case_changes(
+        hall: str, request: Request, after: Annotated[int, Query(ge=0, le=2**53)] = 0
+    ) -> dict[str, Any]:
+        await authenticate(request, hall)
+        return await run_in_threadpool(case_changes_after, central, hall, after)
 
     @app.get("/admin")
     async def admin(token: str = "") -> HTMLResponse:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from sync.central.cases import INSERT_CASE, case_row
+from sync.central.cases import INSERT_CASE, apply_case_moves, case_row
 from sync.central.db import PostgresDb, month_of
 from sync.central.schema_console import note_batch_clock
 from sync.central.store import CentralStore, iso_now
@@ -125,6 +125,7 @@ def receive_batch(
             else:
                 db.insert_rows("events", EVENT_COLUMNS, rows)
         db.executemany(INSERT_CASE, cases)
+        apply_case_moves(db, hall_id, applied, received_at)  # case.status, after case.accepted
         for sink in central.sinks:
             sink(db, hall, applied, received_at)
         note_batch_clock(db, hall_id, batch.sent_at, now)

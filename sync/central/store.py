@@ -22,6 +22,7 @@ from typing import Any
 from sync.central import (
     province,
     schema_base,
+    schema_cases,
     schema_console,
     schema_figures,
     schema_province,
@@ -53,6 +54,7 @@ MIGRATIONS = Migrations(
         schema_province.MIGRATION_SQLITE,
         schema_figures.MIGRATION_SQLITE,
         schema_console.MIGRATION_SQLITE,
+        schema_cases.MIGRATION_SQLITE,
     ],
     postgresql=[
         *schema_base.CENTRAL_MIGRATIONS_PG,
@@ -60,6 +62,7 @@ MIGRATIONS = Migrations(
         schema_province.MIGRATION_PG,
         schema_figures.MIGRATION_PG,
         schema_console.MIGRATION_PG,
+        schema_cases.MIGRATION_PG,
     ],
 )
 """Every migration of central, per engine. A feature with tables of its own keeps them in its

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from hub.downlink import start_downlink
 from hub.server import open_hub
 from sync.central.cases import set_case_status
 from sync.clock import FixedClock
-from tests.hub.test_downlink_central import enroll, reference_central
+from tests.hub.test_downlink_central import enroll, reference_central, wait_for
 
 ARCHIVE_CASE = {"window": 7, "item_id": "jjb-170", "materials_received": ["查阅事由说明"]}
 
@@ -38,7 +39,7 @@ def test_a_receipt_is_looked_up_at_central_and_at_the_hall_when_central_is_down(
             "receipt": receipt,
             "item_name": "知青子女入户档案查阅",
             "status": "ready",
-            "status_text": "待领取",
+            "status_text": "已办结，待领取",
             "accepted_on": "2025-03-12",
             "promised_on": "2025-03-13",
             "source": "central",
@@ -46,11 +47,15 @@ def test_a_receipt_is_looked_up_at_central_and_at_the_hall_when_central_is_down(
         }
         unknown = api.get("/api/v1/cases/SJ202503129999", headers=counter)
         assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_case")
+        downlink = start_downlink(tmp_path / "hub", hub.engine, hub.catalog, hub.config.sync)
+        assert downlink is not None
+        wait_for(lambda: hub.engine.case(receipt).status == "ready")  # central's change, down
+        downlink.stop()
 
     central_down = api.get(f"/api/v1/cases/{receipt}", headers=counter).json()
     assert central_down["source"] == "hall"
     assert central_down["central_reachable"] is False
-    assert central_down["status"] == "ready"  # the last status central told this hub
+    assert central_down["status"] == "ready"  # the last status central sent this hub
     unavailable = api.get("/api/v1/cases/SJ202503129999", headers=counter)
     assert (unavailable.status_code, unavailable.json()["error"]) == (503, "central_unavailable")
     hub.store.close()

@@ -104,7 +104,7 @@ def test_hall_central_case_status_moves_a_case(
     hub.send([event(1, "case.accepted", accepted())])
     where = db_args(central, tmp_path)
     assert main(["central", "case-status", *where, "sj202609210001", "ready"]) == 0
-    assert "ready 待领取" in capsys.readouterr().out
+    assert "ready 已办结，待领取" in capsys.readouterr().out
     assert find_case(central, hub.hall, "SJ202609210001").status == "ready"
     assert main(["central", "case-status", *where, "SJ202609210001", "gone"]) == 1
     assert "unknown case status" in capsys.readouterr().err
