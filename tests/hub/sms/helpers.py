@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 from config import HallConfig
+from hall.hubprocess import ROOT, free_port
 from hub.engine import QueueEngine
 from hub.sms.gateways import GatewayRefused, GatewayUnavailable, Message
 from hub.sms.queueing import SmsHook
 from hub.sms.service import SmsService
 from sync.store import Store
+from tests.timing import PATIENCE, wait_for
 
+SECRET = "gateway-test-secret"
 WEBHOOK = {"gateway": "webhook", "endpoint": "http://127.0.0.1:9/sms", "near_ahead": 2}
 
 
@@ -49,3 +57,40 @@ class RecordingGateway:
             raise GatewayRefused("number refused (test)")
         self.taken.append(message)
         return f"g-{len(self.taken)}"
+
+
+class FakeGateway:
+    """tests/hub/sms/sms_gateway.py in its own process, on a fixed port across restarts."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.record = folder / "gateway.jsonl"
+        self.hold = folder / "gateway.hold"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "tests.hub.sms.sms_gateway", "--port", str(self.port),
+                   "--secret", SECRET, "--record", str(self.record), "--hold", str(self.hold)]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT)
+        wait_for(self._listening, "the fake gateway listens")
+
+    def _listening(self) -> bool:
+        with closing(socket.socket()) as sock:
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(PATIENCE)
+
+    def received(self) -> list[dict[str, Any]]:
+        return _lines(self.record)
+
+    def duplicates(self) -> list[dict[str, Any]]:
+        return _lines(self.record.with_name(self.record.name + ".dup"))
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
