@@ -1,6 +1,7 @@
 """The console's 统计报表: the hall's figures for a day, week, month, quarter or custom range,
 grouped by window, clerk, category, item, hour or day, as tables and charts with Excel and
-CSV export; and the printable monthly report (月度通报, A4).
+CSV export, with 电子监察's open cases due soon or overdue (:mod:`hub.case_watch`); and the
+printable monthly report (月度通报, A4).
 
 The figures are the reports API's (:mod:`sync.figures`): the page and the export read the same
 rollups with the same definitions. Charts are Apache ECharts, served by the hub.
@@ -146,6 +147,7 @@ def install_reports_page(app: FastAPI, console: Console, engine: QueueEngine) ->
         chosen = _period(period, day, start, to, today)
         grouping = by if by in GROUPINGS else "window"
         context = await run_report(lambda: report_context(engine, chosen, grouping))
+        context["supervision"] = await run_report(engine.case_supervision)  # 电子监察, now
         context.update(
             periods=PERIODS,
             groupings=GROUPINGS,
