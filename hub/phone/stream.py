@@ -7,9 +7,12 @@ thread (:func:`hub.phone.views.ticket_views`: one read per category) and wakes e
 changed; events that arrive meanwhile are folded into the next batch. A page never waits for the
 writer, and the writer never waits for a page.
 
-A page's stream lives at most :data:`STREAM_SECONDS` and then ends; the browser's EventSource opens
-it again (``retry``) and is sent the current view first. So a phone that went away (screen off,
-Wi-Fi lost) holds nothing on the hub after about a minute, whether or not TCP noticed. Streams are
+A page's stream lives :data:`STREAM_SECONDS`, then asks the page to ``renew`` it: the page opens
+a new stream (sent the current view first) and closes the old one, so no update falls into a gap;
+the old stream goes on carrying views for :data:`RENEW_GRACE_SECONDS` and then ends. A page that
+does not renew (a phone whose screen went off or whose Wi-Fi is gone) therefore holds nothing on
+the hub after under a minute, whether or not TCP noticed; a browser without the script's renewal
+simply reconnects (``retry``). Streams are
 capped: :data:`MAX_STREAMS` in all and :data:`MAX_PER_TICKET` per ticket (503 beyond; the page
 falls back to asking every few seconds).
 """
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 MAX_STREAMS = 1000
 MAX_PER_TICKET = 4
 STREAM_SECONDS = 45.0
+RENEW_GRACE_SECONDS = 10.0
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 2000
 RETRY_AFTER_SECONDS = 10
@@ -75,9 +79,11 @@ class PhoneStreams:
         self.max_streams = max_streams
         self.per_ticket = per_ticket
         self.life = STREAM_SECONDS
+        self.grace = RENEW_GRACE_SECONDS
         self.keepalive = KEEPALIVE_SECONDS
         self._pages: dict[str, set[PhonePage]] = {}
         self._count = 0
+        self.opened = 0  # streams opened since start (renewals included)
         self._lock = threading.Lock()  # guards the dirty sets (the writer thread adds to them)
         self._dirty_categories: set[str] = set()
         self._dirty_tickets: set[str] = set()
@@ -179,6 +185,7 @@ class PhoneStreams:
         page = PhonePage(ticket_id)
         self._pages.setdefault(ticket_id, set()).add(page)
         self._count += 1
+        self.opened += 1
         return page
 
     def close(self, page: PhonePage) -> None:
@@ -196,11 +203,12 @@ class PhoneStreams:
         first: dict[str, Any],
         disconnected: Callable[[], Awaitable[bool]],
     ) -> AsyncIterator[str]:
-        """The SSE body of ``page``: the view ``first``, then each changed view, until
-        :attr:`life` seconds have passed or the client went away; the page is closed however
-        it ends."""
+        """The SSE body of ``page``: the view ``first``, then each changed view; after
+        :attr:`life` seconds a ``renew`` message, and the end :attr:`grace` seconds later (or
+        when the client went away); the page is closed however it ends."""
         loop = asyncio.get_running_loop()
-        end = loop.time() + self.life
+        renew_at: float | None = loop.time() + self.life
+        end = loop.time() + self.life + self.grace
         keepalive = self.keepalive
         try:
             yield f"retry: {RETRY_MS}\n\n"
@@ -208,6 +216,10 @@ class PhoneStreams:
             page.sent = first
             yield _message(first)
             while (left := end - loop.time()) > 0:
+                if renew_at is not None and loop.time() >= renew_at:
+                    renew_at = None
+                    yield "event: renew\ndata: {}\n\n"
+                left = min(left, renew_at - loop.time()) if renew_at is not None else left
                 try:
                     await asyncio.wait_for(page.wake.wait(), timeout=min(keepalive, left))
                 except TimeoutError:

@@ -11,6 +11,7 @@ from hall.hubprocess import HubProcess, free_port
 from hub.client import HubClient
 from tests.browser import PHONE, chromium, needs_chromium
 from tests.conftest import queue_hall_data
+from tests.hub.hubapp import served
 from tests.timing import wait_for
 
 pytestmark = needs_chromium
@@ -72,3 +73,32 @@ def test_the_phone_page_follows_a_ticket_through_a_lost_link_and_rates_it(
             browser.screenshot(tmp_path / "phone-rated.png")
             assert browser.left_origin(hub.base_url) == []
         wait_for((tmp_path / "phone-rated.png").exists, "the screenshot")
+
+
+def test_the_page_renews_its_stream_without_missing_a_move(tmp_path: Path) -> None:
+    with served(tmp_path / "hub") as (hub, url), chromium(tmp_path / "profile") as browser:
+        streams = hub.app.state.phone_streams
+        # a renewal every 0.7 s instead of 45 s; a stream the page did not renew would end
+        # (and the browser reconnect) only after a minute
+        streams.life, streams.grace = 0.7, 60.0
+        admin = HubClient(url, hub.admin_token_path.read_text().strip())
+        kiosk = HubClient(url, admin.add_device("kiosk", "k")["token"])
+        counter = HubClient(url, admin.add_device("counter", "c1", 1)["token"])
+        ahead = 6
+        for _ in range(ahead):
+            kiosk.issue_ticket(category="A")
+        mine = kiosk.issue_ticket(category="A")
+        browser.open(mine["phone_url"], PHONE)
+        browser.wait_until(_text_has(f"前面还有 {ahead} 人"), "the page live")
+        for left in range(ahead - 1, -1, -1):
+            before = streams.opened
+            wait_for(
+                lambda before=before: streams.opened > before and streams.open_pages == 1,
+                "a renewed stream, and the old one closed",
+            )
+            counter.call_next(1)
+            counter.finish(1)
+            browser.wait_until(_text_has(f"前面还有 {left} 人"), f"{left} ahead, live")
+        counter.call_next(1)
+        browser.wait_until(_text_has("请到 1 号窗口"), "the call")
+        assert browser.text("#link") == "实时更新中"

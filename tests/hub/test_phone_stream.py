@@ -92,7 +92,7 @@ def test_a_phone_that_went_away_holds_nothing_once_its_stream_has_lived(
 ) -> None:
     hub, url, kiosk, _ = hall
     streams = streams_of(hub)
-    streams.life = 1.0  # 45 s in service; the page's EventSource opens a new one
+    streams.life, streams.grace = 1.0, 0.5  # 45 s and 10 s in service
     ticket = kiosk.issue_ticket(category="A")
     path = ticket["phone_url"][len(url) :]
     host, port = url[len("http://") :].split(":")
@@ -104,3 +104,20 @@ def test_a_phone_that_went_away_holds_nothing_once_its_stream_has_lived(
         wait_for(lambda: streams.open_pages == 0, "the stream ended by itself")
     finally:
         vanished.close()
+
+
+def test_a_stream_asks_for_renewal_and_carries_views_until_its_grace_ends(
+    hall: tuple[Hub, str, HubClient, HubClient],
+) -> None:
+    hub, _url, kiosk, counter = hall
+    streams = streams_of(hub)
+    streams.life, streams.grace = 0.5, 30.0
+    kiosk.issue_ticket(category="A")
+    mine = kiosk.issue_ticket(category="A")
+    with requests.get(mine["phone_url"] + "/events", stream=True, timeout=PATIENCE) as answer:
+        lines = answer.iter_lines(decode_unicode=True)
+        while next(lines) != "event: renew":  # waits for it (the read timeout guards)
+            pass
+        counter.call_next(1)  # after the renewal request, the old stream still carries views
+        data = next(line for line in lines if line.startswith('data: {"'))
+        assert json.loads(data[len("data: ") :])["ahead"] == 0

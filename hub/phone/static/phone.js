@@ -121,20 +121,35 @@
     pollTimer = setInterval(refresh, settings.poll_seconds * 1000);
   }
 
-  function follow() {
-    if (!settings.stream || !window.EventSource) { poll(); return; }
-    source = new EventSource(base + "/events");
-    source.addEventListener("view", function (e) {
+  function listen(es, opened) {
+    es.addEventListener("view", function (e) {
+      if (opened) { opened(); opened = null; }
+      if (es !== source) { return; }
       setLink("实时更新中", false);
       if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
       render(JSON.parse(e.data));
     });
-    source.onerror = function () {
-      // The hub ends each stream after a while and the browser opens it again; only a
-      // failure that lasts is shown. A refused stream (busy hub) falls back to asking.
-      if (source && source.readyState === 2) { source = null; poll(); return; }
+    // The hub asks for a new stream now and then: open it, and close this one once the new
+    // one has spoken, so no update falls between the two.
+    es.addEventListener("renew", function () {
+      if (es !== source) { return; }
+      var next = new EventSource(base + "/events");
+      source = next;
+      listen(next, function () { es.close(); });
+    });
+    es.onerror = function () {
+      if (es !== source) { return; }
+      // A refused stream (busy hub) is closed for good: ask every few seconds instead. Any
+      // other failure: the browser opens the stream again by itself.
+      if (es.readyState === 2) { source = null; poll(); return; }
       setLink("连接中断，正在重新连接…", true);
     };
+  }
+
+  function follow() {
+    if (!settings.stream || !window.EventSource) { poll(); return; }
+    source = new EventSource(base + "/events");
+    listen(source, null);
   }
 
   function sendRating(level, reason) {
