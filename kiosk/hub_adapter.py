@@ -9,6 +9,10 @@ available here.
 Every ticket request carries an ``Idempotency-Key`` (a uuid): when the hub could not be reached
 (the request may have been issued, the answer lost), the same request again within
 ``RETRY_SECONDS`` reuses the key, so the hub answers the same ticket rather than a second number.
+
+Whether the hall sends SMS (``GET /api/v1/sms``) is asked at most once every ``SMS_CHECK_SECONDS``
+while tickets are issued, and marked on each waiting ticket (``TicketInfo.sms``); a hub without
+that route, or one not answering it, counts as "no SMS".
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -43,6 +48,7 @@ log = logging.getLogger(__name__)
 SPOOL_NAME = "feedback.jsonl"
 RETRY_SECONDS = 120.0  # a retry of the same ticket request reuses its key within this time
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+SMS_CHECK_SECONDS = 60.0
 _MISSING = frozenset({"not_found", "method_not_allowed"})  # the route itself is not there
 
 
@@ -62,6 +68,7 @@ class HubClientPort:
         self._key_lock = threading.Lock()
         self._unanswered: tuple[Hashable, str, float] | None = None
         self.last_key = ""  # the Idempotency-Key of the last ticket request (tests, logs)
+        self._sms: tuple[float, bool] | None = None  # (when asked, the hall sends SMS)
 
     # -- tickets --------------------------------------------------------------------------------
 
@@ -127,13 +134,13 @@ class HubClientPort:
                 "appointment_code": request.appointment_code,
             },
         )
-        return TicketInfo.from_api(data)
+        return self._with_sms(TicketInfo.from_api(data))
 
     def ticket_by_number(self, number: str) -> TicketInfo:
         return TicketInfo.from_api(self._client.ticket_by_number(number))
 
     def requeue(self, number: str) -> TicketInfo:
-        return TicketInfo.from_api(self._client.requeue(number))
+        return self._with_sms(TicketInfo.from_api(self._client.requeue(number)))
 
     def check_in(
         self,
@@ -151,7 +158,35 @@ class HubClientPort:
         else:
             fields = {"category": category, "lane": "appointment", "id_card": _card(card)}
             data = self._idempotent(identity, fields)
-        return TicketInfo.from_api(data)
+        return self._with_sms(TicketInfo.from_api(data))
+
+    # -- SMS ------------------------------------------------------------------------------------
+
+    def _with_sms(self, ticket: TicketInfo) -> TicketInfo:
+        """``ticket`` marked ``sms`` when it waits and the hall sends SMS."""
+        return replace(ticket, sms=True) if ticket.status == "waiting" and self.sms_on() else ticket
+
+    def sms_on(self) -> bool:
+        """Whether the hall sends SMS (``GET /sms``, asked at most once a minute). Never raises."""
+        now = time.monotonic()
+        cached = self._sms
+        if cached is not None and now - cached[0] < SMS_CHECK_SECONDS:
+            return cached[1]
+        try:
+            data = self._client.request("GET", "/sms")
+            enabled = isinstance(data, dict) and data.get("enabled") is True
+        except (HubRefused, HubUnavailable) as err:
+            log.info("no SMS offered: %s", err)
+            enabled = False
+        self._sms = (now, enabled)
+        return enabled
+
+    def subscribe_sms(self, ticket_id: str, phone: str) -> str:
+        data = self._client.subscribe_sms(ticket_id, phone)
+        masked = data.get("phone_masked") if isinstance(data, dict) else None
+        if not isinstance(masked, str):
+            raise HubUnavailable("集中控制器的短信登记回答无法识别")
+        return masked
 
     def case_progress(self, receipt: str) -> CaseProgress:
         try:

@@ -78,6 +78,8 @@ class TicketInfo:
     estimated_wait_minutes: int | None = None
     missed_at: str | None = None
     requeue_count: int = 0
+    phone_url: str | None = None  # the ticket's phone page (printed as its QR), if the hub has one
+    sms: bool = False  # the hall sends SMS: the kiosk may take a phone number for this ticket
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> TicketInfo:
@@ -99,6 +101,7 @@ class TicketInfo:
                 estimated_wait_minutes=_opt_int(data.get("estimated_wait_minutes")),
                 missed_at=_opt_str(data.get("missed_at")),
                 requeue_count=int(data.get("requeue_count") or 0),
+                phone_url=_opt_str(data.get("phone_url")) or None,
             )
         except (KeyError, TypeError, ValueError) as err:
             raise HubUnavailable(f"集中控制器返回的号票无法识别：{err}") from err
@@ -239,6 +242,11 @@ class HubPort(Protocol):
 
     def ping(self) -> None:
         """Return if the hub answers; raise HubUnavailable otherwise."""
+        ...
+
+    def subscribe_sms(self, ticket_id: str, phone: str) -> str:
+        """Text this waiting ticket's holder at ``phone`` (11 digits); returns the phone
+        masked as the screen may show it (138****0000)."""
         ...
 
 

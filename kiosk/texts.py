@@ -118,6 +118,17 @@ ZH: dict[str, str] = {
     "ticket.other_business": "办理其他业务",
     "ticket.slip_item": "事项：{item}",
     "ticket.slip_time": "取号时间：{time}",
+    "sms.offer": "短信提醒",
+    "sms.title": "短信提醒",
+    "sms.prompt": "请输入您的手机号码，快到号和叫号时发短信提醒您",
+    "sms.for_number": "号码：{number}",
+    "sms.submit": "确定",
+    "sms.cancel": "不用了",
+    "sms.bad_phone": "手机号码不对，请输入以1开头的11位手机号码",
+    "sms.sending": "正在登记短信提醒，请稍候…",
+    "sms.done": "已登记短信提醒：{phone}。快到号和叫号时会发短信给您。",
+    "sms.registered": "短信提醒：{phone}",
+    "sms.failed": "短信提醒没能登记，号码仍然有效，请留意叫号。",
     # -- 办事指南 ------------------------------------------------------------------------------
     "guide.title": "办事指南",
     "guide.search": "搜索事项",
@@ -265,6 +276,9 @@ ZH: dict[str, str] = {
 # operations, admin calls) still get a sentence.
 REFUSALS: dict[str, str] = {
     "hub_unavailable": "err.hub_away",
+    "sms_off": "sms.failed",
+    "bad_phone": "sms.bad_phone",
+    "ticket_not_waiting": "sms.failed",
     "hall_closed": "err.hall_closed",
     "last_ticket_passed": "err.last_ticket_passed",
     "daily_cap_reached": "err.daily_cap_reached",

@@ -4,25 +4,36 @@ aloud and reported to staff. Shared by the ticket, check-in and re-queue journey
 No ghost numbers: a ticket is printed only after the hub issued it, a reprint prints the same
 ticket again (the hub is never asked twice), and a ticket that did not print stays on screen
 (and in the citizen's ears) as the citizen's own number.
+
+短信提醒: when the hall sends SMS (``TicketInfo.sms``), the ticket screen offers it; the citizen
+types a mobile number on the number pad (shown while typed), the hub keeps it for this ticket,
+and the screen then shows it masked (138****0000). The number is not kept by the kiosk. The
+printed QR code is the ticket's phone page (``TicketInfo.phone_url``) when the hub gave one.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 from devices.health import Health, HealthState
+from hub.client import HubRefused, HubUnavailable
 from kiosk.catalog import display_name
-from kiosk.journeys.base import Apply, Context, Journey
-from kiosk.journeys.screens import Choice, Group, Tone, View
+from kiosk.journeys.base import NAV_BACK, Apply, Context, Journey, TextInput
+from kiosk.journeys.screens import Choice, Group, Screen, Tone, View
 from kiosk.ports import PrintOutcome, Slip, TicketFacts, TicketInfo
-from kiosk.texts import spoken_number
+from kiosk.texts import Sentence, spoken_number
 
 log = logging.getLogger(__name__)
 
 DONE = "ticket:done"
 REPRINT = "ticket:reprint"
+SMS_START = "sms:start"
+SMS_SUBMIT = "sms:submit"
+SMS_CANCEL = "sms:cancel"
+_MOBILE = re.compile(r"^1\d{10}$")
 
 
 @dataclass
@@ -32,6 +43,8 @@ class IssuedTicket:
     ticket: TicketInfo
     title: str
     printed: PrintOutcome | None = None
+    phone: TextInput | None = None  # the number being typed for 短信提醒 (None: not typing)
+    sms_masked: str | None = None  # the number the hub keeps for this ticket, masked
 
     @property
     def print_failed(self) -> bool:
@@ -78,7 +91,10 @@ class IssuedTicket:
         )
 
     def qr(self, ctx: Context) -> str:
-        """The QR payload from ``settings.ticket_qr`` (a bad template gives the number alone)."""
+        """The ticket's phone page when the hub gave one, else the payload from
+        ``settings.ticket_qr`` (a bad template gives the number alone)."""
+        if self.ticket.phone_url:
+            return self.ticket.phone_url
         catalog = ctx.catalog
         try:
             return ctx.settings.ticket_qr.format(
@@ -165,9 +181,27 @@ class IssuedTicket:
             log.exception("ticket %s: cannot list its details", self.ticket.number)
             return ()
 
+    def sms_view(self, ctx: Context, phone: TextInput) -> View:
+        """The 短信提醒 screen: the number pad, what it is for, submit or not."""
+        texts = ctx.texts
+        return View(
+            texts.get("sms.title"),
+            lines=(texts.get("sms.for_number", number=self.ticket.number),),
+            input=phone.field(texts.get("sms.prompt")),
+            choices=(
+                Choice(SMS_SUBMIT, texts.get("sms.submit"), group=Group.ACTION),
+                Choice(SMS_CANCEL, texts.get("sms.cancel"), group=Group.ACTION),
+            ),
+            personal=bool(phone.text),
+            back=False,
+        )
+
     def view(self, ctx: Context, head: tuple[str, ...] = ()) -> View:
         """The ticket screen: the number very large with its QR code, then the business, the
-        windows, the people ahead, the wait and the time (``facts``), then what to do."""
+        windows, the people ahead, the wait and the time (``facts``), then what to do; while a
+        phone number is typed for 短信提醒, that screen instead."""
+        if self.phone is not None:
+            return self.sms_view(ctx, self.phone)
         texts = ctx.texts
         number = self.ticket.number
         lane = self.lane_text(ctx)
@@ -192,6 +226,10 @@ class IssuedTicket:
             lines.append(texts.get("ticket.take_slip"))
         if not self.print_failed:  # then the one thing to say is: remember the number
             lines.append(texts.get("ticket.requeue_hint", minutes=ctx.settings.requeue_minutes))
+        if self.sms_masked is not None:
+            lines.append(texts.get("sms.registered", phone=self.sms_masked))
+        elif self.ticket.sms:
+            choices.append(Choice(SMS_START, texts.get("sms.offer"), group=Group.ACTION))
         return View(
             title=self.title,
             lines=tuple(lines),
@@ -264,9 +302,80 @@ class ShowsTicket(Journey):
 
         self._start_work(PRINTING, self.texts.get("ticket.printing"), work)
 
+    # -- 短信提醒 (the same on every journey that shows a ticket) -------------------------------
+
+    def _sms_typing(self) -> TextInput | None:
+        issued = self.issued
+        return issued.phone if issued is not None and self.state == SHOWN else None
+
+    def tap(self, action: str) -> None:
+        with self._lock:
+            issued = self.issued
+            mine = action.startswith("sms:") or (action == NAV_BACK and self._sms_typing())
+            if self._pending is None and issued is not None and self.state == SHOWN and mine:
+                self._touch()
+                self._sms_tap(issued, action)
+                return
+        super().tap(action)
+
+    def key(self, key: str) -> None:
+        with self._lock:
+            phone = self._sms_typing()
+            if self._pending is None and phone is not None:
+                self._touch()
+                phone.press(key)
+                return
+        super().key(key)
+
+    def _compose(self, view: View) -> Screen:
+        phone = self._sms_typing()
+        if phone is not None and phone.text:
+            view.personal = True  # a phone number is on screen, whatever the journey says
+        return super()._compose(view)
+
+    def _sms_tap(self, issued: IssuedTicket, action: str) -> None:
+        if action == SMS_START and issued.ticket.sms and issued.sms_masked is None:
+            issued.phone = TextInput("phone", lambda c: c.isascii() and c.isdigit(), 11)
+            self._go(SHOWN)
+        elif action in (SMS_CANCEL, NAV_BACK):
+            issued.phone = None
+            self._go(SHOWN)
+        elif action == SMS_SUBMIT and issued.phone is not None:
+            number = issued.phone.text
+            if not _MOBILE.match(number):
+                self.message = Sentence(self.texts.get("sms.bad_phone"))
+                self.tone = Tone.ERROR
+                return
+            self._send_phone(issued, number)
+
+    def _send_phone(self, issued: IssuedTicket, number: str) -> None:
+        hub = self.ctx.hub
+        ticket_id = issued.ticket.id
+
+        def done(masked: str) -> None:
+            issued.phone = None  # the digits are not kept past this point
+            issued.sms_masked = masked
+            self._go(SHOWN, Sentence(self.texts.get("sms.done", phone=masked)), Tone.SUCCESS)
+
+        def refused(err: HubRefused) -> None:
+            if err.code == "bad_phone" and issued.phone is not None:
+                issued.phone.press("clear")
+                self._go(SHOWN, Sentence(self.texts.get("sms.bad_phone")), Tone.ERROR)
+                return
+            issued.phone = None
+            self._go(SHOWN, Sentence(self.texts.get("sms.failed")), Tone.WARNING)
+
+        def away(_: HubUnavailable) -> None:
+            issued.phone = None
+            self._go(SHOWN, Sentence(self.texts.get("sms.failed")), Tone.WARNING)
+
+        work = self._hub_work(lambda: hub.subscribe_sms(ticket_id, number), done, refused, away)
+        self._start_work(SHOWN, self.texts.get("sms.sending"), work)
+
     def _recover(self) -> bool:
         if self.issued is None:
             return False
+        self.issued.phone = None
         if self.issued.printed is None:  # the printing never happened: say so, speak it
             self.issued.printed = PrintOutcome(False, Health("printer", HealthState.ERROR))
         self._go(SHOWN)

@@ -69,6 +69,9 @@ class FakeHub:
     cases: dict[str, CaseProgress] = field(default_factory=dict)
     feedback: list[Feedback] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    sms: bool = False  # the hall sends SMS: waiting tickets offer 短信提醒
+    phone_url: str | None = None  # "http://hub/m/{id}": each ticket's phone page
+    sms_phones: dict[str, str] = field(default_factory=dict)  # ticket id -> phone kept
 
     def _enter(self, call: str) -> None:
         self.calls.append(call)
@@ -93,6 +96,10 @@ class FakeHub:
             green_group=group,
             waiting_ahead=ahead,
             estimated_wait_minutes=ahead * 8,
+            sms=self.sms,
+            phone_url=self.phone_url.format(id=f"t{len(self.tickets) + 1}")
+            if self.phone_url
+            else None,
         )
         self.tickets.append(ticket)
         return ticket
@@ -243,6 +250,13 @@ class FakeHub:
 
     def ping(self) -> None:
         self._enter("ping")
+
+    def subscribe_sms(self, ticket_id: str, phone: str) -> str:
+        self._enter("subscribe_sms")
+        if len(phone) != 11 or not phone.startswith("1"):
+            raise HubRefused(422, "bad_phone", "请输入11位手机号码（以1开头）")
+        self.sms_phones[ticket_id] = phone
+        return f"{phone[:3]}****{phone[-4:]}"
 
     def queue_waits(self) -> dict[str, QueueWait]:
         self._enter("queue_waits")
