@@ -29,7 +29,18 @@ def _default_keypad_keys() -> dict[str, int]:
 
 
 CounterAction = Literal[
-    "call_next", "call_number", "recall", "skip", "transfer", "pause", "resume", "finish", "receipt"
+    "call_next",
+    "call_number",
+    "recall",
+    "skip",
+    "transfer",
+    "pause",
+    "resume",
+    "finish",
+    "receipt",
+    "deliver",
+    "correction",
+    "reject",
 ]
 
 
@@ -44,6 +55,9 @@ def _default_counter_keys() -> dict[CounterAction, list[str]]:
         "resume": ["F7"],
         "call_number": ["F8", "Num+*"],
         "receipt": ["F9"],
+        "deliver": ["F10"],  # 出件/领取
+        "correction": ["F11"],  # 补正通知
+        "reject": ["F12"],  # 不予受理
     }
 
 

@@ -50,6 +50,9 @@ RECEIPT = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,49}$")
 
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 
+CARD_KEEP_SECONDS = 10.0
+"""A card read with no case form open waits this long for the 收件 form to take it."""
+
 PAPER_DONE = {
     CasePaper.PICKUP: "case.pickup_printed",
     CasePaper.CORRECTION: "case.correction_printed",
@@ -99,6 +102,10 @@ class CaseSteps:
         self._clerk = clerk  # called with the lock held
         self._form: CaseForm | None = None
         self._generation = 0
+        self._card: tuple[str, str, float] | None = None  # number, name, monotonic read
+        # The 补正 lists recorded here, for a reprint when the hub's lookup answer lacks them.
+        self._kept: dict[str, CaseView] = {}
+        self.reader_present = False  # the app sets it when the window has a card reader
 
     # -- what to show ------------------------------------------------------------------------------
 
@@ -179,6 +186,27 @@ class CaseSteps:
         return self._start(
             form.action, lambda: self._found(generation, hub.cases_for_person(number))
         )
+
+    def card_read(self, id_number: str, name: str) -> None:
+        """A card on the counter's reader (the reader's thread): it finds the applicant's cases
+        in an open case form; with none open it waits briefly for the 收件 form
+        (:meth:`take_card`)."""
+        with self._lock:
+            form_open = self._form is not None
+            if not form_open:
+                self._card = (id_number, name, self._flow.clock.monotonic())
+        if form_open:
+            self.card(id_number)
+        else:
+            self._flow.on_change()
+
+    def take_card(self) -> tuple[str, str] | None:
+        """The card read in the last ``CARD_KEEP_SECONDS`` (number, name), once; else None."""
+        with self._lock:
+            card, self._card = self._card, None
+        if card is None or self._flow.clock.monotonic() - card[2] > CARD_KEEP_SECONDS:
+            return None
+        return card[0], card[1]
 
     def choose(self, receipt: str) -> bool:
         """Pick one of the cases found; says why it cannot go on if its status does not allow
@@ -305,6 +333,7 @@ class CaseSteps:
             form = self._form
             if form is None or form.generation != generation:
                 return
+            cases = tuple(self._with_kept(c) for c in cases)
             chosen = cases[0] if len(cases) == 1 else None
             if form.action is Action.DELIVER and len(cases) > 1:
                 takeable = [c for c in cases if c.status in DELIVERABLE]
@@ -347,9 +376,18 @@ class CaseSteps:
         if not self._start(Action.DELIVER, job):
             log.warning("出件 %s confirmed on the keypad but could not be sent now", case.receipt)
 
+    def _with_kept(self, case: CaseView) -> CaseView:
+        """``case`` with the 补正 list recorded here if the hub's answer lacks it (lock held)."""
+        kept = self._kept.get(case.receipt)
+        if kept is None or case.missing or case.status != "correction":
+            return case
+        return replace(case, missing=kept.missing, item_id=case.item_id or kept.item_id)
+
     def _recorded(self, generation: int, case: CaseView, paper: CasePaper, done: str) -> None:
         """The hub recorded the step (on the worker): mark the form done, print, say so."""
         with self._lock:
+            if paper is CasePaper.CORRECTION:
+                self._kept[case.receipt] = case
             form = self._form
             if form is not None and form.generation == generation:
                 self._form = replace(form, chosen=case, found=(case,), done=True)

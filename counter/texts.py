@@ -162,6 +162,7 @@ ZH: dict[str, str] = {
     "receipt.print_failed": "办件已登记（{receipt}），但回执没能打印：{problem}。{advice}",
     "receipt.no_printer": "办件已登记（{receipt}），本窗口没有配置打印机，请手写回执。",
     "receipt.qr_caption": "扫码或在查询机输入编号查进度",
+    "receipt.card": "已读取身份证 {number}（凭此证可查办件、领取结果）",
     # -- a case after 收件: 出件/领取, 补正, 不予受理 ---------------------------------------------
     "action.deliver": "出件",
     "action.correction": "补正通知",
@@ -176,7 +177,7 @@ ZH: dict[str, str] = {
     "case.found_none": "没有找到办件。",
     "case.line": "{receipt} · {item} · {status}",
     "case.found_person": "找到此人的{count}件办件，其中{ready}件待领取：请选择",
-    "case.chosen": "办件{receipt}：{item}，现在是“{status}”",
+    "case.chosen": "已找到办件{receipt}，现在是“{status}”",
     "case.confirm": "请群众确认领取",
     "case.confirm_ask": "请在评价器上按任意键确认领取（还剩{seconds}秒）",
     "case.confirm_none": "群众没有在评价器上按键确认，办件{receipt}没有领取。可以再请群众确认。",

@@ -14,12 +14,13 @@ from PySide6.QtWidgets import QWidget
 
 from config import HallConfig
 from config.schema import DeviceSettings
+from counter.case_reader import CounterCardReader
 from counter.device_watch import DeviceWatch
 from counter.hub_adapter import HubClientCounter
 from counter.live import LiveLink
 from counter.ports import RatingKeypad, ReceiptPrinter
-from counter.qt.dialogs import make_dialog
 from counter.qt.keys import parse_keys
+from counter.qt.open_dialog import make_dialog
 from counter.qt.window import CounterWindow
 from counter.receipt import HallPhones, ServiceReceiptPrinter
 from counter.states import Action
@@ -77,7 +78,9 @@ def open_devices(
     settings: DeviceSettings, config: HallConfig, record_dir: str | None = None
 ) -> tuple[RatingKeypad | None, ReceiptPrinter | None, list[object]]:
     """This box's keypad and printer services, started; (None, None) where not configured.
-    Raises DeviceError for a malformed device address (a start-up error)."""
+    The ID-card reader, when configured, is started too and listed in the third item (the
+    stoppers), where ``build_counter`` finds it. Raises DeviceError for a malformed device
+    address (a start-up error)."""
     started: list[object] = []
     keypad: RatingKeypad | None = None
     printer: ReceiptPrinter | None = None
@@ -95,6 +98,8 @@ def open_devices(
         printer = ServiceReceiptPrinter(
             printer_service, config.hall.name, phones=HallPhones.of(config.hall)
         )
+    if settings.idcard:
+        started.append(CounterCardReader.start(settings.idcard, record_dir))
     return keypad, printer, started
 
 
@@ -115,6 +120,7 @@ def build_counter(
     keys = parse_keys({k: list(v) for k, v in settings.counter_keys.items()})
     if isinstance(printer, ServiceReceiptPrinter):
         printer.follow_hub(client)  # the phones a manager set in the console
+        printer.use_links(config)  # the receipt's QR when the hub gives no phone page
     workflow = CounterWorkflow(
         window,
         HubClientCounter(client),
@@ -124,6 +130,10 @@ def build_counter(
         printer=printer,
     )
     view = CounterWindow(workflow, keys)
+    for device in stoppers or []:
+        if isinstance(device, CounterCardReader):  # a card finds the applicant's cases
+            device.on_card = workflow.cases.card_read
+            workflow.cases.reader_present = True
 
     def open_dialog(action: Action, parent: QWidget = view) -> None:
         make_dialog(action, workflow, parent).open()

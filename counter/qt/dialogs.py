@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -29,6 +29,7 @@ from counter.qt.signin import label
 from counter.qt.style import scale_for, stylesheet
 from counter.states import Action
 from counter.workflow import CounterWorkflow
+from devices.idnumber import mask
 
 ITEMS_PER_PAGE = 5
 
@@ -323,7 +324,10 @@ class ReceiptDialog(_Dialog):
         self.applicant.setPlaceholderText(texts.get("receipt.applicant"))
         self.phone = QLineEdit()
         self.phone.setPlaceholderText(texts.get("receipt.phone"))
+        self.id_number: str | None = None  # from a card on the reader, sent once, never shown
+        self.card_line = label("", "hint")
         right.addWidget(self.applicant)
+        right.addWidget(self.card_line)
         right.addWidget(self.phone)
         right.addWidget(self.problem)
         keys = QHBoxLayout()
@@ -338,6 +342,17 @@ class ReceiptDialog(_Dialog):
         row.addLayout(right, 4)
         self.column.addLayout(row, 1)
         self._filter("")
+        self.card_timer = QTimer(self)
+        self.card_timer.timeout.connect(self.take_card)
+        self.card_timer.start(300)
+
+    def take_card(self) -> None:
+        """A card put on the counter's reader fills in the applicant (name; number masked)."""
+        card = self.workflow.cases.take_card()
+        if card is not None:
+            self.id_number, name = card
+            self.applicant.setText(name)
+            self.card_line.setText(self.workflow.texts.get("receipt.card", number=mask(card[0])))
 
     def _filter(self, text: str) -> None:
         wanted = text.strip().lower()
@@ -409,7 +424,11 @@ class ReceiptDialog(_Dialog):
         ticked = [button.fulltext for button in self.material_buttons if button.isChecked()]
         self.hand_over(
             self.workflow.accept_case(
-                item.id if item else "", ticked, self.applicant.text(), self.phone.text()
+                item.id if item else "",
+                ticked,
+                self.applicant.text(),
+                self.phone.text(),
+                self.id_number,
             )
         )
 
@@ -420,8 +439,3 @@ DIALOGS: dict[Action, Callable[[CounterWorkflow, QWidget | None], _Dialog]] = {
     Action.PAUSE: PauseDialog,
     Action.RECEIPT: ReceiptDialog,
 }
-
-
-def make_dialog(action: Action, workflow: CounterWorkflow, parent: QWidget | None) -> _Dialog:
-    """The dialog for a key that needs one."""
-    return DIALOGS[action](workflow, parent)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,8 +20,9 @@ from config import HallConfig, sample_hall
 from config.sample import DEMO_STAFF_PIN
 from config.schema import DeviceSettings
 from counter.ports import RatingDone
-from counter.qt.dialogs import make_dialog
+from counter.qt.case_dialogs import CaseDialog
 from counter.qt.keys import parse_keys
+from counter.qt.open_dialog import make_dialog
 from counter.qt.window import CounterWindow
 from counter.simhub import SimHub
 from counter.states import Action, InlineExecutor
@@ -37,6 +39,9 @@ SCREENS = (
     "transfer-dialog",
     "pause-dialog",
     "receipt-dialog",
+    "deliver-dialog",
+    "correction-dialog",
+    "reject-dialog",
     "paused",
     "signed-out-bad-reason",
     "hub-away",
@@ -176,6 +181,7 @@ def _render(
         dialog.adjustSize()
         shot(dialog, name)
         dialog.close()
+    _case_dialogs(flow, hub, view, shot)
     flow.press(Action.FINISH)
     keypad.press(None)
     flow.pause(flow.texts.choices("pause.reasons")[0])
@@ -198,6 +204,38 @@ def _render(
     shot(view, "hub-away")
     view.close()
     return files
+
+
+def _case_dialogs(
+    flow: CounterWorkflow, hub: SimHub, view: QWidget, shot: Callable[[QWidget, str], None]
+) -> None:
+    """出件 waiting for the citizen's key, 补正 with materials ticked, 不予受理 with a reason."""
+    items = [i for i in flow.receipt_items() if len(i.materials) >= 2]
+    if not items:
+        return
+    item = max(items, key=lambda i: len(i.name))
+    flow.accept_case(item.id, [item.materials[0]], "张小三")
+    ready = flow.last_case
+    flow.accept_case(item.id, [item.materials[0]], "李四")
+    if ready is None:
+        return
+    hub.set_case_status(ready.receipt, "ready")
+    dialog = CaseDialog(Action.DELIVER, flow, view)
+    dialog.receipt.setText(ready.receipt)
+    dialog.find_case()
+    dialog.submit()  # the keypad now waits for the citizen's key
+    dialog.adjustSize()
+    shot(dialog, "deliver-dialog")
+    dialog.close()
+    dialog = CaseDialog(Action.CORRECTION, flow, view)  # finds the case just accepted
+    dialog.tick(*item.materials[1:])
+    dialog.adjustSize()
+    shot(dialog, "correction-dialog")
+    dialog.close()
+    dialog = CaseDialog(Action.REJECT, flow, view)
+    dialog.adjustSize()
+    shot(dialog, "reject-dialog")
+    dialog.close()
 
 
 def _default_keys() -> dict[str, list[str]]:

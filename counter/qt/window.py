@@ -32,7 +32,7 @@ from counter.qt.bands import RatingBand, StateBand
 from counter.qt.keys import key_label
 from counter.qt.signin import SignInPage, label
 from counter.qt.style import px, scale_for, stylesheet
-from counter.states import Action, Phase, Snapshot
+from counter.states import CASE_ACTIONS, Action, Phase, Snapshot
 from counter.workflow import CounterWorkflow
 
 BUTTON_ACTIONS = (
@@ -45,7 +45,13 @@ BUTTON_ACTIONS = (
     Action.RESUME,
     Action.FINISH,
     Action.RECEIPT,
+    Action.DELIVER,
+    Action.CORRECTION,
+    Action.REJECT,
 )
+DIALOG_ACTIONS = frozenset(
+    {Action.CALL_NUMBER, Action.TRANSFER, Action.PAUSE, *CASE_ACTIONS}
+)  # keys that open a dialog (a case's keys: 收件回执, 出件, 补正通知, 不予受理)
 LANES = ("appointment", "green", "ordinary")
 LATE_MINUTES = 30  # a longest wait this long is shown in the warning colour
 
@@ -213,14 +219,21 @@ class CounterWindow(QWidget):
 
         self.buttons: dict[Action, KeyButton] = {}
         row = QGridLayout()
-        for index, action in enumerate(BUTTON_ACTIONS):
+        # The queue's keys in one row, a case's paperwork (收件, 出件, 补正, 不予受理) under them.
+        queue_keys = [a for a in BUTTON_ACTIONS if a not in CASE_ACTIONS]
+        case_keys = [a for a in BUTTON_ACTIONS if a in CASE_ACTIONS]
+        span = max(1, len(queue_keys) // max(1, len(case_keys)))
+        for action in BUTTON_ACTIONS:
             name = texts.get(f"action.{action.value}")
             button = KeyButton(name, key_label(keys.get(action.value, [])))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             if action is Action.CALL_NEXT:
                 button.setObjectName("primary")
             button.clicked.connect(lambda _=False, a=action: self.trigger(a))
-            row.addWidget(button, 0, index)
+            if action in CASE_ACTIONS:
+                row.addWidget(button, 1, case_keys.index(action) * span, 1, span)
+            else:
+                row.addWidget(button, 0, queue_keys.index(action))
             self.buttons[action] = button
         self.message = label("", "message")
 
@@ -256,7 +269,7 @@ class CounterWindow(QWidget):
         """A button or a shortcut: run it, or open its dialog if the workflow can take it now."""
         if self.workflow.phase is Phase.SIGNED_OUT and self.workflow.hub_ok:
             return  # the sign-in page is up: its own keys type the staff number and PIN
-        if action in (Action.CALL_NUMBER, Action.TRANSFER, Action.PAUSE, Action.RECEIPT):
+        if action in DIALOG_ACTIONS:
             if self.workflow.check(action):
                 self.open_dialog(action)
         else:

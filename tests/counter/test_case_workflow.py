@@ -10,7 +10,7 @@ from counter.states import Action
 from tests.counter.conftest import Counter
 
 ID_NUMBER = "11010519491231002X"
-OTHER_ID = "110105194912310037"
+OTHER_ID = "110105198001010016"
 
 
 def accepted(counter: Counter, id_number: str | None = None, applicant: str = "张小三") -> str:
@@ -47,9 +47,7 @@ def test_delivery_by_receipt_waits_for_the_citizens_key_then_records_and_prints(
     view = cases.view()
     assert view is not None and view.form.chosen is not None
     assert view.form.chosen.receipt == receipt
-    assert (
-        message(counter) == f"办件{receipt}：{view.form.chosen.item_name}，现在是“已办结，待领取”"
-    )
+    assert message(counter) == f"已找到办件{receipt}，现在是“已办结，待领取”"
 
     assert cases.confirm()
     assert counter.keypad.requests == [CONFIRM_SECONDS]

@@ -139,6 +139,8 @@ def test_a_receipt_is_recorded_in_the_hub_and_printed(hall: Hall, qtbot: QtBot) 
     assert case is not None and case.receipt.startswith("SJ")
     assert case.receipt in text and "收件回执" in text and "张*三" in text
     assert item.materials[0] in text
-    assert case.receipt in decode_job(jobs[0].data).qr_payloads
+    # The QR opens the case's progress page on a phone (the hub's phone_url for the case).
+    assert case.phone_url is not None and "/m/" in case.phone_url
+    assert decode_job(jobs[0].data).qr_payloads == [case.phone_url]
     assert hall.admin.request("GET", f"/cases/{case.receipt}")["item_name"] == item.name
     qtbot.waitUntil(lambda: "回执已打印" in hall.counter.window.message.text(), timeout=TIMEOUT)

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from config import sample_hall
 from config.sample import DEMO_STAFF_PIN
-from counter.qt.dialogs import make_dialog
 from counter.qt.keys import parse_keys
+from counter.qt.open_dialog import make_dialog
 from counter.qt.tour import SIZES, TourKeypad, _default_keys
 from counter.qt.window import CounterWindow
 from counter.simhub import SimHub
@@ -62,7 +62,15 @@ def test_disabled_keys_stay_readable(counter: CounterWindow) -> None:
 
 def test_nothing_on_the_screen_or_in_its_dialogs_is_cut_short(counter: CounterWindow) -> None:
     assert cut_texts(counter) == []
-    for action in (Action.TRANSFER, Action.PAUSE, Action.RECEIPT, Action.CALL_NUMBER):
+    for action in (
+        Action.TRANSFER,
+        Action.PAUSE,
+        Action.RECEIPT,
+        Action.CALL_NUMBER,
+        Action.DELIVER,
+        Action.CORRECTION,
+        Action.REJECT,
+    ):
         dialog = make_dialog(action, counter.workflow, counter)
         settle(dialog)
         assert cut_texts(dialog) == [], action

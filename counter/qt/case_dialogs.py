@@ -1,0 +1,271 @@
+"""The counter's dialogs for a case after 收件: 出件/领取, 补正通知, 不予受理. Thin views of
+``workflow.cases`` (``counter.case_steps``): they draw its form and turn keys into its calls.
+
+Each finds the case first: the receipt field has the focus, so a USB barcode scanner (which types
+the number and ends with Enter) finds it without a click; or the applicant puts their ID card on
+the reader and their cases are listed, to pick one. Then, by dialog: 请群众确认领取 (the citizen
+presses any key on the keypad, the countdown shows here), the item's materials as big toggles to
+tick every missing one (一次性告知), or the reason (presets, or written). The line under it is the
+workflow's sentence for the last step, in red when something went wrong.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter.case_steps import FormView
+from counter.case_view import CaseView
+from counter.qt.dialogs import WrapButton, _Dialog, _ReasonPicker
+from counter.qt.signin import label
+from counter.states import Action
+from counter.workflow import CounterWorkflow
+
+FOUND_SHOWN = 4
+"""Cases of one person listed at once (the newest; older ones are rarely collected)."""
+
+MATERIALS_IN_TWO_COLUMNS = 8
+"""Up to this many materials are ticked in two columns; a longer list takes three."""
+
+TITLES = {
+    Action.DELIVER: "case.deliver_title",
+    Action.CORRECTION: "case.correction_title",
+    Action.REJECT: "case.reject_title",
+}
+OK_TEXT = {
+    Action.DELIVER: "case.confirm",
+    Action.CORRECTION: "case.correct",
+    Action.REJECT: "case.reject_button",
+}
+
+
+class CaseDialog(_Dialog):
+    """Find a case, then the step of ``action`` (DELIVER, CORRECTION or REJECT)."""
+
+    def __init__(
+        self, action: Action, workflow: CounterWorkflow, parent: QWidget | None = None
+    ) -> None:
+        texts = workflow.texts
+        super().__init__(workflow, texts.get(TITLES[action]), parent)
+        self.action = action
+        self.cases = workflow.cases
+        scale = self.scale
+        self.setMinimumWidth(round(1100 * scale))
+        self.column.addWidget(label(texts.get("case.receipt"), "section"))
+        self.receipt = QLineEdit()
+        self.receipt.returnPressed.connect(self.find_case)
+        self.find_button = QPushButton(texts.get("case.find"))
+        self.find_button.setMinimumWidth(round(160 * scale))
+        self.find_button.clicked.connect(self.find_case)
+        row = QHBoxLayout()
+        row.addWidget(self.receipt, 1)
+        row.addWidget(self.find_button)
+        self.column.addLayout(row)
+        hint = "case.card_hint" if self.cases.reader_present else "case.no_reader"
+        self.hint = label(texts.get(hint), "hint")
+        self.column.addWidget(self.hint)
+
+        self.found_group = QButtonGroup(self)
+        self.found_buttons: list[WrapButton] = []
+        for _ in range(FOUND_SHOWN):
+            button = WrapButton("", self.found_group, round(20 * scale))
+            button.setMinimumHeight(round(52 * scale))
+            button.clicked.connect(self._picked)
+            button.hide()
+            self.column.addWidget(button)
+            self.found_buttons.append(button)
+
+        self.body = QVBoxLayout()
+        self.column.addLayout(self.body, 1)
+        self.material_buttons: list[WrapButton] = []
+        self._materials_of: str | None = None  # the receipt whose materials are shown
+        self.reprint: QPushButton | None = None
+        self.reason: _ReasonPicker | None = None
+        if action is Action.CORRECTION:
+            self.ticked = label(texts.get("case.materials"), "section")
+            self.body.addWidget(self.ticked)
+            self.materials = QGridLayout()
+            self.body.addLayout(self.materials)
+            self.reprint = QPushButton(texts.get("case.reprint"))
+            self.reprint.clicked.connect(self.cases.reprint_correction)
+        elif action is Action.REJECT:
+            self.body.addWidget(label(texts.get("case.reason"), "section"))
+            self.reason = _ReasonPicker(texts.choices("case.reasons"), texts.get("reason.other"))
+            self.body.addWidget(self.reason)
+        self.line = label("", "message")
+        self.column.addWidget(self.line)
+        self.countdown = label("", "ratingline")  # large: the moment the citizen is asked
+        self.countdown.hide()
+        self.column.addWidget(self.countdown)
+        keys = QHBoxLayout()
+        if self.reprint is not None:
+            keys.addWidget(self.reprint)
+        keys.addStretch(1)
+        keys.addWidget(self.cancel)
+        keys.addWidget(self.ok)
+        self.column.addLayout(keys)
+        self.ok.setText(texts.get(OK_TEXT[action]))
+        self.cancel.setText(texts.get("case.close"))
+        self.ok.setMinimumWidth(round(280 * scale))
+
+        bridge = getattr(parent, "bridge", None)  # the window's "workflow changed" signal
+        if bridge is not None:
+            bridge.changed.connect(self.redraw, Qt.ConnectionType.QueuedConnection)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.redraw)
+        self.timer.start(500)  # the confirmation's countdown, and changes without a bridge
+        self.cases.open(action)
+        self.receipt.setFocus()
+        self.redraw()
+
+    # -- input -----------------------------------------------------------------------------------
+
+    def find_case(self) -> None:
+        self.cases.find(self.receipt.text())
+        self.redraw()
+
+    def _picked(self) -> None:
+        button = self.found_group.checkedButton()
+        if button is not None:
+            self.cases.choose(str(button.property("receipt")))
+        self.redraw()
+
+    def tick(self, *names: str) -> None:
+        """Tick these materials (tests and the tour)."""
+        for button in self.material_buttons:
+            if button.fulltext in names:
+                button.setChecked(True)
+        self.redraw()
+
+    def submit(self) -> None:
+        if self.action is Action.DELIVER:
+            self.cases.confirm()
+        elif self.action is Action.CORRECTION:
+            ticked = [b.fulltext for b in self.material_buttons if b.isChecked()]
+            self.cases.correct(ticked)
+        elif self.reason is not None:
+            self.cases.reject(self.reason.reason())
+        self.redraw()
+
+    def done(self, result: int) -> None:  # every way out: 关闭, Esc, the window closing
+        self.timer.stop()
+        self.cases.close()
+        super().done(result)
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:
+        """Tall enough for every wrapped line (a long item name) at the dialog's width."""
+        hint = super().sizeHint()
+        width = max(hint.width(), self.minimumWidth(), self.width())
+        if self.column.hasHeightForWidth():
+            hint.setHeight(max(hint.height(), self.column.totalHeightForWidth(width)))
+        return QSize(width, hint.height())
+
+    def _grow(self) -> None:
+        """Grow (never shrink) to the height the content needs now."""
+        need = self.sizeHint().height()
+        if need > self.height():
+            self.resize(self.width(), need)
+
+    def redraw(self) -> None:
+        view = self.cases.view()
+        if view is None:
+            return
+        snap = self.workflow.snapshot()
+        self._draw_found(view)
+        self.hint.setVisible(not view.form.found)  # room for the case once one is found
+        chosen = view.form.chosen
+        if self.action is Action.CORRECTION:
+            self._draw_materials(chosen)
+        asking = view.seconds_left is not None
+        if asking:
+            self.countdown.setText(
+                self.workflow.texts.get("case.confirm_ask", seconds=view.seconds_left)
+            )
+        self.countdown.setVisible(asking)
+        self.line.setVisible(not asking)
+        self.line.setText(str(snap.message) if snap.message else "")
+        error = "true" if snap.message_is_error else "false"
+        if self.line.property("error") != error:
+            self.line.setProperty("error", error)
+            self.line.style().polish(self.line)
+        idle = not snap.busy and not view.form.confirming and not view.form.done
+        self.ok.setEnabled(idle and chosen is not None)
+        self.receipt.setEnabled(not view.form.confirming)
+        self.find_button.setEnabled(idle)
+        if self.reprint is not None:
+            self.reprint.setVisible(chosen is not None and bool(chosen.missing))
+            self.reprint.setEnabled(not snap.busy)
+        self._grow()
+
+    def _draw_found(self, view: FormView) -> None:
+        texts = self.workflow.texts
+        found = view.form.found
+        for index, button in enumerate(self.found_buttons):
+            case = found[index] if index < len(found) else None
+            button.setVisible(case is not None)
+            if case is None:
+                continue
+            text = texts.get(
+                "case.line", receipt=case.receipt, item=case.item_name, status=case.status_text
+            )
+            if button.fulltext != text:
+                button.set_fulltext(text)
+            button.setProperty("receipt", case.receipt)
+            chosen = view.form.chosen
+            button.setChecked(chosen is not None and chosen.receipt == case.receipt)
+            button.setEnabled(not view.form.confirming)
+
+    def _draw_materials(self, case: CaseView | None) -> None:
+        receipt = case.receipt if case is not None else None
+        if receipt != self._materials_of:
+            self._materials_of = receipt
+            for button in self.material_buttons:
+                self.materials.removeWidget(button)
+                button.hide()
+                button.setParent(None)
+                button.deleteLater()
+            self.material_buttons = []
+            wanted = set(case.missing) if case is not None else set()
+            materials = self.cases.materials_of(case) if case is not None else ()
+            columns = 2 if len(materials) <= MATERIALS_IN_TWO_COLUMNS else 3
+            for index, material in enumerate(materials):
+                button = WrapButton(material, font_px=round(20 * self.scale))
+                button.setMinimumHeight(round(52 * self.scale))
+                button.setChecked(material in wanted)
+                button.toggled.connect(lambda _=False: self.redraw())
+                self.materials.addWidget(button, index // columns, index % columns)
+                self.material_buttons.append(button)
+        count = sum(1 for b in self.material_buttons if b.isChecked())
+        texts = self.workflow.texts
+        self.ticked.setText(
+            texts.get("case.materials") + " · " + texts.get("case.missing_count", count=count)
+        )
+
+
+def deliver_dialog(workflow: CounterWorkflow, parent: QWidget | None) -> CaseDialog:
+    return CaseDialog(Action.DELIVER, workflow, parent)
+
+
+def correction_dialog(workflow: CounterWorkflow, parent: QWidget | None) -> CaseDialog:
+    return CaseDialog(Action.CORRECTION, workflow, parent)
+
+
+def reject_dialog(workflow: CounterWorkflow, parent: QWidget | None) -> CaseDialog:
+    return CaseDialog(Action.REJECT, workflow, parent)
+
+
+CASE_DIALOGS = {
+    Action.DELIVER: deliver_dialog,
+    Action.CORRECTION: correction_dialog,
+    Action.REJECT: reject_dialog,
+}
