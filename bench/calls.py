@@ -31,6 +31,8 @@ def write_forty_window_hall(path: Path) -> list[str]:
     """The sample hall with 40 windows, each serving three categories (every category is served
     by 13 or 14 windows) and no daily caps, so the preload is never refused; returns the codes."""
     data = sample_hall_data()
+    # calling is measured, not who is signed in (the sample hall asks for a clerk's sign-in)
+    data["service"] = {**data.get("service", {}), "require_sign_in": False}
     codes = [c["code"] for c in data["categories"]]
     for category in data["categories"]:
         category.pop("daily_cap", None)

@@ -29,6 +29,7 @@ from bench import (  # noqa: E402
     issue,
     kiosk_app,
     kiosk_search,
+    phones,
     printer,
     replay,
     reports,
@@ -106,6 +107,14 @@ NOTES = [
     " store_day stores them, then refresh_months and ANALYZE; central_report for the whole"
     " month over every hall, by hall, by a grouping of halls (20 towns), by category and by"
     " day: median of 3 after a warm-up.",
+    "n) the 40-window hall of c) with 500 citizens' phone pages (bench/phones.py: one asyncio"
+    " process, raw HTTP/1.1, each page following every other ticket of the first 1,000 and"
+    " renewing its stream as hub/phone/static/phone.js does) and the SSE board of c); 40"
+    " counters call every second; phone latency = the page's first view with status called −"
+    " the instant before call-next was sent; memory = the hub process's VmRSS with the phones"
+    " connected at the end of the run − before they connected; then 100 phones vanish (the"
+    " request sent, the socket never read nor closed) and the hub's phone_pages count (GET"
+    " /api/v1/health) is watched until it is back to 0.",
     "Percentiles are nearest-rank over all samples; times are time.perf_counter"
     " (CLOCK_MONOTONIC on Linux, shared by all processes).",
 ]
@@ -131,13 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        default="abcdefghijklm",
+        default="abcdefghijklmn",
         help="run only these scenarios, by letter (e.g. --only ch); the page lists only them",
     )
     args = parser.parse_args(argv)
     only = set(args.only)
     out: Path | None = args.out
-    if out is None and only >= set("abcdefghijklm"):
+    if out is None and only >= set("abcdefghijklmn"):
         out = ROOT / "docs" / "benchmarks.md"
     latency_s, saturation_s, repeats, calls_s = (5, 4, 1, 8) if args.quick else (30, 10, 3, 30)
 
@@ -188,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         if "m" in only:
             print("m) central: a month's roll-up report over 1,000 halls …", flush=True)
             measures += central_rollup.run(args.quick, work)
+        if "n" in only:
+            print("n) phones: 500 phone pages follow their tickets while 40 windows call …")
+            measures += phones.run(args.quick, work)
         facts = machine(work)
         facts["hub store (sync.store.Store)"] = issue.store_settings(work)
 

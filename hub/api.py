@@ -192,6 +192,7 @@ def create_app(
         redoc_url=None,
     )
     engine.subscribe(broker.publish)
+    phones = app.state.phone_streams = install_phone(app, engine)  # /m/{code}: a phone's page
     registry.on_revoked(broker.end_owned)  # a revoked device's streams end at once
     registry.transactions = engine._run  # audited adds and revokes (console, API)
 
@@ -256,6 +257,7 @@ def create_app(
             "name": config.hall.name,
             "last_seq": engine.last_seq(),
             "subscribers": broker.subscriber_count,
+            "phone_pages": phones.open_pages,
         }
 
     # -- devices -------------------------------------------------------------------------------
@@ -521,5 +523,4 @@ def create_app(
     install_reports(app, engine)  # figures: /reports, .xlsx, .csv, heat map
     install_sms(app, registry)  # GET /sms, POST /tickets/{id}/sms (docs/sms.md)
     install_openapi(app)  # the document's security schemes, error answers and links
-    app.state.phone_streams = install_phone(app, engine)  # /m/{code}: the citizen's phone page
     return app
