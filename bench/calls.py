@@ -11,6 +11,7 @@ import multiprocessing
 import queue
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +49,22 @@ def write_forty_window_hall(path: Path) -> list[str]:
     return codes
 
 
-def _prepare(data_dir: Path, config: Path, codes: list[str], tickets: int) -> list[str]:
+def _prepare(
+    data_dir: Path,
+    config: Path,
+    codes: list[str],
+    tickets: int,
+    issued: list[tuple[str, str]] | None = None,
+) -> list[str]:
     """Preload waiting tickets and counter tokens through the engine, as the hub would open it;
-    returns the counter tokens of windows 1..40."""
+    returns the counter tokens of windows 1..40. ``issued`` (if given) gets each ticket's id
+    and phone page code, in issue order."""
     hub = open_hub(data_dir, config, always_open=True)
     try:
         for n in range(tickets):
-            hub.engine.issue_ticket(category=codes[n % len(codes)])
+            ticket = hub.engine.issue_ticket(category=codes[n % len(codes)])
+            if issued is not None:
+                issued.append((ticket.id, hub.engine.phone_links.code("ticket", ticket.id)))
         return [
             hub.registry.add("counter", f"bench-counter-{w}", w)[1] for w in range(1, WINDOWS + 1)
         ]
@@ -68,6 +78,63 @@ def _board(base_url: str, token: str, after: int, out: Any) -> None:
     for event in client.events(last_event_id=after, read_timeout=120):
         if event.type == "ticket.called":
             out.put((str(event.payload["ticket"]["id"]), time.perf_counter()))
+
+
+@dataclass
+class CounterRun:
+    """What the calling counters did: call-next send instants by ticket id (perf_counter), HTTP
+    answer times (s), errors, and the windows whose call found nobody."""
+
+    sent: dict[str, float] = field(default_factory=dict)
+    responses: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    empty: list[int] = field(default_factory=list)
+
+
+def run_counters(
+    base_url: str, tokens: list[str], start: float, seconds: float, period: float
+) -> CounterRun:
+    """Window w (1..len(tokens)) calls next every ``period`` s from ``start`` (perf_counter),
+    staggered across the period, and finishes half a period later, until ``start + seconds``;
+    one thread per window. Returns when every window has stopped."""
+    run = CounterRun()
+    end = start + seconds
+    windows = len(tokens)
+
+    def counter(window: int, token: str) -> None:
+        client = HubClient(base_url, token, timeout=10.0)
+        client.health()
+        n = 0
+        try:
+            while (due := start + (window - 1) * period / windows + n * period) < end:
+                sleep_until(due)
+                t0 = time.perf_counter()
+                try:
+                    ticket = client.call_next(window)
+                except HubError as err:
+                    run.errors.append(repr(err))
+                    ticket = None
+                else:
+                    run.responses.append(time.perf_counter() - t0)
+                n += 1
+                if ticket is None:
+                    run.empty.append(window)
+                    continue
+                run.sent[ticket["id"]] = t0
+                sleep_until(due + period / 2)
+                try:
+                    client.finish(window)
+                except HubError as err:
+                    run.errors.append(repr(err))
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=counter, args=(w, t)) for w, t in enumerate(tokens, start=1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return run
 
 
 def call_to_event(work: Path, seconds: float, period: float = 1.0) -> list[Measure]:
@@ -95,49 +162,10 @@ def call_to_event(work: Path, seconds: float, period: float = 1.0) -> list[Measu
                 raise RuntimeError("the SSE board did not subscribe")
             time.sleep(0.05)
 
-        sent: dict[str, float] = {}
-        responses: list[float] = []
-        errors: list[str] = []
-        empty: list[int] = []
         start = time.perf_counter() + 0.5
-        end = start + seconds
         cpu_before = hub.cpu_seconds()
-
-        def counter(window: int, token: str) -> None:
-            client = HubClient(hub.base_url, token, timeout=10.0)
-            client.health()
-            n = 0
-            try:
-                while (due := start + (window - 1) * period / WINDOWS + n * period) < end:
-                    sleep_until(due)
-                    t0 = time.perf_counter()
-                    try:
-                        ticket = client.call_next(window)
-                    except HubError as err:
-                        errors.append(repr(err))
-                        ticket = None
-                    else:
-                        responses.append(time.perf_counter() - t0)
-                    n += 1
-                    if ticket is None:
-                        empty.append(window)
-                        continue
-                    sent[ticket["id"]] = t0
-                    sleep_until(due + period / 2)
-                    try:
-                        client.finish(window)
-                    except HubError as err:
-                        errors.append(repr(err))
-            finally:
-                client.close()
-
-        threads = [
-            threading.Thread(target=counter, args=(w, t)) for w, t in enumerate(tokens, start=1)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run = run_counters(hub.base_url, tokens, start, seconds, period)
+        sent, responses, errors, empty = run.sent, run.responses, run.errors, run.empty
         cpu_after = hub.cpu_seconds()
         received: dict[str, float] = {}
         wait_until = time.monotonic() + 5
