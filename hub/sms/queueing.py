@@ -8,7 +8,8 @@ commits, and ``UNIQUE (kind, subject)`` queues it never twice. Nothing here touc
   for every subscribed ticket still waiting in that queue with at most ``near_ahead`` people
   ahead, its ``near`` (即将到号).
 - ``case.status`` with status ``ready``: the case's ``ready`` (已办结，请带回执到X号窗口领取), to the
-  phone the counter took at acceptance (``cases.phone``).
+  phone the counter took at acceptance (``cases.phone``); X is the pickup window, else the
+  window that set it ready, else the window that accepted it (a change from central).
 
 Texts carry the ticket number, the window or the receipt number, never a name or ID number.
 """
@@ -131,13 +132,14 @@ class SmsHook:
 
     def _ready(self, tx: Tx, payload: dict[str, Any]) -> None:
         receipt = str(payload.get("receipt", ""))
-        row = tx.db.execute("SELECT phone FROM cases WHERE receipt = ?", (receipt,)).fetchone()
+        row = tx.db.execute(
+            "SELECT phone, window FROM cases WHERE receipt = ?", (receipt,)
+        ).fetchone()
         phone = mainland_mobile(row[0] if row else None)
-        if phone is None:
+        if row is None or phone is None:
             return  # no phone taken at acceptance, or not a mobile number: nothing to send
-        window = payload.get("pickup_window") or payload.get("window")
-        if window is None:
-            log.warning("case %s is ready with no window to collect it at: no SMS", receipt)
-            return
+        # Where to collect: the pickup window, else where it was done, else where it was accepted
+        # (central's changes name no window).
+        window = payload.get("pickup_window") or payload.get("window") or row[1]
         params = {"receipt": receipt, "window": str(window)}
         queue_message(tx, self.sign, "ready", receipt, phone, params)

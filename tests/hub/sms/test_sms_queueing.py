@@ -82,23 +82,34 @@ def test_a_ready_case_queues_its_pickup_message_to_the_phone_taken_at_acceptance
     case = engine.accept_case(window=1, item_id="jjb-001", materials_received=[],
                               phone="+86 138-0000-1111")  # fmt: skip
     quiet = engine.accept_case(window=1, item_id="jjb-001", materials_received=[])
-
-    def ready(receipt: str) -> None:
-        def operation(tx):  # type: ignore[no-untyped-def]
-            tx.db.execute("UPDATE cases SET status = 'ready' WHERE receipt = ?", (receipt,))
-            tx.emit("case.status", {"receipt": receipt, "status": "ready",
-                                    "previous": "processing", "window": 1, "pickup_window": 5})  # fmt: skip
-
-        engine._run(operation)
-
-    ready(case.receipt)
-    ready(quiet.receipt)
-    ready(case.receipt)  # the same status again: never a second message
+    engine.move_case(case.receipt, "processing", window=1)
+    assert outbox(store) == []
+    engine.move_case(case.receipt, "ready", window=2, pickup_window=5)
+    engine.move_case(quiet.receipt, "ready", window=2)  # no phone: nothing
     rows = outbox(store)
     assert [(r["kind"], r["subject"], r["phone"]) for r in rows] == [
         ("ready", case.receipt, "13800001111")
     ]
     assert rows[0]["text"].endswith("已办结，请带回执到5号窗口领取。")
+
+
+def test_a_case_central_sets_ready_names_the_window_that_accepted_it(
+    sms: tuple[QueueEngine, SmsService], store: Store
+) -> None:
+    engine, _ = sms
+    case = engine.accept_case(window=3, item_id="jjb-001", materials_received=[],
+                              phone="13800002222")  # fmt: skip
+
+    def central_ready(tx):  # type: ignore[no-untyped-def]
+        tx.db.execute("UPDATE cases SET status = 'ready' WHERE receipt = ?", (case.receipt,))
+        tx.emit("case.status", {"receipt": case.receipt, "status": "ready",
+                                "previous": "accepted", "source": "central", "window": None,
+                                "pickup_window": None})  # fmt: skip
+
+    engine._run(central_ready)
+    engine._run(central_ready)  # the same change again: never a second message
+    [row] = outbox(store)
+    assert row["text"].endswith("请带回执到3号窗口领取。")
 
 
 def test_subscribing_refuses_a_bad_number_a_called_ticket_and_a_hall_without_sms(
