@@ -18,6 +18,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from sync.case_states import CASE_STATUS_TEXT, move_problem
 from sync.central.db import Tx
 from sync.central.errors import CentralError
@@ -173,6 +175,27 @@ def set_case_status(
     return find_case(central, hall_id, receipt)
 
 
+class CaseChange(BaseModel):
+    """One change made at central to a hall's case, as the downlink carries it."""
+
+    change_id: int
+    receipt: str
+    previous: str
+    status: str
+    missing: list[str]
+    reason: str | None
+    pickup_window: int | None
+    changed_at: str
+
+
+class CaseChangesAnswer(BaseModel):
+    """``GET /halls/{hall}/case-changes?after=N``: the changes after N, oldest first, and the
+    hall's latest change id."""
+
+    changes: list[CaseChange]
+    last: int
+
+
 def case_changes_after(central: CentralStore, hall: str, after: int) -> dict[str, Any]:
     """The hall's case changes with ``change_id`` above ``after``, oldest first, at most
     :data:`CHANGES_LIMIT`: ``{"changes": [...], "last": the hall's latest change id}``.
@@ -201,7 +224,7 @@ def case_changes_after(central: CentralStore, hall: str, after: int) -> dict[str
         }
         for r in rows
     ]
-    return {"changes": changes, "last": int(last)}
+    return CaseChangesAnswer.model_validate({"changes": changes, "last": int(last)}).model_dump()
 
 
 def apply_case_moves(tx: Tx, hall: str, events: list[WireEvent], received_at: str) -> None:

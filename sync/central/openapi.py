@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sync.central.cases import CaseChangesAnswer
 from sync.central.figures import DayFigures, FiguresAnswer
 from sync.wire import (
     API_PREFIX,
@@ -134,6 +135,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "operationId": "case",
         "responses": {**_ok(CaseAnswer), **_refusals(*_SIGNED)},
     },
+    ("get", "/halls/{hall}/case-changes"): {
+        "operationId": "case_changes",
+        "responses": {**_ok(CaseChangesAnswer), **_refusals(*_SIGNED)},
+    },
 }
 """Each API operation (path below ``API_PREFIX``): what replaces FastAPI's guesses."""
 
@@ -145,6 +150,7 @@ _ADMIN = {
 }
 _MODELS: list[type[BaseModel]] = [
     AppointmentsAnswer,
+    CaseChangesAnswer,
     DayFigures,
     FiguresAnswer,
     Batch,
