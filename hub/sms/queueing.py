@@ -20,11 +20,10 @@ import json
 import logging
 import re
 import uuid
-from typing import Any, Protocol
-
-import sqlite_utils
+from typing import Any
 
 from config.sms import SmsSettings
+from hub.models import LANE_RANK
 from hub.txn import Tx
 from sync.outbox import Event
 
@@ -32,10 +31,6 @@ log = logging.getLogger(__name__)
 
 MOBILE = re.compile(r"^1\d{10}$")
 KINDS = ("near", "call", "ready")
-
-
-class AheadCounter(Protocol):
-    def _ahead(self, db: sqlite_utils.Database, row: dict[str, Any]) -> int: ...
 
 
 def mainland_mobile(phone: str | None) -> str | None:
@@ -94,10 +89,9 @@ def queue_message(
 class SmsHook:
     """Queues the SMS that an event means (see the module docstring)."""
 
-    def __init__(self, settings: SmsSettings, sign: str, queue: AheadCounter) -> None:
+    def __init__(self, settings: SmsSettings, sign: str) -> None:
         self.settings = settings
         self.sign = sign
-        self._queue = queue
 
     def on_event(self, tx: Tx, event: Event) -> None:
         if event.type == "ticket.called":
@@ -115,20 +109,31 @@ class SmsHook:
         if row is not None:
             params = {"number": str(ticket.get("number", "")), "window": str(payload["window"])}
             queue_message(tx, self.sign, "call", ticket_id, row[0], params)
-        category = ticket.get("category")
-        waiting = tx.db.query(
-            "SELECT t.*, s.phone AS sms_phone FROM sms_subscriptions s"
-            " JOIN tickets t ON t.id = s.ticket_id"
-            " WHERE t.service_day = ? AND t.status = 'waiting' AND t.category = ?"
-            " AND s.phone IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sms_outbox o"
-            " WHERE o.kind = 'near' AND o.subject = t.id)",
-            (tx.today, category),
-        )
-        for waiter in list(waiting):
-            ahead = self._queue._ahead(tx.db, waiter)
-            if ahead <= self.settings.near_ahead:
+        front = self._front(tx, str(ticket.get("category")))
+        for ahead, waiter in enumerate(front):
+            if waiter["sms_phone"] is not None and not waiter["has_near"]:
                 params = {"number": str(waiter["number"]), "ahead": str(ahead)}
                 queue_message(tx, self.sign, "near", waiter["id"], waiter["sms_phone"], params)
+
+    def _front(self, tx: Tx, category: str) -> list[dict[str, Any]]:
+        """The first ``near_ahead + 1`` waiting tickets of ``category`` in calling order (lane,
+        then place), so the i-th has i people ahead (as :meth:`hub.reads.QueueReads._ahead`
+        counts them), each with its SMS phone and whether its 即将到号 was queued. A few index
+        reads whatever the queue's length."""
+        wanted = self.settings.near_ahead + 1
+        front: list[dict[str, Any]] = []
+        for lane, _ in sorted(LANE_RANK.items(), key=lambda item: item[1]):
+            if len(front) >= wanted:
+                break
+            front += tx.db.query(
+                "SELECT t.id, t.number, s.phone AS sms_phone, EXISTS (SELECT 1 FROM sms_outbox o"
+                " WHERE o.kind = 'near' AND o.subject = t.id) AS has_near FROM tickets t"
+                " LEFT JOIN sms_subscriptions s ON s.ticket_id = t.id"
+                " WHERE t.service_day = ? AND t.status = 'waiting' AND t.category = ?"
+                " AND t.lane = ? ORDER BY t.sort_key LIMIT ?",
+                (tx.today, category, lane.value, wanted - len(front)),
+            )
+        return front[:wanted]
 
     def _ready(self, tx: Tx, payload: dict[str, Any]) -> None:
         receipt = str(payload.get("receipt", ""))

@@ -103,7 +103,7 @@ def open_sms(
     except SmsError as err:
         log.error("SMS is off: %s", err)
         return SmsService(engine, False, str(err))
-    engine.add_hook(SmsHook(settings, settings.sign_name or hall, engine))
+    engine.add_hook(SmsHook(settings, settings.sign_name or hall))
 
     def today() -> str:
         return engine.calendar.service_day(engine.clock.now()).isoformat()

@@ -30,7 +30,7 @@ def sms_engine(
     """An engine on the sample hall with SMS on (webhook, near at 2 ahead) and its hook."""
     engine = make_engine(hall_with(sms={**WEBHOOK, **sms}), enforce_hours=False)
     settings = engine.config.sms
-    engine.add_hook(SmsHook(settings, settings.sign_name or engine.config.hall.name, engine))
+    engine.add_hook(SmsHook(settings, settings.sign_name or engine.config.hall.name))
     return engine, SmsService(engine, True)
 
 

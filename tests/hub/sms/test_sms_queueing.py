@@ -17,6 +17,7 @@ from sync.store import Store
 from tests.hub.sms.helpers import outbox, sms_engine
 
 PHONE = "13800000000"
+GREEN = "孕妇"
 
 
 @pytest.fixture
@@ -168,3 +169,17 @@ def test_mainland_mobile_accepts_the_usual_spellings_only() -> None:
     assert mainland_mobile("8613800001111") == "13800001111"
     assert mainland_mobile("0571-88888888") is None
     assert mainland_mobile(None) is None
+
+
+def test_near_counts_the_people_ahead_as_the_queue_does_priority_lanes_first(
+    sms: tuple[QueueEngine, SmsService], store: Store
+) -> None:
+    engine, service = sms
+    ordinary = [engine.issue_ticket(category="D") for _ in range(4)]
+    green = [engine.issue_ticket(category="D", lane="green", green_group=GREEN) for _ in range(2)]
+    service.subscribe(ordinary[1].id, PHONE)
+    engine.call_next(3)  # a green ticket goes first; one green and D001 are still ahead of D002
+    [near] = outbox(store)
+    assert near["params"] == {"number": ordinary[1].number, "ahead": "2"}
+    assert engine.get_ticket(ordinary[1].id).waiting_ahead == 2
+    assert green[0].lane == "green"
