@@ -104,6 +104,29 @@ def test_a_case_walks_every_state_with_its_events_in_order(
     assert (shown["status"], shown["status_text"]) == ("delivered", "已领取")
 
 
+def test_a_completed_case_is_delivered_and_central_withdraws_one_awaiting_correction(
+    hub: Hub, api: TestClient, counter: dict[str, str]
+) -> None:
+    done, waiting = accept(api, counter), accept(api, counter)
+    for status in ("processing", "completed"):
+        assert move(api, counter, done, status=status).status_code == 200
+    delivered = api.post(
+        f"/api/v1/cases/{done}/deliver", json={"window": 7, "confirmed": True}, headers=counter
+    )
+    assert delivered.json()["status"] == "delivered"
+    assert move(api, counter, waiting, status="correction", missing=[FORM]).status_code == 200
+    change = {"change_id": 1, "receipt": waiting, "status": "withdrawn"}
+    assert hub.engine.apply_central_change(change) == "applied"
+    assert hub.engine.case(waiting).status == "withdrawn"
+    last = case_events(hub)[-1]
+    assert (last["previous"], last["status"], last["source"]) == (
+        "correction",
+        "withdrawn",
+        "central",
+    )
+    assert move(api, counter, waiting, status="processing").status_code == 409  # finished
+
+
 def test_a_move_the_table_does_not_allow_is_409_with_a_sentence(
     hub: Hub, api: TestClient, counter: dict[str, str]
 ) -> None:
