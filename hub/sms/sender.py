@@ -110,9 +110,10 @@ class SmsSender:
                 outcome, self.retry_in = RETRY, self.backoff.next_delay()
             if outcome in (SENT, DROPPED, FAILED):
                 continue
-            delay = self.retry_in if outcome == RETRY else IDLE_SECONDS
-            self._wait.wait(self._wake, delay)
-            if outcome != RETRY:
+            if outcome == RETRY:  # new messages must not cut the backoff short
+                self._wait.wait(self._stop, self.retry_in)
+            else:
+                self._wait.wait(self._wake, IDLE_SECONDS)
                 self._wake.clear()
 
     def _stamp_text(self, seconds: float = 0.0) -> str:
@@ -121,10 +122,11 @@ class SmsSender:
     def step(self) -> str:
         """Handle the oldest queued message: drop it, send it, or count a failed try. Returns
         what happened (``idle``: nothing queued)."""
+        head = "SELECT * FROM sms_outbox WHERE state = 'queued' ORDER BY id LIMIT 1"
+        if not list(self.store.reader().query(head)):
+            return IDLE  # the usual case: no write transaction for nothing
         with self.store.write() as db:
-            rows = list(
-                db.query("SELECT * FROM sms_outbox WHERE state = 'queued' ORDER BY id LIMIT 1")
-            )
+            rows = list(db.query(head))
             if not rows:
                 return IDLE
             row = rows[0]

@@ -21,6 +21,7 @@ from hub.sms.queueing import SmsHook, mainland_mobile, mask_mobile
 from hub.sms.sender import SmsSender
 from hub.txn import Tx
 from sync.backoff import Backoff
+from sync.outbox import Event
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,11 @@ def open_sms(
         lambda: engine.calendar.local(engine.clock.now()),
         Backoff(settings.retry_base_seconds, settings.retry_cap_seconds),
     )
-    engine.subscribe(lambda _events: sender.wake())
+
+    def wake(events: list[Event]) -> None:  # only events that may have queued a message
+        if any(e.type in ("ticket.called", "case.status") for e in events):
+            sender.wake()
+
+    engine.subscribe(wake)
     log.info("SMS through %s (near at %d ahead)", settings.gateway, settings.near_ahead)
     return SmsService(engine, True, sender=sender)
