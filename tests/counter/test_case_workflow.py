@@ -4,6 +4,8 @@ catalog's legal basis, and the papers each prints."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from counter.case_steps import CONFIRM_SECONDS
 from counter.case_view import CasePaper
 from counter.states import Action
@@ -338,3 +340,51 @@ def test_a_printer_fault_says_the_step_is_recorded_and_what_to_do(counter: Count
         f"办件{receipt}不予受理，但不予受理通知书没能打印：打印机缺纸。请装纸"
     )
     assert counter.flow.snapshot().message_is_error
+
+
+# -- the card reader ----------------------------------------------------------------------------
+
+
+def test_a_card_with_no_case_form_open_waits_briefly_for_the_receipt_form(
+    counter: Counter,
+) -> None:
+    counter.signed_in()
+    cases = counter.flow.cases
+    cases.card_read(ID_NUMBER, "张小三")
+    assert cases.take_card() == (ID_NUMBER, "张小三")
+    assert cases.take_card() is None  # taken once
+    cases.card_read(ID_NUMBER, "张小三")
+    counter.clock.advance(10.5)
+    assert cases.take_card() is None  # a card left lying there does not fill a later form
+    assert not any(name == "cases_for_person" for name, _ in counter.hub.calls)
+
+
+def test_a_card_read_with_a_case_form_open_finds_the_persons_cases(counter: Counter) -> None:
+    counter.signed_in()
+    receipt = ready(counter, ID_NUMBER)
+    cases = counter.flow.cases
+    cases.open(Action.DELIVER)
+    cases.card_read(ID_NUMBER, "张小三")
+    view = cases.view()
+    assert view is not None and view.form.chosen is not None
+    assert view.form.chosen.receipt == receipt
+    assert cases.take_card() is None
+
+
+def test_a_correction_found_again_keeps_the_list_recorded_here(counter: Counter) -> None:
+    counter.signed_in()
+    receipt = accepted(counter)
+    cases = counter.flow.cases
+    cases.open(Action.CORRECTION)
+    view = cases.view()
+    assert view is not None and view.form.chosen is not None
+    material = cases.materials_of(view.form.chosen)[1]
+    cases.correct([material])
+    cases.close()
+    # The hub's lookup by receipt answers fewer keys (no list): the counter's own record fills it.
+    held = counter.hub.case_views[receipt]
+    counter.hub.case_views[receipt] = dataclasses.replace(held, missing=())
+    cases.open(Action.CORRECTION)
+    view = cases.view()
+    assert view is not None and view.form.chosen is not None
+    assert view.form.chosen.missing == (material,)

@@ -15,8 +15,10 @@ from config import ServiceItem
 from counter.case_reader import CounterCardReader
 from counter.case_steps import CONFIRM_SECONDS
 from counter.qt.case_dialogs import CaseDialog
+from counter.qt.dialogs import ReceiptDialog
 from devices.idcard.samples import SAMPLES
 from devices.idcard.sim import SimulatedReader
+from devices.idnumber import mask
 from devices.printer.decode import decode_job
 from tests.counter.qt.conftest import Hall
 from tests.counter.qt.test_counter_journeys import TIMEOUT, sign_in
@@ -172,6 +174,29 @@ def test_delivery_by_id_card_lists_the_persons_cases(
     qtbot.waitUntil(lambda: "领取凭证已打印" in dialog.line.text(), timeout=TIMEOUT)
     assert (status(hall, ready), status(hall, waiting)) == ("delivered", "accepted")
     assert f"办件编号{ready}" in printed(hall, 1)
+
+
+def test_a_card_at_the_receipt_form_lets_the_case_be_found_by_card_later(
+    hall: Hall, qtbot: QtBot, reader: SimulatedReader
+) -> None:
+    sign_in(hall, qtbot)
+    dialog = ReceiptDialog(hall.counter.workflow, hall.counter.window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    reader.present()
+    qtbot.waitUntil(lambda: dialog.applicant.text() == CARD.name, timeout=TIMEOUT)
+    assert mask(CARD.number) in dialog.card_line.text()  # masked on screen
+    assert CARD.number not in dialog.card_line.text()
+    item = dialog.current_item()
+    assert item is not None
+    dialog.tick(item.materials[0])
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: hall.counter.workflow.last_case is not None, timeout=TIMEOUT)
+    case = hall.counter.workflow.last_case
+    assert case is not None
+    found = hall.admin.cases_for_person(CARD.number)
+    assert [c["receipt"] for c in found] == [case.receipt]
+    assert CARD.number not in printed(hall, 1)  # the receipt prints no ID number
 
 
 def test_correction_names_every_missing_material_on_the_notice(hall: Hall, qtbot: QtBot) -> None:
