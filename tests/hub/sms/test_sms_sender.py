@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -15,6 +17,7 @@ from hub.sms.service import SmsService
 from sync.backoff import Backoff
 from sync.store import Store
 from tests.hub.sms.helpers import RecordingGateway, outbox, sms_engine
+from tests.timing import wait_for
 
 PHONE = "13900000000"
 
@@ -109,3 +112,39 @@ def test_an_unreachable_gateway_keeps_the_message_first_and_a_refusal_marks_it_f
     gateway.refuse = False
     assert sender.step() == SENT
     assert [r["state"] for r in outbox(store)] == ["failed", "sent"]
+
+
+class RecordingWaits:
+    """A WaitClock that never sleeps and remembers which event each wait was for."""
+
+    def __init__(self) -> None:
+        self.events: list[threading.Event] = []
+
+    def monotonic(self) -> float:
+        return 0.0
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        self.events.append(event)
+        time.sleep(0.001)
+        return event.is_set()
+
+
+def test_during_an_outage_new_calls_do_not_cut_the_backoff_short(
+    sms: tuple[QueueEngine, SmsService],
+) -> None:
+    engine, service = sms
+    ticket = engine.issue_ticket(category="D")
+    service.subscribe(ticket.id, PHONE)
+    engine.call_next(3)
+    gateway = RecordingGateway()
+    gateway.down = True
+    waits = RecordingWaits()
+    sender = SmsSender(engine.store, gateway, lambda: ticket.service_day,
+                       lambda: engine.calendar.local(engine.clock.now()), Backoff(0.01, 0.01),
+                       wait_clock=waits)  # fmt: skip
+    sender.start()
+    wait_for(lambda: len(waits.events) >= 5, "the sender retries")
+    sender.wake()  # what every call does
+    wait_for(lambda: len(waits.events) >= 10, "the sender retries on")
+    sender.stop()
+    assert waits.events and all(e is sender._stop for e in waits.events[:10])
