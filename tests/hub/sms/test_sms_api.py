@@ -10,6 +10,8 @@ import pytest
 from config import HallConfig
 from hub.client import HubClient, HubRefused
 from hub.sms.gateways import write_secret
+from kiosk.hub_adapter import HubClientPort
+from kiosk.ports import TicketRequest
 from tests.hub.hubapp import served
 from tests.hub.sms.helpers import WEBHOOK
 
@@ -28,6 +30,8 @@ def test_a_hall_with_sms_tells_the_kiosk_and_keeps_a_waiting_tickets_phone(
         admin = HubClient(url, hub.admin_token_path.read_text().strip())
         kiosk = HubClient(url, _kiosk(admin))
         assert kiosk.request("GET", "/sms") == {"enabled": True, "near_ahead": 2, "reason": None}
+        port = HubClientPort(kiosk, tmp_path / "kiosk")
+        assert port.issue_ticket(TicketRequest(category="A")).sms  # the kiosk offers 短信提醒
         ticket = kiosk.issue_ticket(category="D")
         answer = kiosk.subscribe_sms(ticket["id"], "13812345678")
         assert answer == {"ticket_id": ticket["id"], "number": ticket["number"],
@@ -51,6 +55,8 @@ def test_a_gateway_without_its_secret_leaves_sms_off_and_the_hub_serving(
         kiosk = HubClient(url, _kiosk(admin))
         status = kiosk.request("GET", "/sms")
         assert status["enabled"] is False and "sms-secret.json" in status["reason"]
+        port = HubClientPort(kiosk, tmp_path / "kiosk")
+        assert not port.issue_ticket(TicketRequest(category="A")).sms
         ticket = kiosk.issue_ticket(category="D")  # the queue does not need SMS
         with pytest.raises(HubRefused) as off:
             kiosk.subscribe_sms(ticket["id"], "13812345678")
