@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from hub.case_model import CASE_STATUS_TEXT, Case, move_problem, status_text
-from hub.case_watch import open_case_count, supervised_cases, supervision
+from hub.case_watch import SHOWN_LIMIT, open_case_count, supervised_cases, supervision
 from hub.errors import Conflict, Invalid, NotFound
 from hub.identity import identify
 from hub.reads import clerk_info
@@ -96,15 +96,16 @@ class CaseMoves(EngineCore):
         return [self._case_of_row(row, today) for row in rows]
 
     def case_supervision(self) -> dict[str, Any]:
-        """电子监察 now: how many cases are open, and those due soon or overdue (receipt, item,
-        window, status and its text, promised date, flags), most urgent first."""
+        """电子监察 now: how many cases are open, due soon and overdue, and the most urgent of
+        those (at most :data:`hub.case_watch.SHOWN_LIMIT`: receipt, item, window, status and its
+        text, promised date, flags)."""
         db = self.store.reader()
         rows = supervised_cases(db, self.calendar, date.fromisoformat(self._today()))
         return {
             "open": open_case_count(db),
             "due_soon": sum(1 for r in rows if r["due_soon"]),
             "overdue": sum(1 for r in rows if r["overdue"]),
-            "rows": [{**r, "status_text": status_text(r["status"])} for r in rows],
+            "rows": [{**r, "status_text": status_text(r["status"])} for r in rows[:SHOWN_LIMIT]],
         }
 
     # -- moves at a window ---------------------------------------------------------------------

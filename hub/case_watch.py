@@ -22,6 +22,11 @@ from sync.case_states import OPEN_STATUSES
 
 WARN_WORKING_DAYS = 2
 """How many working days before the promised date 电子监察 warns."""
+ROUND_LIMIT = 200
+"""Most cases one check notes (the most urgent first; the rest at the next check, 30 s later),
+so a backlog (a hub back after days off) never holds the queue's writer for long."""
+SHOWN_LIMIT = 200
+"""Most cases the console's 电子监察 table lists (the most urgent first; the counts are whole)."""
 
 RaiseAlert = Callable[..., dict[str, Any]]
 
@@ -65,9 +70,10 @@ def watch_cases(
             "SELECT receipt, item_id, item_name, window, status, promised_on, service_day,"  # noqa: S608 - fixed
             " due_noted_at,"
             " overdue_noted_at FROM cases"
-            f" WHERE status IN ({marks}) AND promised_on IS NOT NULL AND promised_on <= ?"
-            " AND (overdue_noted_at IS NULL) ORDER BY promised_on, receipt",
-            (*OPEN_STATUSES, horizon),
+            f" WHERE status IN ({marks}) AND promised_on IS NOT NULL AND overdue_noted_at IS NULL"
+            " AND (promised_on < ? OR (promised_on <= ? AND due_noted_at IS NULL))"
+            " ORDER BY promised_on, receipt LIMIT ?",
+            (*OPEN_STATUSES, tx.today, horizon, ROUND_LIMIT),
         )
     )
     raised: list[dict[str, Any]] = []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from config import HallConfig
+from hub import case_watch
 from hub.accounts import CLI_ACTOR
 from hub.engine import QueueEngine
 from sync.clock import FixedClock
@@ -114,3 +115,15 @@ def test_the_console_shows_overdue_cases_in_its_alert_inbox_and_reports(
         assert "在办 2 件 · 即将到期 0 · 已超期 1" in table
         assert late.receipt in table and "已超期" in table
         assert soon.receipt not in table  # promised for 03-19: not yet two working days away
+
+
+def test_a_backlog_is_noted_a_round_at_a_time_most_urgent_first(
+    engine: QueueEngine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(case_watch, "ROUND_LIMIT", 1)
+    later = engine.accept_case(window=7, item_id="jjb-001", materials_received=[])  # 03-19
+    first = engine.accept_case(window=7, item_id="jjb-170", materials_received=[])  # 03-13
+    clock.advance(14 * DAY)  # both long overdue (a hub back after two weeks off)
+    assert [a["subject"] for a in engine.check_alerts()] == [first.receipt]
+    assert [a["subject"] for a in engine.check_alerts()] == [later.receipt]
+    assert engine.check_alerts() == []
