@@ -121,7 +121,9 @@ class _Http:
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as err:
-            raise GatewayUnavailable(f"SMS gateway {_host(url)} unreachable: {err}") from err
+            # Not str(err): it quotes the URL, and Alibaba's query carries the phone number.
+            kind = type(err).__name__
+            raise GatewayUnavailable(f"SMS gateway {_host(url)} unreachable ({kind})") from err
         try:
             data = response.json()
         except ValueError:

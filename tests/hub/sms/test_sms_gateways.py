@@ -72,8 +72,9 @@ def test_a_wrong_secret_is_refused_for_good_and_a_silent_gateway_is_worth_a_retr
     assert gateway.received() == []
     gateway.stop()
     for adapter in _adapters(gateway.port, SECRET):
-        with pytest.raises(GatewayUnavailable):
+        with pytest.raises(GatewayUnavailable) as away:
             adapter.send(MESSAGE)
+        assert MESSAGE.phone not in str(away.value)  # it is logged and stored: no phone in it
 
 
 def test_the_secret_comes_from_the_data_folder_readable_by_the_hub_only(tmp_path: Path) -> None:
