@@ -215,6 +215,10 @@ def test_lookup_by_id_number_finds_the_persons_cases_newest_first_and_no_one_els
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")  # a check digit that does not match
     bad = api.post("/api/v1/cases/lookup", json={"id_number": wrong}, headers=counter)
     assert (bad.status_code, bad.json()["error"]) == (422, "invalid_id_number")
+    refused = api.post(
+        "/api/v1/cases", json={"window": 7, "item_id": ARCHIVE, "id_number": wrong}, headers=counter
+    )
+    assert (refused.status_code, refused.json()["error"]) == (422, "invalid_id_number")
     stored = hub.store.reader().execute("SELECT * FROM cases").fetchall()
     assert person("123") not in repr(stored)  # only its keyed hash is kept
     assert all(person("123") not in repr(e.payload) for e in hub.engine.events_after(0))
