@@ -245,6 +245,7 @@ ZH: dict[str, str] = {
     "err.missing_required": "请勾选群众需要补正的材料（至少一项）。",
     "err.central_unavailable": "暂时查不到这个办件（上级平台连接不上），请稍后再试。",
     "err.bad_id_number": "身份证号码读取有误，请重新放卡。",
+    "err.bad_status": "这个办件状态不能在窗口设置，请联系技术人员。",
 }
 
 # Hub error code → text key. Every code the hub answers has a sentence (a test checks the
@@ -279,6 +280,8 @@ REFUSALS: dict[str, str] = {
     "missing_required": "err.missing_required",
     "central_unavailable": "err.central_unavailable",
     "bad_id_number": "err.bad_id_number",
+    "invalid_id_number": "err.bad_id_number",
+    "bad_status": "err.bad_status",
     "no_token": "err.device_not_allowed",
     "bad_token": "err.device_not_allowed",
     "wrong_role": "err.device_not_allowed",
