@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
@@ -126,12 +125,12 @@ def install_phone(app: FastAPI, engine: QueueEngine) -> PhoneStreams:
 
     @app.get("/m/{code}/events", include_in_schema=False)
     async def events(code: str, request: Request) -> StreamingResponse:
-        link = await run_in_threadpool(live, code)
+        link = await streams.read(live, code)
         if link.kind != TICKET:
             raise NotFound("unknown_page", GONE)
         page = streams.open(link.subject)  # past the caps: 429/503 with Retry-After
         try:
-            first = await run_in_threadpool(view_of, link)
+            first = await streams.read(view_of, link)
         except BaseException:
             streams.close(page)
             raise

@@ -5,7 +5,8 @@ notes what the events touched: the categories whose queue moved, the tickets tha
 server's loop then makes the views of the followed tickets so touched in one batch on a worker
 thread (:func:`hub.phone.views.ticket_views`: one read per category) and wakes each page whose view
 changed; events that arrive meanwhile are folded into the next batch. A page never waits for the
-writer, and the writer never waits for a page.
+writer, and the writer never waits for a page. A change of counts only (people ahead, minutes)
+reaches a page at most every :data:`MINOR_GAP_SECONDS`; a call reaches it at once.
 
 A page's stream lives :data:`STREAM_SECONDS`, then asks the page to ``renew`` it: the page opens
 a new stream (sent the current view first) and closes the old one, so no update falls into a gap;
@@ -25,7 +26,8 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub.errors import Busy
 from hub.phone.views import ticket_views
@@ -43,6 +45,13 @@ RENEW_GRACE_SECONDS = 10.0
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 2000
 RETRY_AFTER_SECONDS = 10
+MINOR_GAP_SECONDS = 2.0
+"""A page is sent a view whose status is unchanged (people ahead, wait) at most this often; a
+call, a finish or a rating goes at once."""
+READERS = 2
+"""Threads (each with its own store connection) that read for every phone page together."""
+
+T = TypeVar("T")
 
 _ALL = "*"
 
@@ -80,6 +89,8 @@ class PhoneStreams:
         self.per_ticket = per_ticket
         self.life = STREAM_SECONDS
         self.grace = RENEW_GRACE_SECONDS
+        self.minor_gap = MINOR_GAP_SECONDS
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="phone-pages")
         self.keepalive = KEEPALIVE_SECONDS
         self._pages: dict[str, set[PhonePage]] = {}
         self._count = 0
@@ -152,12 +163,17 @@ class PhoneStreams:
             if not wanted:
                 continue
             try:
-                views = await asyncio.to_thread(self._views, self._engine, wanted)
+                views = await self.read(self._views, self._engine, wanted)
             except Exception:
                 log.exception("phone pages: could not make the views; the next event retries")
                 continue
             for tid, view in views.items():
                 self._deliver(tid, view)
+
+    async def read(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(*args)`` on the phone pages' own reader threads: however many phones
+        open at once, they hold :data:`READERS` store connections, not one per request."""
+        return await asyncio.get_running_loop().run_in_executor(self._readers, work, *args)
 
     def _deliver(self, ticket_id: str, view: dict[str, Any]) -> None:
         for page in self._pages.get(ticket_id, ()):
@@ -209,31 +225,50 @@ class PhoneStreams:
         loop = asyncio.get_running_loop()
         renew_at: float | None = loop.time() + self.life
         end = loop.time() + self.life + self.grace
-        keepalive = self.keepalive
         try:
             yield f"retry: {RETRY_MS}\n\n"
             page.category = first.get("category_code")
             page.sent = first
             yield _message(first)
-            while (left := end - loop.time()) > 0:
-                if renew_at is not None and loop.time() >= renew_at:
+            last_sent = written = loop.time()
+            while (now := loop.time()) < end:
+                if renew_at is not None and now >= renew_at:
                     renew_at = None
                     yield "event: renew\ndata: {}\n\n"
-                left = min(left, renew_at - loop.time()) if renew_at is not None else left
-                try:
-                    await asyncio.wait_for(page.wake.wait(), timeout=min(keepalive, left))
-                except TimeoutError:
-                    if await disconnected():
-                        return
-                    yield ": keepalive\n\n"
-                    continue
-                page.wake.clear()
-                view, page.pending = page.pending, None
+                    written = now
+                page.wake.clear()  # before reading pending: an offer after this wakes us
+                view, wait = page.pending, min(self.keepalive - (now - written), end - now)
+                if renew_at is not None:
+                    wait = min(wait, renew_at - now)
                 if view is not None and view != page.sent:
-                    page.sent = view
-                    yield _message(view)
+                    if not _minor(page.sent, view) or now >= last_sent + self.minor_gap:
+                        page.pending, page.sent = None, view
+                        last_sent = written = now
+                        yield _message(view)
+                        continue
+                    wait = min(wait, last_sent + self.minor_gap - now)
+                elif view is not None:
+                    page.pending = None
+                try:
+                    await asyncio.wait_for(page.wake.wait(), timeout=max(wait, 0.0))
+                except TimeoutError:
+                    if loop.time() - written >= self.keepalive:
+                        if await disconnected():
+                            return
+                        written = loop.time()
+                        yield ": keepalive\n\n"
         finally:
             self.close(page)
+
+
+def _minor(sent: dict[str, Any] | None, view: dict[str, Any]) -> bool:
+    """Whether ``view`` differs from ``sent`` only in counts (people ahead, minutes)."""
+    if sent is None:
+        return False
+    keep = ("ahead", "wait_minutes")
+    return {k: v for k, v in sent.items() if k not in keep} == {
+        k: v for k, v in view.items() if k not in keep
+    }
 
 
 def _message(view: dict[str, Any]) -> str:
