@@ -90,6 +90,8 @@ class DownlinkStatus:
     """Service day (``YYYY-MM-DD``) → appointments version applied."""
     failures: int
     running: bool
+    case_change: int = 0
+    """The last change of a case from central applied (its ``change_id``; 0: none yet)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -279,6 +281,7 @@ class Downlink:
                 appointments={d: int(v["version"]) for d, v in applied.appointments.items()},
                 failures=sum(job.backoff.attempt for job in self._jobs),
                 running=self._thread is not None and self._thread.is_alive(),
+                case_change=applied.case_change,
             )
 
     def forget_catalog(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -55,8 +55,9 @@ def serving(central: CentralStore) -> Iterator[str]:
 @pytest.fixture
 def linked(
     central: CentralStore, tmp_path: Path, clock: FixedClock
-) -> Iterator[tuple[Hub, Downlink]]:
-    """A hub enrolled with ``central`` (served), its uplink and a downlink run by hand."""
+) -> Iterator[tuple[Hub, Callable[[], Downlink]]]:
+    """A hub enrolled with ``central`` (served) with its uplink, and a maker of its downlink
+    (run by hand; a second one is the downlink of the hub restarted)."""
     with serving(central) as base_url:
         _, code = central.add_hall("测试镇便民服务中心")
         granted = central.enroll(code, "127.0.0.1", hub_name="hub-test")
@@ -69,18 +70,21 @@ def linked(
         )
         credential.save(tmp_path / "hub")
         hub = open_hub(tmp_path / "hub", clock=clock, always_open=True, config=queue_hall())
-        downlink = Downlink(
-            CentralClient(credential),
-            hub.store,
-            hub.config.sync,
-            HallCalendar(hub.config),
-            apply_catalog=lambda _answer: None,
-            apply_appointments=lambda _day, _answer: None,
-            apply_case_change=hub.engine.apply_central_change,
-            now=clock.now,
-        )
+
+        def make() -> Downlink:
+            return Downlink(
+                CentralClient(credential),
+                hub.store,
+                hub.config.sync,
+                HallCalendar(hub.config),
+                apply_catalog=lambda _answer: None,
+                apply_appointments=lambda _day, _answer: None,
+                apply_case_change=hub.engine.apply_central_change,
+                now=clock.now,
+            )
+
         try:
-            yield hub, downlink
+            yield hub, make
         finally:
             hub.store.close()
 
@@ -99,9 +103,10 @@ def central_moves(hub: Hub) -> list[tuple[str, str, int]]:
 
 
 def test_central_moves_a_case_down_to_the_hub_once_and_the_hall_moves_it_up(
-    central: CentralStore, linked: tuple[Hub, Downlink]
+    central: CentralStore, linked: tuple[Hub, Callable[[], Downlink]]
 ) -> None:
-    hub, downlink = linked
+    hub, make_downlink = linked
+    downlink = make_downlink()
     api = TestClient(hub.app, raise_server_exceptions=False)
     _, secret = hub.registry.add("counter", "counter-7", 7)
     counter = {"Authorization": f"Bearer {secret}"}
@@ -116,6 +121,9 @@ def test_central_moves_a_case_down_to_the_hub_once_and_the_hall_moves_it_up(
     assert (bad.value.status, bad.value.code) == (409, "bad_case_move")
     assert downlink.poll_case_changes() == 2
     assert downlink.poll_case_changes() == 0  # nothing new: nothing applied twice
+    assert downlink.status().case_change == 2
+    restarted = make_downlink()  # as after a restart: from the saved mark
+    assert (restarted.status().case_change, restarted.poll_case_changes()) == (2, 0)
     on_hub = hub.engine.case(receipt)
     assert (on_hub.status, on_hub.missing) == ("correction", [FORM])
     assert central_moves(hub) == [("processing", "central", 1), ("correction", "central", 2)]
