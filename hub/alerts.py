@@ -46,7 +46,7 @@ def alert_view(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "kind": row["kind"],
-        "kind_name": ALERT_KINDS[row["kind"]],
+        "kind_name": ALERT_KINDS.get(row["kind"], row["kind"]),  # a later kind: its code
         "source": row["source"],
         "device": row["device"],
         "problem": row["problem"],
