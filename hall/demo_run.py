@@ -92,6 +92,10 @@ def _print_where(site: DemoSite, windowed: bool, speaker: bool, apps: DemoApps) 
         f"  manager console: {hub}/manage/  (管理后台: manager / supervisor, "
         f"password {CONSOLE_PASSWORD})"
     )
+    print(
+        f"  phone pages:    {hub}/m/…  (手机页面: the QR on every printed ticket and 收件回执;"
+        " for phones on this network run with DEMO_ARGS='--bind 0.0.0.0:8700')"
+    )
     print(f"  central admin:  {central}/admin?token={central_token}")
     print(
         f"  central console: {central}/console/  (中心平台监管台: {CENTRAL_ACCOUNT}, "
