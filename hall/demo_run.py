@@ -94,7 +94,7 @@ def _print_where(site: DemoSite, windowed: bool, speaker: bool, apps: DemoApps) 
     )
     print(
         f"  phone pages:    {hub}/m/…  (手机页面: the QR on every printed ticket and 收件回执;"
-        " for phones on this network run with DEMO_ARGS='--bind 0.0.0.0:8700')"
+        " real phones need --bind 0.0.0.0:8700 and [phone] base_url, docs/phone.md)"
     )
     print(f"  central admin:  {central}/admin?token={central_token}")
     print(
