@@ -15,13 +15,10 @@ never cached and never sent as a referrer (the code is in the address).
 No ``from __future__ import annotations``: FastAPI reads the routes' annotations at runtime.
 """
 
-import json
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.engine import QueueEngine
@@ -29,20 +26,8 @@ from hub.errors import NotFound
 from hub.phone.links import TICKET, Link, page_url
 from hub.phone.stream import PhoneStreams
 from hub.phone.views import case_view, rating_choices, ticket_views
+from sync.phone_page import ASSET_PREFIX, GONE, HEADERS, asset, render_gone, render_page
 
-HERE = Path(__file__).parent
-ASSETS = {"phone.js": "application/javascript", "phone.css": "text/css"}
-HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-}
-GONE = "页面不存在或已过期"
-GONE_TEXT = "排队查询页面仅限取号当天使用；请核对二维码，或到服务台咨询。"
 CASE_REFRESH_SECONDS = 60
 POLL_SECONDS = 8
 
@@ -67,13 +52,6 @@ def phone_url(engine: QueueEngine, kind: str, subject: str, request: Request) ->
 def install_phone(app: FastAPI, engine: QueueEngine) -> PhoneStreams:
     """Add the phone page's routes to the hub's ``app``; returns its streams (for tests)."""
     streams = PhoneStreams(engine)
-    templates = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
     def live(code: str) -> Link:
         today = engine.calendar.service_day(engine.clock.now()).isoformat()
@@ -93,8 +71,7 @@ def install_phone(app: FastAPI, engine: QueueEngine) -> PhoneStreams:
         return found
 
     def gone_page() -> HTMLResponse:
-        body = templates.get_template("gone.html").render(title=GONE, text=GONE_TEXT)
-        return HTMLResponse(body, status_code=404, headers=HEADERS)
+        return HTMLResponse(render_gone(), status_code=404, headers=HEADERS)
 
     @app.get("/m/{code}", response_class=HTMLResponse, include_in_schema=False)
     def page(code: str) -> HTMLResponse:
@@ -103,19 +80,13 @@ def install_phone(app: FastAPI, engine: QueueEngine) -> PhoneStreams:
             view = view_of(link)
         except NotFound:
             return gone_page()
-        settings = {
-            "code": code,
-            "kind": link.kind,
-            "view": view,
-            "choices": rating_choices(engine),
-            "poll_seconds": POLL_SECONDS if link.kind == TICKET else CASE_REFRESH_SECONDS,
-            "stream": link.kind == TICKET,
-        }
-        body = templates.get_template("phone.html").render(
-            hall=engine.config.hall.name,
-            view=view,
-            choices=settings["choices"],
-            settings=json.dumps(settings, ensure_ascii=False).replace("</", "<\\/"),
+        body = render_page(
+            engine.config.hall.name,
+            code,
+            view,
+            rating_choices(engine),
+            stream=link.kind == TICKET,
+            poll_seconds=POLL_SECONDS if link.kind == TICKET else CASE_REFRESH_SECONDS,
         )
         return HTMLResponse(body, headers=HEADERS)
 
@@ -149,12 +120,11 @@ def install_phone(app: FastAPI, engine: QueueEngine) -> PhoneStreams:
         engine.rate_online(link.subject, body.level, body.reason)
         return JSONResponse(view_of(link), headers=HEADERS)
 
-    @app.get("/web/phone/{name}", include_in_schema=False)
-    def asset(name: str) -> Response:
-        media = ASSETS.get(name)
-        if media is None:
+    @app.get(ASSET_PREFIX + "{name}", include_in_schema=False)
+    def phone_asset(name: str) -> Response:
+        found = asset(name)
+        if found is None:
             raise NotFound("unknown_asset", "没有这个文件")
-        data = (HERE / "static" / name).read_bytes()
-        return Response(data, media_type=media, headers={"Cache-Control": "max-age=300"})
+        return Response(found[0], media_type=found[1], headers={"Cache-Control": "max-age=300"})
 
     return streams

@@ -104,7 +104,11 @@
 
   function refresh() {
     request("GET", "/state", null, function (status, data) {
-      if (status === 200 && data) { render(data); if (!source) { setLink("已更新", false); } }
+      if (status === 200 && data) {
+        render(data);
+        if (!source) { setLink("已更新", false); }
+        if (data.updated && $("updated")) { $("updated").textContent = data.updated; }
+      }
       else if (status === 404) { setLink("此页面已过期", true); stopAll(); }
       else if (!source) { setLink("网络中断，正在重试…", true); }
     });
