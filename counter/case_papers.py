@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from counter.case_view import CasePaper, CaseView
-from counter.ports import Clerk
+from counter.ports import Clerk, ReceiptPrinter
+from counter.texts import Sentence, Texts
 from devices.printer.case_documents import (
     CorrectionNotice,
     PickupSlip,
@@ -20,6 +21,12 @@ from devices.printer.case_documents import (
     rejection_notice,
 )
 from devices.printer.layout import Document
+
+PAPER_DONE = {
+    CasePaper.PICKUP: "case.pickup_printed",
+    CasePaper.CORRECTION: "case.correction_printed",
+    CasePaper.REJECTION: "case.rejection_printed",
+}
 
 
 def clerk_text(clerk: Clerk | None) -> str:
@@ -93,3 +100,37 @@ def case_paper(
             supervision_phone=supervision_phone,
         )
     )
+
+
+def print_paper(
+    printer: ReceiptPrinter | None,
+    texts: Texts,
+    paper: CasePaper,
+    case: CaseView,
+    clerk: Clerk | None,
+    window: int,
+    at: datetime,
+    done: str | None,
+) -> tuple[Sentence, bool]:
+    """Print ``paper`` for ``case`` after the step ``done`` says was recorded (None: a copy
+    printed again, 补打). Blocks while printing (the workflow's worker). Returns the clerk's
+    sentence and whether it reports a failure (no printer, or the paper did not come out: the
+    step stays recorded either way and the sentence says so)."""
+    name = texts.get(f"paper.{paper.value}")
+    reprint = done is None
+    done = done or texts.get(PAPER_DONE[paper])
+    if printer is None:
+        return Sentence(texts.get("case.no_printer", done=done, paper=name)), True
+    outcome = printer.print_case_paper(paper, case, clerk, window, at, reprint=reprint)
+    if outcome.printed:
+        if reprint:
+            return Sentence(done), False
+        return Sentence(done, "；" + texts.get(PAPER_DONE[paper])), False
+    failed = texts.get(
+        "case.paper_failed",
+        done=done,
+        paper=name,
+        problem=outcome.health.problem,
+        advice=outcome.health.advice,
+    )
+    return Sentence(failed), True

@@ -32,8 +32,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from counter.case_papers import print_paper
 from counter.case_view import DELIVERABLE, CasePaper, CaseView, can_move
-from counter.ports import Clerk, PrintOutcome
+from counter.ports import Clerk
 from counter.states import Action
 from counter.texts import Sentence
 
@@ -52,12 +53,6 @@ ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 
 CARD_KEEP_SECONDS = 10.0
 """A card read with no case form open waits this long for the 收件 form to take it."""
-
-PAPER_DONE = {
-    CasePaper.PICKUP: "case.pickup_printed",
-    CasePaper.CORRECTION: "case.correction_printed",
-    CasePaper.REJECTION: "case.rejection_printed",
-}
 
 
 @dataclass(frozen=True)
@@ -397,30 +392,12 @@ class CaseSteps:
     def _printed(self, case: CaseView, paper: CasePaper, done: str | None) -> tuple[Sentence, bool]:
         """Print ``paper`` (on the worker) after the step ``done`` says was recorded (None: a
         copy printed again, 补打); the sentence and whether it reports a failure."""
-        flow, texts = self._flow, self._flow.texts
-        name = texts.get(f"paper.{paper.value}")
-        reprint = done is None
-        done = done or texts.get(PAPER_DONE[paper])
-        printer = flow.printer
-        if printer is None:
-            return Sentence(texts.get("case.no_printer", done=done, paper=name)), True
+        flow = self._flow
         with self._lock:
             clerk = self._clerk()
-        outcome: PrintOutcome = printer.print_case_paper(
-            paper, case, clerk, flow.window, flow.clock.now(), reprint=reprint
+        return print_paper(
+            flow.printer, flow.texts, paper, case, clerk, flow.window, flow.clock.now(), done
         )
-        if outcome.printed:
-            if reprint:
-                return Sentence(done), False
-            return Sentence(done, "；" + texts.get(PAPER_DONE[paper])), False
-        failed = texts.get(
-            "case.paper_failed",
-            done=done,
-            paper=name,
-            problem=outcome.health.problem,
-            advice=outcome.health.advice,
-        )
-        return Sentence(failed), True
 
     # -- rules ---------------------------------------------------------------------------------------
 

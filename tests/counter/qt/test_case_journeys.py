@@ -165,8 +165,11 @@ def test_delivery_by_id_card_lists_the_persons_cases(
     dialog = opened(hall, qtbot, Qt.Key.Key_F10)
     reader.present()
     qtbot.waitUntil(lambda: chosen(dialog, ready), timeout=TIMEOUT)
-    shown = [b.fulltext for b in dialog.found_buttons if b.isVisible()]
-    assert [line.split(" · ")[0] for line in shown] == [ready, waiting]
+
+    def listed() -> list[str]:  # the receipts on the dialog's case buttons, top first
+        return [b.fulltext.split(" · ")[0] for b in dialog.found_buttons if b.isVisible()]
+
+    qtbot.waitUntil(lambda: listed() == [ready, waiting], timeout=TIMEOUT)  # theirs, newest first
     qtbot.waitUntil(dialog.ok.isEnabled, timeout=TIMEOUT)
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(dialog.countdown.isVisible, timeout=TIMEOUT)
