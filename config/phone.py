@@ -30,6 +30,16 @@ class PhoneSettings(StrictModel):
             "to reach the hub, which is only right when phones reach the hub the same way."
         ),
     )
+    public_base_url: str = Field(
+        "",
+        max_length=200,
+        description=(
+            "Central's public address, e.g. https://zwfw.example.gov.cn, when citizens should "
+            "open their page from anywhere (4G included): the QR codes then carry it, and the "
+            "hub sends its pages to central every few seconds (needs `hall enroll`; central's "
+            "page is not live and has no online rating). Empty: pages on the hall's Wi-Fi only."
+        ),
+    )
     case_days: int = Field(
         90,
         ge=1,
@@ -38,6 +48,17 @@ class PhoneSettings(StrictModel):
             "Days after acceptance that a case's progress page (the 收件回执's QR) still answers."
         ),
     )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_address(cls, value: str) -> str:
+        text = value.strip().rstrip("/")
+        if text and not text.startswith(("http://", "https://")):
+            raise ValueError(
+                f"public_base_url {value!r} must start with https:// (or http://), "
+                "e.g. https://zwfw.example.gov.cn, or be empty"
+            )
+        return text
 
     @field_validator("base_url")
     @classmethod

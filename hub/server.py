@@ -29,6 +29,7 @@ from hub.limits import BodyLimit
 from hub.manage.admin_pages import install_admin_pages
 from hub.manage.pages import install_pages
 from hub.manage.routes import install_console
+from hub.phone.uplink import PhoneUplink
 from hub.sessions import Sessions
 from hub.sms.service import SmsService, open_sms
 from hub.tables import ALL_MIGRATIONS
@@ -67,6 +68,7 @@ class Hub:
     downlink: Downlink | None = None
     uplink: Uplink | None = None
     monitor: AlertMonitor | None = None
+    phone_uplink: PhoneUplink | None = None
     sms: SmsService | None = None
 
     @property
@@ -226,6 +228,10 @@ def _build_uplink(hub: Hub) -> Uplink:
     )
     hub.engine.subscribe(lambda _events: uplink.wake())
     hub.app.state.sync_status = lambda: _sync_status(hub, uplink)
+    if client is not None and hub.config.phone.public_base_url:
+        # phone pages through central (docs/phone.md); its own client: its own session
+        phones = CentralClient(client.credential, timeout=sync.request_timeout_seconds)
+        hub.phone_uplink = hub.app.state.phone_uplink = PhoneUplink(hub.engine, phones)
     return uplink
 
 
@@ -244,6 +250,8 @@ def serve(hub: Hub, bind: str, limits: ConnectionLimits | None = None) -> None:
     _start_downlink(hub)
     if hub.uplink is not None:
         hub.uplink.start()
+    if hub.phone_uplink is not None:
+        hub.phone_uplink.start()
     hub.monitor = AlertMonitor(hub.engine)  # wait and pause alerts, every 30 s
     hub.monitor.start()
     if hub.sms is not None:
@@ -269,4 +277,6 @@ def serve(hub: Hub, bind: str, limits: ConnectionLimits | None = None) -> None:
             hub.downlink.stop()
         if hub.uplink is not None:
             hub.uplink.stop()
+        if hub.phone_uplink is not None:
+            hub.phone_uplink.stop()
     hub.store.close()

@@ -41,11 +41,18 @@ class OnlineRatingIn(BaseModel):
 
 def phone_url(engine: QueueEngine, kind: str, subject: str, request: Request) -> str | None:
     """The page address of ``kind`` ``subject`` for an API answer, or None when the hall has
-    phone pages off. The base is ``phone.base_url``, else the address the caller used."""
+    phone pages off. The base is ``phone.public_base_url`` when the hub sends its pages to
+    central (``app.state.phone_uplink``, set by :mod:`hub.server` for an enrolled hub), else
+    ``phone.base_url``, else the address the caller used."""
     settings = engine.config.phone
     if not settings.enabled:
         return None
-    base = settings.base_url or str(request.base_url).rstrip("/")
+    public = getattr(request.app.state, "phone_uplink", None) is not None
+    base = (
+        settings.public_base_url
+        if public and settings.public_base_url
+        else settings.base_url or str(request.base_url).rstrip("/")
+    )
     return page_url(base, engine.phone_links.code(kind, subject))
 
 

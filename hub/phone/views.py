@@ -131,10 +131,19 @@ def ticket_views(engine: QueueEngine, ticket_ids: list[str]) -> dict[str, dict[s
 def case_view(engine: QueueEngine, receipt: str) -> dict[str, Any] | None:
     """A case's progress for its page: item, status, dates, what is missing (需补正), where to
     collect it; no applicant, phone or clerk. None when the hub does not hold it."""
-    rows = list(engine.store.reader().query("SELECT * FROM cases WHERE receipt = ?", (receipt,)))
-    if not rows:
-        return None
-    row = rows[0]
+    return case_views(engine, [receipt]).get(receipt)
+
+
+def case_views(engine: QueueEngine, receipts: list[str]) -> dict[str, dict[str, Any]]:
+    """The views of the cases ``receipts`` the hub holds, by receipt (one read)."""
+    rows = engine.store.reader().query(
+        "SELECT * FROM cases WHERE receipt IN (SELECT value FROM json_each(?))",
+        (json.dumps(receipts),),
+    )
+    return {row["receipt"]: _case_view(engine, row) for row in rows}
+
+
+def _case_view(engine: QueueEngine, row: dict[str, Any]) -> dict[str, Any]:
     missing = row.get("missing")
     window = row.get("pickup_window") or row["window"]
     spec = engine.config.window(window) if isinstance(window, int) else None

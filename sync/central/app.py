@@ -33,6 +33,12 @@ from sync.central.figures import DayFigures, FiguresAnswer, store_day
 from sync.central.intake import receive_batch
 from sync.central.limits import BodyCounter, BodyTooLarge, body_limit, declared_length
 from sync.central.openapi import central_openapi
+from sync.central.phone import (
+    PhoneViewsAnswer,
+    install_phone_pages,
+    parse_views,
+    store_views,
+)
 from sync.central.store import CentralStore, HallKey, iso_now
 from sync.errors import StoreUnavailable
 from sync.signing import SignatureError, SignedRequest, verify_body, verify_head
@@ -223,6 +229,7 @@ def create_central_app(
     """
     app = FastAPI(title="hallkit reference central", version="1", docs_url=None, redoc_url=None)
     install_console(app, central)  # /console/: people's supervision pages
+    install_phone_pages(app, central)  # /m/{code}: halls' phone pages for citizens off-site
 
     @app.exception_handler(CentralError)
     async def _central_error(request: Request, exc: CentralError) -> JSONResponse:
@@ -347,6 +354,13 @@ def create_central_app(
         return FiguresAnswer(
             day=day, stored=stored, server_time=iso_now(central.now())
         ).model_dump()
+
+    @app.put(API_PREFIX + "/halls/{hall}/phone-views")
+    async def phone_views(hall: str, request: Request) -> dict[str, Any]:
+        _, raw = await authenticate(request, hall)
+        body = parse_views(raw)
+        stored = await run_in_threadpool(store_views, central, hall, body)
+        return PhoneViewsAnswer(stored=stored).model_dump()
 
     @app.get(API_PREFIX + "/halls/{hall}/catalog")
     async def catalog(hall: str, request: Request) -> Response:

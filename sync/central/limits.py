@@ -2,7 +2,7 @@
 
 Central faces the WAN, so no client may make it hold more than a route needs. The events route
 takes one batch: at most ``MAX_BATCH_BYTES`` as sent (gzip) and again once inflated (the hub's
-``sync.batch_max_bytes`` is at most that), and so does the figures route (one day's snapshot); every other route takes a few hundred bytes of JSON or
+``sync.batch_max_bytes`` is at most that), and so do the figures route (one day's snapshot) and the phone views route; every other route takes a few hundred bytes of JSON or
 nothing, so ``SMALL_BODY_BYTES``. A declared ``Content-Length`` over the limit is refused before
 any of the body is read; a chunked body is counted as it arrives and refused once it passes the
 limit, so at most the limit (plus one network read) is ever held.
@@ -29,7 +29,9 @@ class BodyTooLarge(CentralError):
 
 def body_limit(path: str) -> int:
     """The most body bytes central reads for a request to ``path``."""
-    if path.startswith(_HALLS) and (path.endswith("/events") or "/figures/" in path):
+    if path.startswith(_HALLS) and (
+        path.endswith(("/events", "/phone-views")) or "/figures/" in path
+    ):
         return MAX_BATCH_BYTES
     return SMALL_BODY_BYTES
 

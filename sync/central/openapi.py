@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from sync.central.cases import CaseChangesAnswer
 from sync.central.figures import DayFigures, FiguresAnswer
+from sync.central.phone import PhoneViewsAnswer, PhoneViewsIn
 from sync.wire import (
     API_PREFIX,
     AppointmentsAnswer,
@@ -139,6 +140,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "operationId": "case_changes",
         "responses": {**_ok(CaseChangesAnswer), **_refusals(*_SIGNED)},
     },
+    ("put", "/halls/{hall}/phone-views"): {
+        "operationId": "upload_phone_views",
+        "requestBody": {"required": True, "content": _json(PhoneViewsIn)},
+        "responses": {**_ok(PhoneViewsAnswer), **_refusals(*_SIGNED)},
+    },
 }
 """Each API operation (path below ``API_PREFIX``): what replaces FastAPI's guesses."""
 
@@ -159,6 +165,8 @@ _MODELS: list[type[BaseModel]] = [
     CatalogAnswer,
     EnrollAnswer,
     ErrorAnswer,
+    PhoneViewsAnswer,
+    PhoneViewsIn,
     StatusAnswer,
 ]
 

@@ -25,6 +25,7 @@ from sync.central import (
     schema_cases,
     schema_console,
     schema_figures,
+    schema_phone,
     schema_province,
     schema_regions,
 )
@@ -55,6 +56,7 @@ MIGRATIONS = Migrations(
         schema_figures.MIGRATION_SQLITE,
         schema_console.MIGRATION_SQLITE,
         schema_cases.MIGRATION_SQLITE,
+        schema_phone.MIGRATION_SQLITE,
     ],
     postgresql=[
         *schema_base.CENTRAL_MIGRATIONS_PG,
@@ -63,6 +65,7 @@ MIGRATIONS = Migrations(
         schema_figures.MIGRATION_PG,
         schema_console.MIGRATION_PG,
         schema_cases.MIGRATION_PG,
+        schema_phone.MIGRATION_PG,
     ],
 )
 """Every migration of central, per engine. A feature with tables of its own keeps them in its

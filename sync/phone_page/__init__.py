@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 HERE = Path(__file__).parent
 ASSETS = {"phone.js": "application/javascript", "phone.css": "text/css"}
@@ -31,6 +32,68 @@ HEADERS = {
 address), not indexed, and allowed to load nothing but its own server's files."""
 GONE = "页面不存在或已过期"
 GONE_TEXT = "排队查询页面仅限取号当天使用；请核对二维码，或到服务台咨询。"
+
+
+def no_bool(value: Any) -> Any:
+    """JSON's true/false are not numbers here (pydantic would read them as 1/0)."""
+    if isinstance(value, bool):
+        raise ValueError("a number is required, not true/false")
+    return value
+
+
+Count = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(no_bool)]
+Text = Annotated[str, Field(max_length=200)]
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RatingState(_View):
+    """The online rating: ``done`` (level, text), ``keypad`` (opens in N s), ``open``, ``none``."""
+
+    state: Literal["done", "keypad", "open", "none"]
+    level: Annotated[int, Field(ge=1, le=5), BeforeValidator(no_bool)] | None = None
+    text: Text | None = None
+    opens_in: Count | None = None
+
+
+class TicketView(_View):
+    """What a ticket's page shows (made by :func:`hub.phone.views.ticket_views`)."""
+
+    kind: Literal["ticket"]
+    category_code: Annotated[str, Field(max_length=16)]
+    number: Annotated[str, Field(max_length=16)]
+    business: Text
+    item: Text | None
+    status: Literal["waiting", "called", "finished", "missed", "cancelled"]
+    status_text: Text
+    ahead: Count | None
+    wait_minutes: Count | None
+    window: Count | None
+    window_name: Text | None
+    rating: RatingState
+
+
+class CaseView(_View):
+    """What a case's page shows (made by :func:`hub.phone.views.case_views`)."""
+
+    kind: Literal["case"]
+    receipt: Annotated[str, Field(max_length=32)]
+    item: Text
+    department: Text
+    status: Annotated[str, Field(max_length=16)]
+    status_text: Text
+    accepted_on: Annotated[str, Field(max_length=10)]
+    promised_on: Annotated[str, Field(max_length=10)] | None
+    missing: Annotated[list[Text], Field(max_length=100)]
+    reason: Annotated[str, Field(max_length=500)] | None
+    window: Count | None
+    window_name: Text | None
+
+
+PageView = Annotated[TicketView | CaseView, Field(discriminator="kind")]
+"""A page's view, as the hub sends it to central."""
 
 _templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),

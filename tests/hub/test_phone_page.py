@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from hub.phone.links import make_code
 from hub.server import Hub, open_hub
 from sync.clock import FixedClock
+from sync.phone_page import CaseView, TicketView
 from tests.conftest import queue_hall
 from tests.hub.test_api import bearer, device
 
@@ -75,6 +76,7 @@ def test_a_ticket_answer_carries_its_page_address_and_the_page_shows_the_ticket(
     assert state["number"] == second["number"]
     assert state["ahead"] == 1
     assert state["status"] == "waiting"
+    TicketView.model_validate(state)  # what central takes from a hub (sync.phone_page)
     # no other ticket's number, and nothing personal
     assert first["number"] not in page.text
     assert not {"id_masked", "name_masked", "phone", "id"} & set(state)
@@ -171,6 +173,7 @@ def test_the_case_answer_carries_its_progress_page(
     page = api.get(path_of(case["phone_url"]))
     assert page.status_code == 200
     assert case["receipt"] in page.text and "已受理" in page.text
+    CaseView.model_validate(api.get(path_of(case["phone_url"]) + "/state").json())
     assert api.get(path_of(case["phone_url"]) + "/events").status_code == 404
 
 

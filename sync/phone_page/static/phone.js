@@ -169,7 +169,7 @@
     var level = parseInt(e.target.getAttribute("data-level"), 10);
     if (!level) { return; }
     chosenLevel = level;
-    var bad = settings.choices.bad_levels.indexOf(level) >= 0;
+    var bad = (settings.choices.bad_levels || []).indexOf(level) >= 0;
     if (bad) { $("reasons").hidden = false; $("rating-note").textContent = ""; return; }
     sendRating(level, null);
   }
