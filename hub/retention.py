@@ -30,7 +30,8 @@ class Purged(NamedTuple):
 def purge_personal(db: sqlite_utils.Database, today: date, retention_days: int) -> Purged:
     """Forget personal data past retention (``retention_days`` before ``today``):
 
-    - a case's phone and masked name, after its promised date (or acceptance);
+    - a case's phone and masked name, after its promised date (or acceptance), and the hash
+      of its applicant's ID number too unless it still waits to be collected (出件 by ID card);
     - a feedback's phone, after the day it was given; a closed feedback altogether, after the
       day it was closed (an open one stays in the hall's inbox, without its phone);
     - a follow-up's phone, after the day it ended (closed or found invalid), or after its
@@ -42,9 +43,11 @@ def purge_personal(db: sqlite_utils.Database, today: date, retention_days: int) 
     """
     cutoff = (today - timedelta(days=retention_days)).isoformat()
     cases = db.execute(
-        "UPDATE cases SET phone = NULL, applicant_masked = NULL"
+        "UPDATE cases SET phone = NULL, applicant_masked = NULL,"
+        " id_hash = CASE WHEN status = 'ready' THEN id_hash END"
         " WHERE COALESCE(promised_on, service_day) < ?"
-        " AND (phone IS NOT NULL OR applicant_masked IS NOT NULL)",
+        " AND (phone IS NOT NULL OR applicant_masked IS NOT NULL"
+        " OR (id_hash IS NOT NULL AND status != 'ready'))",
         (cutoff,),
     ).rowcount
     feedback_phones = db.execute(

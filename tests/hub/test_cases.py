@@ -129,3 +129,18 @@ def test_a_hub_not_enrolled_answers_lookups_from_its_own_record(engine: QueueEng
     with pytest.raises(NotFound) as caught:
         lookup.find("SJ209912310001")
     assert caught.value.code == "unknown_case"
+
+
+def test_the_applicants_id_hash_goes_with_retention_unless_the_case_waits_to_be_collected(
+    engine: QueueEngine, clock: FixedClock, id_number: Callable[..., str]
+) -> None:
+    done = str(accept(engine, id_number=id_number())["receipt"])
+    waiting = str(accept(engine, id_number=id_number())["receipt"])
+    with engine.store.write() as db:  # the back office finished both; one is collected
+        db.execute("UPDATE cases SET status = 'delivered' WHERE receipt = ?", (done,))
+        db.execute("UPDATE cases SET status = 'ready' WHERE receipt = ?", (waiting,))
+    clock.advance(timedelta(days=32).total_seconds())
+    accept(engine)  # the first write of a day runs the purge
+    held = dict(engine.store.reader().execute("SELECT receipt, id_hash FROM cases").fetchall())
+    assert held[done] is None
+    assert held[waiting] is not None  # the citizen may still collect it with the ID card
