@@ -162,7 +162,7 @@ def test_a_keypad_rating_closes_the_online_one(
 def test_the_case_answer_carries_its_progress_page(
     api: TestClient, counter: dict[str, str], hub: Hub
 ) -> None:
-    item = next(i for i in hub.config.items if i.materials)
+    item = next(i for i in hub.config.items if len(i.materials) > 1)
     answer = api.post(
         "/api/v1/cases",
         json={"window": 1, "item_id": item.id, "materials_received": [item.materials[0]]},
@@ -175,6 +175,15 @@ def test_the_case_answer_carries_its_progress_page(
     assert case["receipt"] in page.text and "已受理" in page.text
     CaseView.model_validate(api.get(path_of(case["phone_url"]) + "/state").json())
     assert api.get(path_of(case["phone_url"]) + "/events").status_code == 404
+    moved = api.post(
+        f"/api/v1/cases/{case['receipt']}/status",
+        json={"status": "correction", "window": 1, "missing": [item.materials[-1]]},
+        headers=counter,
+    )
+    assert moved.status_code == 200, moved.text
+    page = api.get(path_of(case["phone_url"]))
+    assert "需补正" in page.text and "请一次性补齐以下材料" in page.text
+    assert item.materials[-1] in page.text
 
 
 def test_phone_pages_off_means_no_address(

@@ -71,6 +71,8 @@
       $("case-status").textContent = v.status_text;
       var detail = "";
       if (v.status === "ready") { detail = "请带回执到 " + v.window + " 号窗口领取"; }
+      else if (v.status === "correction") { detail = "请一次性补齐以下材料，到 " + v.window + " 号窗口办理"; }
+      else if (v.status === "rejected" && v.reason) { detail = "原因：" + v.reason; }
       else if (v.promised_on && (v.status === "accepted" || v.status === "processing")) {
         detail = "承诺办结日期：" + v.promised_on;
       }
