@@ -12,8 +12,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from devices.errors import DeviceError
-from devices.health import Health
+from devices.health import Health, HealthState
 from devices.idcard.service import CardPresented, IdCardReaderService, ReaderEvent
 
 log = logging.getLogger(__name__)
@@ -49,8 +48,9 @@ class CounterCardReader:
 
     @property
     def health(self) -> Health:
+        """The reader service's health (absent until started)."""
         if self.service is None:
-            raise DeviceError("the counter's reader has no service")
+            return Health("idcard", HealthState.ABSENT, detail="reader not started")
         return self.service.health
 
     def stop(self) -> None:

@@ -245,6 +245,8 @@ class CaseSteps:
             return False
         generation = form.generation
         with self._lock:
+            if self._form is not form:  # a search answered meanwhile: look again first
+                return False
             self._form = replace(form, confirming=True, confirm_started=flow.clock.monotonic())
         self._say(Sentence(texts.get("case.confirm_ask", seconds=round(CONFIRM_SECONDS))))
         flow.on_change()
