@@ -11,7 +11,7 @@ workflow's sentence for the last step, in red when something went wrong.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -161,20 +161,6 @@ class CaseDialog(_Dialog):
         super().done(result)
 
     # -- drawing -----------------------------------------------------------------------------------
-
-    def sizeHint(self) -> QSize:
-        """Tall enough for every wrapped line (a long item name) at the dialog's width."""
-        hint = super().sizeHint()
-        width = max(hint.width(), self.minimumWidth(), self.width())
-        if self.column.hasHeightForWidth():
-            hint.setHeight(max(hint.height(), self.column.totalHeightForWidth(width)))
-        return QSize(width, hint.height())
-
-    def _grow(self) -> None:
-        """Grow (never shrink) to the height the content needs now."""
-        need = self.sizeHint().height()
-        if need > self.height():
-            self.resize(self.width(), need)
 
     def redraw(self) -> None:
         view = self.cases.view()

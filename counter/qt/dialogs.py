@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -84,6 +85,13 @@ class WrapButton(QPushButton):
     def hasHeightForWidth(self) -> bool:
         return True
 
+    def minimumSizeHint(self) -> QSize:
+        """Never squeezed below its text's height at its width (a layout short of room)."""
+        hint = super().minimumSizeHint()
+        if self.width() > 2 * self.PAD:
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
     def heightForWidth(self, width: int) -> int:
         text = self.inner.heightForWidth(max(1, width - 2 * self.PAD)) + self.PAD * 2
         return max(self.minimumHeight(), text)
@@ -119,6 +127,25 @@ class _Dialog(QDialog):
         self.cancel.clicked.connect(self.reject)
         for button in (self.ok, self.cancel):
             button.setMinimumWidth(round(200 * scale))
+
+    def sizeHint(self) -> QSize:
+        """Tall enough for every wrapped line (a long item name) at the dialog's width."""
+        hint = super().sizeHint()
+        width = max(hint.width(), self.minimumWidth(), self.width())
+        if self.column.hasHeightForWidth():
+            hint.setHeight(max(hint.height(), self.column.totalHeightForWidth(width)))
+        return QSize(width, hint.height())
+
+    def _grow(self) -> None:
+        """Grow (never shrink) to the height the content needs now: its wrapped lines at the
+        widths they got, so a long item name is never squeezed into a cut-off button."""
+        need = max(self.sizeHint().height(), self.column.minimumSize().height())
+        if need > self.height():
+            self.resize(self.width(), need)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._grow)  # once laid out: the buttons know their widths
 
     def finish_layout(self) -> None:
         self.column.addWidget(self.problem)
@@ -326,6 +353,7 @@ class ReceiptDialog(_Dialog):
         self.phone.setPlaceholderText(texts.get("receipt.phone"))
         self.id_number: str | None = None  # from a card on the reader, sent once, never shown
         self.card_line = label("", "hint")
+        self.card_line.hide()  # room for it only once a card was read
         right.addWidget(self.applicant)
         right.addWidget(self.card_line)
         right.addWidget(self.phone)
@@ -353,6 +381,7 @@ class ReceiptDialog(_Dialog):
             self.id_number, name = card
             self.applicant.setText(name)
             self.card_line.setText(self.workflow.texts.get("receipt.card", number=mask(card[0])))
+            self.card_line.show()
 
     def _filter(self, text: str) -> None:
         wanted = text.strip().lower()

@@ -27,6 +27,7 @@ from counter.qt.window import CounterWindow
 from counter.simhub import SimHub
 from counter.states import Action, InlineExecutor
 from counter.workflow import CounterWorkflow
+from devices.idcard.samples import SAMPLES
 
 SCREENS = (
     "sign-in",
@@ -178,6 +179,8 @@ def _render(
         if action is Action.RECEIPT and item is not None:
             dialog.search.setText(item.name[:6])  # type: ignore[attr-defined]
             dialog.tick(*item.materials[:2])  # type: ignore[attr-defined]
+            flow.cases.card_read(SAMPLES["resident"].number, SAMPLES["resident"].name)
+            dialog.take_card()  # type: ignore[attr-defined]  # the applicant's card was read
         dialog.adjustSize()
         shot(dialog, name)
         dialog.close()
