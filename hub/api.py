@@ -33,7 +33,7 @@ from hub.case_lookup import CaseLookup
 from hub.catalog import Catalog, etag_matches
 from hub.clerks import find_photo
 from hub.engine import QueueEngine
-from hub.errors import Busy, HubError
+from hub.errors import Busy, HubError, NotFound
 from hub.openapi_doc import install_openapi
 from hub.phone.links import CASE, TICKET
 from hub.phone.routes import install_phone, phone_url
@@ -448,8 +448,16 @@ def create_app(
         return {**case.to_dict(), "phone_url": phone_url(engine, CASE, case.receipt, request)}
 
     @app.get(f"{API}/cases/{{receipt}}")
-    def case(receipt: str, _: Auth) -> dict[str, Any]:
-        return lookup.find(receipt)
+    def case(request: Request, receipt: str, dev: Auth) -> dict[str, Any]:
+        found = lookup.find(receipt)
+        if dev.role not in ("counter", "admin"):
+            return found  # a kiosk's 办件进度: the citizen's few fields
+        try:  # a window works on the case: the hall's whole record, central's status on top
+            held = engine.case(receipt)
+        except NotFound:
+            return found
+        url = phone_url(engine, CASE, held.receipt, request)
+        return {**held.to_dict(), "phone_url": url, **found}
 
     # -- alerts and feedback ----------------------------------------------------------------
 
