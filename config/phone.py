@@ -52,26 +52,24 @@ class PhoneSettings(StrictModel):
     @field_validator("public_base_url")
     @classmethod
     def _public_address(cls, value: str) -> str:
-        text = value.strip().rstrip("/")
-        if text and not text.startswith(("http://", "https://")):
-            raise ValueError(
-                f"public_base_url {value!r} must start with https:// (or http://), "
-                "e.g. https://zwfw.example.gov.cn, or be empty"
-            )
-        return text
+        return _web_address("public_base_url", value, "https://zwfw.example.gov.cn", path=True)
 
     @field_validator("base_url")
     @classmethod
-    def _web_address(cls, value: str) -> str:
-        text = value.strip().rstrip("/")
-        if text and not text.startswith(("http://", "https://")):
-            raise ValueError(
-                f"base_url {value!r} must start with http:// or https:// "
-                "(e.g. http://192.168.10.2:8700), or be empty"
-            )
-        if text.count("/") > 2:
-            raise ValueError(
-                f"base_url {value!r} must be a scheme and host only, without a path "
-                "(e.g. http://192.168.10.2:8700)"
-            )
-        return text
+    def _lan_address(cls, value: str) -> str:
+        return _web_address("base_url", value, "http://192.168.10.2:8700", path=False)
+
+
+def _web_address(name: str, value: str, example: str, *, path: bool) -> str:
+    """``value`` without a trailing slash; raises ValueError naming ``name`` unless it is empty
+    or an http(s) address (with no path unless ``path``)."""
+    text = value.strip().rstrip("/")
+    if text and not text.startswith(("http://", "https://")):
+        raise ValueError(
+            f"{name} {value!r} must start with http:// or https:// (e.g. {example}), or be empty"
+        )
+    if text and not path and text.count("/") > 2:
+        raise ValueError(
+            f"{name} {value!r} must be a scheme and host only, without a path (e.g. {example})"
+        )
+    return text

@@ -61,12 +61,7 @@ class RatingDesk(FollowupDesk):
         configured number of working days. Raises Invalid or Conflict (nothing to rate,
         already rated, request expired).
         """
-        if level not in RATING_LEVELS:
-            raise Invalid("bad_level", "评价等级应为1（非常满意）到5（非常不满意）")
-        text = redact((reason or "").strip()) or None
-        if level in BAD_LEVELS and text is None:
-            reasons = "、".join(self.config.rating.bad_reasons)
-            raise Invalid("reason_required", f"差评需要选择原因：{reasons}")
+        text = self._rating_reason(level, reason)
 
         def operation(tx: Tx) -> Rating:
             self._window_row(tx.db, window)
@@ -99,12 +94,7 @@ class RatingDesk(FollowupDesk):
         and opens a follow-up as a keypad one does. Raises Invalid (level, reason) or Conflict
         (``not_finished``, ``already_rated``, ``rating_not_open``, ``rating_day_over``).
         """
-        if level not in RATING_LEVELS:
-            raise Invalid("bad_level", "评价等级应为1（非常满意）到5（非常不满意）")
-        text = redact((reason or "").strip()) or None
-        if level in BAD_LEVELS and text is None:
-            reasons = "、".join(self.config.rating.bad_reasons)
-            raise Invalid("reason_required", f"差评需要选择原因：{reasons}")
+        text = self._rating_reason(level, reason)
 
         def operation(tx: Tx) -> Rating:
             row = self._ticket_row(tx.db, ticket_id)
@@ -120,6 +110,17 @@ class RatingDesk(FollowupDesk):
             return self._record_rating(tx, row, row["window"], level, text, RATING_CHANNEL_MOBILE)
 
         return self._run(operation)
+
+    def _rating_reason(self, level: int, reason: str | None) -> str | None:
+        """The reason to store with ``level`` (redacted; None if none); raises Invalid for a
+        level that is not a GB/T 39046 code or a 差评 without a reason."""
+        if level not in RATING_LEVELS:
+            raise Invalid("bad_level", "评价等级应为1（非常满意）到5（非常不满意）")
+        text = redact((reason or "").strip()) or None
+        if level in BAD_LEVELS and text is None:
+            reasons = "、".join(self.config.rating.bad_reasons)
+            raise Invalid("reason_required", f"差评需要选择原因：{reasons}")
+        return text
 
     def _record_rating(
         self, tx: Tx, row: dict[str, Any], window: int, level: int, text: str | None, channel: int

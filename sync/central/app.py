@@ -27,7 +27,7 @@ from sync.central.admin import render_admin
 from sync.central.cases import case_changes_after, find_case
 from sync.central.console import install_console
 from sync.central.downlink import appointments_of_day, current_catalog
-from sync.central.errors import CentralError
+from sync.central.errors import CentralError, parse_json
 from sync.central.faults import Faults
 from sync.central.figures import DayFigures, FiguresAnswer, store_day
 from sync.central.intake import receive_batch
@@ -151,12 +151,7 @@ def _target(request: Request) -> str:
 def _decode_batch(raw: bytes, encoding: str) -> Batch:
     """The batch in a request body (gzip or plain); raises CentralError 400 / 413."""
     text = _inflate(raw, encoding, "bad_batch")
-    try:
-        batch = Batch.model_validate_json(text)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CentralError(400, "bad_batch", f"{where}: {first['msg']}") from err
+    batch = parse_json(Batch, text, "bad_batch")
     if len(batch.events) > MAX_BATCH_EVENTS:
         raise CentralError(413, "too_large", f"a batch holds at most {MAX_BATCH_EVENTS} events")
     previous = 0
@@ -171,13 +166,7 @@ def _decode_batch(raw: bytes, encoding: str) -> Batch:
 
 def _decode_figures(raw: bytes, encoding: str) -> DayFigures:
     """A day's figures in a request body (gzip or plain); raises CentralError 400 / 413."""
-    text = _inflate(raw, encoding, "bad_figures")
-    try:
-        return DayFigures.model_validate_json(text)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CentralError(400, "bad_figures", f"{where}: {first['msg']}") from err
+    return parse_json(DayFigures, _inflate(raw, encoding, "bad_figures"), "bad_figures")
 
 
 def _service_day(day: str) -> str:

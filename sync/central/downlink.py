@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from config.schema import Category, ServiceItem
-from sync.central.errors import BadInput
+from sync.central.errors import BadInput, first_problem
 from sync.central.store import CentralStore, iso_now
 from sync.wire import AppointmentsAnswer, WireAppointment, catalog_checksum
 
@@ -52,9 +52,7 @@ def check_catalog_content(data: dict[str, Any]) -> dict[str, Any]:
             try:
                 out.append(model.model_validate(entry).model_dump(mode="json"))
             except ValidationError as err:
-                first = err.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                raise BadInput(f"{kind}[{index}].{where}: {first['msg']}") from err
+                raise BadInput(f"{kind}[{index}].{first_problem(err)}") from err
     if not categories:
         raise BadInput("categories: a catalog needs at least one category")
     codes = {c["code"] for c in categories}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
 from sync.errors import SyncError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class CentralError(SyncError):
@@ -27,3 +33,17 @@ class BadInput(CentralError):
 
     def __init__(self, message: str) -> None:
         super().__init__(400, "bad_input", message)
+
+
+def first_problem(err: ValidationError) -> str:
+    """``where: what`` of the first problem pydantic found (``views.0.expires_at: …``)."""
+    first = err.errors()[0]
+    return ".".join(str(p) for p in first["loc"]) + f": {first['msg']}"
+
+
+def parse_json(model: type[M], text: str | bytes, code: str) -> M:
+    """``text`` read as ``model``; raises CentralError 400 ``code`` naming the first problem."""
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as err:
+        raise CentralError(400, code, first_problem(err)) from err

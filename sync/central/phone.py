@@ -26,10 +26,9 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
 )
 
-from sync.central.errors import CentralError
+from sync.central.errors import CentralError, parse_json
 from sync.central.store import CentralStore
 from sync.phone_page import (
     ASSET_PREFIX,
@@ -74,12 +73,7 @@ def code_hash(code: str) -> str:
 
 def parse_views(raw: bytes) -> PhoneViewsIn:
     """The request body; raises CentralError 400 naming the first problem."""
-    try:
-        return PhoneViewsIn.model_validate_json(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CentralError(400, "bad_phone_views", f"{where}: {first['msg']}") from err
+    return parse_json(PhoneViewsIn, raw, "bad_phone_views")
 
 
 def store_views(central: CentralStore, hall: str, body: PhoneViewsIn) -> int:
