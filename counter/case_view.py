@@ -15,26 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from hub.client import HubUnavailable
-
-STATUS_TEXT = {
-    "accepted": "已受理",
-    "processing": "办理中",
-    "correction": "需补正",
-    "ready": "已办结，待领取",
-    "delivered": "已领取",
-    "rejected": "不予受理",
-    "completed": "已办结",
-    "withdrawn": "已撤回",
-}
-"""The case statuses (hub and central share the codes) as the clerk reads them."""
-
-MOVES: dict[str, frozenset[str]] = {
-    "accepted": frozenset({"processing", "correction", "rejected", "ready"}),
-    "processing": frozenset({"ready", "correction", "rejected", "completed"}),
-    "correction": frozenset({"processing", "rejected", "withdrawn"}),
-    "ready": frozenset({"delivered"}),
-}
-"""Where a case may go from each status (the hub's table; anything else it refuses)."""
+from sync.case_states import move_problem, status_text
 
 DELIVERABLE = frozenset({"ready", "completed"})
 """Statuses a case can be handed over (出件) from."""
@@ -48,14 +29,9 @@ class CasePaper(StrEnum):
     REJECTION = "rejection"  # 不予受理通知书
 
 
-def status_text(status: str) -> str:
-    """The clerk's words for ``status`` (the code itself for one we do not know)."""
-    return STATUS_TEXT.get(status, status)
-
-
 def can_move(status: str, to: str) -> bool:
     """True if the hub's table lets a case in ``status`` move to ``to``."""
-    return to in MOVES.get(status, frozenset())
+    return move_problem(status, to) is None
 
 
 @dataclass(frozen=True)

@@ -529,6 +529,6 @@ def create_app(
     app.state.manage_actor = manage
     install_followups(app, engine)  # 差评 follow-ups, feedback handling, alerts inbox
     install_reports(app, engine)  # figures: /reports, .xlsx, .csv, heat map
-    install_sms(app, registry)  # GET /sms, POST /tickets/{id}/sms (docs/sms.md)
+    install_sms(app, device)  # GET /sms, POST /tickets/{id}/sms (docs/sms.md)
     install_openapi(app)  # the document's security schemes, error answers and links
     return app

@@ -14,12 +14,13 @@ The phone is never in an event, a log line or an answer in full. The running hub
 No ``from __future__ import annotations``: FastAPI reads the annotations at runtime.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi import Depends, FastAPI, Path, Request
 from pydantic import Field
 
-from hub.auth import Device, DeviceRegistry, require
+from hub.auth import Device, require
 from hub.bodies import StrictBody
 from hub.errors import Conflict
 from hub.sms.service import SmsService
@@ -36,20 +37,8 @@ def _service(request: Request) -> SmsService | None:
     return service if isinstance(service, SmsService) else None
 
 
-def install_sms(app: FastAPI, registry: DeviceRegistry) -> None:
-    """Add the SMS routes to the hub's ``app``."""
-
-    async def device(
-        authorization: Annotated[str | None, Header()] = None,
-        token: Annotated[str | None, Query()] = None,
-    ) -> Device:
-        bearer = None
-        if authorization:
-            scheme, _, value = authorization.partition(" ")
-            if scheme.lower() == "bearer":
-                bearer = value.strip()
-        return registry.authenticate(bearer or token)
-
+def install_sms(app: FastAPI, device: Callable[..., Awaitable[Device]]) -> None:
+    """Add the SMS routes to the hub's ``app``; ``device`` is the API's token dependency."""
     Auth = Annotated[Device, Depends(device)]
 
     @app.get(f"{API}/sms")
