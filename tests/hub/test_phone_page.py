@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +224,23 @@ def test_the_page_script_is_es5_and_everything_comes_from_the_hub(
     page = api.get(path_of(take(api, kiosk)["phone_url"]))
     assert "http://" not in page.text and "https://" not in page.text
     assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_a_tickets_page_lives_until_the_halls_day_boundary_not_the_machines_midnight(
+    tmp_path: Path, hall_with: Any
+) -> None:
+    # 16:30 UTC is 00:30 in the hall (Asia/Shanghai): still the service day that began at 03:00
+    clock = FixedClock(datetime(2026, 12, 7, 16, 30, tzinfo=UTC))
+    hub = open_hub(tmp_path / "night", clock=clock, always_open=True, config=hall_with())
+    try:
+        api = TestClient(hub.app, raise_server_exceptions=False)
+        kiosk = device(api, bearer(hub.admin_token_path.read_text().strip()), "kiosk")
+        ticket = take(api, kiosk)
+        assert ticket["service_day"] == "2026-12-07"
+        path = ticket["phone_url"].split("testserver", 1)[1]
+        clock.advance(2 * 3600)  # 18:30 UTC, 02:30 in the hall: the same service day
+        assert api.get(path).status_code == 200
+        clock.advance(3600)  # 19:30 UTC, 03:30 in the hall: the next service day began
+        assert api.get(path).status_code == 404
+    finally:
+        hub.store.close()
