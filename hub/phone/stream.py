@@ -5,8 +5,9 @@ notes what the events touched: the categories whose queue moved, the tickets tha
 server's loop then makes the views of the followed tickets so touched in one batch on a worker
 thread (:func:`hub.phone.views.ticket_views`: one read per category) and wakes each page whose view
 changed; events that arrive meanwhile are folded into the next batch. A page never waits for the
-writer, and the writer never waits for a page. A change of counts only (people ahead, minutes)
-reaches a page at most every :data:`MINOR_GAP_SECONDS`; a call reaches it at once.
+writer, and the writer never waits for a page. A ticket's own change (its call, its rating) is
+made and sent at once; a move of its queue (people ahead, minutes) at most every
+:data:`MINOR_GAP_SECONDS` per ticket, so a busy hall's calls do not remake every page each time.
 
 A page's stream lives :data:`STREAM_SECONDS`, then asks the page to ``renew`` it: the page opens
 a new stream (sent the current view first) and closes the old one, so no update falls into a gap;
@@ -101,6 +102,9 @@ class PhoneStreams:
         self._kick_pending = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stale: set[str] = set()  # followed tickets whose view may have changed
+        self._made: dict[str, float] = {}  # ticket → when its view was last made (loop time)
+        self._timer: asyncio.TimerHandle | None = None
         engine.subscribe(self.heard)
 
     @property
@@ -143,31 +147,45 @@ class PhoneStreams:
     def _kick(self) -> None:
         with self._lock:
             self._kick_pending = False
+        self._timer = None
         if self._task is None or self._task.done():
             self._task = asyncio.ensure_future(self._refresh())
 
     async def _refresh(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             with self._lock:
                 categories, self._dirty_categories = self._dirty_categories, set()
                 tickets, self._dirty_tickets = self._dirty_tickets, set()
-            if not categories and not tickets:
-                return
-            wanted = [
+            for tid, pages in self._pages.items():
+                if (
+                    _ALL in categories
+                    or tid in tickets
+                    or any(p.category in categories or p.category is None for p in pages)
+                ):
+                    self._stale.add(tid)
+            # A ticket's own change (its call, its rating) now; a move of its queue at most
+            # every minor_gap per ticket: a busy hall's calls do not remake every page each time.
+            now = loop.time()
+            due = [
                 tid
-                for tid, pages in self._pages.items()
-                if _ALL in categories
-                or tid in tickets
-                or any(p.category in categories or p.category is None for p in pages)
+                for tid in self._stale
+                if tid in tickets or now - self._made.get(tid, -1e9) >= self.minor_gap
             ]
-            if not wanted:
-                continue
+            if not due:
+                self._stale &= set(self._pages)
+                if self._stale and self._timer is None:
+                    wait = min(self._made.get(t, now) for t in self._stale) + self.minor_gap - now
+                    self._timer = loop.call_later(max(wait, 0.05), self._kick)
+                return
+            self._stale.difference_update(due)
             try:
-                views = await self.read(self._views, self._engine, wanted)
+                views = await self.read(self._views, self._engine, due)
             except Exception:
                 log.exception("phone pages: could not make the views; the next event retries")
                 continue
             for tid, view in views.items():
+                self._made[tid] = now
                 self._deliver(tid, view)
 
     async def read(self, work: Callable[..., T], *args: Any) -> T:
@@ -212,6 +230,7 @@ class PhoneStreams:
         self._count -= 1
         if not pages:
             del self._pages[page.ticket_id]
+            self._made.pop(page.ticket_id, None)
 
     async def follow(
         self,
