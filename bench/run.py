@@ -109,7 +109,7 @@ NOTES = [
     " day: median of 3 after a warm-up.",
     "n) the 40-window hall of c) with 500 citizens' phone pages (bench/phones.py: one asyncio"
     " process, raw HTTP/1.1, each page following every other ticket of the first 1,000 and"
-    " renewing its stream as hub/phone/static/phone.js does) and the SSE board of c); 40"
+    " renewing its stream as sync/phone_page/static/phone.js does) and the SSE board of c); 40"
     " counters call every second; phone latency = the page's first view with status called −"
     " the instant before call-next was sent; memory = the hub process's VmRSS with the phones"
     " connected at the end of the run − before they connected; then 100 phones vanish (the"
