@@ -1,11 +1,11 @@
 """Layout → ESC/POS bytes. Pure: no I/O.
 
-Command bytes come from ``escpos.constants`` (python-escpos). Its printer classes are not used,
-not even ``Dummy`` as a byte builder: importing ``escpos.printer`` loads the capabilities
-database (about 0.2 s, and a fresh ``mkdtemp`` directory per process for its pickle cache), its
-``text()`` sends Chinese raw without ``FS &`` (garbage on printers that start in single-byte
-mode), and its ``cut()`` feeds a profile-chosen distance. The few frames python-escpos would
-build for us (``GS ( k`` for QR) are written here in a dozen lines.
+The commands are the standard ESC/POS ones (Epson's command reference; the same bytes every
+Chinese thermal printer takes), named here once each. python-escpos is not used, not even for
+its constants: its printer classes are wrong for this job (docs/dependencies.md: importing
+``escpos.printer`` takes 0.3 s and makes a ``mkdtemp`` directory per process, ``text()`` sends
+Chinese without ``FS &``, ``cut()`` feeds a profile-chosen distance), and the dozen command
+bytes we send do not need a package.
 
 Chinese text: every run of non-ASCII characters goes as GB18030 between ``FS &`` (enter Chinese
 mode) and ``FS .`` (leave it); ASCII is sent as is, so it prints the same in both modes.
@@ -14,8 +14,6 @@ mode) and ``FS .`` (leave it); ASCII is sent as is, so it prints the same in bot
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from escpos import constants as c
 
 from devices.printer.layout import (
     Align,
@@ -30,21 +28,23 @@ from devices.printer.layout import (
     lay_out,
 )
 
-ESC: bytes = c.ESC
-GS: bytes = c.GS
-FS: bytes = c.FS
-INIT: bytes = c.HW_INIT  # ESC @
-CHINESE_ON = FS + b"&"  # FS &
-CHINESE_OFF = FS + b"."  # FS .
-CHAR_SIZE: bytes = c.TXT_SIZE  # GS !
-PARTIAL_CUT: bytes = c.PAPER_PART_CUT  # GS V 1
-LF: bytes = c.CTL_LF
+ESC = b"\x1b"
+GS = b"\x1d"
+FS = b"\x1c"
+INIT = ESC + b"@"  # ESC @: initialise
+CHINESE_ON = FS + b"&"  # FS &: Chinese character mode on
+CHINESE_OFF = FS + b"."  # FS .: Chinese character mode off
+CHAR_SIZE = GS + b"!"  # GS ! n: character size
+PARTIAL_CUT = GS + b"V\x01"  # GS V 1: partial cut
+LF = b"\n"
 ENCODING = "gb18030"
+QR_MODEL_2 = 2  # GS ( k fn 165: model 2
+QR_LEVEL_M = 1  # GS ( k fn 169: error correction M (15 %)
 
-_ALIGN = {
-    Align.LEFT: c.TXT_STYLE["align"]["left"],
-    Align.CENTER: c.TXT_STYLE["align"]["center"],
-    Align.RIGHT: c.TXT_STYLE["align"]["right"],
+_ALIGN = {  # ESC a n: justification
+    Align.LEFT: ESC + b"a\x00",
+    Align.CENTER: ESC + b"a\x01",
+    Align.RIGHT: ESC + b"a\x02",
 }
 
 
@@ -74,7 +74,7 @@ def size_command(size: Size) -> bytes:
 
 def bold_command(bold: bool) -> bytes:
     """``ESC E n``: emphasis on or off."""
-    return bytes(c.TXT_STYLE["bold"][bold])
+    return ESC + (b"E\x01" if bold else b"E\x00")
 
 
 def feed_command(lines: int) -> bytes:
@@ -95,9 +95,9 @@ def qr_command(data: str, module: int) -> bytes:
         raise ValueError(f"QR module size must be 1–16 dots, got {module}")
     return b"".join(
         (
-            _qr_frame(0x41, bytes([0x30 + c.QR_MODEL_2, 0])),  # fn 165: model
+            _qr_frame(0x41, bytes([0x30 + QR_MODEL_2, 0])),  # fn 165: model
             _qr_frame(0x43, bytes([module])),  # fn 167: module size
-            _qr_frame(0x45, bytes([0x30 + c.QR_ECLEVEL_M])),  # fn 169: error level M
+            _qr_frame(0x45, bytes([0x30 + QR_LEVEL_M])),  # fn 169: error level M
             _qr_frame(0x50, b"0" + data.encode("utf-8")),  # fn 180: store
             _qr_frame(0x51, b"0"),  # fn 181: print
         )

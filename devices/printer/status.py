@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from escpos import constants as c
-
 from devices.errors import DecodeError
 
 PRINTER = 1
@@ -33,7 +31,7 @@ def status_request(n: int) -> bytes:
     """``DLE EOT n`` (``10 04 n``) for n in 1–4; raises ValueError otherwise."""
     if not 1 <= n <= 4:
         raise ValueError(f"DLE EOT takes n = 1–4, got {n}")
-    return bytes(c.RT_STATUS) + bytes([n])
+    return b"\x10\x04" + bytes([n])
 
 
 @dataclass(frozen=True)
