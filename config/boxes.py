@@ -61,6 +61,28 @@ def _default_counter_keys() -> dict[CounterAction, list[str]]:
     }
 
 
+class KioskScreenSettings(StrictModel):
+    """How a kiosk or ticket machine behaves (``[devices.NAME.screen]``)."""
+
+    page_size: int = Field(
+        9, ge=1, le=24, description="Tiles or list rows per page (a 3×3 grid by default)."
+    )
+    elder_page_size: int = Field(4, ge=1, le=12, description="The same in 长辈模式 (bigger).")
+    popular_count: int = Field(6, ge=0, le=20, description="Popular items shown on the first page.")
+    idle_seconds: float = Field(
+        60.0, ge=10, le=900, description="An untouched screen goes back home after this."
+    )
+    elder_idle_seconds: float = Field(
+        180.0, ge=10, le=1800, description="The same in 长辈模式 (no time pressure)."
+    )
+    done_seconds: float = Field(
+        30.0, ge=5, le=300, description="A finished screen (the ticket shown) goes home after this."
+    )
+    warn_seconds: float = Field(
+        10.0, ge=0, le=60, description="A countdown is shown this long before going home."
+    )
+
+
 class DeviceSettings(StrictModel):
     role: Literal["hub", "kiosk", "ticket", "counter", "board", "display"] = Field(
         "kiosk", description="What this box is in the hall."
@@ -102,4 +124,8 @@ class DeviceSettings(StrictModel):
     )
     speech: SpeechSettings = Field(
         default_factory=SpeechSettings, description="Voice calls spoken on this box."
+    )
+    screen: KioskScreenSettings = Field(
+        default_factory=KioskScreenSettings,
+        description="A kiosk's or ticket machine's pages and idle times.",
     )
