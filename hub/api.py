@@ -206,7 +206,8 @@ def create_app(
 
     @app.exception_handler(HubError)
     async def hub_error(_: Request, err: HubError) -> JSONResponse:
-        answer = _error(err.status, err.code, err.message)
+        facts = {"details": err.details} if err.details else {}
+        answer = _error(err.status, err.code, err.message, **facts)
         if isinstance(err, Busy):
             answer.headers["Retry-After"] = str(err.retry_after)
         return answer

@@ -27,10 +27,13 @@ class HubUnavailable(HubError):
 
 
 class HubRefused(HubError):
-    """The hub answered with an error: ``status``, ``code`` and its ``message``."""
+    """The hub answered with an error: ``status``, ``code``, its ``message`` and ``details``
+    (the facts of a domain refusal as an object, else empty)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(code, message)
+    def __init__(
+        self, status: int, code: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(code, message, details or {})
         self.status = status
 
 
@@ -360,7 +363,9 @@ def _refuse(response: requests.Response, data: Any = None) -> NoReturn:
             ) from err
     code = data.get("error", "error") if isinstance(data, dict) else "error"
     message = data.get("message", "") if isinstance(data, dict) else str(data)
-    raise HubRefused(response.status_code, str(code), str(message))
+    details = data.get("details") if isinstance(data, dict) else None
+    facts = details if isinstance(details, dict) else None  # a 422 lists field problems
+    raise HubRefused(response.status_code, str(code), str(message), facts)
 
 
 def parse_sse(lines: Iterator[str]) -> Iterator[StreamEvent]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class HubError(Exception):
-    """Base error of the hub: ``code`` is stable for programs, ``message`` is for people."""
+    """Base error of the hub: ``code`` is stable for programs, ``message`` is for people, and
+    ``details`` (optional) the facts a program needs, so nobody parses the sentence (the ticket
+    a citizen already holds, …); the API answers them as ``details``."""
 
     status = 400
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details
 
 
 class NotFound(HubError):

@@ -336,13 +336,17 @@ class IssuingRules(EngineCore):
         if not rows:
             return
         existing = rows[0]
+        held: dict[str, Any] = {"number": existing["number"], "status": existing["status"]}
         if existing["status"] == TicketStatus.CALLED:
+            held["window"] = existing["window"]
             where = f"已在{existing['window']}号窗口叫号，请前往办理"
         else:
-            where = f"前面还有{self._ahead(tx.db, existing)}人，请留意叫号"
+            held["ahead"] = self._ahead(tx.db, existing)
+            where = f"前面还有{held['ahead']}人，请留意叫号"
         raise Conflict(
             "already_queued",
             f"您已取得{existing['number']}号（同一类业务每人限一个号），{where}",
+            held,
         )
 
     def _next_number(self, tx: Tx, code: str) -> int:

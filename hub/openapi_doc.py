@@ -31,7 +31,13 @@ _ERROR_SCHEMA = {
     "properties": {
         "error": {"type": "string", "description": "A stable code for programs."},
         "message": {"type": "string", "description": "A sentence in Chinese for people."},
-        "details": {"type": "array", "items": {"type": "object"}},
+        "details": {
+            "description": (
+                "422: the problems, one object each; other refusals: the facts a program "
+                "needs (already_queued: number, status, ahead or window)."
+            ),
+            "anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}],
+        },
         "problems": {"type": "integer", "description": "How many problems in all (422)."},
     },
 }

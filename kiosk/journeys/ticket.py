@@ -21,7 +21,6 @@ green lane; the kiosk says so. The manual green lane is in :mod:`kiosk.journeys.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from hub.client import HubRefused, HubUnavailable
@@ -44,8 +43,6 @@ ISSUING = "issuing"
 ALREADY_QUEUED = "already_queued"
 REFUSED = "refused"
 BROWSING = (CHOOSE, DEPARTMENTS, TOPICS, ITEMS, SEARCH)
-
-_HELD = re.compile(r"([A-Z]\d{3,4})号")
 
 
 def _searchable(char: str) -> bool:
@@ -224,8 +221,8 @@ class TicketJourney(ShowsTicket, GreenLane):
 
     def _refused(self, err: HubRefused) -> None:
         if err.code == "already_queued":
-            held = _HELD.search(err.message)
-            self.held_number = held.group(1) if held else None
+            number = (err.details or {}).get("number")
+            self.held_number = number if isinstance(number, str) else None
             self._go(ALREADY_QUEUED, self.texts.refusal(err.code, err.message), Tone.WARNING)
             return
         sentence = self.texts.refusal(err.code, err.message)

@@ -202,6 +202,8 @@ def test_a_second_open_ticket_for_the_same_person_is_explained(
     assert again.status_code == 409
     assert again.json()["error"] == "already_queued"
     assert "A001" in again.json()["message"]
+    # the facts for programs, so no client parses the sentence
+    assert again.json()["details"] == {"number": "A001", "status": "waiting", "ahead": 0}
 
 
 @pytest.mark.parametrize(

@@ -141,6 +141,7 @@ class FakeHub:
                         409,
                         "already_queued",
                         f"您已取得{ticket.number}号（同一类业务每人限一个号），前面还有{ahead}人，请留意叫号",
+                        {"number": ticket.number, "status": "waiting", "ahead": ahead},
                     )
         lane, group = "ordinary", None
         if request.lane == "green":
