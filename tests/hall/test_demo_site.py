@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from config import load_config
-from hall.demo_site import BOXES, CENTRAL_ACCOUNT, DEMO_REGIONS, DemoSite
+from hall.demo.site import BOXES, CENTRAL_ACCOUNT, DEMO_REGIONS, DemoSite
 from hub.client import HubClient
 from sync.central.console.accounts import ConsoleAccounts
 from tests.timing import PATIENCE

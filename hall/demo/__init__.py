@@ -1,11 +1,14 @@
 """``hall demo``: a whole demo hall on this machine, in one command.
 
-A reference central and a hub enrolled with it run as processes (:mod:`hall.demo_site`); every
+A reference central and a hub enrolled with it run as processes (:mod:`hall.demo.site`); every
 app (ticket machine, touch kiosk, two counters, their window boards, the hall display) runs in
-this process over simulated devices (:mod:`hall.demo_apps`), with one QApplication. On a
+this process over simulated devices (:mod:`hall.demo.apps`), with one QApplication. On a
 desktop their windows open; with no display they run offscreen. Simulated citizens and clerks
-keep the hall busy through the apps' windows and devices (:mod:`hall.demo_live`), or
-``--script day`` plays a scripted morning and writes its evidence (:mod:`hall.demo_day`).
+keep the hall busy through the apps' windows and devices (:mod:`hall.demo.live`), or
+``--script day`` plays a scripted morning and writes its evidence (:mod:`hall.demo.day`).
+
+The package's modules import downwards only: this one starts :mod:`hall.demo.run` (lazily), which
+uses the apps, the day, the live hall and the site; none of them imports back.
 
 Qt is imported only after the platform is chosen (``QT_QPA_PLATFORM`` must be set before the
 QApplication exists), so this module imports nothing of Qt at its top.
@@ -34,15 +37,6 @@ def choose_platform() -> bool:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
     return False
-
-
-def has_speaker() -> bool:
-    """Whether this machine has a sound card to say the calls on (ALSA's card list)."""
-    try:
-        cards = Path("/proc/asound/cards").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return bool(cards.strip()) and "no soundcards" not in cards
 
 
 def _log_to_file(path: Path, verbose: bool) -> None:
@@ -78,7 +72,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        from hall.demo_run import run  # noqa: PLC0415 - Qt only once QT_QPA_PLATFORM is set
+        from hall.demo.run import run  # noqa: PLC0415 - Qt only once QT_QPA_PLATFORM is set
 
         return run(args, data, windowed, stop, script)
     finally:

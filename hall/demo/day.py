@@ -7,7 +7,7 @@ kiosk and prints its checklist; clerks call, recall, skip (the citizen re-queues
 machine), transfer and pause with reasons, resume and finish; citizens rate on the keypad
 (mostly 非常满意, one 差评 whose reason the clerk picks, one no key at all); counter 2 prints a
 收件回执; the WAN drops for a while and comes back; the AB-post clerk 1009 takes over window 2.
-Then it waits until central holds every event and writes the evidence (:mod:`hall.demo_report`).
+Then it waits until central holds every event and writes the evidence (:mod:`hall.demo.report`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from PySide6.QtWidgets import QWidget
 from config import HallCalendar, load_config
 from counter.states import Phase
 from devices.idcard.samples import SAMPLES
-from hall.demo_apps import DemoApps
-from hall.demo_drive import ClerkHands, KioskHands, Pump, ScriptError
-from hall.demo_report import Evidence, hub_figures, write_summary
-from hall.demo_site import RATING_TIMEOUT_SECONDS, DemoSite
+from hall.demo.apps import DemoApps
+from hall.demo.drive import ClerkHands, KioskHands, Pump, ScriptError
+from hall.demo.report import Evidence, hub_figures, write_summary
+from hall.demo.site import RATING_TIMEOUT_SECONDS, DemoSite
 from sync.central.downlink import add_appointment, next_appointment_code
 from sync.wire import WireAppointment
 

@@ -17,8 +17,8 @@ import time
 
 from counter.states import Phase
 from devices.idcard.samples import SAMPLES
-from hall.demo_apps import DemoApps
-from hall.demo_drive import ClerkHands, KioskHands, Pump, ScriptError
+from hall.demo.apps import DemoApps
+from hall.demo.drive import ClerkHands, KioskHands, Pump, ScriptError
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from devices.printer.decode import decode_job
 from devices.printer.layout import PAPER_80
 from devices.printer.preview import render_lines, save
 from devices.printer.sim import PrinterSimulator
-from hall.demo_site import SyncCheck
+from hall.demo.site import SyncCheck
 
 LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}
 _NUMBER = re.compile(r"\b([A-Z]\d{3})\b")

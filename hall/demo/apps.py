@@ -32,7 +32,7 @@ from devices.printer.sim import PrinterSimulator
 from devices.sign.sim import ModbusSignSimulator
 from devices.speech.service import SpeechService
 from hall.appsetup import AppSetup, resolve
-from hall.demo_site import BOXES, Box, DemoSite
+from hall.demo.site import BOXES, Box, DemoSite
 from hub.client import HubClient
 from kiosk.qt.app import Kiosk, build_kiosk
 

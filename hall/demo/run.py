@@ -12,16 +12,24 @@ from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
-from hall.demo import has_speaker
-from hall.demo_apps import DemoApps
-from hall.demo_day import DayScript
-from hall.demo_drive import Pump, ScriptError, Stopped
-from hall.demo_live import LiveHall
-from hall.demo_site import BOXES, CENTRAL_ACCOUNT, CONSOLE_PASSWORD, DemoSite
+from hall.demo.apps import DemoApps
+from hall.demo.day import DayScript
+from hall.demo.drive import Pump, ScriptError, Stopped
+from hall.demo.live import LiveHall
+from hall.demo.site import BOXES, CENTRAL_ACCOUNT, CONSOLE_PASSWORD, DemoSite
 from hall.exits import EXIT_FAIL, EXIT_OK
 from kiosk.qt.app import make_application
 
 log = logging.getLogger(__name__)
+
+
+def has_speaker() -> bool:
+    """Whether this machine has a sound card to say the calls on (ALSA's card list)."""
+    try:
+        cards = Path("/proc/asound/cards").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return bool(cards.strip()) and "no soundcards" not in cards
 
 
 def _qt_messages_to_log() -> None:
