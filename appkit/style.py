@@ -97,8 +97,8 @@ ELDER = Palette(
 @dataclass(frozen=True)
 class BoardPalette:
     """The window boards' and the hall display's colours (dark, for TVs read from afar), shared
-    by the Qt views (counter/qt/board.py, display.py) and the web pages (hub/static/board.css,
-    whose every colour is one of these: tests/counter/qt/test_board_palette.py)."""
+    by the Qt views (boards/qt/board.py, display.py) and the web pages (hub/static/board.css,
+    whose every colour is one of these: tests/boards/qt/test_board_palette.py)."""
 
     background: str = "#0b2a4a"
     band: str = "#07203a"  # the head band and the notice

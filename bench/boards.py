@@ -33,9 +33,9 @@ from websockets.sync.client import connect
 from bench.calls import WINDOWS, _prepare, write_forty_window_hall
 from bench.hubproc import HubProcess, percentile, sleep_until
 from bench.report import Measure, Target
-from counter.board_feed import HubFeed
-from counter.board_model import BoardModel, BoardState
-from counter.board_session import BoardSession
+from boards.board_model import BoardModel, BoardState
+from boards.feed import HubFeed
+from boards.session import BoardSession
 from hub.client import HubClient
 from hub.errors import HubError
 

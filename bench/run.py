@@ -67,8 +67,8 @@ NOTES = [
     " ticket, and the physical print time at 130 mm/s for comparison.",
     "g) the kiosk's pinyin index over 5,000 items (the sample hall's 180 names with variations);"
     " each keystroke of realistic typed queries (initials, full pinyin, digits) is one query.",
-    "h) the 40-window hall of c) with 40 Qt board models (counter.board_model fed by"
-    " counter.board_feed, as `hall board` runs them) in one process, and the web board"
+    "h) the 40-window hall of c) with 40 Qt board models (boards.board_model fed by"
+    " boards.feed, as `hall board` runs them) in one process, and the web board"
     " (/board/N) in headless chromium for the first windows; each counter calls every second;"
     " latency = the number shown on a board − the instant before call-next was sent.",
     "i) `hall kiosk` in a fresh process (offscreen) until its first screen takes touches,"

@@ -17,7 +17,7 @@ def _cmd_board(args: argparse.Namespace) -> int:
         print(f"hall board: {err}", file=sys.stderr)
         return EXIT_USAGE
     if args.tour:
-        from counter.qt.board_app import tour
+        from boards.qt.app import tour
 
         # The hall's own board: --window, else the box's window (--box), else a sample window.
         window = args.window or setup.settings.window
@@ -29,7 +29,7 @@ def _cmd_board(args: argparse.Namespace) -> int:
         known = ", ".join(str(w.number) for w in setup.config.windows)
         print(f"hall board: give --window N (this hall has windows {known})", file=sys.stderr)
         return EXIT_USAGE
-    from counter.qt.board_app import application, run_board
+    from boards.qt.app import application, run_board
     from hall.sdnotify_qt import qt_watchdog
 
     qt_watchdog(application(), f"board window {window}")
@@ -48,12 +48,12 @@ def _cmd_display(args: argparse.Namespace) -> int:
         print(f"hall display: {err}", file=sys.stderr)
         return EXIT_USAGE
     if args.tour:
-        from counter.qt.board_app import tour
+        from boards.qt.app import tour
 
         for path in tour(setup.config, Path(args.tour), "display"):
             print(path)
         return EXIT_OK
-    from counter.qt.board_app import application, run_display
+    from boards.qt.app import application, run_display
     from hall.sdnotify_qt import qt_watchdog
 
     qt_watchdog(application(), "hall display")

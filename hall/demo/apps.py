@@ -20,8 +20,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from boards.qt.app import Running, build_board, build_display
 from counter.qt.app import Counter, build_counter
-from counter.qt.board_app import Running, build_board, build_display
 from counter.receipt import HallPhones, ServiceReceiptPrinter
 from devices.idcard.sim import SimulatedReader
 from devices.keypad.keys import KeyMap

@@ -11,7 +11,7 @@ import requests
 from hub.client import HubClient
 from hub.tables import ALL_MIGRATIONS
 from sync.store import Store
-from tests.counter.board_fakes import FULL_NAME, ID_NUMBER
+from tests.boards.board_fakes import FULL_NAME, ID_NUMBER
 from tests.hub.hubapp import served
 
 

@@ -12,7 +12,7 @@ import pytest
 from hub.client import HubClient, StreamEvent
 from hub.redact import REDACTED, redact
 from sync.outbox import Outbox
-from tests.counter.board_fakes import ID_NUMBER
+from tests.boards.board_fakes import ID_NUMBER
 from tests.hub.hubapp import served
 from tests.timing import PATIENCE
 

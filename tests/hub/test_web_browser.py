@@ -18,9 +18,9 @@ from appkit.style import clock_text
 from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
+from tests.boards.board_fakes import FULL_NAME, ID_NUMBER
 from tests.browser import chromium, needs_chromium
 from tests.conftest import queue_hall
-from tests.counter.board_fakes import FULL_NAME, ID_NUMBER
 from tests.hub.test_web_pages import mount_web
 from tests.timing import PATIENCE, wait_for
 

@@ -32,7 +32,7 @@ from kiosk.catalog import display_name
 from kiosk.materials import read_material
 from kiosk.qt.app import Kiosk, build_kiosk, make_application
 from kiosk.qt.window import KioskWindow
-from tests.counter.board_fakes import RecordingEngine
+from tests.boards.board_fakes import RecordingEngine
 from tests.hub.hubapp import served
 from tests.timing import PATIENCE_MS
 

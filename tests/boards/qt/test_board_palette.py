@@ -20,8 +20,8 @@ def test_every_colour_of_the_web_boards_is_one_of_the_board_palette() -> None:
 
 def test_the_qt_boards_name_no_colour_of_their_own() -> None:
     for name in ("board.py", "display.py"):
-        source = (ROOT / "counter" / "qt" / name).read_text(encoding="utf-8")
-        assert not COLOUR.findall(source), f"counter/qt/{name} has colours outside BOARD"
+        source = (ROOT / "boards" / "qt" / name).read_text(encoding="utf-8")
+        assert not COLOUR.findall(source), f"boards/qt/{name} has colours outside BOARD"
 
 
 def test_board_texts_are_readable_across_a_hall() -> None:

@@ -11,11 +11,11 @@ import logging
 import threading
 from collections.abc import Callable
 
-from counter.announce import Announcer
-from counter.board_feed import Snapshot
-from counter.board_model import BoardModel, BoardState
-from counter.board_sign import SignFollower
-from counter.display_model import DisplayModel, DisplayState
+from boards.announce import Announcer
+from boards.board_model import BoardModel, BoardState
+from boards.display_model import DisplayModel, DisplayState
+from boards.feed import Snapshot
+from boards.sign import SignFollower
 from hub.client import StreamEvent
 
 log = logging.getLogger(__name__)

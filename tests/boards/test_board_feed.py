@@ -8,21 +8,21 @@ from pathlib import Path
 
 import uvicorn
 
+from boards.announce import Announcer
+from boards.board_model import BoardModel, BoardState
+from boards.display_model import DisplayModel, DisplayState
+from boards.feed import HubFeed, Snapshot
+from boards.session import BoardSession, DisplaySession
+from boards.sign import SignFollower
 from config.schema import SpeechSettings
-from counter.announce import Announcer
-from counter.board_feed import HubFeed, Snapshot
-from counter.board_model import BoardModel, BoardState
-from counter.board_session import BoardSession, DisplaySession
-from counter.board_sign import SignFollower
-from counter.display_model import DisplayModel, DisplayState
 from devices.sign.service import ModbusSign, open_sign
 from devices.speech.service import SpeechService
 from devices.speech.text import call_text, recall_text
 from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
+from tests.boards.board_fakes import FULL_NAME, ID_NUMBER, RecordingEngine, hall_tokens
 from tests.conftest import queue_hall
-from tests.counter.board_fakes import FULL_NAME, ID_NUMBER, RecordingEngine, hall_tokens
 from tests.hub.hubapp import served
 from tests.timing import PATIENCE, wait_for
 

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import requests
 
-from counter.board_model import RESYNC_EVENTS
+from boards.board_model import RESYNC_EVENTS
 from hub.client import HubClient, StreamEvent
 from hub.errors import HubError
 

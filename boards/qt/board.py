@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from appkit.style import BOARD
-from counter.board_model import BoardState
+from boards.board_model import BoardState
 from hub.board_texts import text
 
 BACKGROUND = BOARD.background

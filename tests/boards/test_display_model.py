@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from counter.display_model import FRESH_SECONDS, Announcement, DisplayModel
+from boards.display_model import FRESH_SECONDS, Announcement, DisplayModel
 
 
 def _ticket(number: str, calls: int = 1, recalls: int = 0, **extra: Any) -> dict[str, Any]:

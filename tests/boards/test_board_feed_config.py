@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from counter.board_feed import HubFeed
-from counter.board_model import BoardModel, BoardState
-from counter.board_session import BoardSession, DisplaySession
-from counter.display_model import DisplayModel, DisplayState
+from boards.board_model import BoardModel, BoardState
+from boards.display_model import DisplayModel, DisplayState
+from boards.feed import HubFeed
+from boards.session import BoardSession, DisplaySession
 from hub.actors import Actor
 from hub.client import HubClient
-from tests.counter.board_fakes import hall_tokens
+from tests.boards.board_fakes import hall_tokens
 from tests.hub.hubapp import served
 from tests.timing import wait_for
 

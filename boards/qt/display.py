@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from appkit.style import BOARD, clock_text
-from counter.display_model import MAX_CALLS, Call, DisplayState
-from counter.qt.board import ACCENT, BACKGROUND, BAND, SOFT, named
+from boards.display_model import MAX_CALLS, Call, DisplayState
+from boards.qt.board import ACCENT, BACKGROUND, BAND, SOFT, named
 from hub.board_texts import text
 
 NOTICE_PIXELS_PER_SECOND = 120.0

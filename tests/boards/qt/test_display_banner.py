@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytestqt.qtbot import QtBot
 
-from counter.display_model import BANNER_SECONDS, DisplayModel
-from counter.qt.display import DisplayView
+from boards.display_model import BANNER_SECONDS, DisplayModel
+from boards.qt.display import DisplayView
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CATEGORIES = {"A": "户籍业务", "B": "人社业务"}

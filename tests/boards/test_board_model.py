@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from counter.board_model import BoardModel, public_name
+from boards.board_model import BoardModel, public_name
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
-from counter.display_model import Announcement
+from boards.display_model import Announcement
 from devices.errors import DeviceError
 
 log = logging.getLogger(__name__)

@@ -21,15 +21,15 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from appkit.collector import collect_on_gui_thread
+from boards.announce import Announcer
+from boards.board_model import BoardModel, BoardState, Clerk, RatingPrompt
+from boards.display_model import BANNER_SECONDS, Call, DisplayModel, DisplayState
+from boards.feed import HubFeed
+from boards.qt.board import BoardView, StateBridge
+from boards.qt.display import DisplayView
+from boards.session import BoardSession, DisplaySession
+from boards.sign import SignFollower
 from config.schema import HallConfig
-from counter.announce import Announcer
-from counter.board_feed import HubFeed
-from counter.board_model import BoardModel, BoardState, Clerk, RatingPrompt
-from counter.board_session import BoardSession, DisplaySession
-from counter.board_sign import SignFollower
-from counter.display_model import BANNER_SECONDS, Call, DisplayModel, DisplayState
-from counter.qt.board import BoardView, StateBridge
-from counter.qt.display import DisplayView
 from devices.errors import DeviceError
 from devices.sign.service import Sign, open_sign
 from devices.speech.service import SpeechService

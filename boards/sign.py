@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from counter.board_model import BoardState
+from boards.board_model import BoardState
 from devices.errors import DeviceError
 from devices.sign.service import Sign
 

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from counter.board_feed import HubFeed, Snapshot
-from counter.board_model import BoardModel, BoardState
-from counter.board_session import BoardSession
+from boards.board_model import BoardModel, BoardState
+from boards.feed import HubFeed, Snapshot
+from boards.session import BoardSession
 from hub.client import HubClient, StreamEvent
-from tests.counter.board_fakes import hall_tokens
+from tests.boards.board_fakes import hall_tokens
 from tests.hub.hubapp import served
 from tests.timing import wait_for
 

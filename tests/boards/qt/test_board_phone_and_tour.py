@@ -11,10 +11,10 @@ import pytest
 import tomli_w
 from pytestqt.qtbot import QtBot
 
-import counter.qt.board_app as board_app
+import boards.qt.app as board_app
+from boards.board_model import BoardModel
+from boards.qt.board import BoardView
 from config.sample import sample_hall_data
-from counter.board_model import BoardModel
-from counter.qt.board import BoardView
 from hall.cli import main
 
 

@@ -15,16 +15,16 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from appkit.style import clock_text
+from boards.board_model import BoardModel
+from boards.display_model import MAX_CALLS, Call, DisplayModel, DisplayState
+from boards.feed import HubFeed
+from boards.qt.app import tour
+from boards.qt.board import BoardView, StateBridge
+from boards.qt.display import DisplayView
+from boards.session import BoardSession, DisplaySession
 from config import sample_hall
-from counter.board_feed import HubFeed
-from counter.board_model import BoardModel
-from counter.board_session import BoardSession, DisplaySession
-from counter.display_model import MAX_CALLS, Call, DisplayModel, DisplayState
-from counter.qt.board import BoardView, StateBridge
-from counter.qt.board_app import tour
-from counter.qt.display import DisplayView
 from hub.client import HubClient
-from tests.counter.board_fakes import FULL_NAME, ID_NUMBER, hall_tokens
+from tests.boards.board_fakes import FULL_NAME, ID_NUMBER, hall_tokens
 from tests.hub.hubapp import served
 from tests.timing import PATIENCE, PATIENCE_MS, wait_for
 

@@ -1,0 +1,1 @@
+"""Tests of the window boards and the hall display (models, feed, sessions, followers)."""

@@ -1,0 +1,1 @@
+"""Tests of the boards' Qt views and app."""
