@@ -23,6 +23,7 @@ from hub import events as sse
 from hub.actor_auth import actor_resolver
 from hub.actors import Actor, SessionLookup
 from hub.api_cases import install_cases
+from hub.api_docs import install_api_docs
 from hub.api_errors import NOT_JSON, install_http_errors, is_unreadable_json
 from hub.api_followups import install_followups
 from hub.api_reports import install_reports
@@ -188,9 +189,10 @@ def create_app(
         title="hallkit hub",
         version="1",
         openapi_url=f"{API}/openapi.json",
-        docs_url=f"{API}/docs",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: ours is served whole
         redoc_url=None,
     )
+    install_api_docs(app, f"{API}/openapi.json", f"{API}/docs")
     engine.subscribe(broker.publish)
     phones = app.state.phone_streams = install_phone(app, engine)  # /m/{code}: a phone's page
     registry.on_revoked(broker.end_owned)  # a revoked device's streams end at once
