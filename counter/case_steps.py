@@ -30,16 +30,13 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from counter.case_papers import print_paper
 from counter.case_view import DELIVERABLE, CasePaper, CaseView, can_move
+from counter.flow_ports import CaseFlow
 from counter.ports import Clerk
 from counter.states import Action
 from counter.texts import Sentence
-
-if TYPE_CHECKING:
-    from counter.workflow import CounterWorkflow
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +75,11 @@ class FormView:
 
 
 class CaseSteps:
-    """The case form of one CounterWorkflow (see the module docstring)."""
+    """The case form of one counter workflow (``flow``; see the module docstring)."""
 
     def __init__(
         self,
-        flow: CounterWorkflow,
+        flow: CaseFlow,
         lock: threading.RLock,
         start: Callable[[Action, Callable[[], None]], bool],
         refuse: Callable[[Sentence], bool],

@@ -1,10 +1,16 @@
-"""The counter workflow's side of the live link: taking the hub's window state, and the hub
-going away and coming back.
+"""The window as the hub last told it, and whether the hub is there: the live link's side of the
+counter workflow.
 
-:class:`LiveLinkState` is mixed into :class:`counter.workflow.CounterWorkflow`, which holds
-the state these methods read and change (declared below for the type checker) and the lock that
-guards it. The methods are called from the live link's threads (``counter.live``) and from the
-workflow's worker after each operation; none of them runs on the GUI thread.
+:class:`LiveLinkState` is one object the workflow holds (``counter.workflow``). It owns the
+window state, the queue, today's figures, the catalog read from the hub, the served ticket's
+clock and the hub's presence; the workflow's lock, shared with it, guards them all, so a
+snapshot sees the window and the clerk at one instant. What it needs from the workflow is a
+:class:`counter.flow_ports.FlowBasics` and three callables for the clerk's sign-in and the
+message line, which the workflow owns.
+
+``refresh``, ``hub_lost`` and ``hub_back`` are called from the live link's threads
+(``counter.live``) and from the workflow's worker after each operation; none of them runs on
+the GUI thread.
 """
 
 from __future__ import annotations
@@ -12,121 +18,133 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from counter.ports import Clerk, Clock, CounterHub, ItemInfo, QueueView, TodayFigures, WindowView
+from counter.flow_ports import FlowBasics
+from counter.ports import Clerk, ItemInfo, QueueView, TodayFigures, WindowView
 from counter.states import seen_figures
-from counter.texts import Sentence, Texts
+from counter.texts import Sentence
 from hub.client import HubRefused
-
-if TYPE_CHECKING:
-    from counter.rating_steps import RatingSteps
 
 log = logging.getLogger(__name__)
 
 
 class LiveLinkState:
-    """Refreshing the window from the hub and following the hub's presence (a mixin)."""
+    """Refreshing the window from the hub and following the hub's presence; one per workflow.
 
-    # Set by CounterWorkflow.__init__.
-    window: int
-    hub: CounterHub
-    clock: Clock
-    texts: Texts
-    on_change: Callable[[], None]
-    _lock: threading.RLock
-    _state: WindowView
-    _clerk: Clerk | None
-    _signed_in: bool
-    _queue: QueueView
-    _today: TodayFigures
-    _seen: list[float]
-    _hub_ok: bool
-    _message: Sentence | None
-    _message_is_error: bool
-    _serving: tuple[str, float] | None
-    _items: tuple[ItemInfo, ...]
-    _hub_names_clerks: bool
-    _answers: int  # answers to the clerk's operations taken so far
-    _ratings: RatingSteps
+    ``state``, ``queue``, ``today``, ``items``, ``serving`` and ``hub_ok`` are read by the
+    workflow with the shared lock held. ``clerk`` gives the clerk signed in now, or None (lock
+    held); ``signed_out`` signs that clerk out with a sentence saying why (lock held, so the
+    workflow also drops a finished rating's line); ``say`` leaves a sentence in the message line.
+    """
+
+    def __init__(
+        self,
+        flow: FlowBasics,
+        lock: threading.RLock,
+        state: WindowView,
+        *,
+        clerk: Callable[[], Clerk | None],
+        signed_out: Callable[[str], None],
+        say: Callable[..., None],
+    ) -> None:
+        self._flow = flow
+        self._lock = lock
+        self._clerk = clerk
+        self._signed_out = signed_out
+        self._say = say
+        self.state = state
+        self.queue = QueueView()
+        self.today = TodayFigures()
+        self.items: tuple[ItemInfo, ...] = ()
+        self.serving: tuple[str, float] | None = None  # ticket id, monotonic start
+        self.hub_ok = True
+        self._seen: list[float] = []  # service seconds finished here (when the hub has no figure)
+        self._hub_names_clerks = False  # whether this hub's window state names the clerk
+        self._answers = 0  # answers to the clerk's operations taken so far
 
     def refresh(self) -> None:
         """Read the window, its figures and the queue from the hub (I/O: a worker or the live
         link's thread) and show them, unless an operation's answer was taken while they were
         read (that answer is newer). Raises HubUnavailable or HubRefused."""
+        flow = self._flow
         with self._lock:
             answers = self._answers
-        state, today = self.hub.window(self.window)
-        queue = self.hub.queue()
+        state, today = flow.hub.window(flow.window)
+        queue = flow.hub.queue()
         items: tuple[ItemInfo, ...] | None = None
-        if not self._items:
+        if not self.items:
             try:
-                items = self.hub.items()
+                items = flow.hub.items()
             except HubRefused as err:
                 log.info("catalog not readable (%s); the configuration's items are used", err)
         with self._lock:
             if items:
-                self._items = items
+                self.items = items
             if self._answers != answers:
                 # Read before the answer to a clerk's operation was taken: showing it would
                 # undo that answer (a sign-in seen as a sign-out). The worker refreshes after
                 # every operation, so nothing newer is lost.
-                log.debug("window %s: a refresh older than the last answer left out", self.window)
+                log.debug("window %s: a refresh older than the last answer left out", flow.window)
                 return
             self._take_state(state)
-            self._queue = queue
-            self._today = today if today is not None else seen_figures(self._seen)
-        self.on_change()
+            self.queue = queue
+            self.today = today if today is not None else seen_figures(self._seen)
+        flow.on_change()
 
-    def _set_state(self, state: WindowView) -> None:
+    def set_state(self, state: WindowView) -> None:
         """Take the hub's answer to a clerk's operation (lock held); a refresh read before it
         will not be shown."""
         self._answers += 1
         self._take_state(state)
 
+    def finished(self, seconds: float | None) -> None:
+        """A service of ``seconds`` (None: not timed here) ended at this window (lock held):
+        today's figures count it when the hub gives none."""
+        if seconds is not None:
+            self._seen.append(seconds)
+        if self.today.source == "seen":
+            self.today = seen_figures(self._seen)
+
     def _take_state(self, state: WindowView) -> None:
         """Take the hub's window state (lock held): who is signed in, the ticket's clock."""
-        mine = self._clerk
-        if self._signed_in and mine is not None:
+        texts = self._flow.texts
+        mine = self._clerk()
+        if mine is not None:
             other = state.clerk
             if other is not None and other.number != mine.number:
                 # Another clerk signed in at this window (AB cover from another box).
-                self._signed_out(self.texts.get("signin.taken", name=other.name))
+                self._signed_out(texts.get("signin.taken", name=other.name))
             elif other is None and self._hub_names_clerks:
                 # Signed out by the hub: this clerk signed in at another window.
-                self._signed_out(self.texts.get("signin.ended"))
+                self._signed_out(texts.get("signin.ended"))
         if state.clerk is not None:
             self._hub_names_clerks = True
         current = state.current
         if current is None:
-            self._serving = None
-        elif self._serving is None or self._serving[0] != current.id:
+            self.serving = None
+        elif self.serving is None or self.serving[0] != current.id:
+            clock = self._flow.clock
             offset = 0.0
             if current.called_at is not None and current.called_at.tzinfo is not None:
-                age = (self.clock.now() - current.called_at).total_seconds()
+                age = (clock.now() - current.called_at).total_seconds()
                 offset = age if 0 <= age < 12 * 3600 else 0.0  # a skewed clock counts from now
-            self._serving = (current.id, self.clock.monotonic() - offset)
-        self._state = state
-
-    def _signed_out(self, text: str) -> None:
-        self._signed_in, self._clerk = False, None
-        self._ratings.forget_done()  # an open rating stays with its citizen
-        self._message, self._message_is_error = Sentence(text), True
+            self.serving = (current.id, clock.monotonic() - offset)
+        self.state = state
 
     def hub_lost(self) -> None:
         """The hub stopped answering: say so, refuse every key until it is back."""
         with self._lock:
-            changed, self._hub_ok = self._hub_ok, False
+            changed, self.hub_ok = self.hub_ok, False
         if changed:
-            log.warning("window %s: hub away", self.window)
-            self.on_change()
+            log.warning("window %s: hub away", self._flow.window)
+            self._flow.on_change()
 
     def hub_back(self) -> None:
         """The hub answers again (the live link refreshed the window first)."""
         with self._lock:
-            changed, self._hub_ok = not self._hub_ok, True
+            changed, self.hub_ok = not self.hub_ok, True
             if changed:
-                self._message, self._message_is_error = Sentence(self.texts.get("hub.back")), False
+                self._say(Sentence(self._flow.texts.get("hub.back")))
         if changed:
-            log.info("window %s: hub back", self.window)
-            self.on_change()
+            log.info("window %s: hub back", self._flow.window)
+            self._flow.on_change()

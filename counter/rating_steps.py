@@ -19,17 +19,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from counter.flow_ports import RatingFlow
 from counter.ports import TicketView
 from counter.states import Phase, RatingState, RatingView
 from counter.texts import Sentence
 from hub.client import HubRefused, HubUnavailable
 from hub.models import BAD_LEVELS, RATING_LEVELS
 from hub.rating import BAD_RATING_REASON_SECONDS
-
-if TYPE_CHECKING:
-    from counter.workflow import CounterWorkflow
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +39,17 @@ DONE_LINE_SECONDS = 20.0
 
 
 class RatingSteps:
-    """The rating of the service last finished at one window; one per CounterWorkflow.
+    """The rating of the service last finished at one window; one per counter workflow.
 
-    It reads the workflow's hub, keypad, texts and clock when it needs them (a view may swap
+    It reads the workflow's hub, keypad, texts and clock (``flow``, a :class:`RatingFlow`) when
+    it needs them (a view may swap
     ``on_change`` after start). ``state`` is guarded by the workflow's lock, shared so that a
     snapshot sees the rating and the window at one instant.
     """
 
     def __init__(
         self,
-        flow: CounterWorkflow,
+        flow: RatingFlow,
         lock: threading.RLock,
         submit: Callable[[Callable[[], None]], object],
     ) -> None:

@@ -6,13 +6,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from counter.flow_ports import ReceiptFlow
 from counter.ports import CaseAccepted, CaseRequest, Clerk, PrintOutcome, TicketView
 from counter.texts import Sentence, Texts
-
-if TYPE_CHECKING:
-    from counter.workflow import CounterWorkflow
 
 PHONE = re.compile(r"^1\d{10}$")
 
@@ -50,14 +47,15 @@ def case_request(
 
 
 class ReceiptSteps:
-    """Records cases and prints their receipts for one CounterWorkflow.
+    """Records cases and prints their receipts for one counter workflow (``flow``: its hub,
+    printer, texts and window).
 
     ``last_case`` and ``last_print`` are what the latest receipt step recorded and printed
     (the workflow shows them as its own attributes)."""
 
     def __init__(
         self,
-        flow: CounterWorkflow,
+        flow: ReceiptFlow,
         lock: threading.RLock,
         clerk: Callable[[], Clerk | None],
     ) -> None:

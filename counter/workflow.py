@@ -8,8 +8,8 @@ Threads. The view calls the action methods on the GUI thread; they never block: 
 action is possible now (else they leave a sentence in ``message`` and return False), then hand
 the hub call to ``executor`` (one worker: one operation at a time). A press while another runs,
 or while the hub is away, is refused with a sentence and never replayed later. ``refresh``,
-``hub_lost`` and ``hub_back`` come from the live link's threads (``counter.live``; they live in
-``counter.link_state``), the rating
+``hub_lost`` and ``hub_back`` come from the live link's threads (``counter.live``; the window
+as the hub told it is kept by the workflow's ``counter.link_state.LiveLinkState``), the rating
 result from the keypad's thread. Every change calls ``on_change`` (from any thread; the Qt view
 turns it into a queued signal) and ``snapshot()`` gives a consistent picture to draw.
 
@@ -19,7 +19,8 @@ keypad's callback; for a 差评 the clerk only picks the reason the citizen give
 The rating steps live in ``counter.rating_steps``, the receipt steps in
 ``counter.receipt_steps`` and a case's later steps (出件, 补正, 不予受理) in ``counter.case_steps``
 (``workflow.cases``): the workflow owns one of each, shares its lock with them and runs their
-hub calls on its worker like any other job.
+hub calls on its worker like any other job. Each sees the workflow only through its narrow port
+in ``counter.flow_ports`` and none imports this module.
 """
 
 from __future__ import annotations
@@ -42,16 +43,14 @@ from counter.ports import (
     CounterHub,
     ItemInfo,
     PrintOutcome,
-    QueueView,
     RatingKeypad,
     ReceiptPrinter,
     TicketView,
-    TodayFigures,
     WindowView,
 )
 from counter.rating_steps import RatingSteps
 from counter.receipt_steps import ReceiptSteps, case_request
-from counter.states import Action, Executor, Phase, Snapshot, refusal_for, seen_figures
+from counter.states import Action, Executor, Phase, Snapshot, refusal_for
 from counter.texts import Sentence, Texts
 from hub.client import HubRefused, HubUnavailable
 
@@ -60,7 +59,7 @@ log = logging.getLogger(__name__)
 NUMBER = re.compile(r"^[A-Z]\d{3,4}$")
 
 
-class CounterWorkflow(LiveLinkState):
+class CounterWorkflow:
     """One window's counter; see the module docstring for how to drive it."""
 
     def __init__(
@@ -87,22 +86,21 @@ class CounterWorkflow(LiveLinkState):
         self.on_change = on_change or (lambda: None)
         self._lock = threading.RLock()
         spec = config.window(window)
-        self._state = WindowView(
-            window, spec.name if spec else "", "idle", tuple(spec.categories) if spec else ()
-        )
         self._clerk: Clerk | None = None
         self._signed_in = False
-        self._queue = QueueView()
-        self._today = TodayFigures()
-        self._seen: list[float] = []  # service seconds finished here (when the hub has no figure)
-        self._hub_ok = True
         self._busy = False
         self._message: Sentence | None = None
         self._message_is_error = False
-        self._serving: tuple[str, float] | None = None  # ticket id, monotonic start
-        self._items: tuple[ItemInfo, ...] = ()
-        self._hub_names_clerks = False  # whether this hub's window state names the clerk
-        self._answers = 0
+        self._link = LiveLinkState(
+            self,
+            self._lock,
+            WindowView(
+                window, spec.name if spec else "", "idle", tuple(spec.categories) if spec else ()
+            ),
+            clerk=lambda: self._clerk if self._signed_in else None,
+            signed_out=self._signed_out_by_hub,
+            say=self._say,
+        )
         self._ratings = RatingSteps(self, self._lock, self._submit)
         self._receipts = ReceiptSteps(self, self._lock, lambda: self._clerk)
         self.cases = CaseSteps(
@@ -131,23 +129,25 @@ class CounterWorkflow(LiveLinkState):
         # sign-out goes on in the rating band and holds nothing up.
         if not self._signed_in:
             return Phase.SIGNED_OUT
-        if self._state.status == "paused":
+        state = self._link.state
+        if state.status == "paused":
             return Phase.PAUSED
-        if self._state.current is not None:
+        if state.current is not None:
             return Phase.SERVING
         return self._ratings.open_phase() or Phase.IDLE
 
     @property
     def hub_ok(self) -> bool:
-        return self._hub_ok
+        return self._link.hub_ok
 
     def snapshot(self) -> Snapshot:
         """A consistent picture of the window for the view (cheap; any thread)."""
         with self._lock:
-            state = self._state
+            link = self._link
+            state = link.state
             elapsed = None
-            if state.current is not None and self._serving is not None:
-                elapsed = max(0, int(self.clock.monotonic() - self._serving[1]))
+            if state.current is not None and link.serving is not None:
+                elapsed = max(0, int(self.clock.monotonic() - link.serving[1]))
             return Snapshot(
                 phase=self._phase(),
                 window=self.window,
@@ -157,9 +157,9 @@ class CounterWorkflow(LiveLinkState):
                 item_name=self._item_name(state.current),
                 elapsed_seconds=elapsed,
                 pause_reason=state.pause_reason,
-                queue=self._queue.for_categories(state.categories),
-                today=self._today,
-                hub_ok=self._hub_ok,
+                queue=link.queue.for_categories(state.categories),
+                today=link.today,
+                hub_ok=link.hub_ok,
                 busy=self._busy,
                 message=self._message,
                 message_is_error=self._message_is_error,
@@ -167,14 +167,14 @@ class CounterWorkflow(LiveLinkState):
                 rating_level=self._ratings.level(),
                 bad_reasons=tuple(self.config.rating.bad_reasons),
                 rating=self._ratings.view(),
-                longest_wait=self._queue.longest_wait(state.categories, self.clock.now()),
+                longest_wait=link.queue.longest_wait(state.categories, self.clock.now()),
                 now=self.clock.now(),
             )
 
     def _item_name(self, ticket: TicketView | None) -> str | None:
         if ticket is None or ticket.item_id is None:
             return None
-        for item in self._items or self._config_items():
+        for item in self._link.items or self._config_items():
             if item.id == ticket.item_id:
                 return item.name
         return None
@@ -182,14 +182,14 @@ class CounterWorkflow(LiveLinkState):
     def receipt_items(self) -> tuple[ItemInfo, ...]:
         """The items this window accepts cases for (its categories' items, hub catalog first)."""
         with self._lock:
-            items = self._items or self._config_items()
-            categories = set(self._state.categories)
+            items = self._link.items or self._config_items()
+            categories = set(self._link.state.categories)
         return tuple(item for item in items if item.category in categories)
 
     def all_items(self) -> tuple[ItemInfo, ...]:
         """Every item of the hall's catalog (the hub's, else this box's configuration)."""
         with self._lock:
-            return self._items or self._config_items()
+            return self._link.items or self._config_items()
 
     def rating_number_open(self) -> str | None:
         """The number whose rating the keypad asks now (the keypad is not free), or None."""
@@ -219,9 +219,9 @@ class CounterWorkflow(LiveLinkState):
         return refusal_for(
             action,
             self._phase(),
-            self._state.current,
+            self._link.state.current,
             self.texts,
-            hub_ok=self._hub_ok,
+            hub_ok=self._link.hub_ok,
             busy=self._busy,
             reason_for=self._ratings.wants_reason(),
         )
@@ -290,7 +290,7 @@ class CounterWorkflow(LiveLinkState):
     ) -> bool:
         """Record a case in the hub and print its 收件回执 (``id_number``: from the card)."""
         with self._lock:
-            current = self._state.current
+            current = self._link.state.current
         request = case_request(
             self.texts, self.window, current, item_id, materials, applicant, phone, id_number
         )
@@ -349,6 +349,28 @@ class CounterWorkflow(LiveLinkState):
         with self._lock:
             self._message, self._message_is_error = sentence, error
 
+    # -- the live link (its threads, and the worker after each operation) --------------------------
+
+    def refresh(self) -> None:
+        """Read the window, its figures and the queue from the hub and show them (I/O: a worker
+        or the live link's thread), unless an operation's answer was taken meanwhile. Raises
+        HubUnavailable or HubRefused."""
+        self._link.refresh()
+
+    def hub_lost(self) -> None:
+        """The hub stopped answering: say so, refuse every key until it is back."""
+        self._link.hub_lost()
+
+    def hub_back(self) -> None:
+        """The hub answers again (the live link refreshed the window first)."""
+        self._link.hub_back()
+
+    def _signed_out_by_hub(self, text: str) -> None:
+        """The hub's window state names another clerk, or none (lock held)."""
+        self._signed_in, self._clerk = False, None
+        self._ratings.forget_done()  # an open rating stays with its citizen
+        self._message, self._message_is_error = Sentence(text), True
+
     def _refresh_quietly(self) -> None:
         try:
             self.refresh()
@@ -361,12 +383,12 @@ class CounterWorkflow(LiveLinkState):
     # -- jobs (on the worker) ---------------------------------------------------------------------
 
     def _do_sign_in(self, staff_no: str, pin: str) -> None:
-        previous = self._state.clerk
+        previous = self._link.state.clerk
         state = self.hub.sign_in(self.window, staff_no, pin)
         clerk = state.clerk or Clerk(staff_no, self._staff_name(staff_no))
         with self._lock:
             self._clerk, self._signed_in = clerk, True
-            self._set_state(state)
+            self._link.set_state(state)
         if previous is not None and previous.number != clerk.number:
             self._say(
                 Sentence(
@@ -391,7 +413,7 @@ class CounterWorkflow(LiveLinkState):
         with self._lock:
             self._clerk, self._signed_in = None, False
             self._ratings.forget_done()  # an open rating goes on: the citizen may still rate
-            self._set_state(state)
+            self._link.set_state(state)
         self._say(Sentence(self.texts.get("signout.done")))
 
     def _do_call_next(self) -> None:
@@ -410,7 +432,7 @@ class CounterWorkflow(LiveLinkState):
     def _serve(self, ticket: TicketView) -> None:
         with self._lock:
             self._ratings.forget_done()  # a finished rating's line gives way to the new citizen
-            self._set_state(replace(self._state, status="serving", current=ticket))
+            self._link.set_state(replace(self._link.state, status="serving", current=ticket))
 
     def _ticket_job(
         self, done: str, call: Callable[[int], TicketView], *, clear: bool = False
@@ -418,7 +440,7 @@ class CounterWorkflow(LiveLinkState):
         ticket = call(self.window)
         if clear:
             with self._lock:
-                self._set_state(replace(self._state, status="idle", current=None))
+                self._link.set_state(replace(self._link.state, status="idle", current=None))
         self._say(Sentence(self.texts.get(done, number=ticket.number)))
 
     def _do_transfer(self, category: str | None, to_window: int | None, reason: str) -> None:
@@ -426,7 +448,7 @@ class CounterWorkflow(LiveLinkState):
             self.window, category=category, to_window=to_window, reason=reason
         )
         with self._lock:
-            self._set_state(replace(self._state, status="idle", current=None))
+            self._link.set_state(replace(self._link.state, status="idle", current=None))
         if category is not None:
             text = self.texts.get(
                 "done.transferred_category",
@@ -446,26 +468,23 @@ class CounterWorkflow(LiveLinkState):
     def _do_pause(self, reason: str) -> None:
         state = self.hub.pause(self.window, reason)
         with self._lock:
-            self._set_state(state)
+            self._link.set_state(state)
         self._say(Sentence(self.texts.get("done.paused", reason=reason)))
 
     def _do_resume(self) -> None:
         state = self.hub.resume(self.window)
         with self._lock:
-            self._set_state(state)
+            self._link.set_state(state)
         self._say(Sentence(self.texts.get("done.resumed")))
 
     def _do_finish(self) -> None:
         with self._lock:
-            started = self._serving
+            started = self._link.serving
         ticket = self.hub.finish(self.window)
         seconds = self.clock.monotonic() - started[1] if started else None
         with self._lock:
-            self._set_state(replace(self._state, status="idle", current=None))
-            if seconds is not None:
-                self._seen.append(seconds)
-            if self._today.source == "seen":
-                self._today = seen_figures(self._seen)
+            self._link.set_state(replace(self._link.state, status="idle", current=None))
+            self._link.finished(seconds)
         self._say(Sentence(self.texts.get("done.finished", number=ticket.number)))
         self._ratings.ask(ticket)
 
