@@ -28,11 +28,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
+from appkit.qtapp import make_application
 from bench.report import Measure, Target
 from kiosk.app_model import KioskModel
 from kiosk.catalog import CatalogKeeper, CatalogStore
 from kiosk.journeys.base import Context
-from kiosk.qt.app import make_application
 from kiosk.qt.maintenance import Technician
 from kiosk.qt.tour import LogAlerts, TourClock, TourKiosk, TourPrinter, tour_hub
 from kiosk.qt.window import KioskWindow
@@ -46,7 +46,8 @@ _START_CHILD = textwrap.dedent(
     """
     import argparse, os, sys
     from hall.appsetup import resolve
-    from kiosk.qt.app import build_kiosk, make_application
+    from appkit.qtapp import make_application
+    from kiosk.qt.app import build_kiosk
     make_application()
     args = argparse.Namespace(config=None, box="bench-kiosk", hub="http://127.0.0.1:9",
                               token_file=None, data=sys.argv[1])

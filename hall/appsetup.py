@@ -1,13 +1,14 @@
-"""What every hall app (kiosk, counter, board, display) needs before it draws anything: the hall
-configuration, this box's device section, the hub's address, the box's device token and its own
-data folder; one set of command-line options for all of them.
+"""The command line's side of every hall app's start-up (kiosk, counter, board, display): one set
+of options for all of them, and :func:`resolve`, which works out the hall configuration, this box's
+device section, the hub's address, the box's device token and its own data folder and hands the
+app one :class:`appkit.startup.AppSetup`.
 
 Resolution order: command-line option, then environment (``HALLKIT_CONFIG``, ``HALLKIT_BOX``,
 ``HALLKIT_HUB``, ``HALLKIT_TOKEN``, ``HALLKIT_DATA``), then the box's ``[devices.BOX]`` section,
 then defaults (``/etc/hallkit/hall.toml`` when it exists, else the built-in sample hall; the host
 name; ``/var/lib/hallkit``); the configuration file is found by :mod:`hall.paths` as for every
 ``hall`` command. Problems a
-technician must fix raise :class:`AppSetupError` with one sentence saying what and how.
+technician must fix raise :class:`appkit.startup.AppSetupError` with one sentence saying what and how.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 
-from config import ConfigError, HallConfig, load_config, sample_hall
+from appkit.startup import AppSetup, AppSetupError
+from config import ConfigError, load_config, sample_hall
 from config.schema import DeviceSettings
 from hall.paths import config_help, config_path
 
@@ -32,33 +33,6 @@ APP_ROLES: dict[str, tuple[str, ...]] = {
     "board": ("board", "counter"),  # a counter PC may drive its window's board too
     "display": ("display", "hub"),  # a small station shows the display from the hub box
 }
-
-
-class AppSetupError(Exception):
-    """The app cannot start as configured; ``str()`` says what to fix."""
-
-
-@dataclass(frozen=True)
-class AppSetup:
-    config: HallConfig
-    config_path: Path | None
-    box: str
-    settings: DeviceSettings  # this box's section, or the defaults when it has none
-    configured: bool  # whether the configuration has a [devices.BOX] section for this box
-    hub_url: str
-    token: str | None  # None: no token yet (tours and tests work without one)
-    token_path: Path
-    data_dir: Path
-
-    def require_token(self) -> str:
-        """The device token; raises AppSetupError saying how to get one when there is none."""
-        if self.token:
-            return self.token
-        raise AppSetupError(
-            f"no device token at {self.token_path}: on the hub box run "
-            f"`hall token add --data HUB_DATA --role ROLE --name {self.box}` and copy the token "
-            f"into that file (or pass --token-file / set HALLKIT_TOKEN)"
-        )
 
 
 def add_app_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from hall.appsetup import AppSetupError, add_app_arguments, resolve
+from appkit.startup import AppSetupError
+from hall.appsetup import add_app_arguments, resolve
 from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 
@@ -29,10 +30,11 @@ def _cmd_board(args: argparse.Namespace) -> int:
         known = ", ".join(str(w.number) for w in setup.config.windows)
         print(f"hall board: give --window N (this hall has windows {known})", file=sys.stderr)
         return EXIT_USAGE
-    from boards.qt.app import application, run_board
+    from appkit.qtapp import make_application
+    from boards.qt.app import run_board
     from hall.sdnotify_qt import qt_watchdog
 
-    qt_watchdog(application(), f"board window {window}")
+    qt_watchdog(make_application(), f"board window {window}")
 
     try:
         return run_board(setup, window, windowed=args.windowed)
@@ -53,10 +55,11 @@ def _cmd_display(args: argparse.Namespace) -> int:
         for path in tour(setup.config, Path(args.tour), "display"):
             print(path)
         return EXIT_OK
-    from boards.qt.app import application, run_display
+    from appkit.qtapp import make_application
+    from boards.qt.app import run_display
     from hall.sdnotify_qt import qt_watchdog
 
-    qt_watchdog(application(), "hall display")
+    qt_watchdog(make_application(), "hall display")
 
     try:
         return run_display(setup, windowed=args.windowed)

@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Start the counter; returns the exit status. Start-up problems are one sentence on stderr."""
-    from hall.appsetup import AppSetupError, resolve
+    from appkit.startup import AppSetupError
+    from hall.appsetup import resolve
 
     try:
         setup = resolve(args, "counter")

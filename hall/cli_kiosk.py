@@ -9,13 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hall.appsetup import AppSetup, add_app_arguments
+from appkit.startup import AppSetup
+from hall.appsetup import add_app_arguments
 
 log = logging.getLogger(__name__)
 
 
 def _cmd_kiosk(args: argparse.Namespace) -> int:
-    from hall.appsetup import AppSetupError, resolve
+    from appkit.startup import AppSetupError
+    from hall.appsetup import resolve
 
     try:
         setup = resolve(args, "kiosk")
@@ -24,9 +26,10 @@ def _cmd_kiosk(args: argparse.Namespace) -> int:
         return 1
     if args.tour:
         return _tour(Path(args.tour), setup)
+    from appkit.qtapp import make_application
     from hall.sdnotify_qt import qt_watchdog
     from kiosk.app_model import Role
-    from kiosk.qt.app import make_application, run
+    from kiosk.qt.app import run
 
     role: Role = "ticket" if (args.role or setup.settings.role) == "ticket" else "kiosk"
 
@@ -40,7 +43,8 @@ def _tour(out: Path, setup: AppSetup) -> int:
     """The tour of this hall (``--config``) and box (``--box``: its role, else both roles)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")  # offscreen's size-hint chatter
-    from kiosk.qt.app import emblem_path, make_application
+    from appkit.qtapp import make_application
+    from kiosk.qt.app import emblem_path
     from kiosk.qt.tour import run_tour
 
     make_application()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,10 +16,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
-from appkit.collector import collect_on_gui_thread
+from appkit.qtapp import make_application
+from appkit.startup import AppSetup
 from boards.announce import Announcer
 from boards.board_model import BoardModel, BoardState, Clerk, RatingPrompt
 from boards.display_model import BANNER_SECONDS, Call, DisplayModel, DisplayState
@@ -33,24 +33,11 @@ from config.schema import HallConfig
 from devices.errors import DeviceError
 from devices.sign.service import Sign, open_sign
 from devices.speech.service import SpeechService
-from hall.appsetup import AppSetup
 from hub.client import HubClient
 
 log = logging.getLogger(__name__)
 
-FONT = "WenQuanYi Micro Hei"
 BIG, SMALL, HUGE = (1920, 1080), (1366, 768), (3840, 2160)
-
-
-def application() -> QApplication:
-    """The QApplication, created once, with the hall's CJK font; Python's cyclic collector
-    runs on the GUI thread only (the feed follows the hub on its own thread)."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        app = QApplication(sys.argv[:1])
-    collect_on_gui_thread(app)
-    app.setFont(QFont(FONT))
-    return app
 
 
 def _show(view: QWidget, windowed: bool) -> None:
@@ -156,7 +143,7 @@ def build_display(setup: AppSetup, *, speech: SpeechService | None = None) -> Ru
 
 def run_board(setup: AppSetup, window: int, *, windowed: bool = False) -> int:
     """The window board until the app is closed; returns the exit status."""
-    app = application()
+    app = make_application()
     running = build_board(setup, window)
     _show(running.view, windowed)
     try:
@@ -167,7 +154,7 @@ def run_board(setup: AppSetup, window: int, *, windowed: bool = False) -> int:
 
 def run_display(setup: AppSetup, *, windowed: bool = False) -> int:
     """The hall display (and its voice) until the app is closed; returns the exit status."""
-    app = application()
+    app = make_application()
     running = build_display(setup)
     _show(running.view, windowed)
     try:
@@ -274,7 +261,7 @@ def tour(config: HallConfig, out: Path, which: str, window: int | None = None) -
     of the hall ``config`` to PNG files in ``out``, at 1920×1080, 1366×768 and 3840×2160;
     returns the files written."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    application()
+    make_application()
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for width, height in (BIG, SMALL, HUGE):

@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from appkit.startup import AppSetup
 from boards.qt.app import Running, build_board, build_display
 from counter.qt.app import Counter, build_counter
 from counter.receipt import HallPhones, ServiceReceiptPrinter
@@ -31,7 +32,7 @@ from devices.printer.service import PrinterService
 from devices.printer.sim import PrinterSimulator
 from devices.sign.sim import ModbusSignSimulator
 from devices.speech.service import SpeechService
-from hall.appsetup import AppSetup, resolve
+from hall.appsetup import resolve
 from hall.demo.site import BOXES, Box, DemoSite
 from hub.client import HubClient
 from kiosk.qt.app import Kiosk, build_kiosk

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
+from appkit.qtapp import make_application
 from hall.demo.apps import DemoApps
 from hall.demo.day import DayScript
 from hall.demo.drive import Pump, ScriptError, Stopped
 from hall.demo.live import LiveHall
 from hall.demo.site import BOXES, CENTRAL_ACCOUNT, CONSOLE_PASSWORD, DemoSite
 from hall.exits import EXIT_FAIL, EXIT_OK
-from kiosk.qt.app import make_application
 
 log = logging.getLogger(__name__)
 

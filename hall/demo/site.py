@@ -28,8 +28,9 @@ from typing import Any
 
 import tomli_w
 
+from appkit.net import free_port
 from config.sample import sample_hall_data
-from hall.hubprocess import HubProcess, free_port
+from hall.hubprocess import HubProcess
 from hub.client import HubClient
 from sync.central.console.accounts import ConsoleAccounts
 from sync.central.console.regions import add_region, set_hall_region

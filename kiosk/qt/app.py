@@ -1,5 +1,5 @@
-"""Putting the kiosk together from the box's settings (``hall.appsetup.AppSetup``): hub, devices,
-catalog, model, window; and the QApplication with the kiosk's font.
+"""Putting the kiosk together from the box's settings (``appkit.startup.AppSetup``): hub, devices,
+catalog, model, window (the QApplication is ``appkit.qtapp.make_application``).
 
 Every device is optional: with no printer configured the number is shown and read aloud, with no
 reader nobody needs to swipe, with no token or hub the guides still come from the local catalog
@@ -9,24 +9,20 @@ copy and taking a ticket says to go to the staffed desk.
 from __future__ import annotations
 
 import logging
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
 
-from appkit import fonts
-from appkit.collector import collect_on_gui_thread
+from appkit.qtapp import make_application
+from appkit.startup import AppSetup, AppSetupError
 from devices.errors import DeviceError
 from devices.health import Health, HealthState
 from devices.printer.layout import PAPER_58, PAPER_80
 from devices.printer.service import PrinterService
 from devices.speech.service import SpeechService
-from hall.appsetup import AppSetup, AppSetupError
 from hub.alert_sender import AlertSender
 from hub.client import HubClient
 from hub.errors import HubError
@@ -46,28 +42,6 @@ from kiosk.staff import ConfigStaff, HubStaff
 log = logging.getLogger(__name__)
 
 HUB_TIMEOUT = 5.0  # seconds per hub call; a worker waits, never the screen
-
-
-APP_FONT = "WenQuanYi Micro Hei"  # the application-wide default (see make_application)
-
-
-def make_application(argv: Sequence[str] = ()) -> QApplication:
-    """The QApplication (created once) with a CJK font set explicitly, so Chinese is drawn as
-    text whatever the system's default font is. The kiosk's own texts use pixel fonts of the
-    hall family (``appkit.fonts``: Noto Sans CJK SC with its real Bold, else WenQuanYi); the
-    application-wide default stays WenQuanYi Micro Hei where installed, because every other
-    widget of a process (the demo runs the whole hall in one) laid out in Noto Sans CJK made
-    it several times slower. Python's cyclic collector runs on the GUI thread only
-    (``appkit.collector``): the kiosk's hub calls run on workers."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        app = QApplication(list(argv) or [sys.argv[0]])
-    collect_on_gui_thread(app)
-    if APP_FONT in QFontDatabase.families():
-        app.setFont(QFont(APP_FONT))
-    else:
-        fonts.install(app)
-    return app
 
 
 def emblem_path(setup: AppSetup) -> str:

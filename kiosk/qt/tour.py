@@ -33,10 +33,10 @@ from zoneinfo import ZoneInfo
 import uvicorn
 from PySide6.QtWidgets import QApplication
 
+from appkit.net import free_port
 from config import HallConfig, sample_hall
 from devices.health import Health, HealthState
 from devices.idnumber import check_digit
-from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
 from kiosk.app_model import ELDER, HOME, MORE_TIME, KioskModel, Role

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import uvicorn
 
+from appkit.net import free_port
 from boards.announce import Announcer
 from boards.board_model import BoardModel, BoardState
 from boards.display_model import DisplayModel, DisplayState
@@ -18,7 +19,6 @@ from config.schema import SpeechSettings
 from devices.sign.service import ModbusSign, open_sign
 from devices.speech.service import SpeechService
 from devices.speech.text import call_text, recall_text
-from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
 from tests.boards.board_fakes import FULL_NAME, ID_NUMBER, RecordingEngine, hall_tokens

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from appkit.startup import AppSetupError
 from config.sample import sample_hall_data
-from hall.appsetup import AppSetupError, add_app_arguments, resolve
+from hall.appsetup import add_app_arguments, resolve
 
 
 def _args(*argv: str) -> argparse.Namespace:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from hall.hubprocess import free_port
+from appkit.net import free_port
 from tests.shifted_clock import SetClock
 
 DEMO_PATIENCE = 240

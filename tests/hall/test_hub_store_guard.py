@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hall.hubprocess import ROOT, HubProcess, free_port
+from appkit.net import free_port
+from hall.hubprocess import ROOT, HubProcess
 from hub.client import HubClient, HubUnavailable
 from tests.timing import PATIENCE, wait_for
 

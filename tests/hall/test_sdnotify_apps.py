@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from hall.hubprocess import ROOT, free_port
+from appkit.net import free_port
+from hall.hubprocess import ROOT
 from tests.timing import PATIENCE
 
 

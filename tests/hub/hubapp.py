@@ -10,8 +10,8 @@ from pathlib import Path
 
 import uvicorn
 
+from appkit.net import free_port
 from config import HallConfig
-from hall.hubprocess import free_port
 from hub.server import Hub, open_hub
 from sync.clock import Clock
 from tests.conftest import queue_hall

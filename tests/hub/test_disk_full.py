@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 import tomli_w
 
+from appkit.net import free_port
 from config.sample import sample_hall_data
 from hall.cli import main
-from hall.hubprocess import ROOT, HubProcess, free_port
+from hall.hubprocess import ROOT, HubProcess
 from hub.client import HubClient
 from hub.server import open_store
 from tests.hub.hubapp import served

@@ -12,8 +12,9 @@ from pathlib import Path
 import requests
 import uvicorn
 
+from appkit.net import free_port
 from config import HallCalendar, sample_hall
-from hall.hubprocess import HubProcess, free_port
+from hall.hubprocess import HubProcess
 from hub.downlink import start_downlink
 from hub.server import open_hub
 from sync.central.app import create_central_app

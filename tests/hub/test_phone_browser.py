@@ -7,7 +7,8 @@ from pathlib import Path
 
 import tomli_w
 
-from hall.hubprocess import HubProcess, free_port
+from appkit.net import free_port
+from hall.hubprocess import HubProcess
 from hub.client import HubClient
 from tests.browser import PHONE, chromium, needs_chromium
 from tests.conftest import queue_hall_data

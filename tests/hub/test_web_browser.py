@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import requests
 import uvicorn
 
+from appkit.net import free_port
 from appkit.style import clock_text
-from hall.hubprocess import free_port
 from hub.client import HubClient
 from hub.server import open_hub
 from tests.boards.board_fakes import FULL_NAME, ID_NUMBER

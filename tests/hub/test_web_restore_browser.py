@@ -7,7 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from hall.hubprocess import HubProcess, free_port
+from appkit.net import free_port
+from hall.hubprocess import HubProcess
 from hub.client import HubClient
 from tests.browser import chromium, needs_chromium
 from tests.timing import wait_for

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
-from hall.hubprocess import free_port
+from appkit.net import free_port
 from sync.central.app import create_central_app
 from sync.central.faults import Faults
 from sync.central.server import uvicorn_config

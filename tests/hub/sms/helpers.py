@@ -11,8 +11,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from appkit.net import free_port
 from config import HallConfig
-from hall.hubprocess import ROOT, free_port
+from hall.hubprocess import ROOT
 from hub.engine import QueueEngine
 from hub.sms.gateways import GatewayRefused, GatewayUnavailable, Message
 from hub.sms.queueing import SmsHook

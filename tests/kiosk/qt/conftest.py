@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytestqt.qtbot import QtBot
 
+from appkit.qtapp import make_application
 from config import sample_hall
 from devices.health import Health, HealthState
 from hub.alert_sender import AlertSender
@@ -25,7 +26,6 @@ from kiosk.app_model import KioskModel
 from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
 from kiosk.hub_adapter import HubClientPort
 from kiosk.journeys.base import Context
-from kiosk.qt.app import make_application
 from kiosk.qt.maintenance import Technician
 from kiosk.qt.window import KioskWindow
 from tests.hub.hubapp import served

@@ -16,6 +16,8 @@ import pytest
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from appkit.qtapp import make_application
+from appkit.startup import AppSetup
 from config import HallConfig, sample_hall
 from config.sample import DEMO_TECHNICIAN_PIN
 from config.schema import DeviceSettings, SpeechSettings
@@ -24,13 +26,12 @@ from devices.idcard.sim import SimulatedReader
 from devices.printer.decode import DecodedJob, decode_job
 from devices.printer.sim import PrinterSimulator
 from devices.speech.engine import EspeakEngine
-from hall.appsetup import AppSetup
 from hub.client import HubClient
 from hub.server import Hub
 from kiosk.app_model import KioskModel
 from kiosk.catalog import display_name
 from kiosk.materials import read_material
-from kiosk.qt.app import Kiosk, build_kiosk, make_application
+from kiosk.qt.app import Kiosk, build_kiosk
 from kiosk.qt.window import KioskWindow
 from tests.boards.board_fakes import RecordingEngine
 from tests.hub.hubapp import served

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from appkit.qtapp import make_application
 from config import sample_hall
 from config.loader import config_from_dict
 from hub.alert_sender import AlertSender
@@ -23,7 +24,6 @@ from kiosk.app_model import KioskModel
 from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
 from kiosk.hub_adapter import HubClientPort
 from kiosk.journeys.base import Context
-from kiosk.qt.app import make_application
 from kiosk.qt.maintenance import Technician
 from kiosk.qt.window import KioskWindow
 from tests.conftest import queue_hall_data

@@ -14,8 +14,8 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from appkit.net import free_port
 from config import HallCalendar
-from hall.hubprocess import free_port
 from hub.server import Hub, open_hub
 from sync.central.app import create_central_app
 from sync.central.cases import find_case, set_case_status
