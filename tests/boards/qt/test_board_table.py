@@ -1,0 +1,142 @@
+"""One table of what happens at window 1 and what its board then shows, run against both boards:
+the Qt board (BoardModel fed by HubFeed and drawn by BoardView, as ``hall board`` runs them) and
+the web board (``/board/1``, for Android TVs) in headless chromium. Both follow a real hub; after
+each step each board must come to show the row's status line, number, citizen and rating box."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from boards.board_model import BoardModel
+from boards.feed import HubFeed
+from boards.qt.board import BoardView
+from boards.session import BoardSession
+from config import HallConfig
+from hub.board_texts import text
+from hub.client import HubClient
+from tests.boards.board_fakes import FULL_NAME, ID_NUMBER, HallTokens, hall_tokens
+from tests.browser import chromium, needs_chromium
+from tests.hub.hubapp import served
+from tests.timing import wait_for
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a board shows of the window's state (the texts of the shared catalog)."""
+
+    status: str
+    number: str
+    citizen: str = ""
+    rating: bool = False
+
+
+IDLE = Shown(text("status_idle"), text("no_ticket"))
+ASKING = Shown(text("status_idle"), text("no_ticket"), rating=True)
+SERVING = text("status_serving")
+
+
+def _paused(reason: str) -> Shown:
+    return Shown(text("status_paused") + text("pause_reason", reason=reason), text("no_ticket"))
+
+
+# (what happens, then what the board shows). Tickets are numbered per category from 1 in a new
+# hub: the ID-card ticket is B001 (its citizen shown masked), the anonymous one B002. The hall's
+# keypad waits 5 s for a rating.
+STEPS: list[tuple[str, Callable[[HallTokens], object], Shown]] = [
+    (
+        "a ticket with an ID card is issued",
+        lambda h: h.kiosk.issue_ticket(
+            category="B", id_card={"number": ID_NUMBER, "name": FULL_NAME}
+        ),
+        IDLE,
+    ),
+    ("a ticket without one is issued", lambda h: h.kiosk.issue_ticket(category="B"), IDLE),
+    (
+        "window 1 calls the next",
+        lambda h: h.counters[1].call_next(1),
+        Shown(SERVING, "B001", "张*三"),
+    ),
+    ("window 1 calls it again", lambda h: h.counters[1].recall(1), Shown(SERVING, "B001", "张*三")),
+    ("another window calls", lambda h: h.counters[2].call_next(2), Shown(SERVING, "B001", "张*三")),
+    ("window 1 finishes: the keypad asks for a rating", lambda h: h.counters[1].finish(1), ASKING),
+    ("nobody rates: the prompt runs out (5 s)", lambda h: None, IDLE),
+    ("window 1 pauses", lambda h: h.counters[1].pause(1, "系统维护"), _paused("系统维护")),
+    ("window 1 resumes", lambda h: h.counters[1].resume(1), IDLE),
+]
+
+
+def _qt_shown(view: BoardView) -> Shown:
+    """What the Qt board's labels show."""
+    return Shown(
+        view.status.text(),
+        view.number.text(),
+        view.citizen.text(),
+        not view.rating_box.isHidden(),
+    )
+
+
+WEB_SHOWN = """JSON.stringify({
+  status: document.getElementById('status').textContent,
+  number: document.getElementById('number').textContent,
+  citizen: document.getElementById('citizen').textContent,
+  rating: document.getElementById('rating').style.display !== 'none'
+})"""
+
+
+@contextmanager
+def _qt_board(url: str, hall: HallTokens) -> Iterator[Callable[[], Shown]]:
+    view = BoardView()
+    session = BoardSession(BoardModel(1), lambda _: None)
+    feed = HubFeed(HubClient(url, hall.board_token), session, window=1, retry_seconds=0.05)
+    feed.start()
+    try:
+        wait_for(lambda: feed.connected, "the Qt board's feed connected")
+
+        def shown() -> Shown:
+            session.tick()  # as the app's one-second ticker does
+            view.show_state(session.state)  # as the app's queued signal does, on this thread
+            return _qt_shown(view)
+
+        yield shown
+    finally:
+        feed.stop()
+        view.close()
+
+
+@contextmanager
+def _web_board(url: str, hall: HallTokens, profile: Path) -> Iterator[Callable[[], Shown]]:
+    subscribers = hall.admin.health()["subscribers"]
+    with chromium(profile) as browser:
+        browser.open(f"{url}/board/1?token={hall.board_token}")
+        wait_for(lambda: hall.admin.health()["subscribers"] > subscribers, "the web board live")
+        yield lambda: Shown(**json.loads(browser.eval(WEB_SHOWN)))
+
+
+def _board(
+    kind: str, url: str, hall: HallTokens, tmp_path: Path
+) -> AbstractContextManager[Callable[[], Shown]]:
+    return _qt_board(url, hall) if kind == "qt" else _web_board(url, hall, tmp_path / "profile")
+
+
+@pytest.mark.parametrize("kind", ["qt", pytest.param("web", marks=needs_chromium)])
+def test_the_board_shows_each_row_of_the_table(
+    kind: str, tmp_path: Path, hall_with: Callable[..., HallConfig], qtbot: QtBot
+) -> None:
+    config = hall_with(rating={"keypad_timeout_seconds": 5})
+    with served(tmp_path / "hub", config=config) as (hub, url):
+        hall = hall_tokens(url, hub.admin_token_path.read_text().strip())
+        with _board(kind, url, hall, tmp_path) as shown:
+            wait_for(lambda: shown() == IDLE, f"the {kind} board idle at first")
+            for what, act, expected in STEPS:
+                act(hall)
+                try:
+                    wait_for(lambda e=expected: shown() == e, f"the {kind} board after: {what}")
+                except AssertionError:
+                    pytest.fail(f"{kind} board after {what!r}: {shown()} != {expected}")
