@@ -19,6 +19,7 @@ from boards.feed import HubFeed
 from boards.qt.board import BoardView
 from boards.session import BoardSession
 from config import HallConfig
+from config.sample import DEMO_STAFF_PIN
 from hub.board_texts import text
 from hub.client import HubClient
 from tests.boards.board_fakes import FULL_NAME, ID_NUMBER, HallTokens, hall_tokens
@@ -33,42 +34,49 @@ class Shown:
 
     status: str
     number: str
-    citizen: str = ""
-    rating: bool = False
+    citizen: str
+    rating: bool
+    clerk: str
 
 
-IDLE = Shown(text("status_idle"), text("no_ticket"))
-ASKING = Shown(text("status_idle"), text("no_ticket"), rating=True)
-SERVING = text("status_serving")
+CLERK = "王丽华"  # staff 1001 of the sample hall
+IDLE, SERVING = text("status_idle"), text("status_serving")
+NONE = text("no_ticket")
+FIRST = Shown(IDLE, NONE, "", False, text("no_clerk"))
 
 
-def _paused(reason: str) -> Shown:
-    return Shown(text("status_paused") + text("pause_reason", reason=reason), text("no_ticket"))
+def showing(
+    status: str, number: str = NONE, citizen: str = "", rating: bool = False, clerk: str = CLERK
+) -> Shown:
+    return Shown(status, number, citizen, rating, clerk)
 
 
-# (what happens, then what the board shows). Tickets are numbered per category from 1 in a new
-# hub: the ID-card ticket is B001 (its citizen shown masked), the anonymous one B002. The hall's
-# keypad waits 5 s for a rating.
+def paused(reason: str) -> str:
+    return text("status_paused") + text("pause_reason", reason=reason)
+
+
+def _id_ticket(hall: HallTokens) -> object:
+    return hall.kiosk.issue_ticket(category="B", id_card={"number": ID_NUMBER, "name": FULL_NAME})
+
+
+# (what happens, then what window 1's board shows). Tickets are numbered per category from 1 in
+# a new hub: the ID-card ticket is B001 (its citizen shown masked), the other B002; window 1 calls
+# categories A and B, window 2 A and C. The hall's keypad waits 5 s for a rating.
 STEPS: list[tuple[str, Callable[[HallTokens], object], Shown]] = [
-    (
-        "a ticket with an ID card is issued",
-        lambda h: h.kiosk.issue_ticket(
-            category="B", id_card={"number": ID_NUMBER, "name": FULL_NAME}
-        ),
-        IDLE,
-    ),
-    ("a ticket without one is issued", lambda h: h.kiosk.issue_ticket(category="B"), IDLE),
-    (
-        "window 1 calls the next",
-        lambda h: h.counters[1].call_next(1),
-        Shown(SERVING, "B001", "张*三"),
-    ),
-    ("window 1 calls it again", lambda h: h.counters[1].recall(1), Shown(SERVING, "B001", "张*三")),
-    ("another window calls", lambda h: h.counters[2].call_next(2), Shown(SERVING, "B001", "张*三")),
-    ("window 1 finishes: the keypad asks for a rating", lambda h: h.counters[1].finish(1), ASKING),
-    ("nobody rates: the prompt runs out (5 s)", lambda h: None, IDLE),
-    ("window 1 pauses", lambda h: h.counters[1].pause(1, "系统维护"), _paused("系统维护")),
-    ("window 1 resumes", lambda h: h.counters[1].resume(1), IDLE),
+    ("a clerk signs in", lambda h: h.counters[1].sign_in(1, "1001", DEMO_STAFF_PIN), showing(IDLE)),
+    ("a ticket with an ID card is issued", _id_ticket, showing(IDLE)),
+    ("a ticket without one", lambda h: h.kiosk.issue_ticket(category="B"), showing(IDLE)),
+    ("a ticket for window 2's items", lambda h: h.kiosk.issue_ticket(category="C"), showing(IDLE)),
+    ("window 1 calls", lambda h: h.counters[1].call_next(1), showing(SERVING, "B001", "张*三")),
+    ("window 1 calls again", lambda h: h.counters[1].recall(1), showing(SERVING, "B001", "张*三")),
+    ("window 2 calls", lambda h: h.counters[2].call_next(2), showing(SERVING, "B001", "张*三")),
+    ("window 1 finishes", lambda h: h.counters[1].finish(1), showing(IDLE, rating=True)),
+    ("nobody rates: the prompt runs out (5 s)", lambda h: None, showing(IDLE)),
+    ("window 1 pauses", lambda h: h.counters[1].pause(1, "系统维护"), showing(paused("系统维护"))),
+    ("window 1 resumes", lambda h: h.counters[1].resume(1), showing(IDLE)),
+    ("window 1 calls", lambda h: h.counters[1].call_next(1), showing(SERVING, "B002")),
+    ("nobody comes: window 1 skips", lambda h: h.counters[1].skip(1), showing(IDLE)),
+    ("the clerk signs out", lambda h: h.counters[1].sign_out(1), FIRST),
 ]
 
 
@@ -79,6 +87,7 @@ def _qt_shown(view: BoardView) -> Shown:
         view.number.text(),
         view.citizen.text(),
         not view.rating_box.isHidden(),
+        view.clerk_name.text(),
     )
 
 
@@ -86,7 +95,8 @@ WEB_SHOWN = """JSON.stringify({
   status: document.getElementById('status').textContent,
   number: document.getElementById('number').textContent,
   citizen: document.getElementById('citizen').textContent,
-  rating: document.getElementById('rating').style.display !== 'none'
+  rating: document.getElementById('rating').style.display !== 'none',
+  clerk: document.getElementById('clerk-name').textContent
 })"""
 
 
@@ -133,7 +143,7 @@ def test_the_board_shows_each_row_of_the_table(
     with served(tmp_path / "hub", config=config) as (hub, url):
         hall = hall_tokens(url, hub.admin_token_path.read_text().strip())
         with _board(kind, url, hall, tmp_path) as shown:
-            wait_for(lambda: shown() == IDLE, f"the {kind} board idle at first")
+            wait_for(lambda: shown() == FIRST, f"the {kind} board idle at first")
             for what, act, expected in STEPS:
                 act(hall)
                 try:
