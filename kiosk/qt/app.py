@@ -32,11 +32,12 @@ from kiosk.devices_adapter import ReaderPort, SpeechPortAdapter
 from kiosk.facts import HallFacts
 from kiosk.hub_adapter import HubClientPort
 from kiosk.hub_watch import SettingsWatch
-from kiosk.journeys.base import Context, KioskSettings, SystemClock
+from kiosk.journeys.base import Context, SystemClock
 from kiosk.ports import PrinterPort
 from kiosk.printer_adapter import NoPrinter, ServicePrinter
 from kiosk.qt.maintenance import Technician
 from kiosk.qt.window import KioskWindow, freeze, install_excepthook
+from kiosk.settings import kiosk_settings
 from kiosk.staff import ConfigStaff, HubStaff
 
 log = logging.getLogger(__name__)
@@ -115,12 +116,7 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
         closers.append(lambda: service.stop(2.0))
         speech = SpeechPortAdapter(service)
     config = setup.config
-    settings = KioskSettings(
-        device_name=setup.box,
-        requeue_minutes=config.queue.requeue_minutes,
-        ticket_qr=config.links.ticket_qr,
-        guide_qr=config.links.guide_qr,
-    )
+    settings = kiosk_settings(config, setup.box)
     own_staff = ConfigStaff(config.staff)
     staff = HubStaff(client.confirm_staff, own_staff) if token else own_staff
     ctx = Context(

@@ -43,12 +43,13 @@ from kiosk.app_model import ELDER, HOME, MORE_TIME, KioskModel, Role
 from kiosk.catalog import CatalogKeeper, CatalogStore
 from kiosk.facts import HallFacts
 from kiosk.hub_adapter import HubClientPort
-from kiosk.journeys.base import NAV_BACK, NAV_PREV, Context, KioskSettings
+from kiosk.journeys.base import NAV_BACK, NAV_PREV, Context
 from kiosk.journeys.screens import Group, InputKind, Screen
 from kiosk.layout import Metrics
 from kiosk.ports import PrintOutcome, Slip, SwipedCard
 from kiosk.qt import measure
 from kiosk.qt.screen_view import ScreenView
+from kiosk.settings import kiosk_settings
 from kiosk.staff import ConfigStaff
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,6 @@ class TourKiosk:
         self.keeper = CatalogKeeper(CatalogStore(folder))
         self.keeper.refresh(self.port)
         self.staff = ConfigStaff(self.config.staff)
-        self.links = self.config.links
 
     def replay(
         self,
@@ -182,12 +182,7 @@ class TourKiosk:
             alerts=LogAlerts(),
             catalog_source=lambda: self.keeper.current,
             clock=clock,
-            settings=KioskSettings(
-                device_name=self.box,
-                requeue_minutes=self.config.queue.requeue_minutes,
-                ticket_qr=self.links.ticket_qr,
-                guide_qr=self.links.guide_qr,
-            ),
+            settings=kiosk_settings(self.config, self.box),
             hall=HallFacts.from_config(self.config),
             staff=self.staff if self.staff else None,
             screen_size=size,
