@@ -1,6 +1,6 @@
 """Every text the window boards and the hall display show, in one catalog (Simplified Chinese).
 
-One catalog for both kinds of screen: the Qt board and display (counter/qt) import it, and the
+One catalog for both kinds of screen: the Qt board and display (boards/qt) import it, and the
 hub hands it to the web board and display in the page (``window.HALL.texts``, hub/web.py).
 """
 

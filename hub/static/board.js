@@ -1,6 +1,6 @@
 /* The web window board and hall display. ES5 only (old Android TV browsers): no modules, no
-   fetch, no arrow functions, no const/let. Same content and rules as counter/board_model.py and
-   counter/display_model.py; the texts come with the page (window.HALL.texts, hub/board_texts.py).
+   fetch, no arrow functions, no const/let. Same content and rules as boards/board_model.py and
+   boards/display_model.py; the texts come with the page (window.HALL.texts, hub/board_texts.py).
 
    Link: GET /health (last seq), snapshot (windows, queue), then follow /api/v1/events from that
    seq with EventSource (XHR streaming where there is none). After any cut, and after a "reset"
@@ -10,7 +10,7 @@
   var C = window.HALL;
   var TEXTS = C.texts;
   var MAX_CALLS = 8, FRESH_MS = 10000, THANKS_MS = 5000, RETRY_MS = 1000, HEALTH_MS = 10000;
-  var BANNER_MS = 6000; /* a new call fills the screen this long (counter/display_model.py) */
+  var BANNER_MS = 6000; /* a new call fills the screen this long (boards/display_model.py) */
   /* The weekdays of the apps' one clock (appkit/style.py WEEKDAYS), Sunday first as getUTCDay. */
   var WEEKDAYS = ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"];
   var EVENT_TYPES = ["ticket.issued", "ticket.called", "ticket.recalled", "ticket.skipped",
