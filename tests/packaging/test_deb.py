@@ -199,14 +199,14 @@ def test_upgrade_and_roll_back_keep_data_and_config(chroot: Path, deb: Path) -> 
         chroot,
         "runuser -u hallkit -- hall token add --data /var/lib/hallkit --role kiosk --name k1",
     )
-    _in(chroot, "sed -i 's/^HALLKIT_WINDOW=1$/HALLKIT_WINDOW=7/' /etc/hallkit/hallkit.env")
+    _in(chroot, "sed -i 's|^HALLKIT_HUB=$|HALLKIT_HUB=http://10.0.0.2:8700|' /etc/hallkit/hallkit.env")
     _in(chroot, "echo '# the technician was here' >> /etc/hallkit/hall.toml")
     before = _in(chroot, "md5sum /var/lib/hallkit/hub.db /etc/hallkit/hall.toml")
 
     _dpkg(chroot, next_deb, "--force-confold")
     assert _in(chroot, "dpkg-query -W -f '${Version}' hallkit") == _field(next_deb, "Version")
     assert _in(chroot, "md5sum /var/lib/hallkit/hub.db /etc/hallkit/hall.toml") == before
-    assert "HALLKIT_WINDOW=7" in _in(chroot, "cat /etc/hallkit/hallkit.env")
+    assert "HALLKIT_HUB=http://10.0.0.2:8700" in _in(chroot, "cat /etc/hallkit/hallkit.env")
 
     _dpkg(chroot, deb, "--force-confold")  # the rollback install.md describes
     assert _in(chroot, "dpkg-query -W -f '${Version}' hallkit") == _field(deb, "Version")
