@@ -199,7 +199,10 @@ def test_upgrade_and_roll_back_keep_data_and_config(chroot: Path, deb: Path) -> 
         chroot,
         "runuser -u hallkit -- hall token add --data /var/lib/hallkit --role kiosk --name k1",
     )
-    _in(chroot, "sed -i 's|^HALLKIT_HUB=$|HALLKIT_HUB=http://10.0.0.2:8700|' /etc/hallkit/hallkit.env")
+    _in(
+        chroot,
+        "sed -i 's|^HALLKIT_HUB=$|HALLKIT_HUB=http://10.0.0.2:8700|' /etc/hallkit/hallkit.env",
+    )
     _in(chroot, "echo '# the technician was here' >> /etc/hallkit/hall.toml")
     before = _in(chroot, "md5sum /var/lib/hallkit/hub.db /etc/hallkit/hall.toml")
 
