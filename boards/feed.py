@@ -22,6 +22,7 @@ import requests
 from boards.board_model import RESYNC_EVENTS
 from hub.client import HubClient, StreamEvent
 from hub.errors import HubError
+from hub.presence import HubPresence
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ class HubFeed:
         # ends before stop() returns and none begins after (re-entrant: a listener may stop us).
         self._telling = threading.RLock()
         self._thread: threading.Thread | None = None
-        self.connected = False
+        self.presence = HubPresence("board feed", present=False, logger=log)
         self.last_seq = 0
 
     def start(self) -> None:
@@ -189,10 +190,13 @@ class HubFeed:
                 return  # reconnect: a fresh snapshot for the new day, catalog or settings
         raise HubError("stream_ended", "the hub closed the event stream")
 
+    @property
+    def connected(self) -> bool:
+        """Whether the feed follows the hub now (:attr:`presence`)."""
+        return self.presence.present
+
     def _set_connected(self, connected: bool) -> None:
-        if connected != self.connected:
-            self.connected = connected
-            log.info("hub link %s", "up" if connected else "down")
+        if self.presence.report(connected):
             self._tell(self.listener.connection, connected)
 
     def _fetch_photos(self, windows: list[dict[str, Any]]) -> None:

@@ -24,6 +24,7 @@ from counter.ports import Clerk, ItemInfo, QueueView, TodayFigures, WindowView
 from counter.states import seen_figures
 from counter.texts import Sentence
 from hub.client import HubRefused
+from hub.presence import HubPresence
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class LiveLinkState:
         self.today = TodayFigures()
         self.items: tuple[ItemInfo, ...] = ()
         self.serving: tuple[str, float] | None = None  # ticket id, monotonic start
-        self.hub_ok = True
+        self.presence = HubPresence(f"window {flow.window}")  # logs each change once
         self._seen: list[float] = []  # service seconds finished here (when the hub has no figure)
         self._hub_names_clerks = False  # whether this hub's window state names the clerk
         self._answers = 0  # answers to the clerk's operations taken so far
@@ -131,20 +132,19 @@ class LiveLinkState:
             self.serving = (current.id, clock.monotonic() - offset)
         self.state = state
 
+    @property
+    def hub_ok(self) -> bool:
+        """Whether the hub answered last time (:attr:`presence`)."""
+        return self.presence.present
+
     def hub_lost(self) -> None:
         """The hub stopped answering: say so, refuse every key until it is back."""
-        with self._lock:
-            changed, self.hub_ok = self.hub_ok, False
-        if changed:
-            log.warning("window %s: hub away", self._flow.window)
+        if self.presence.report(False):
             self._flow.on_change()
 
     def hub_back(self) -> None:
         """The hub answers again (the live link refreshed the window first)."""
-        with self._lock:
-            changed, self.hub_ok = not self.hub_ok, True
-            if changed:
+        if self.presence.report(True):
+            with self._lock:
                 self._say(Sentence(self._flow.texts.get("hub.back")))
-        if changed:
-            log.info("window %s: hub back", self._flow.window)
             self._flow.on_change()

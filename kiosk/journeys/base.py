@@ -31,6 +31,7 @@ from typing import ClassVar, Protocol, TypeVar
 
 from appkit.style import clock_text
 from hub.client import HubRefused, HubUnavailable
+from hub.presence import HubPresence
 from kiosk.catalog import Catalog
 from kiosk.facts import HallFacts
 from kiosk.journeys.screens import (
@@ -121,7 +122,7 @@ class Context:
     hall: HallFacts = field(default_factory=HallFacts)
     staff: StaffPort | None = None  # None: no staff can confirm here (no green lane by PIN)
     elder: bool = False
-    hub_away: bool = False
+    presence: HubPresence = field(default_factory=lambda: HubPresence("kiosk"))
     reader_ok: bool = True
     screen_size: tuple[int, int] | None = None  # px, set by the view; None: settings' pages
     waits: dict[str, QueueWait] = field(default_factory=dict)  # per category, from the hub
@@ -130,6 +131,15 @@ class Context:
     @property
     def catalog(self) -> Catalog | None:
         return self.catalog_source()
+
+    @property
+    def hub_away(self) -> bool:
+        """Whether the hub did not answer last time it was asked (:attr:`presence`)."""
+        return not self.presence.present
+
+    @hub_away.setter
+    def hub_away(self, away: bool) -> None:
+        self.presence.report(not away)
 
     @property
     def room(self) -> Room | None:

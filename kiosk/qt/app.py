@@ -26,6 +26,7 @@ from devices.speech.service import SpeechService
 from hub.alert_sender import AlertSender
 from hub.client import HubClient
 from hub.errors import HubError
+from hub.presence import HubPresence
 from kiosk.app_model import KioskModel, Role
 from kiosk.catalog import Catalog, CatalogKeeper, CatalogStore
 from kiosk.devices_adapter import ReaderPort, SpeechPortAdapter
@@ -128,6 +129,7 @@ def build_kiosk(setup: AppSetup, role: Role, *, maintain_ms: int = 30_000) -> Ki
         settings=settings,
         hall=HallFacts.from_config(config),
         staff=staff if staff else None,
+        presence=HubPresence(setup.box),  # its log lines name the box
     )
     model = KioskModel(
         ctx,
