@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from appkit.net import free_port
-from hub.client import HubClient, HubUnavailable
+from hub.client import HubClient, HubRefused, HubUnavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 30.0
@@ -87,7 +87,8 @@ class HubProcess:
                 try:
                     probe.health()
                     return True
-                except HubUnavailable:
+                except (HubUnavailable, HubRefused):
+                    # nothing answers yet, or another server holds the port (ours then exits)
                     time.sleep(0.05)
         finally:
             probe.close()

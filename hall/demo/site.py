@@ -158,6 +158,10 @@ class DemoSite:
 
     # -- processes ------------------------------------------------------------------------------
 
+    def _hub_port(self) -> frozenset[int]:
+        port = (self.hub_bind or "").rpartition(":")[2]
+        return frozenset({int(port)}) if port.isdigit() else frozenset()
+
     def start(self) -> None:
         """Start central, enroll the hub once, start the hub, and give every box a token.
 
@@ -167,7 +171,9 @@ class DemoSite:
         if not self.config_path.exists():
             self.write_config()
         self._load_site()
-        self._central_port = self._central_port or free_port()
+        # not the port the hub was told to take: it is not listening yet, so the system could
+        # hand the same one out again
+        self._central_port = self._central_port or free_port(avoid=self._hub_port())
         self.central = CentralProcess(self.root / "central", port=self._central_port)
         self.central.start()
         hub_dir = self.root / "hub"
