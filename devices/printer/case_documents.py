@@ -28,6 +28,23 @@ def _date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _head(
+    hall_name: str, title: str, size: Size, case_number: str, item: str, applicant: str
+) -> list[Block]:
+    """Every case paper's head: the hall, the title, the case number, the item and the
+    applicant (masked; no line when none)."""
+    blocks: list[Block] = [
+        Text(hall_name, bold=True, align=Align.CENTER),
+        Text(title, size, bold=True, align=Align.CENTER),
+        Separator(),
+        KeyValue("办件编号", case_number),
+        KeyValue("办理事项", item),
+    ]
+    if applicant.strip():
+        blocks.append(KeyValue("申请人", mask_name(applicant.strip())))
+    return blocks
+
+
 @dataclass(frozen=True)
 class PickupSlip:
     """What a 领取凭证 prints; ``delivered_at`` is hall-local time."""
@@ -47,15 +64,9 @@ class PickupSlip:
 def pickup_slip(slip: PickupSlip) -> Document:
     """The 领取凭证: case number, item, when and where it was handed over, by whom, and the
     line saying the citizen took it (confirmed on the keypad), with a line to sign."""
-    blocks: list[Block] = [
-        Text(slip.hall_name, bold=True, align=Align.CENTER),
-        Text("领取凭证", Size.BIG, bold=True, align=Align.CENTER),
-        Separator(),
-        KeyValue("办件编号", slip.case_number),
-        KeyValue("办理事项", slip.item_name),
-    ]
-    if slip.applicant_name.strip():
-        blocks.append(KeyValue("申请人", mask_name(slip.applicant_name.strip())))
+    blocks = _head(
+        slip.hall_name, "领取凭证", Size.BIG, slip.case_number, slip.item_name, slip.applicant_name
+    )
     blocks += [
         KeyValue("领取时间", slip.delivered_at.strftime(TIME_FORMAT)),
         KeyValue("领取窗口", slip.window),
@@ -95,15 +106,14 @@ def correction_notice(notice: CorrectionNotice) -> Document:
     """The 补正材料通知书: the case, the numbered list of every missing material, where and whom
     to come back to, the date, and "请一次性补齐以上材料后到X号窗口办理"."""
     title = "补正材料通知书（补打）" if notice.reprint else "补正材料通知书"
-    blocks: list[Block] = [
-        Text(notice.hall_name, bold=True, align=Align.CENTER),
-        Text(title, Size.TALL, bold=True, align=Align.CENTER),
-        Separator(),
-        KeyValue("办件编号", notice.case_number),
-        KeyValue("办理事项", notice.item_name),
-    ]
-    if notice.applicant_name.strip():
-        blocks.append(KeyValue("申请人", mask_name(notice.applicant_name.strip())))
+    blocks = _head(
+        notice.hall_name,
+        title,
+        Size.TALL,
+        notice.case_number,
+        notice.item_name,
+        notice.applicant_name,
+    )
     blocks += [
         Separator(),
         Text(f"经审查，您的申请材料不齐全，需补正以下{len(notice.missing)}项材料：", bold=True),
@@ -149,15 +159,14 @@ class RejectionNotice:
 def rejection_notice(notice: RejectionNotice) -> Document:
     """The 不予受理通知书: case, item, the reason, the legal basis text, the right to apply for
     行政复议 or bring 行政诉讼, the hall, window and date."""
-    blocks: list[Block] = [
-        Text(notice.hall_name, bold=True, align=Align.CENTER),
-        Text("不予受理通知书", Size.TALL, bold=True, align=Align.CENTER),
-        Separator(),
-        KeyValue("办件编号", notice.case_number),
-        KeyValue("办理事项", notice.item_name),
-    ]
-    if notice.applicant_name.strip():
-        blocks.append(KeyValue("申请人", mask_name(notice.applicant_name.strip())))
+    blocks = _head(
+        notice.hall_name,
+        "不予受理通知书",
+        Size.TALL,
+        notice.case_number,
+        notice.item_name,
+        notice.applicant_name,
+    )
     blocks += [
         Separator(),
         Text("经审查，您的申请不予受理。", bold=True),

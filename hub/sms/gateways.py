@@ -153,11 +153,7 @@ class AliyunGateway:
         self.key_id = settings.access_key_id
         self.secret = secret
         self.sign_name = sign_name
-        self.templates = {
-            "near": settings.template_near,
-            "call": settings.template_call,
-            "ready": settings.template_ready,
-        }
+        self.templates = _templates(settings)
         self._clock = clock
         self._nonce = nonce
         self._http = _Http(settings.timeout_seconds)
@@ -195,6 +191,15 @@ class AliyunGateway:
         raise GatewayRefused(f"Alibaba Cloud SMS refused ({status} {code}): {text}")
 
 
+def _templates(settings: SmsSettings) -> dict[str, str]:
+    """The vendor's template code for each kind of message."""
+    return {
+        "near": settings.template_near,
+        "call": settings.template_call,
+        "ready": settings.template_ready,
+    }
+
+
 class TencentGateway:
     """Tencent Cloud SMS, ``SendSms`` of API 3.0 (2021-01-11), signed TC3-HMAC-SHA256."""
 
@@ -211,11 +216,7 @@ class TencentGateway:
         self.settings = settings
         self.secret = secret
         self.sign_name = sign_name
-        self.templates = {
-            "near": settings.template_near,
-            "call": settings.template_call,
-            "ready": settings.template_ready,
-        }
+        self.templates = _templates(settings)
         self._clock = clock
         self._http = _Http(settings.timeout_seconds)
 
