@@ -34,9 +34,9 @@ from hub.case_lookup import CaseLookup
 from hub.catalog import Catalog, etag_matches
 from hub.clerks import find_photo
 from hub.engine import QueueEngine
-from hub.errors import Busy, HubError, NotFound
+from hub.errors import Busy, HubError
 from hub.openapi_doc import install_openapi
-from hub.phone.links import CASE, TICKET
+from hub.phone.links import TICKET
 from hub.phone.routes import install_phone, phone_url
 from hub.replay import Replayer
 from hub.web import install_web
@@ -109,18 +109,6 @@ class StaffConfirmIn(_Body):
         if (self.pin is None) == (self.id_card is None):
             raise ValueError("send either pin or id_card")
         return self
-
-
-class CaseIn(_Body):
-    window: int = Field(ge=1, le=WINDOW_MAX)
-    item_id: str = Field(min_length=1, max_length=64)
-    materials_received: list[Annotated[str, Field(max_length=200)]] = Field(
-        default_factory=list, max_length=100
-    )
-    ticket_id: str | None = Field(None, max_length=64)
-    applicant: str | None = Field(None, max_length=32)
-    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
-    id_number: str | None = Field(None, min_length=15, max_length=18)  # kept only hashed
 
 
 class AlertIn(_Body):
@@ -440,28 +428,6 @@ def create_app(
         path, media = find_photo(engine.config, number, photo_root or FilePath.cwd())
         return FileResponse(path, media_type=media, headers={"Cache-Control": "max-age=300"})
 
-    # -- cases -------------------------------------------------------------------------------
-
-    lookup = cases or CaseLookup(engine, None)
-
-    @app.post(f"{API}/cases", status_code=201)
-    def accept_case(request: Request, body: CaseIn, dev: Auth) -> dict[str, Any]:
-        counter_of(body.window, dev)
-        case = engine.accept_case(**body.model_dump())
-        return {**case.to_dict(), "phone_url": phone_url(engine, CASE, case.receipt, request)}
-
-    @app.get(f"{API}/cases/{{receipt}}")
-    def case(request: Request, receipt: str, dev: Auth) -> dict[str, Any]:
-        found = lookup.find(receipt)
-        if dev.role not in ("counter", "admin"):
-            return found  # a kiosk's 办件进度: the citizen's few fields
-        try:  # a window works on the case: the hall's whole record, central's status on top
-            held = engine.case(receipt)
-        except NotFound:
-            return found
-        url = phone_url(engine, CASE, held.receipt, request)
-        return {**held.to_dict(), "phone_url": url, **found}
-
     # -- alerts and feedback ----------------------------------------------------------------
 
     @app.post(f"{API}/alerts", status_code=201)
@@ -525,7 +491,8 @@ def create_app(
         )
 
     install_web(app, engine, registry)  # /board/N and /display for Android TVs
-    install_cases(app, engine, device)  # a case's moves after 收件, 出件, lookup by ID number
+    # 收件, a case's moves after it, 出件, lookups by receipt and by ID number
+    install_cases(app, engine, device, cases or CaseLookup(engine, None))
 
     # -- management (people: the console's sessions, or the admin token) --------------------
     manage = actor_resolver(registry, sessions)

@@ -19,8 +19,10 @@ from pydantic import Field, StrictBool
 
 from hub.auth import Device, require
 from hub.bodies import StrictBody
+from hub.case_lookup import CaseLookup
 from hub.case_model import Case
 from hub.engine import QueueEngine
+from hub.errors import NotFound
 from hub.phone.links import CASE
 from hub.phone.routes import phone_url
 
@@ -44,14 +46,30 @@ class DeliverIn(StrictBody):
     confirmed: StrictBool
 
 
+class CaseIn(StrictBody):
+    window: int = Field(ge=1, le=999)
+    item_id: str = Field(min_length=1, max_length=64)
+    materials_received: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=100
+    )
+    ticket_id: str | None = Field(None, max_length=64)
+    applicant: str | None = Field(None, max_length=32)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
+    id_number: str | None = Field(None, min_length=15, max_length=18)  # kept only hashed
+
+
 class PersonIn(StrictBody):
     id_number: str = Field(min_length=15, max_length=18)
 
 
 def install_cases(
-    app: FastAPI, engine: QueueEngine, device: Callable[..., Awaitable[Device]]
+    app: FastAPI,
+    engine: QueueEngine,
+    device: Callable[..., Awaitable[Device]],
+    lookup: CaseLookup,
 ) -> None:
-    """Add the case routes to ``app``; ``device`` is the API's token dependency."""
+    """Add the case routes to ``app``; ``device`` is the API's token dependency, ``lookup``
+    answers receipt lookups (central first when the hub is enrolled)."""
     Auth = Annotated[Device, Depends(device)]
 
     def counter(dev: Device) -> None:
@@ -59,6 +77,22 @@ def install_cases(
 
     def answer(case: Case, request: Request) -> dict[str, Any]:
         return {**case.to_dict(), "phone_url": phone_url(engine, CASE, case.receipt, request)}
+
+    @app.post(f"{API}/cases", status_code=201)
+    def accept_case(request: Request, body: CaseIn, dev: Auth) -> dict[str, Any]:
+        require(dev, ("counter",), window=body.window)
+        return answer(engine.accept_case(**body.model_dump()), request)
+
+    @app.get(f"{API}/cases/{{receipt}}")
+    def case(request: Request, receipt: str, dev: Auth) -> dict[str, Any]:
+        found = lookup.find(receipt)
+        if dev.role not in ("counter", "admin"):
+            return found  # a kiosk's 办件进度: the citizen's few fields
+        try:  # a window works on the case: the hall's whole record, central's status on top
+            held = engine.case(receipt)
+        except NotFound:
+            return found
+        return {**answer(held, request), **found}
 
     @app.post(f"{API}/cases/lookup")
     def cases_for_person(request: Request, body: PersonIn, dev: Auth) -> dict[str, Any]:
