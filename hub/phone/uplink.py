@@ -4,7 +4,9 @@ Wi-Fi (``phone.public_base_url``; docs/phone.md, "Through central").
 Every :data:`EVERY_SECONDS` a thread makes the views of today's tickets and of the cases whose
 pages still answer, and PUTs to central those that changed since central last took them, at most
 :data:`CHUNK` a request, each with the SHA-256 of its code (central never learns a code), when
-the view was made and when its page expires. Nothing is queued: a view is a snapshot, so after a
+the view was made and when its page expires; a round after which no event was written (and the
+day did not turn) reads nothing. Views go without their rating: central's page has none. Nothing
+is queued: a view is a snapshot, so after a
 WAN outage the next round sends what is true then. A round that fails waits with backoff; the
 hall's queue never waits for it.
 """
@@ -55,6 +57,7 @@ class PhoneUplink:
         self.every = every
         self._time = waits
         self._sent: dict[str, str] = {}  # code → digest of the view central holds
+        self._mark: tuple[int, date] | None = None  # (last seq, service day) central is up to
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._backoff = Backoff(every, 300.0)
@@ -91,6 +94,10 @@ class PhoneUplink:
         engine = self._engine
         if not engine.config.phone.enabled or not engine.config.phone.public_base_url:
             return 0
+        # Nothing happened since the last round that central took whole: no view changed.
+        mark = (engine.last_seq(), engine.calendar.service_day(engine.clock.now()))
+        if mark == self._mark:
+            return 0
         changed = self._changed()
         path = f"{API_PREFIX}/halls/{self._client.credential.hall}/phone-views"
         for start in range(0, len(changed), CHUNK):
@@ -99,6 +106,7 @@ class PhoneUplink:
             for code, digest, _ in chunk:
                 self._sent[code] = digest
             self.views_sent += len(chunk)
+        self._mark = mark
         return len(changed)
 
     def _changed(self) -> list[tuple[str, str, dict[str, Any]]]:
@@ -126,6 +134,8 @@ class PhoneUplink:
             view = (tickets if kind == "ticket" else cases).get(subject)
             if view is None:
                 continue
+            if "rating" in view:  # central's page has no rating (and its countdown would churn)
+                view = {**view, "rating": {"state": "none"}}
             live.add(code)
             digest = hashlib.sha256(
                 json.dumps(view, sort_keys=True, ensure_ascii=False).encode()
