@@ -5,10 +5,9 @@ Every :data:`EVERY_SECONDS` a thread makes the views of today's tickets and of t
 pages still answer, and PUTs to central those that changed since central last took them, at most
 :data:`CHUNK` a request, each with the SHA-256 of its code (central never learns a code), when
 the view was made and when its page expires; a round after which no event was written (and the
-day did not turn) reads nothing. Views go without their rating: central's page has none. Nothing
-is queued: a view is a snapshot, so after a
-WAN outage the next round sends what is true then. A round that fails waits with backoff; the
-hall's queue never waits for it.
+day did not turn) reads nothing. Views go without their rating: central's page has none.
+Nothing is queued: a view is a snapshot, so after a WAN outage the next round sends what is true
+then. A round that fails waits with backoff; the hall's queue never waits for it.
 """
 
 from __future__ import annotations
