@@ -1,4 +1,4 @@
-"""The systemd units: systemd-analyze verify, and the promises of issue 7 on every unit."""
+"""The systemd units: systemd-analyze verify and security, and the promises of issues 7 and 18."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ from hall.cli import _parser
 from hub.connections import MAX_CONNECTIONS
 from tests.packaging.unitfiles import (
     GUI_ROLES,
+    MAJOR_MODULES,
+    ROLE_DEVICES,
     UNITS,
     exec_argv,
     read_env,
+    unit_env,
     value,
     values,
     words,
@@ -24,12 +27,15 @@ from tests.packaging.unitfiles import (
 
 UNIT_BY_ROLE = {p.stem.removeprefix("hallkit-"): p for p in UNITS}
 HUB = UNIT_BY_ROLE["hub"]
+CENTRAL = UNIT_BY_ROLE["central"]
 GUI_UNITS = [UNIT_BY_ROLE[r] for r in GUI_ROLES]
+HALL_UNITS = [HUB, *GUI_UNITS]  # the hall's boxes; central runs elsewhere
 SYSTEM_UNITS = Path("/lib/systemd/system")
+MAX_EXPOSURE = 3.0
 
 
 def test_there_is_a_unit_per_role() -> None:
-    assert sorted(UNIT_BY_ROLE) == ["board", "counter", "display", "hub", "kiosk"]
+    assert sorted(UNIT_BY_ROLE) == ["board", "central", "counter", "display", "hub", "kiosk"]
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +83,10 @@ def test_verify_would_catch_a_misspelt_key(verify_root: Path) -> None:
     assert "Unknown key 'ProtectSytem'" in done.stderr
 
 
-@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
-def test_every_unit_is_a_watched_always_restarted_service_of_the_hallkit_user(unit: Path) -> None:
+@pytest.mark.parametrize("unit", HALL_UNITS, ids=lambda p: p.name)
+def test_every_box_unit_is_a_watched_always_restarted_service_of_the_hallkit_user(
+    unit: Path,
+) -> None:
     assert value(unit, "Type") == "notify"
     assert int(value(unit, "WatchdogSec")) >= 10
     assert value(unit, "Restart") == "always"
@@ -152,9 +160,9 @@ def test_screen_units_are_a_cage_session_on_tty1_with_the_device_groups(unit: Pa
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
-def test_every_variable_a_unit_uses_is_set_in_the_env_file(unit: Path) -> None:
+def test_every_variable_a_unit_uses_is_set_in_the_env_file_or_the_unit(unit: Path) -> None:
     used = set(re.findall(r"\$\{?([A-Z_]+)\}?", " ".join(values(unit, "ExecStart"))))
-    assert used <= set(read_env())
+    assert used <= set(read_env()) | set(unit_env(unit))
 
 
 def _hall_commands() -> set[str]:
@@ -173,3 +181,89 @@ def test_each_unit_starts_a_hall_command_that_parses(unit: Path) -> None:
         pytest.skip(f"`hall {hall_args[0]}` is not written yet")
     args = _parser().parse_args(hall_args)
     assert args.command == hall_args[0]
+
+
+def _exposure(unit: Path) -> float:
+    """The overall exposure `systemd-analyze security --offline=true` gives the unit file."""
+    done = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", "--no-pager", str(unit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    found = re.search(r"Overall exposure level for \S+: (\d+\.\d)", done.stdout)
+    assert found, done.stdout + done.stderr
+    return float(found.group(1))
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None,
+    reason="systemd-analyze (package systemd) is not installed: no offline security review",
+)
+@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+def test_every_unit_scores_at_most_3_in_systemd_analyze_security(unit: Path) -> None:
+    assert _exposure(unit) <= MAX_EXPOSURE
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
+def test_the_security_review_would_catch_a_loosened_screen_unit(tmp_path: Path) -> None:
+    loose = tmp_path / "hallkit-loose.service"
+    kept = []
+    for line in UNIT_BY_ROLE["kiosk"].read_text().splitlines():
+        if not line.startswith(("SystemCallFilter=", "DeviceAllow=", "DevicePolicy=", "Protect")):
+            kept.append(line)
+    loose.write_text("\n".join(kept) + "\n")
+    assert _exposure(loose) > MAX_EXPOSURE
+
+
+@pytest.mark.parametrize("role", GUI_ROLES)
+def test_each_screen_unit_may_open_exactly_the_devices_of_its_role(role: str) -> None:
+    unit = UNIT_BY_ROLE[role]
+    assert value(unit, "DevicePolicy") == "closed"
+    allowed = [line.split() for line in values(unit, "DeviceAllow")]
+    assert all(access == "rw" for _, access in allowed)
+    assert sorted(name for name, _ in allowed) == sorted(ROLE_DEVICES[role])
+
+
+@pytest.mark.parametrize("role", GUI_ROLES)
+def test_the_drivers_of_the_allowed_device_classes_are_loaded_before_the_unit(role: str) -> None:
+    # char-NAME is looked up in /proc/devices when the unit starts: a class whose driver is not
+    # loaded yet (a reader plugged in after boot) would be refused until the next restart.
+    unit = UNIT_BY_ROLE[role]
+    needed = {
+        f"modprobe@{MAJOR_MODULES[d]}.service" for d in ROLE_DEVICES[role] if d in MAJOR_MODULES
+    }
+    assert words(unit, "Wants", "Unit") >= needed
+    assert words(unit, "After", "Unit") >= needed
+
+
+@pytest.mark.parametrize("unit", GUI_UNITS, ids=lambda p: p.name)
+def test_screen_units_filter_system_calls_and_hide_other_processes(unit: Path) -> None:
+    assert values(unit, "SystemCallFilter") == ["@system-service", "~@privileged @resources"]
+    assert value(unit, "SystemCallErrorNumber") == "EPERM"  # refused, never SIGSYS
+    assert value(unit, "ProtectProc") == "invisible"
+    for key in ("RestrictRealtime", "RestrictNamespaces", "RestrictSUIDSGID", "PrivateMounts"):
+        assert value(unit, key) == "yes", key
+
+
+def test_central_is_an_always_restarted_service_of_the_hallkit_user_in_its_own_folder() -> None:
+    assert value(CENTRAL, "Type") == "exec"  # central does not speak sd_notify
+    assert value(CENTRAL, "Restart") == "always"
+    assert value(CENTRAL, "StartLimitIntervalSec", "Unit") == "0"
+    assert (value(CENTRAL, "User"), value(CENTRAL, "Group")) == ("hallkit", "hallkit")
+    assert value(CENTRAL, "StateDirectory") == "hallkit-central"
+    assert value(CENTRAL, "StateDirectoryMode") == "0700"  # the repository's signing key
+    argv = exec_argv(CENTRAL, read_env())
+    assert argv[argv.index("--data") + 1] == "/var/lib/hallkit-central"
+    assert value(CENTRAL, "SyslogIdentifier") == CENTRAL.stem
+
+
+def test_central_gets_the_hubs_strict_sandbox() -> None:
+    assert value(CENTRAL, "ProtectSystem") == "strict"
+    assert value(CENTRAL, "ReadWritePaths") == "/var/lib/hallkit-central"
+    for key in ("PrivateTmp", "PrivateDevices", "ProtectHome", "NoNewPrivileges"):
+        assert value(CENTRAL, key) == "yes", key
+    assert value(CENTRAL, "CapabilityBoundingSet") == ""
+    assert values(CENTRAL, "SystemCallFilter")[0] == "@system-service"
+    assert words(CENTRAL, "RestrictAddressFamilies") == {"AF_UNIX", "AF_INET", "AF_INET6"}

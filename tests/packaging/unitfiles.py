@@ -10,6 +10,26 @@ UNITS = sorted((PACKAGING / "systemd").glob("*.service"))
 ENV_FILE = PACKAGING / "etc" / "hallkit.env"
 GUI_ROLES = ("kiosk", "counter", "board", "display")
 
+TTY = "/dev/tty1"  # the session's terminal (TTYPath=)
+DRM = "char-drm"  # /dev/dri/card* and renderD*: the screen
+INPUT = "char-input"  # /dev/input/*: touch, keyboards, the rating keypad
+USB_SERIAL = "char-ttyUSB"  # /dev/hall-idcard, /dev/hall-printer, /dev/hall-sign (USB bridges)
+USB_DEVICE = "char-usb_device"  # /dev/bus/usb: readers and printers on their own USB (libusb)
+ALSA = "char-alsa"  # /dev/snd/*: the voice (espeak-ng)
+ROLE_DEVICES = {
+    # ID-card reader (serial or USB), ticket printer (serial or USB), the voice, the touch screen.
+    "kiosk": {TTY, DRM, INPUT, USB_SERIAL, USB_DEVICE, ALSA},
+    # ID-card reader (case intake), receipt printer, rating keypad; no voice, no sign.
+    "counter": {TTY, DRM, INPUT, USB_SERIAL, USB_DEVICE},
+    # The window sign (RS-485 adapter); the board says nothing aloud.
+    "board": {TTY, DRM, INPUT, USB_SERIAL},
+    # The voice calls.
+    "display": {TTY, DRM, INPUT, ALSA},
+}
+"""Devices each screen unit may open (DeviceAllow=, all ``rw``): cage's needs and the role's own."""
+MAJOR_MODULES = {DRM: "drm", USB_SERIAL: "usbserial", USB_DEVICE: "usbcore", ALSA: "snd"}
+"""The kernel module that registers each device class's major number (the input core is built in)."""
+
 
 def read_unit(path: Path) -> list[tuple[str, str, str]]:
     """(section, key, value) in file order; systemd allows a key more than once."""
@@ -54,8 +74,22 @@ def read_env(path: Path = ENV_FILE) -> dict[str, str]:
     return env
 
 
+def unit_env(path: Path) -> dict[str, str]:
+    """The unit's own Environment= settings (KEY=VALUE words, no quoting used in ours)."""
+    env = {}
+    for line in values(path, "Environment"):
+        for word in line.split():
+            key, _, val = word.partition("=")
+            env[key] = val
+    return env
+
+
 def exec_argv(path: Path, env: dict[str, str]) -> list[str]:
-    """ExecStart as systemd splits it: ${VAR} is one word, a bare $VAR is zero or more words."""
+    """ExecStart as systemd splits it: ${VAR} is one word, a bare $VAR is zero or more words.
+
+    The unit's own Environment= defaults apply first, ``env`` (the env file) over them.
+    """
+    env = {**unit_env(path), **env}
     argv: list[str] = []
     for word in shlex.split(value(path, "ExecStart")):
         if word.startswith("${") and word.endswith("}"):
