@@ -13,6 +13,7 @@ import pytest
 from hall.cli import _parser
 from hub.connections import MAX_CONNECTIONS
 from tests.packaging.unitfiles import (
+    ALL_UNITS,
     GUI_ROLES,
     MAJOR_MODULES,
     ROLE_DEVICES,
@@ -25,11 +26,10 @@ from tests.packaging.unitfiles import (
     words,
 )
 
-UNIT_BY_ROLE = {p.stem.removeprefix("hallkit-"): p for p in UNITS}
+UNIT_BY_ROLE = {p.stem.removeprefix("hallkit-"): p for p in ALL_UNITS}
 HUB = UNIT_BY_ROLE["hub"]
 CENTRAL = UNIT_BY_ROLE["central"]
 GUI_UNITS = [UNIT_BY_ROLE[r] for r in GUI_ROLES]
-HALL_UNITS = [HUB, *GUI_UNITS]  # the hall's boxes; central runs elsewhere
 SYSTEM_UNITS = Path("/lib/systemd/system")
 MAX_EXPOSURE = 3.0
 
@@ -46,7 +46,7 @@ def verify_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("root")
     shutil.copytree(SYSTEM_UNITS, root / "lib/systemd/system", symlinks=True)
     env = read_env()
-    for unit in UNITS:
+    for unit in ALL_UNITS:
         shutil.copy(unit, root / "lib/systemd/system" / unit.name)
         argv = exec_argv(unit, env)
         for command in (argv[0], *(w for w in argv if w.startswith("/opt/"))):
@@ -57,7 +57,7 @@ def verify_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+@pytest.mark.parametrize("unit", ALL_UNITS, ids=lambda p: p.name)
 def test_systemd_analyze_verify_passes_without_a_word(verify_root: Path, unit: Path) -> None:
     done = subprocess.run(
         ["systemd-analyze", "verify", f"--root={verify_root}", unit.name],
@@ -83,7 +83,7 @@ def test_verify_would_catch_a_misspelt_key(verify_root: Path) -> None:
     assert "Unknown key 'ProtectSytem'" in done.stderr
 
 
-@pytest.mark.parametrize("unit", HALL_UNITS, ids=lambda p: p.name)
+@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
 def test_every_box_unit_is_a_watched_always_restarted_service_of_the_hallkit_user(
     unit: Path,
 ) -> None:
@@ -159,7 +159,7 @@ def test_screen_units_are_a_cage_session_on_tty1_with_the_device_groups(unit: Pa
     assert words(unit, "Conflicts", "Unit") == {"getty@tty1.service", *others}
 
 
-@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+@pytest.mark.parametrize("unit", ALL_UNITS, ids=lambda p: p.name)
 def test_every_variable_a_unit_uses_is_set_in_the_env_file_or_the_unit(unit: Path) -> None:
     used = set(re.findall(r"\$\{?([A-Z_]+)\}?", " ".join(values(unit, "ExecStart"))))
     assert used <= set(read_env()) | set(unit_env(unit))
@@ -173,7 +173,7 @@ def _hall_commands() -> set[str]:
     return set()
 
 
-@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+@pytest.mark.parametrize("unit", ALL_UNITS, ids=lambda p: p.name)
 def test_each_unit_starts_a_hall_command_that_parses(unit: Path) -> None:
     argv = exec_argv(unit, read_env())
     hall_args = argv[argv.index("/opt/hallkit/venv/bin/hall") + 1 :]
@@ -201,7 +201,7 @@ def _exposure(unit: Path) -> float:
     shutil.which("systemd-analyze") is None,
     reason="systemd-analyze (package systemd) is not installed: no offline security review",
 )
-@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+@pytest.mark.parametrize("unit", ALL_UNITS, ids=lambda p: p.name)
 def test_every_unit_scores_at_most_3_in_systemd_analyze_security(unit: Path) -> None:
     assert _exposure(unit) <= MAX_EXPOSURE
 

@@ -6,7 +6,10 @@ import shlex
 from pathlib import Path
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
-UNITS = sorted((PACKAGING / "systemd").glob("*.service"))
+CENTRAL_UNIT = PACKAGING / "systemd" / "hallkit-central.service"
+ALL_UNITS = sorted((PACKAGING / "systemd").glob("*.service"))
+UNITS = [u for u in ALL_UNITS if u != CENTRAL_UNIT]
+"""The hall's boxes' units (docs/install.md explains each); central's runs on central's machine."""
 ENV_FILE = PACKAGING / "etc" / "hallkit.env"
 GUI_ROLES = ("kiosk", "counter", "board", "display")
 
