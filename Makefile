@@ -1,6 +1,7 @@
 # hallkit developer commands. Each target bootstraps what it needs on a fresh Debian 12 machine:
-# missing Debian packages (apt-get, as root), then .venv with hallkit installed editable plus its
-# test tools. Stamp files keep a second run from reinstalling; editing pyproject.toml reinstalls.
+# missing Debian packages (apt-get, as root), then .venv with the locked dependencies
+# (requirements/*.txt, hashes required) and hallkit installed editable. Stamp files keep a second
+# run from reinstalling; a changed lock or pyproject.toml reinstalls.
 #
 #   make demo    run the demo hall (hub, simulated devices)
 #   make test    ruff, ruff format --check, mypy, import contracts, pytest
@@ -21,7 +22,7 @@ BENCH_ARGS ?=
 
 export PYTHON VENV
 
-.PHONY: help deps sysdeps test lint fmt demo bench clean distclean
+.PHONY: help deps sysdeps lock test lint fmt demo bench clean distclean
 
 help:
 	@echo "hallkit make targets:"
@@ -33,7 +34,8 @@ help:
 	@echo "  make package    build dist/hallkit_VERSION_ARCH.deb from the committed HEAD"
 	@echo "  make package-test  build, then install/upgrade/roll back/purge in a Debian 12 root"
 	@echo "  make bare-test  make demo and make test as root in a bare Debian 12 root (debootstrap)"
-	@echo "  make deps       only bootstrap: Debian packages, $(VENV), pip install -e '.[test]'"
+	@echo "  make deps       only bootstrap: Debian packages, $(VENV) with the locked dependencies"
+	@echo "  make lock       re-lock requirements/*.txt (hashes) after editing pyproject.toml"
 	@echo "  make clean      remove caches and build output (keeps $(VENV))"
 	@echo "  make distclean  clean, and remove $(VENV) too"
 	@echo "Variables: PYTHON=$(PYTHON) PYTEST_ARGS='...' DEMO_ARGS='...' BENCH_ARGS='...'"
@@ -47,12 +49,23 @@ sysdeps:
 $(PY): | sysdeps
 	@scripts/bootstrap.sh venv
 
-# hallkit installed editable with the test extras; redone when pyproject.toml changes.
-$(STAMP): $(PY) pyproject.toml scripts/bootstrap.sh | sysdeps
+# The lock (base + screen + central + dev, hashes required), then hallkit editable; redone when
+# the lock, pyproject.toml or the bootstrap changes.
+LOCK_FILES := $(wildcard requirements/*.txt)
+
+$(STAMP): $(PY) pyproject.toml scripts/bootstrap.sh $(LOCK_FILES) | sysdeps
 	@scripts/bootstrap.sh install
 	@touch $@
 
 deps: $(STAMP)
+
+# One resolution of hallkit's dependencies, extras and build tools, written with sha256 hashes to
+# requirements/{base,screen,central,dev}.txt (scripts/lock.sh; docs/dependencies.md). Pins that
+# still fit pyproject.toml are kept; LOCK_ARGS=--upgrade takes the newest.
+LOCK_ARGS ?=
+
+lock:
+	@scripts/lock.sh $(LOCK_ARGS)
 
 test: deps
 	@scripts/check.sh test $(PYTEST_ARGS)

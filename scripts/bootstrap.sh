@@ -3,10 +3,18 @@
 #
 #   scripts/bootstrap.sh system    check the Debian packages; apt-get install what is missing
 #   scripts/bootstrap.sh venv      create .venv (python3 -m venv) unless a working one exists
-#   scripts/bootstrap.sh install   pip install -e '.[test]' into .venv
+#   scripts/bootstrap.sh install   the locked dependencies, then hallkit editable, into .venv
 #   scripts/bootstrap.sh all       all three, in that order
 #
-# The Makefile calls these steps and keeps stamp files, so a second `make test` installs nothing.
+# The install step takes every version and file hash from the lock (requirements/*.txt, made by
+# `make lock`; docs/dependencies.md): first pip itself, then setuptools and wheel, then
+# base + screen + central + dev, each with `pip install --require-hashes --no-deps --no-cache-dir`
+# (evdev is built from its hashed sdist with the locked setuptools, no build isolation), then
+# hallkit itself with `pip install --no-deps --no-build-isolation -e .`. So a developer's venv,
+# CI and the packages hold the same set; nothing is taken from the index unpinned.
+#
+# The Makefile calls these steps and keeps stamp files, so a second `make test` installs nothing;
+# a changed lock (requirements/*.txt) or pyproject.toml runs the install step again.
 #
 # Environment:
 #   PYTHON=...            interpreter that creates .venv (default: python3 on PATH; Debian's or a
@@ -190,19 +198,62 @@ EOF
   fi
 }
 
+# The lock, lowest group first (scripts/lock.sh); pip, setuptools and wheel are in it too.
+LOCK_FILES=(
+  requirements/base.txt requirements/screen.txt requirements/central.txt requirements/dev.txt
+)
+
+locked_block() {
+  # $1: a package name; prints its pin with its --hash lines from the lock files
+  awk -v want="$1" '
+    /^[A-Za-z0-9]/ { name = tolower($0); sub(/==.*/, "", name); keep = (name == want) }
+    /^ *#/ { next }
+    keep { print }
+  ' "${LOCK_FILES[@]}"
+}
+
+names_of() {
+  # requirement lines on stdin (NAME==VERSION ...) -> their normalised names, sorted
+  sed -E 's/[=@ ].*//' | tr 'A-Z_.' 'a-z--' | sort -u
+}
+
 step_install() {
   [[ -x "$VENV/bin/python" ]] || step_venv
+  local f
+  for f in "${LOCK_FILES[@]}"; do
+    [[ -f "$f" ]] || die "$f is missing: the lock is committed with hallkit (make lock makes it)"
+  done
   local t0=$SECONDS
   local -a pip=("$VENV/bin/python" -m pip --no-input --disable-pip-version-check)
+  local -a hashed=(install --progress-bar off --require-hashes --no-deps --no-cache-dir)
   local log="$VENV/pip-install.log"
-  say "pip install -U pip; pip install -e '.[test]' (hallkit editable, with its test tools)"
+  local tools="$VENV/.lock-tools.txt" pip_pin="$VENV/.lock-pip.txt"
+  locked_block pip >"$pip_pin"
+  { locked_block setuptools; locked_block wheel; } >"$tools"
+  grep -q '^pip==' "$pip_pin" && grep -q '^setuptools==' "$tools" && grep -q '^wheel==' "$tools" \
+    || die "the lock (${LOCK_FILES[*]}) has no pin for pip, setuptools or wheel: run make lock"
+  say "pip install --require-hashes from the lock: pip, setuptools and wheel, then"
+  say "  ${LOCK_FILES[*]}; then hallkit itself (editable, --no-deps)"
   say "  pip's output goes to $log"
-  if ! { "${pip[@]}" install --progress-bar off --upgrade pip \
-         && "${pip[@]}" install --progress-bar off -e '.[test]'; } >"$log" 2>&1; then
+  local -a req=()
+  for f in "${LOCK_FILES[@]}"; do req+=(-r "$f"); done
+  if ! { "${pip[@]}" "${hashed[@]}" -r "$pip_pin" \
+         && "${pip[@]}" "${hashed[@]}" -r "$tools" \
+         && "${pip[@]}" "${hashed[@]}" --no-build-isolation "${req[@]}" \
+         && "${pip[@]}" install --progress-bar off --no-deps --no-build-isolation -e . \
+         && "${pip[@]}" check; } >"$log" 2>&1; then
     grep -v "^WARNING: Location '.*' is ignored" "$log" | tail -n 60 >&2
     die "pip install failed (full log: $log)"
   fi
-  grep -E '^Successfully installed' "$log" | tail -n 1 | cut -c1-2000 || true
+  rm -f "$pip_pin" "$tools"
+  grep -E '^Successfully installed' "$log" | cut -c1-2000 || true
+  # Packages a venv kept from before the lock (nothing needs them): said, not removed.
+  local extra
+  extra="$("${pip[@]}" freeze --exclude-editable 2>/dev/null | grep -v '^#' | names_of \
+    | comm -23 - <(grep -hE '^[A-Za-z0-9]' "${LOCK_FILES[@]}" | names_of) | tr '\n' ' ')"
+  if [[ -n "$extra" ]]; then
+    say "installed in $VENV but not in the lock (left as they are): $extra"
+  fi
   check_qt_libs
   say "python packages installed in $((SECONDS - t0))s"
 }
