@@ -9,9 +9,12 @@ from pathlib import Path
 from appkit.startup import AppSetupError
 from hall.appsetup import add_app_arguments, resolve
 from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from hall.qtcheck import require_qt
 
 
 def _cmd_board(args: argparse.Namespace) -> int:
+    if (status := require_qt("hall board")) is not None:
+        return status
     try:
         setup = resolve(args, "board")
     except AppSetupError as err:
@@ -44,6 +47,8 @@ def _cmd_board(args: argparse.Namespace) -> int:
 
 
 def _cmd_display(args: argparse.Namespace) -> int:
+    if (status := require_qt("hall display")) is not None:
+        return status
     try:
         setup = resolve(args, "display")
     except AppSetupError as err:

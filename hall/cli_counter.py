@@ -30,7 +30,10 @@ def run(args: argparse.Namespace) -> int:
     """Start the counter; returns the exit status. Start-up problems are one sentence on stderr."""
     from appkit.startup import AppSetupError
     from hall.appsetup import resolve
+    from hall.qtcheck import require_qt
 
+    if (status := require_qt("hall counter")) is not None:
+        return status
     try:
         setup = resolve(args, "counter")
     except AppSetupError as err:

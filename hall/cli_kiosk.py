@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 def _cmd_kiosk(args: argparse.Namespace) -> int:
     from appkit.startup import AppSetupError
     from hall.appsetup import resolve
+    from hall.qtcheck import require_qt
 
+    if (status := require_qt("hall kiosk")) is not None:
+        return status
     try:
         setup = resolve(args, "kiosk")
     except AppSetupError as err:
