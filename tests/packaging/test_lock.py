@@ -229,3 +229,11 @@ def test_the_venv_running_the_tests_holds_the_locked_versions(
             if Version(installed) != Version(pin.version):
                 wrong.append(f"{pin.name}: {installed} installed, {pin.version} locked")
     assert wrong == [], "run make deps: " + "; ".join(wrong)
+
+
+def test_the_docs_count_the_pins_of_each_file(locks: dict[str, LockFile]) -> None:
+    text = (ROOT / "docs" / "dependencies.md").read_text(encoding="utf-8")
+    for group, lock in locks.items():
+        row = re.search(rf"^\| `requirements/{group}\.txt` \|.*\| (\d+) \|$", text, re.MULTILINE)
+        assert row is not None, f"docs/dependencies.md has no row for {group}.txt"
+        assert int(row.group(1)) == len(lock.pins), f"{group}.txt: {len(lock.pins)} pins"
