@@ -5,7 +5,9 @@ locked set (docs/dependencies.md, "The lock")."""
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -237,3 +239,60 @@ def test_the_docs_count_the_pins_of_each_file(locks: dict[str, LockFile]) -> Non
         row = re.search(rf"^\| `requirements/{group}\.txt` \|.*\| (\d+) \|$", text, re.MULTILINE)
         assert row is not None, f"docs/dependencies.md has no row for {group}.txt"
         assert int(row.group(1)) == len(lock.pins), f"{group}.txt: {len(lock.pins)} pins"
+
+
+# Source files that run only on a screen box (Qt) or only with central's PostgreSQL; everything
+# else of hallkit must find what it imports in base.txt.
+OURS = (
+    "config",
+    "hub",
+    "sync",
+    "devices",
+    "kiosk",
+    "counter",
+    "boards",
+    "hall",
+    "appkit",
+    "weblogin",
+)
+SCREEN_ONLY = ("appkit/", "kiosk/", "counter/", "boards/", "hall/demo/", "hall/sdnotify_qt.py",
+               "hall/cli_counter.py")  # fmt: skip
+CENTRAL_ONLY = ("sync/central/db.py",)
+
+
+def third_party_imports(path: Path) -> set[str]:
+    """The top-level names of the modules a source file imports that are neither ours nor
+    Python's own."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found |= {n.split(".")[0] for n in names}
+    return found - set(sys.stdlib_module_names) - set(OURS) - {"__future__"}
+
+
+def test_everything_hallkit_imports_comes_from_its_role_s_lock_files(
+    locks: dict[str, LockFile],
+) -> None:
+    """A module imported at run time by code a hub box runs is in base.txt (central on SQLite,
+    the hub, the technician's commands); the apps' Qt in screen.txt; psycopg in central.txt."""
+    dists = metadata.packages_distributions()
+    missing = []
+    for package in OURS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            groups = ["base"]
+            if rel.startswith(SCREEN_ONLY):
+                groups.append("screen")
+            if rel.startswith(CENTRAL_ONLY):
+                groups.append("central")
+            allowed = {n for g in groups for n in locks[g].pins}
+            for module in third_party_imports(path):
+                names = {canonicalize_name(d) for d in dists.get(module, [])}
+                if not names & allowed:
+                    missing.append(f"{rel}: {module} ({', '.join(sorted(names)) or '?'})")
+    assert missing == [], "not in " + "/".join(GROUPS[:3]) + ": " + "; ".join(missing)
