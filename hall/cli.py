@@ -25,7 +25,18 @@ Handler = Callable[[argparse.Namespace], int]
 
 # Commands that finish by themselves: Ctrl-C during one exits with exits.INTERRUPTED.
 ONE_SHOT = frozenset(
-    {"config", "token", "sync", "enroll", "provision", "doctor", "device", "account", "report"}
+    {
+        "config",
+        "token",
+        "sync",
+        "enroll",
+        "provision",
+        "doctor",
+        "device",
+        "account",
+        "report",
+        "update",
+    }
 )
 
 
@@ -621,6 +632,7 @@ def _parser() -> argparse.ArgumentParser:
         cli_report,
         cli_sync,
         cli_technician,
+        cli_update,
         completion,
     )
 
@@ -633,6 +645,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_board.register(sub)
     cli_report.register(sub)
     cli_account.register(sub)
+    cli_update.register(sub)
     completion.register(sub, parser)
     return parser
 

@@ -57,6 +57,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"hall central: {err}", file=sys.stderr)
         return EXIT_USAGE
     export_to_workers(args)  # every worker's open_central reads them there
+    if getattr(args, "apt_repo", None):
+        from hall.cli_central_repo import ensure_repo
+
+        if ensure_repo(data) != EXIT_OK:
+            return EXIT_FAIL
     try:
         faults = Faults(args.fail_rate, args.lose_answer_rate, args.seed)
         central = open_central(data, faults if faults.active else None, db)
@@ -317,6 +322,12 @@ def _serve_options(parser: argparse.ArgumentParser, data_default: Any) -> None:
         help="tests only: share of committed uploads whose answer is cut off (0–1)",
     )
     parser.add_argument("--seed", type=int, help="tests only: seed of the fault injection")
+    parser.add_argument(
+        "--apt-repo",
+        action="store_true",
+        default=data_default,
+        help="make the package repository (DATA/apt) if missing; served at /apt/ once made",
+    )
     province_options(parser, data_default)
 
 
@@ -427,7 +438,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     status.set_defaults(handler=_cmd_case_status)
 
-    from hall import cli_central_console, cli_province
+    from hall import cli_central_console, cli_central_repo, cli_province
 
     cli_province.register(csub, keep)
     cli_central_console.register_console(csub)
+    cli_central_repo.register(csub, keep)

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from sync.central.app import create_central_app
+from sync.central.apt_routes import with_apt_repo
 from sync.central.faults import Faults
 from sync.central.forwarder import Forwarder, WithForwarder
 from sync.central.protocol import CentralHttp
@@ -96,6 +97,7 @@ def open_central(
     store = open_store(folder, db)
     token, new = ensure_admin_token(folder / ADMIN_TOKEN)
     app = create_central_app(store, admin_token=token, faults=faults)
+    app = with_apt_repo(app, store, folder)  # /apt/, once `hall central repo init` made it
     if province is not None:
         app = WithForwarder(app, Forwarder(store, province))
     return Central(folder, store, app, token, new)

@@ -256,6 +256,7 @@ def test_central_is_an_always_restarted_service_of_the_hallkit_user_in_its_own_f
     assert value(CENTRAL, "StateDirectoryMode") == "0700"  # the repository's signing key
     argv = exec_argv(CENTRAL, read_env())
     assert argv[argv.index("--data") + 1] == "/var/lib/hallkit-central"
+    assert "--apt-repo" in argv  # the boxes' package repository, made on the first start
     assert value(CENTRAL, "SyslogIdentifier") == CENTRAL.stem
 
 

@@ -1,0 +1,248 @@
+"""``hall update …``: how a box gets hallkit's packages from central's signed apt repository.
+
+``hall update enroll --data HUBDATA`` (as root, on a box whose hub is enrolled with central)
+fetches the repository's public key from ``CENTRAL/apt/hallkit.gpg`` with the hub's apt login
+and writes apt's three files:
+
+- ``/etc/apt/keyrings/hallkit.gpg``: the key (0644); apt trusts it for this source only;
+- ``/etc/apt/sources.list.d/hallkit.sources``: the source, deb822, ``Signed-By`` that key;
+- ``/etc/apt/auth.conf.d/hallkit.conf`` (0600): ``machine … login KEYID password …``, the apt
+  login derived from the hub's secret (``sync.apt_login``: it opens the repository and signs
+  nothing);
+
+and, when the hub pins central's CA, ``/etc/apt/hallkit-central-ca.pem`` with
+``/etc/apt/apt.conf.d/60hallkit-central`` so apt checks central's certificate against it.
+``--apt-root DIR`` writes under DIR instead of ``/`` (tests), the files naming each other by
+their paths there. After it, ``apt-get update`` sees the ``hallkit`` packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+
+KEYRING = "etc/apt/keyrings/hallkit.gpg"
+SOURCES = "etc/apt/sources.list.d/hallkit.sources"
+AUTH = "etc/apt/auth.conf.d/hallkit.conf"
+CA_COPY = "etc/apt/hallkit-central-ca.pem"
+CA_CONF = "etc/apt/apt.conf.d/60hallkit-central"
+SUITE = "stable"
+COMPONENT = "main"
+MAX_KEY_BYTES = 64 * 1024
+KEY_SECONDS = 30.0
+
+
+class EnrollError(Exception):
+    """The box could not be enrolled; the message says why and what to do."""
+
+
+def key_fingerprint(key: bytes) -> str:
+    """The fingerprint of the first (primary) key of a binary OpenPGP public key (v4).
+
+    Raises EnrollError when ``key`` does not start with a version 4 public-key packet.
+    """
+    if len(key) < 3 or not key[0] & 0x80:
+        raise EnrollError("central's key is not an OpenPGP key")
+    if key[0] & 0x40:  # new packet format: tag in the low 6 bits, then a length
+        tag, first = key[0] & 0x3F, key[1]
+        if first < 192:
+            length, start = first, 2
+        elif first < 224:
+            length, start = ((first - 192) << 8) + key[2] + 192, 3
+        elif first == 255:
+            length, start = int.from_bytes(key[2:6], "big"), 6
+        else:
+            raise EnrollError("central's key uses a partial length: not a public key")
+    else:  # old format: tag in bits 5-2, length type in bits 1-0
+        tag, kind = (key[0] >> 2) & 0x0F, key[0] & 0x03
+        size = {0: 1, 1: 2, 2: 4}.get(kind)
+        if size is None:
+            raise EnrollError("central's key has an indeterminate length: not a public key")
+        length, start = int.from_bytes(key[1 : 1 + size], "big"), 1 + size
+    body = key[start : start + length]
+    if tag != 6 or len(body) != length or not body or body[0] != 4:
+        raise EnrollError("central's key is not a version 4 OpenPGP public key")
+    return hashlib.sha1(b"\x99" + length.to_bytes(2, "big") + body).hexdigest().upper()  # noqa: S324 - OpenPGP v4 fingerprints are SHA-1 by definition
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """What ``enroll`` wrote."""
+
+    fingerprint: str
+    repository: str
+    files: list[Path]
+
+
+def fetch_key(repository: str, login: tuple[str, str], ca_file: str | None) -> bytes:
+    """The repository's public key (``REPOSITORY/hallkit.gpg``), fetched with the apt login."""
+    import requests
+
+    try:
+        answer = requests.get(
+            repository + "hallkit.gpg",
+            auth=login,
+            timeout=KEY_SECONDS,
+            verify=ca_file or True,
+            stream=True,
+            allow_redirects=False,
+        )
+        data = answer.raw.read(MAX_KEY_BYTES + 1, decode_content=True)
+        answer.close()
+    except (requests.RequestException, OSError) as err:
+        raise EnrollError(f"cannot reach central at {repository}: {err}") from err
+    if answer.status_code == 401:
+        raise EnrollError(
+            "central refused this hub's login (its key revoked? enroll the hub again: hall enroll)"
+        )
+    if answer.status_code == 404:
+        raise EnrollError(
+            "central publishes no package repository (on central: hall central repo init)"
+        )
+    if answer.status_code != 200:
+        raise EnrollError(f"central answered {answer.status_code} for {repository}hallkit.gpg")
+    if len(data) > MAX_KEY_BYTES:
+        raise EnrollError("central's key is larger than any OpenPGP public key")
+    return bytes(data)
+
+
+def _write(path: Path, data: bytes, mode: int) -> Path:
+    """Write ``path`` atomically with ``mode`` (its folders made 0755 if missing)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+    temp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(temp, mode)  # whatever the umask
+    os.replace(temp, path)
+    return path
+
+
+def apt_machine(repository: str) -> str:
+    """auth.conf's ``machine`` for the repository URL: with its scheme, so it matches http too."""
+    parts = urlsplit(repository)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def enroll(
+    central_url: str,
+    login: tuple[str, str],
+    apt_root: Path,
+    *,
+    ca_file: str | None = None,
+    expect_fingerprint: str | None = None,
+) -> Enrolled:
+    """Fetch central's key and write apt's source, keyring and login under ``apt_root``."""
+    base = central_url.rstrip("/")
+    if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).netloc:
+        raise EnrollError(f"--central must be http(s)://HOST[:PORT], not {central_url!r}")
+    repository = base + "/apt/"
+    key = fetch_key(repository, login, ca_file)
+    fingerprint = key_fingerprint(key)
+    wanted = (expect_fingerprint or "").replace(" ", "").upper()
+    if wanted and wanted != fingerprint:
+        raise EnrollError(
+            f"central's key is {fingerprint}, not the expected {wanted}: nothing written"
+        )
+    keyring = apt_root / KEYRING
+    files = [_write(keyring, key, 0o644)]
+    sources = (
+        "# hallkit's packages from central, written by `hall update enroll`.\n"
+        "Types: deb\n"
+        f"URIs: {repository}\n"
+        f"Suites: {SUITE}\n"
+        f"Components: {COMPONENT}\n"
+        f"Signed-By: {keyring}\n"
+    )
+    files.append(_write(apt_root / SOURCES, sources.encode("utf-8"), 0o644))
+    user, password = login
+    auth = (
+        "# The hub's apt login for central's repository (hall update enroll).\n"
+        f"machine {apt_machine(repository)} login {user} password {password}\n"
+    )
+    files.append(_write(apt_root / AUTH, auth.encode("utf-8"), 0o600))
+    if ca_file:
+        ca_copy = _write(apt_root / CA_COPY, Path(ca_file).read_bytes(), 0o644)
+        host = urlsplit(base).hostname or ""
+        conf = f'Acquire::https::{host}::CaInfo "{ca_copy}";\n'
+        files += [ca_copy, _write(apt_root / CA_CONF, conf.encode("utf-8"), 0o644)]
+    return Enrolled(fingerprint, repository, files)
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    from sync.apt_login import apt_password
+    from sync.credential import CredentialError, load_credential
+
+    try:
+        credential = load_credential(args.data)
+    except CredentialError as err:
+        print(f"hall update enroll: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    if credential is None:
+        print(
+            f"hall update enroll: no hub credential in {args.data} (central.json): enroll the "
+            "hub with central first (hall enroll), or give the hub's data folder with --data",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    root = Path(args.apt_root)
+    if not root.is_dir():
+        print(f"hall update enroll: --apt-root {root} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    login = (credential.key_id, apt_password(credential.secret))
+    try:
+        done = enroll(
+            args.central or credential.central_url,
+            login,
+            root,
+            ca_file=credential.ca_file,
+            expect_fingerprint=args.fingerprint,
+        )
+    except (EnrollError, OSError) as err:
+        print(f"hall update enroll: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    print(f"central's package repository: {done.repository}")
+    print(f"signing key fingerprint: {done.fingerprint} (compare: hall central repo init)")
+    for path in done.files:
+        print(f"wrote {path}")
+    if shutil.which("apt-get") and root == Path("/"):
+        print("next: apt-get update && apt-cache policy hallkit")
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add ``hall update`` and its subcommands to the ``hall`` parser."""
+    update = sub.add_parser("update", help="this box's updates from central's package repository")
+    usub = update.add_subparsers(dest="update_command", metavar="ACTION", required=True)
+    enroll_parser = usub.add_parser(
+        "enroll",
+        help="add central's signed package repository to apt, with the hub's login (as root)",
+    )
+    enroll_parser.add_argument(
+        "--data",
+        default=os.environ.get("HALLKIT_DATA") or "/var/lib/hallkit",
+        help="the hub's data folder holding central.json (default $HALLKIT_DATA or "
+        "/var/lib/hallkit)",
+    )
+    enroll_parser.add_argument(
+        "--central", help="central's base URL (default: the one the hub enrolled with)"
+    )
+    enroll_parser.add_argument(
+        "--fingerprint",
+        help="refuse central's key unless it has this fingerprint (from hall central repo init)",
+    )
+    enroll_parser.add_argument(
+        "--apt-root",
+        default="/",
+        help="write apt's files under this folder instead of / (tests)",
+    )
+    enroll_parser.set_defaults(handler=_cmd_enroll)
