@@ -38,6 +38,7 @@ CounterAction = Literal[
     "resume",
     "finish",
     "receipt",
+    "progress",
     "deliver",
     "correction",
     "reject",
@@ -55,6 +56,7 @@ def _default_counter_keys() -> dict[CounterAction, list[str]]:
         "resume": ["F7"],
         "call_number": ["F8", "Num+*"],
         "receipt": ["F9"],
+        "progress": ["Ctrl+F9"],  # 办理进度: 办理中 / 已办结待领取
         "deliver": ["F10"],  # 出件/领取
         "correction": ["F11"],  # 补正通知
         "reject": ["F12"],  # 不予受理

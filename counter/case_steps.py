@@ -1,10 +1,12 @@
-"""The counter workflow's steps for a case after 收件: 出件/领取, 补正通知 and 不予受理.
+"""The counter workflow's steps for a case after 收件: 办理进度 (办理中, 已办结待领取), 出件/领取,
+补正通知 and 不予受理.
 
-One form at a time (the dialog the clerk opened, ``Action.DELIVER``, ``CORRECTION`` or
-``REJECT``)::
+One form at a time (the dialog the clerk opened, ``Action.PROGRESS``, ``DELIVER``,
+``CORRECTION`` or ``REJECT``)::
 
-    open ─ find(receipt) ─┐                ┌─ DELIVER: confirm() ─ keypad key ─ deliver ─ 领取凭证
-           card(id) ──────┴─ found ─ choose ┼─ CORRECTION: correct(missing) ─ 补正材料通知书
+    open ─ find(receipt) ─┐                ┌─ PROGRESS: advance(status, pickup window)
+           card(id) ──────┴─ found ─ choose ┼─ DELIVER: confirm() ─ keypad key ─ deliver ─ 领取凭证
+                                            ├─ CORRECTION: correct(missing) ─ 补正材料通知书
                                             └─ REJECT: reject(reason) ─ 不予受理通知书
 
 A case is found by its receipt number (typed, or scanned: a scanner types and ends with Enter)
@@ -37,6 +39,7 @@ from counter.flow_ports import CaseFlow
 from counter.ports import Clerk
 from counter.states import Action
 from counter.texts import Sentence
+from sync.case_states import status_text
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,12 @@ RECEIPT = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,49}$")
 """A receipt number as typed or scanned (upper-cased, spaces dropped): 办件编号 up to 50."""
 
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+
+PROGRESS_TARGETS = ("processing", "ready")
+"""The statuses a window sets itself (办理中, 已办结待领取); central's downlink sets them too."""
+
+WINDOW_MAX = 999
+"""The highest window number (config.schema.Window.number)."""
 
 CARD_KEEP_SECONDS = 10.0
 """A card read with no case form open waits this long for the 收件 form to take it."""
@@ -293,6 +302,54 @@ class CaseSteps:
 
         return self._start(Action.CORRECTION, job)
 
+    def advance(self, status: str, pickup_window: int | None = None) -> bool:
+        """Move the chosen case on to 办理中 (``processing``) or 已办结待领取 (``ready``, to be
+        collected at ``pickup_window``, by default this window). Nothing is printed: the hub
+        tells the citizen (phone page, SMS when enabled)."""
+        texts = self._flow.texts
+        form = self._form
+        case = form.chosen if form is not None else None
+        if form is None or case is None:
+            return self._refuse(Sentence(texts.get("refuse.case_none")))
+        refusal = self._status_refusal(Action.PROGRESS, case)
+        if refusal is None and status not in PROGRESS_TARGETS:
+            refusal = Sentence(texts.get("refuse.case_no_target"))
+        if refusal is None and not can_move(case.status, status):
+            refusal = Sentence(
+                texts.get(
+                    "refuse.case_bad_target",
+                    receipt=case.receipt,
+                    status=case.status_text,
+                    target=status_text(status),
+                )
+            )
+        window = self._flow.window
+        pickup = (pickup_window or window) if status == "ready" else None
+        if refusal is None and pickup is not None and not self._pickup_ok(pickup):
+            refusal = Sentence(texts.get("refuse.case_pickup_window", max=WINDOW_MAX))
+        if refusal is not None:
+            return self._refuse(refusal)
+
+        def job() -> None:
+            moved = self._flow.hub.case_status(case.receipt, status, window, pickup_window=pickup)
+            if status == "ready":
+                shown = moved.pickup_window or pickup
+                done = texts.get("case.ready_done", receipt=moved.receipt, window=shown)
+            else:
+                done = texts.get("case.processing_done", receipt=moved.receipt)
+            with self._lock:
+                now = self._form
+                if now is not None and now.generation == form.generation:
+                    self._form = replace(now, chosen=moved, found=(moved,), done=True)
+            self._say(Sentence(done))
+
+        return self._start(Action.PROGRESS, job)
+
+    def _pickup_ok(self, window: int) -> bool:
+        """True if ``window`` is a window of the hall (any 1–999 when the list is unknown)."""
+        windows = self._flow.hall_windows()
+        return 1 <= window <= WINDOW_MAX and (not windows or window in windows)
+
     def reject(self, reason: str) -> bool:
         """Move the chosen case to 不予受理 for ``reason`` and print the 不予受理通知书 with the
         legal basis the hub takes from the catalog."""
@@ -409,6 +466,10 @@ class CaseSteps:
             return Sentence(texts.get("refuse.case_no_correction", **values))
         if action is Action.REJECT and not can_move(case.status, "rejected"):
             return Sentence(texts.get("refuse.case_no_reject", **values))
+        if action is Action.PROGRESS and not any(
+            can_move(case.status, s) for s in PROGRESS_TARGETS
+        ):
+            return Sentence(texts.get("refuse.case_no_progress", **values))
         return None
 
     def _chosen_line(self, case: CaseView) -> str:

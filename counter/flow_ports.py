@@ -88,7 +88,7 @@ class ReceiptFlow(FlowBasics, Protocol):
 
 class CaseFlow(FlowBasics, Protocol):
     """What a case's later steps need: the keypad (a 出件 is confirmed on it), the printer, the
-    catalog, the case accepted last, and whether an action may run now."""
+    catalog, the hall's windows, the case accepted last, and whether an action may run now."""
 
     @property
     def keypad(self) -> RatingKeypad | None:
@@ -107,6 +107,10 @@ class CaseFlow(FlowBasics, Protocol):
 
     def all_items(self) -> tuple[ItemInfo, ...]:
         """Every item of the hall's catalog."""
+        ...
+
+    def hall_windows(self) -> tuple[int, ...]:
+        """The hall's window numbers, in order (where a finished case may be collected)."""
         ...
 
     def rating_number_open(self) -> str | None:

@@ -34,6 +34,7 @@ class Action(StrEnum):
     RESUME = "resume"
     FINISH = "finish"
     RECEIPT = "receipt"
+    PROGRESS = "progress"  # 办理进度: 办理中 / 已办结待领取
     DELIVER = "deliver"  # 出件/领取
     CORRECTION = "correction"  # 补正通知
     REJECT = "reject"  # 不予受理
@@ -42,7 +43,9 @@ class Action(StrEnum):
     BAD_REASON = "bad_reason"
 
 
-CASE_ACTIONS = frozenset({Action.RECEIPT, Action.DELIVER, Action.CORRECTION, Action.REJECT})
+CASE_ACTIONS = frozenset(
+    {Action.RECEIPT, Action.PROGRESS, Action.DELIVER, Action.CORRECTION, Action.REJECT}
+)
 """Keys for a case's paperwork: any signed-in clerk, serving or not, paused or not."""
 
 

@@ -191,6 +191,10 @@ class CounterWorkflow:
         with self._lock:
             return self._link.items or self._config_items()
 
+    def hall_windows(self) -> tuple[int, ...]:
+        """The hall's window numbers, in order (this box's configuration)."""
+        return tuple(sorted({w.number for w in self.config.windows}))
+
     def rating_number_open(self) -> str | None:
         """The number whose rating the keypad asks now (the keypad is not free), or None."""
         with self._lock:

@@ -1,9 +1,10 @@
-"""The counter's dialogs for a case after 收件: 出件/领取, 补正通知, 不予受理. Thin views of
-``workflow.cases`` (``counter.case_steps``): they draw its form and turn keys into its calls.
+"""The counter's dialogs for a case after 收件: 办理进度, 出件/领取, 补正通知, 不予受理. Thin views
+of ``workflow.cases`` (``counter.case_steps``): they draw its form and turn keys into its calls.
 
 Each finds the case first: the receipt field has the focus, so a USB barcode scanner (which types
 the number and ends with Enter) finds it without a click; or the applicant puts their ID card on
-the reader and their cases are listed, to pick one. Then, by dialog: 请群众确认领取 (the citizen
+the reader and their cases are listed, to pick one. Then, by dialog: 办理中 or 已办结待领取 with
+the window to collect it at (this one unless changed), 请群众确认领取 (the citizen
 presses any key on the keypad, the countdown shows here), the item's materials as big toggles to
 tick every missing one (一次性告知), or the reason (presets, or written). The line under it is the
 workflow's sentence for the last step, in red when something went wrong.
@@ -14,6 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
@@ -22,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter.case_steps import FormView
-from counter.case_view import CaseView
+from counter.case_steps import PROGRESS_TARGETS, FormView
+from counter.case_view import CaseView, can_move
 from counter.qt.dialogs import WrapButton, _Dialog, _ReasonPicker
 from counter.qt.signin import label
 from counter.states import Action
@@ -36,19 +38,24 @@ MATERIALS_IN_TWO_COLUMNS = 8
 """Up to this many materials are ticked in two columns; a longer list takes three."""
 
 TITLES = {
+    Action.PROGRESS: "case.progress_title",
     Action.DELIVER: "case.deliver_title",
     Action.CORRECTION: "case.correction_title",
     Action.REJECT: "case.reject_title",
 }
 OK_TEXT = {
+    Action.PROGRESS: "case.progress_button",
     Action.DELIVER: "case.confirm",
     Action.CORRECTION: "case.correct",
     Action.REJECT: "case.reject_button",
 }
 
 
+TARGET_TEXT = {"processing": "case.to_processing", "ready": "case.to_ready"}
+
+
 class CaseDialog(_Dialog):
-    """Find a case, then the step of ``action`` (DELIVER, CORRECTION or REJECT)."""
+    """Find a case, then the step of ``action`` (PROGRESS, DELIVER, CORRECTION or REJECT)."""
 
     def __init__(
         self, action: Action, workflow: CounterWorkflow, parent: QWidget | None = None
@@ -89,7 +96,11 @@ class CaseDialog(_Dialog):
         self._materials_of: str | None = None  # the receipt whose materials are shown
         self.reprint: QPushButton | None = None
         self.reason: _ReasonPicker | None = None
-        if action is Action.CORRECTION:
+        self.targets: dict[str, WrapButton] = {}
+        self.pickup: QComboBox | None = None
+        if action is Action.PROGRESS:
+            self._progress_body()
+        elif action is Action.CORRECTION:
             self.ticked = label(texts.get("case.materials"), "section")
             self.body.addWidget(self.ticked)
             self.materials = QGridLayout()
@@ -126,6 +137,45 @@ class CaseDialog(_Dialog):
         self.receipt.setFocus()
         self.redraw()
 
+    def _progress_body(self) -> None:
+        """办理中 / 已办结待领取 as two big choices, and the window to collect the result at."""
+        texts, scale = self.workflow.texts, self.scale
+        self.body.addWidget(label(texts.get("case.progress_to"), "section"))
+        group = QButtonGroup(self)
+        row = QHBoxLayout()
+        for target in PROGRESS_TARGETS:
+            button = WrapButton(texts.get(TARGET_TEXT[target]), group, round(22 * scale))
+            button.setMinimumHeight(round(64 * scale))
+            button.clicked.connect(lambda _=False: self.redraw())
+            row.addWidget(button)
+            self.targets[target] = button
+        self.body.addLayout(row)
+        self.pickup = QComboBox()
+        self.pickup.setMinimumHeight(round(48 * scale))
+        own = self.workflow.window
+        windows = self.workflow.hall_windows() or (own,)
+        names = {w.number: w.name for w in self.workflow.config.windows}
+        for number in windows:
+            name = names.get(number, "")
+            self.pickup.addItem(f"{number}号窗口" + (f" · {name}" if name else ""), number)
+        self.pickup.setCurrentIndex(max(0, self.pickup.findData(own)))
+        pickup_row = QHBoxLayout()
+        pickup_row.addWidget(label(texts.get("case.pickup_window"), "section"))
+        pickup_row.addWidget(self.pickup, 1)
+        self.body.addLayout(pickup_row)
+        self.body.addStretch(1)
+
+    def target(self) -> str | None:
+        """The status ticked in the 办理进度 dialog, or None."""
+        return next((t for t, b in self.targets.items() if b.isChecked()), None)
+
+    def choose_target(self, status: str, pickup_window: int | None = None) -> None:
+        """Tick ``status`` (and pick the pickup window): tests and the tour."""
+        self.targets[status].setChecked(True)
+        if pickup_window is not None and self.pickup is not None:
+            self.pickup.setCurrentIndex(self.pickup.findData(pickup_window))
+        self.redraw()
+
     # -- input -----------------------------------------------------------------------------------
 
     def find_case(self) -> None:
@@ -146,7 +196,14 @@ class CaseDialog(_Dialog):
         self.redraw()
 
     def submit(self) -> None:
-        if self.action is Action.DELIVER:
+        if self.action is Action.PROGRESS:
+            target = self.target()
+            if target is None:
+                self.cases.advance("")  # says which to choose
+            else:
+                pickup = self.pickup.currentData() if self.pickup is not None else None
+                self.cases.advance(target, int(pickup) if pickup is not None else None)
+        elif self.action is Action.DELIVER:
             self.cases.confirm()
         elif self.action is Action.CORRECTION:
             ticked = [b.fulltext for b in self.material_buttons if b.isChecked()]
@@ -172,6 +229,8 @@ class CaseDialog(_Dialog):
         chosen = view.form.chosen
         if self.action is Action.CORRECTION:
             self._draw_materials(chosen)
+        if self.action is Action.PROGRESS:
+            self._draw_targets(chosen, view.form.done)
         asking = view.seconds_left is not None
         if asking:
             self.countdown.setText(
@@ -185,7 +244,8 @@ class CaseDialog(_Dialog):
             self.line.setProperty("error", error)
             self.line.style().polish(self.line)
         idle = not snap.busy and not view.form.confirming and not view.form.done
-        self.ok.setEnabled(idle and chosen is not None)
+        ticked = self.action is not Action.PROGRESS or self.target() is not None
+        self.ok.setEnabled(idle and chosen is not None and ticked)
         self.receipt.setEnabled(not view.form.confirming)
         self.find_button.setEnabled(idle)
         if self.reprint is not None:
@@ -210,6 +270,21 @@ class CaseDialog(_Dialog):
             chosen = view.form.chosen
             button.setChecked(chosen is not None and chosen.receipt == case.receipt)
             button.setEnabled(not view.form.confirming)
+
+    def _draw_targets(self, case: CaseView | None, done: bool) -> None:
+        """Only the moves the case's status allows can be ticked; the only one is ticked."""
+        allowed = [t for t in PROGRESS_TARGETS if case is not None and can_move(case.status, t)]
+        for target, button in self.targets.items():
+            button.setEnabled(target in allowed and not done)
+            if target not in allowed and button.isChecked():
+                group = button.group()
+                group.setExclusive(False)
+                button.setChecked(False)
+                group.setExclusive(True)
+        if len(allowed) == 1 and self.target() is None and not done:
+            self.targets[allowed[0]].setChecked(True)
+        if self.pickup is not None:
+            self.pickup.setEnabled(self.target() == "ready" and not done)
 
     def _draw_materials(self, case: CaseView | None) -> None:
         receipt = case.receipt if case is not None else None
@@ -238,6 +313,10 @@ class CaseDialog(_Dialog):
         )
 
 
+def progress_dialog(workflow: CounterWorkflow, parent: QWidget | None) -> CaseDialog:
+    return CaseDialog(Action.PROGRESS, workflow, parent)
+
+
 def deliver_dialog(workflow: CounterWorkflow, parent: QWidget | None) -> CaseDialog:
     return CaseDialog(Action.DELIVER, workflow, parent)
 
@@ -251,6 +330,7 @@ def reject_dialog(workflow: CounterWorkflow, parent: QWidget | None) -> CaseDial
 
 
 CASE_DIALOGS = {
+    Action.PROGRESS: progress_dialog,
     Action.DELIVER: deliver_dialog,
     Action.CORRECTION: correction_dialog,
     Action.REJECT: reject_dialog,

@@ -40,6 +40,7 @@ SCREENS = (
     "transfer-dialog",
     "pause-dialog",
     "receipt-dialog",
+    "progress-dialog",
     "deliver-dialog",
     "correction-dialog",
     "reject-dialog",
@@ -212,7 +213,8 @@ def _render(
 def _case_dialogs(
     flow: CounterWorkflow, hub: SimHub, view: QWidget, shot: Callable[[QWidget, str], None]
 ) -> None:
-    """出件 waiting for the citizen's key, 补正 with materials ticked, 不予受理 with a reason."""
+    """办理进度 with 已办结待领取 ticked, 出件 waiting for the citizen's key, 补正 with materials
+    ticked, 不予受理 with a reason."""
     items = [i for i in flow.receipt_items() if len(i.materials) >= 2]
     if not items:
         return
@@ -222,6 +224,13 @@ def _case_dialogs(
     flow.accept_case(item.id, [item.materials[0]], "李四")
     if ready is None:
         return
+    dialog = CaseDialog(Action.PROGRESS, flow, view)
+    dialog.receipt.setText(ready.receipt)
+    dialog.find_case()
+    dialog.choose_target("ready")
+    dialog.adjustSize()
+    shot(dialog, "progress-dialog")
+    dialog.close()
     hub.set_case_status(ready.receipt, "ready")
     dialog = CaseDialog(Action.DELIVER, flow, view)
     dialog.receipt.setText(ready.receipt)

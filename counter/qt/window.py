@@ -13,6 +13,7 @@ sentence of the last key. Everything is sized from the screen's height (``counte
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -45,13 +46,14 @@ BUTTON_ACTIONS = (
     Action.RESUME,
     Action.FINISH,
     Action.RECEIPT,
+    Action.PROGRESS,
     Action.DELIVER,
     Action.CORRECTION,
     Action.REJECT,
 )
 DIALOG_ACTIONS = frozenset(
     {Action.CALL_NUMBER, Action.TRANSFER, Action.PAUSE, *CASE_ACTIONS}
-)  # keys that open a dialog (a case's keys: 收件回执, 出件, 补正通知, 不予受理)
+)  # keys that open a dialog (a case's keys: 收件回执, 办理进度, 出件, 补正通知, 不予受理)
 LANES = ("appointment", "green", "ordinary")
 LATE_MINUTES = 30  # a longest wait this long is shown in the warning colour
 
@@ -219,10 +221,14 @@ class CounterWindow(QWidget):
 
         self.buttons: dict[Action, KeyButton] = {}
         row = QGridLayout()
-        # The queue's keys in one row, a case's paperwork (收件, 出件, 补正, 不予受理) under them.
+        # The queue's keys in one row, a case's paperwork (收件, 进度, 出件, 补正, 不予受理) under
+        # them; each row's keys share the row's width equally (a grid of lcm(m, n) columns).
         queue_keys = [a for a in BUTTON_ACTIONS if a not in CASE_ACTIONS]
         case_keys = [a for a in BUTTON_ACTIONS if a in CASE_ACTIONS]
-        span = max(1, len(queue_keys) // max(1, len(case_keys)))
+        columns = math.lcm(len(queue_keys), len(case_keys))
+        queue_span, span = columns // len(queue_keys), columns // len(case_keys)
+        for index in range(columns):
+            row.setColumnStretch(index, 1)
         for action in BUTTON_ACTIONS:
             name = texts.get(f"action.{action.value}")
             button = KeyButton(name, key_label(keys.get(action.value, [])))
@@ -233,7 +239,7 @@ class CounterWindow(QWidget):
             if action in CASE_ACTIONS:
                 row.addWidget(button, 1, case_keys.index(action) * span, 1, span)
             else:
-                row.addWidget(button, 0, queue_keys.index(action))
+                row.addWidget(button, 0, queue_keys.index(action) * queue_span, 1, queue_span)
             self.buttons[action] = button
         self.message = label("", "message")
 

@@ -388,3 +388,72 @@ def test_a_correction_found_again_keeps_the_list_recorded_here(counter: Counter)
     view = cases.view()
     assert view is not None and view.form.chosen is not None
     assert view.form.chosen.missing == (material,)
+
+
+# -- 办理进度: 办理中, 已办结待领取 ------------------------------------------------------------------
+
+
+def test_progress_moves_the_case_just_accepted_on_and_names_the_pickup_window(
+    counter: Counter,
+) -> None:
+    counter.signed_in()
+    receipt = accepted(counter)
+    cases = counter.flow.cases
+    cases.open(Action.PROGRESS)  # finds the case just accepted here
+    view = cases.view()
+    assert view is not None and view.form.chosen is not None
+    assert view.form.chosen.receipt == receipt
+    assert cases.advance("processing")
+    assert counter.hub.case_views[receipt].status == "processing"
+    assert message(counter) == f"办件{receipt}已改为“办理中”"
+    view = cases.view()
+    assert view is not None and view.form.done
+    cases.close()
+
+    cases.open(Action.PROGRESS)
+    assert cases.find(receipt)
+    assert cases.advance("ready", 4)
+    moved = counter.hub.case_views[receipt]
+    assert (moved.status, moved.pickup_window) == ("ready", 4)
+    assert message(counter) == f"办件{receipt}已办结，请群众带回执到4号窗口领取"
+    assert counter.printer.papers == []  # nothing to print: the hub tells the citizen
+
+
+def test_ready_without_a_pickup_window_means_this_window(counter: Counter) -> None:
+    counter.signed_in()
+    receipt = accepted(counter)
+    counter.flow.cases.open(Action.PROGRESS)
+    assert counter.flow.cases.advance("ready")
+    assert counter.hub.case_views[receipt].pickup_window == 1
+    assert "到1号窗口领取" in message(counter)
+
+
+def test_progress_refuses_a_missing_choice_a_wrong_move_and_an_unknown_window(
+    counter: Counter,
+) -> None:
+    counter.signed_in()
+    receipt = accepted(counter)
+    cases = counter.flow.cases
+    cases.open(Action.PROGRESS)
+    assert not cases.advance("")
+    assert message(counter) == "请选择“办理中”或“已办结，待群众领取”。"
+    assert not cases.advance("ready", 99)  # the sample hall has windows 1–8
+    assert message(counter) == "领取窗口是窗口号（1到999），请再选一次。"
+    assert counter.hub.case_views[receipt].status == "accepted"
+    counter.hub.set_case_status(receipt, "processing")
+    assert cases.find(receipt)
+    assert not cases.advance("processing")
+    assert message(counter) == f"办件{receipt}现在是“办理中”，不能改为“办理中”。"
+    assert counter.hub.case_views[receipt].status == "processing"
+
+
+def test_a_finished_case_is_refused_with_its_status_when_found(counter: Counter) -> None:
+    counter.signed_in()
+    receipt = ready(counter)
+    cases = counter.flow.cases
+    cases.open(Action.PROGRESS)
+    assert cases.find(receipt)
+    assert message(counter) == f"办件{receipt}现在是“已办结，待领取”，不能再更改办理进度。"
+    assert counter.flow.snapshot().message_is_error
+    assert not cases.advance("ready")
+    assert counter.hub.case_views[receipt].status == "ready"

@@ -1,5 +1,5 @@
 """A case after 收件 at the counter window, against the real hub, the simulated keypad, printer
-and ID-card reader: 出件 by a scanned receipt number and by ID card (the citizen confirms on the
+and ID-card reader: 办理中 and 已办结待领取 set at the window, 出件 by a scanned receipt number and by ID card (the citizen confirms on the
 keypad; no key is no delivery), 补正 naming every missing material, 不予受理 with the catalog's
 basis; each printed paper decoded from the printer's bytes and checked field by field."""
 
@@ -42,19 +42,34 @@ def accept(hall: Hall, item: ServiceItem, id_number: str | None = None) -> str:
 
 
 def status(hall: Hall, receipt: str) -> str:
-    row = (
+    """The case's status in the hub's store now (all rows read: no read transaction is left
+    open on the reader, which would keep showing this moment's snapshot)."""
+    rows = (
         hall.hub.store.reader()
         .execute("SELECT status FROM cases WHERE receipt = ?", (receipt,))
-        .fetchone()
+        .fetchall()
     )
-    return str(row[0])
+    return str(rows[0][0])
 
 
-def opened(hall: Hall, qtbot: QtBot, key: Qt.Key) -> CaseDialog:
+def opened(
+    hall: Hall,
+    qtbot: QtBot,
+    key: Qt.Key,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> CaseDialog:
     """Press ``key`` on the counter window and return the case dialog it opened."""
-    qtbot.keyClick(hall.counter.window, key)
-    qtbot.waitUntil(lambda: bool(hall.counter.window.findChildren(CaseDialog)), timeout=TIMEOUT)
-    dialog = hall.counter.window.findChildren(CaseDialog)[-1]
+    window = hall.counter.window
+    before = [d for d in window.findChildren(CaseDialog) if d.isVisible()]
+    window.activateWindow()  # offscreen, a closed dialog leaves no window active
+    qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT)
+    qtbot.keyClick(window, key, modifier)
+
+    def new() -> list[CaseDialog]:
+        return [d for d in window.findChildren(CaseDialog) if d.isVisible() and d not in before]
+
+    qtbot.waitUntil(lambda: bool(new()), timeout=TIMEOUT)
+    dialog = new()[-1]
     qtbot.waitUntil(dialog.isVisible, timeout=TIMEOUT)
     return dialog
 
@@ -109,6 +124,66 @@ def test_delivery_by_a_scanned_receipt_after_the_citizens_key(hall: Hall, qtbot:
     assert "领取时间" in text
     qtbot.mouseClick(dialog.cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+
+
+def pickup_window(hall: Hall, receipt: str) -> int | None:
+    rows = (
+        hall.hub.store.reader()
+        .execute("SELECT pickup_window FROM cases WHERE receipt = ?", (receipt,))
+        .fetchall()
+    )
+    return None if rows[0][0] is None else int(rows[0][0])
+
+
+def test_a_window_marks_a_case_in_progress_then_ready_for_pickup_at_another_window(
+    hall: Hall, qtbot: QtBot
+) -> None:
+    receipt = accept(hall, item_of(hall))
+    sign_in(hall, qtbot)
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    dialog = opened(hall, qtbot, Qt.Key.Key_F9, ctrl)  # 办理进度
+    scan(qtbot, dialog, receipt)
+    qtbot.waitUntil(lambda: chosen(dialog, receipt), timeout=TIMEOUT)
+    assert dialog.target() is None and not dialog.ok.isEnabled()  # both moves open: choose one
+    qtbot.mouseClick(dialog.targets["processing"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.ok.isEnabled, timeout=TIMEOUT)
+    assert dialog.pickup is not None and not dialog.pickup.isEnabled()  # only for 待领取
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status(hall, receipt) == "processing", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: dialog.line.text() == f"办件{receipt}已改为“办理中”", timeout=TIMEOUT)
+    qtbot.mouseClick(dialog.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+
+    dialog = opened(hall, qtbot, Qt.Key.Key_F9, ctrl)
+    scan(qtbot, dialog, receipt)
+    # 办理中 can only go on to 已办结待领取 here: it is ticked, the other cannot be
+    qtbot.waitUntil(lambda: dialog.target() == "ready", timeout=TIMEOUT)
+    assert not dialog.targets["processing"].isEnabled()
+    pickup = dialog.pickup
+    assert pickup is not None and pickup.isEnabled() and pickup.currentData() == 1
+    pickup.setCurrentIndex(pickup.findData(3))
+    qtbot.waitUntil(dialog.ok.isEnabled, timeout=TIMEOUT)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status(hall, receipt) == "ready", timeout=TIMEOUT)
+    assert pickup_window(hall, receipt) == 3
+    qtbot.waitUntil(lambda: "到3号窗口领取" in dialog.line.text(), timeout=TIMEOUT)
+    assert not dialog.ok.isEnabled()  # done: one step per form
+    assert hall.printer.printer.jobs == []  # nothing printed: the hub tells the citizen
+    qtbot.mouseClick(dialog.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+
+
+def test_a_delivered_case_cannot_have_its_progress_changed(hall: Hall, qtbot: QtBot) -> None:
+    receipt = accept(hall, item_of(hall))
+    hall.admin.case_status(receipt, "rejected", 1, reason="不属于本事项的受理范围")
+    sign_in(hall, qtbot)
+    dialog = opened(hall, qtbot, Qt.Key.Key_F9, Qt.KeyboardModifier.ControlModifier)
+    scan(qtbot, dialog, receipt)
+    qtbot.waitUntil(lambda: "不能再更改办理进度" in dialog.line.text(), timeout=TIMEOUT)
+    assert dialog.line.property("error") == "true"
+    assert not dialog.ok.isEnabled()
+    assert not any(b.isEnabled() for b in dialog.targets.values())
+    assert status(hall, receipt) == "rejected"
 
 
 def test_no_key_in_time_is_no_delivery(hall: Hall, qtbot: QtBot) -> None:
