@@ -467,6 +467,11 @@ def _cmd_token_revoke(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from hall.qtcheck import require_qt
+
+    problem = require_qt("hall demo")  # the demo hall runs the screens too
+    if problem is not None:
+        return problem
     from hall.demo import run_demo
 
     return run_demo(args)

@@ -252,8 +252,15 @@ class PostgresDb:
 
     def __init__(self, url: str, migrations: Sequence[Migration], *, pool_size: int = 10) -> None:
         # Imported here: a box whose central runs on SQLite need not load the driver at all.
-        import psycopg  # noqa: PLC0415
-        from psycopg_pool import ConnectionPool, PoolTimeout  # noqa: PLC0415
+        try:
+            import psycopg  # noqa: PLC0415
+            from psycopg_pool import ConnectionPool, PoolTimeout  # noqa: PLC0415
+        except ImportError as err:  # the hub box's package has no PostgreSQL driver
+            raise StoreError(
+                f"{shown_location(url)}: PostgreSQL support is not installed ({err}); install "
+                "central's package: apt install hallkit-central (in a source tree: make deps). "
+                "本机没有安装 PostgreSQL 驱动，请安装 hallkit-central"
+            ) from err
 
         self.url = url
         self.location = shown_location(url)

@@ -1,5 +1,6 @@
-"""The screen apps' commands on a box without Qt (the hub package only, no hallkit-screen): one
-sentence naming what is missing and how to fix it, exit status 2, no traceback."""
+"""The screen apps' commands (and the demo hall) on a box without Qt (the hub package only, no
+hallkit-screen), and central on PostgreSQL without its driver (no hallkit-central): one sentence
+naming what is missing and how to fix it, no traceback."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ import contextlib, importlib.abc, io, json, sys, traceback
 mode, commands = sys.argv[1], [json.loads(a) for a in sys.argv[2:]]
 if mode == "absent":  # no PySide6 installed at all
     for name in ("PySide6", "shiboken6"):
+        sys.modules[name] = None
+elif mode == "no-psycopg":  # the hub box's package: no PostgreSQL driver
+    for name in ("psycopg", "psycopg_pool", "psycopg_binary"):
         sys.modules[name] = None
 else:  # PySide6 is there but Qt's shared libraries do not load
     class BrokenQt(importlib.abc.MetaPathFinder):
@@ -90,6 +94,25 @@ def test_qt_that_cannot_load_its_libraries_is_named_with_the_library(tmp_path: P
         assert len(err.strip().splitlines()) == 1, err
         assert "libEGL.so.1" in err
         assert "Qt 无法加载" in err and "hallkit-screen" in err
+
+
+def test_the_demo_hall_without_qt_says_so_in_one_line(tmp_path: Path) -> None:
+    [(status, err)] = _run("absent", [["demo", "--data", str(tmp_path / "demo")]])
+    assert status == exits.USAGE, err
+    assert "Traceback" not in err
+    assert err.strip().startswith("hall demo：") and "apt install hallkit-screen" in err
+    assert not (tmp_path / "demo").exists()
+
+
+def test_central_on_postgresql_without_its_driver_names_the_package(tmp_path: Path) -> None:
+    url = "postgresql://central:secret@127.0.0.1:1/central"
+    argv = ["central", "serve", "--data", str(tmp_path / "central"), "--db", url]
+    [(status, err)] = _run("no-psycopg", [argv])
+    assert status == exits.FAIL, err
+    assert "Traceback" not in err
+    assert "PostgreSQL support is not installed" in err
+    assert "apt install hallkit-central" in err
+    assert "secret" not in err  # the URL is shown without its password
 
 
 def test_with_qt_installed_there_is_no_problem() -> None:
