@@ -14,6 +14,11 @@ and, when the hub pins central's CA, ``/etc/apt/hallkit-central-ca.pem`` with
 ``/etc/apt/apt.conf.d/60hallkit-central`` so apt checks central's certificate against it.
 ``--apt-root DIR`` writes under DIR instead of ``/`` (tests), the files naming each other by
 their paths there. After it, ``apt-get update`` sees the ``hallkit`` packages.
+
+A screen box has no hub credential: ``hall update login`` on the hub box prints the hall's apt
+login (``KEYID:LOGIN``, which opens the repository and signs nothing), and ``hall update enroll
+--login-stdin --central URL`` on the box reads it from standard input (never an option: the
+process list would show it).
 """
 
 from __future__ import annotations
@@ -178,33 +183,63 @@ def enroll(
     return Enrolled(fingerprint, repository, files)
 
 
-def _cmd_enroll(args: argparse.Namespace) -> int:
-    from sync.apt_login import apt_password
+def _hub_credential(args: argparse.Namespace, command: str) -> Any:
+    """The hub's credential in ``--data``, or None (the reason printed)."""
     from sync.credential import CredentialError, load_credential
 
     try:
         credential = load_credential(args.data)
     except CredentialError as err:
-        print(f"hall update enroll: {err}", file=sys.stderr)
-        return EXIT_FAIL
+        print(f"hall update {command}: {err}", file=sys.stderr)
+        return None
     if credential is None:
         print(
-            f"hall update enroll: no hub credential in {args.data} (central.json): enroll the "
-            "hub with central first (hall enroll), or give the hub's data folder with --data",
+            f"hall update {command}: no hub credential in {args.data} (central.json): enroll "
+            "the hub with central first (hall enroll), or give the hub's data folder with "
+            "--data; on a screen box, use the hub's `hall update login` with --login-stdin",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+    return credential
+
+
+def _login_from_stdin() -> tuple[str, str] | None:
+    """``KEYID:PASSWORD`` (what ``hall update login`` prints) from one line of standard input."""
+    user, sep, password = sys.stdin.readline().strip().partition(":")
+    if not sep or not user or not password or any(c.isspace() for c in user + password):
+        return None
+    return user, password
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    from sync.apt_login import apt_password
+
     root = Path(args.apt_root)
     if not root.is_dir():
         print(f"hall update enroll: --apt-root {root} is not a folder", file=sys.stderr)
         return EXIT_USAGE
-    login = (credential.key_id, apt_password(credential.secret))
+    if args.login_stdin:
+        login = _login_from_stdin()
+        if login is None or not args.central:
+            print(
+                "hall update enroll: --login-stdin needs --central URL and one line KEYID:LOGIN "
+                "on standard input (from `hall update login` on the hub box)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        central_url, ca_file = args.central, args.ca_file
+    else:
+        credential = _hub_credential(args, "enroll")
+        if credential is None:
+            return EXIT_USAGE
+        login = (credential.key_id, apt_password(credential.secret))
+        central_url = args.central or credential.central_url
+        ca_file = args.ca_file or credential.ca_file
     try:
         done = enroll(
-            args.central or credential.central_url,
+            central_url,
             login,
             root,
-            ca_file=credential.ca_file,
+            ca_file=ca_file,
             expect_fingerprint=args.fingerprint,
         )
     except (EnrollError, OSError) as err:
@@ -216,6 +251,22 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     if shutil.which("apt-get") and root == Path("/"):
         print("next: apt-get update && apt-cache policy hallkit")
+    return EXIT_OK
+
+
+def _cmd_login(args: argparse.Namespace) -> int:
+    from sync.apt_login import apt_password
+
+    credential = _hub_credential(args, "login")
+    if credential is None:
+        return EXIT_USAGE
+    print(f"{credential.key_id}:{apt_password(credential.secret)}")
+    print(
+        "on each other box of the hall, as root:\n"
+        f"  echo 'THE LINE ABOVE' | hall update enroll --login-stdin --central "
+        f"{credential.central_url} [--fingerprint FPR]",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -241,8 +292,26 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="refuse central's key unless it has this fingerprint (from hall central repo init)",
     )
     enroll_parser.add_argument(
+        "--login-stdin",
+        action="store_true",
+        help="a box without the hub's credential: read KEYID:LOGIN (from `hall update login` "
+        "on the hub box) from standard input; needs --central",
+    )
+    enroll_parser.add_argument("--ca-file", help="central's CA (PEM) when it is not the hub's pin")
+    enroll_parser.add_argument(
         "--apt-root",
         default="/",
         help="write apt's files under this folder instead of / (tests)",
     )
     enroll_parser.set_defaults(handler=_cmd_enroll)
+    login = usub.add_parser(
+        "login",
+        help="on the hub box: print the hall's apt login for its other boxes (not the hub's "
+        "signing secret)",
+    )
+    login.add_argument(
+        "--data",
+        default=os.environ.get("HALLKIT_DATA") or "/var/lib/hallkit",
+        help="the hub's data folder holding central.json",
+    )
+    login.set_defaults(handler=_cmd_login)

@@ -4,6 +4,7 @@ real apt (a private root) fetches, verifies and downloads from a live central.""
 from __future__ import annotations
 
 import base64
+import io
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -228,3 +229,40 @@ def test_something_that_is_not_a_public_key_is_refused() -> None:
     for data in [b"", b"<html>", base64.b64encode(b"x" * 40), b"\x99\x00\x05\x03abcd"]:
         with pytest.raises(EnrollError):
             key_fingerprint(data)
+
+
+@needs_apt_tools
+def test_a_screen_box_enrolls_with_the_login_its_hub_prints(
+    fleet: Fleet, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["update", "login", "--data", str(fleet.hub_data)]) == 0
+    said = capsys.readouterr()
+    line = said.out.strip()
+    assert line.startswith(fleet.credential.key_id + ":")
+    assert fleet.credential.secret_b64 not in said.out + said.err
+    assert f"--central {fleet.url}" in said.err
+    screen_root = apt_root(fleet.work / "screen")
+    monkeypatch.setattr("sys.stdin", io.StringIO(line + "\n"))
+    argv = ["update", "enroll", "--login-stdin", "--central", fleet.url]
+    assert main([*argv, "--apt-root", str(screen_root)]) == 0
+    done = apt(screen_root, "apt-get", "update")
+    assert done.returncode == 0, done.stderr
+    assert "Candidate: 1.0" in apt(screen_root, "apt-cache", "policy", "hallkit-probe").stdout
+
+
+@pytest.mark.parametrize(
+    ("stdin", "central"),
+    [("", "http://127.0.0.1:9"), ("k-1:secret\n", None), ("no colon\n", "http://127.0.0.1:9")],
+)
+def test_login_on_stdin_needs_a_line_and_centrals_address(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stdin: str,
+    central: str | None,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    argv = ["update", "enroll", "--login-stdin", "--apt-root", str(tmp_path)]
+    assert main(argv + (["--central", central] if central else [])) == 2
+    assert "KEYID:LOGIN" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
