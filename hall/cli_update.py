@@ -19,6 +19,9 @@ A screen box has no hub credential: ``hall update login`` on the hub box prints 
 login (``KEYID:LOGIN``, which opens the repository and signs nothing), and ``hall update enroll
 --login-stdin --central URL`` on the box reads it from standard input (never an option: the
 process list would show it).
+
+``hall update run`` (``hall/update_run.py``) then updates the box in the maintenance window,
+checks it and rolls it back by itself when the check fails.
 """
 
 from __future__ import annotations
@@ -270,6 +273,44 @@ def _cmd_login(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    import shlex
+    from datetime import datetime, timedelta
+
+    from config.calendar import HallCalendar
+    from config.errors import ConfigError
+    from hall import paths
+    from hall.update_run import PACKAGES, Apt, DoctorCheck, Updater, command_check
+
+    try:
+        config = paths.load(args.config)
+    except ConfigError as err:
+        print(f"hall update run: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now().astimezone()
+    except ValueError:
+        print(f"hall update run: --now {args.now!r} is not an ISO date and time", file=sys.stderr)
+        return EXIT_USAGE
+    if now.tzinfo is None:
+        print("hall update run: --now needs a time zone (…+08:00)", file=sys.stderr)
+        return EXIT_USAGE
+    doctor = [sys.executable, "-m", "hall", "doctor", "--json"]
+    doctor += ["--config", args.config] if args.config else []
+    check = command_check(shlex.split(args.check)) if args.check else DoctorCheck(doctor)
+    updater = Updater(
+        Apt(Path(args.apt_root)),
+        Path(args.data) / "update",
+        HallCalendar(config),
+        check,
+        packages=args.package or PACKAGES,
+        margin=timedelta(minutes=args.margin_minutes),
+    )
+    outcome = updater.run(now)
+    print(f"{outcome.state}: {outcome.message}")
+    return outcome.exit_status
+
+
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``hall update`` and its subcommands to the ``hall`` parser."""
     update = sub.add_parser("update", help="this box's updates from central's package repository")
@@ -315,3 +356,34 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="the hub's data folder holding central.json",
     )
     login.set_defaults(handler=_cmd_login)
+    run = usub.add_parser(
+        "run",
+        help="in the maintenance window: install the newest hallkit from central, check, and "
+        "roll back by itself if the check fails (as root)",
+    )
+    run.add_argument("--config", help="the hall configuration (its hours; default as hall doctor)")
+    run.add_argument(
+        "--data",
+        default=os.environ.get("HALLKIT_DATA") or "/var/lib/hallkit",
+        help="this box's data folder: DATA/update keeps the way back and update.json",
+    )
+    run.add_argument(
+        "--check",
+        help="the command that says the box is healthy after an update (exit 0); default: "
+        "hall doctor --json, healthy when no finding is worse than before the update",
+    )
+    run.add_argument(
+        "--package",
+        action="append",
+        help="a package to keep current (repeat; default: hallkit, hallkit-screen, "
+        "hallkit-central, those installed)",
+    )
+    run.add_argument(
+        "--margin-minutes",
+        type=int,
+        default=60,
+        help="no update when the hall opens within this many minutes (default 60)",
+    )
+    run.add_argument("--now", help="tests: the time to decide the window by (ISO, with zone)")
+    run.add_argument("--apt-root", default="/", help="apt and dpkg on this root (tests)")
+    run.set_defaults(handler=_cmd_run)

@@ -1,0 +1,348 @@
+"""``hall update run``: a box takes the newest hallkit packages from central's repository, in
+the maintenance window only, checks itself afterwards and rolls itself back when the check fails.
+
+One run (a systemd timer would start it every quarter of an hour):
+
+1. **Window.** Nothing happens while the hall is open, nor when it opens within ``margin``
+   (``config.calendar.HallCalendar`` on the box's own configuration).
+2. ``apt-get update``; the hallkit packages installed here whose candidate is newer are the
+   update. None: nothing to do.
+3. **A way back first.** A .deb of every installed version is kept in ``STATE/kept/`` (found
+   there, in apt's cache or in ``/var/cache/hallkit``). Without one, the box does not update:
+   central's repository keeps only the newest version, so apt cannot fetch the old one again.
+4. ``apt-get install PKG=NEW …`` (keeping local configuration), then the **check**: by default
+   ``hall doctor --json`` of the new version compared with its report before the update
+   (:class:`DoctorCheck`: healthy when no finding got worse); or any command (exit 0 healthy).
+5. A failed install or check installs the kept previous .deb files again
+   (``--allow-downgrades``), runs the check again and reports ``rolled-back``. A healthy update
+   keeps the new .deb files for the next time.
+
+Every run writes ``STATE/update.json`` (state, versions, reason, time), what the hub would report
+upwards for the consoles (docs/fleet-updates.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from config.calendar import HallCalendar
+
+PACKAGES = ("hallkit", "hallkit-screen", "hallkit-central")
+STATE_FILE = "update.json"
+KEPT = "kept"
+APT_GET = "/usr/bin/apt-get"
+APT_CACHE = "/usr/bin/apt-cache"
+DPKG = "/usr/bin/dpkg"
+DPKG_DEB = "/usr/bin/dpkg-deb"
+DPKG_QUERY = "/usr/bin/dpkg-query"
+APT_SECONDS = 900.0
+CHECK_SECONDS = 300.0
+
+
+@dataclass
+class Outcome:
+    """What a run did: ``state`` is waiting, current, updated, rolled-back or failed."""
+
+    state: str
+    message: str
+    installed: dict[str, str] = field(default_factory=dict)
+    previous: dict[str, str] = field(default_factory=dict)
+    at: str = ""
+
+    @property
+    def exit_status(self) -> int:
+        return 0 if self.state in ("waiting", "current", "updated") else 1
+
+
+def in_window(calendar: HallCalendar, now: datetime, margin: timedelta) -> tuple[bool, str]:
+    """Whether ``now`` is in the maintenance window; and why not."""
+    if calendar.is_open(now):
+        return False, "the hall is open"
+    opening = calendar.next_open(now)
+    if opening is not None and opening - now < margin:
+        return False, f"the hall opens at {calendar.local(opening):%H:%M}"
+    return True, ""
+
+
+@dataclass(frozen=True)
+class Apt:
+    """apt and dpkg on ``root`` (``/`` on a box; a temp root in the tests)."""
+
+    root: Path = Path("/")
+
+    def options(self) -> list[str]:
+        if self.root == Path("/"):
+            return []
+        root = str(self.root)
+        return [
+            "-o",
+            f"Dir={root}/",
+            "-o",
+            f"Dir::State::status={root}/var/lib/dpkg/status",
+            "-o",
+            "Dir::Bin::Methods=/usr/lib/apt/methods",
+            "-o",
+            "Debug::NoLocking=1",
+            "-o",
+            "APT::Sandbox::User=root",
+            "-o",
+            f"DPkg::Options::=--root={root}",
+            "-o",
+            "Acquire::http::Proxy=DIRECT",
+        ]
+
+    def run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
+        return subprocess.run(  # noqa: S603 - apt's own tools, arguments are names and paths
+            [tool, *self.options(), *args],
+            capture_output=True,
+            text=True,
+            timeout=APT_SECONDS,
+            check=False,
+            env=env,
+        )
+
+    def installed(self, packages: Sequence[str]) -> dict[str, str]:
+        """The version of each of ``packages`` installed (fully) here."""
+        done = subprocess.run(  # noqa: S603 - fixed tool
+            [
+                DPKG_QUERY,
+                f"--root={self.root}",
+                "-W",
+                "-f=${db:Status-Abbrev}|${Package}|${Version}\\n",
+                *packages,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        found = {}
+        for line in done.stdout.splitlines():
+            status, _, rest = line.partition("|")
+            name, _, version = rest.partition("|")
+            if status.strip() == "ii":
+                found[name] = version
+        return found
+
+    def candidates(self, packages: Sequence[str]) -> dict[str, str]:
+        """The version apt would install of each of ``packages`` (those it knows)."""
+        found = {}
+        for name in packages:
+            policy = self.run(APT_CACHE, "policy", name).stdout
+            for line in policy.splitlines():
+                key, _, value = line.strip().partition(": ")
+                if key == "Candidate" and value and value != "(none)":
+                    found[name] = value
+        return found
+
+
+def newer(candidate: str, installed: str) -> bool:
+    """Whether Debian orders ``candidate`` after ``installed``."""
+    done = subprocess.run(  # noqa: S603 - fixed tool
+        [DPKG, "--compare-versions", candidate, "gt", installed], check=False, timeout=30
+    )
+    return done.returncode == 0
+
+
+def _deb_fields(deb: Path) -> tuple[str, str]:
+    done = subprocess.run(  # noqa: S603 - fixed tool, a path
+        [DPKG_DEB, "--show", "--showformat=${Package}|${Version}", str(deb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    name, _, version = done.stdout.partition("|")
+    return name, version
+
+
+def find_deb(name: str, version: str, folders: Sequence[Path]) -> Path | None:
+    """A .deb of ``name`` ``version`` in ``folders`` (checked by its control fields)."""
+    for folder in folders:
+        for deb in sorted(folder.glob(f"{name}_*.deb")) if folder.is_dir() else []:
+            if _deb_fields(deb) == (name, version):
+                return deb
+    return None
+
+
+Check = Callable[[], tuple[bool, str]]
+
+
+def command_check(argv: Sequence[str]) -> Check:
+    """A check that runs ``argv``: healthy when it exits 0; its output's tail as the reason."""
+
+    def check() -> tuple[bool, str]:
+        try:
+            done = subprocess.run(  # noqa: S603 - the technician's own check command
+                list(argv), capture_output=True, text=True, timeout=CHECK_SECONDS, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as err:
+            return False, f"{argv[0]}: {err}"
+        said = (done.stdout + done.stderr).strip().splitlines()
+        return done.returncode == 0, " / ".join(said[-3:])
+
+    return check
+
+
+_RANK = {"ok": 0, "warn": 1, "fail": 2}
+
+
+class DoctorCheck:
+    """``hall doctor --json`` before and after the update: healthy when no finding is worse
+    after than before. A printer out of paper before the update is no reason to roll back; a hub
+    that stopped answering, a device the new version cannot open, or a doctor that cannot run
+    at all, is."""
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        self.argv = list(argv)
+        self.before: dict[str, int] = {}
+
+    def _findings(self) -> tuple[dict[str, int] | None, str]:
+        try:
+            done = subprocess.run(  # noqa: S603 - hall's own doctor
+                self.argv, capture_output=True, text=True, timeout=CHECK_SECONDS, check=False
+            )
+            found = json.loads(done.stdout)
+            return {
+                f"{f['subject']} {f['target']}".strip(): _RANK.get(f["state"], 2) for f in found
+            }, ""
+        except (OSError, subprocess.TimeoutExpired) as err:
+            return None, str(err)
+        except (ValueError, TypeError, KeyError):
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            return None, " / ".join(lines[-2:])
+
+    def baseline(self) -> None:
+        """Note the findings before the update."""
+        found, _ = self._findings()
+        self.before = found or {}
+
+    def __call__(self) -> tuple[bool, str]:
+        found, said = self._findings()
+        if found is None:
+            return False, f"hall doctor did not run: {said}"
+        worse = [name for name, rank in found.items() if rank > self.before.get(name, 0)]
+        if worse:
+            return False, "worse than before the update: " + ", ".join(worse)
+        return True, f"nothing worse than before the update ({len(found)} findings)"
+
+
+def _tail(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [ln for ln in (done.stderr or done.stdout).strip().splitlines() if ln.strip()]
+    return " / ".join(lines[-2:])
+
+
+@dataclass
+class Updater:
+    """One box's update run: ``apt`` on its root, ``state_dir`` for kept .deb files and the
+    state file, the hall's ``calendar``, the ``check`` to run after an update."""
+
+    apt: Apt
+    state_dir: Path
+    calendar: HallCalendar
+    check: Check
+    packages: Sequence[str] = PACKAGES
+    margin: timedelta = timedelta(hours=1)
+    extra_debs: Sequence[Path] = (Path("/var/cache/hallkit"),)
+
+    def run(self, now: datetime) -> Outcome:
+        outcome = self._run(now)
+        outcome.at = now.isoformat(timespec="seconds")
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        temp = self.state_dir / (STATE_FILE + ".tmp")
+        temp.write_text(json.dumps(asdict(outcome), ensure_ascii=False, indent=2) + "\n")
+        os.replace(temp, self.state_dir / STATE_FILE)
+        return outcome
+
+    def _run(self, now: datetime) -> Outcome:
+        allowed, why = in_window(self.calendar, now, self.margin)
+        installed = self.apt.installed(self.packages)
+        if not allowed:
+            return Outcome("waiting", f"not in the maintenance window: {why}", installed)
+        if not installed:
+            return Outcome("failed", f"none of {', '.join(self.packages)} is installed")
+        refreshed = self.apt.run(APT_GET, "-q", "update")
+        if refreshed.returncode != 0 or "\nW: " in "\n" + refreshed.stderr:
+            return Outcome("failed", f"apt-get update: {_tail(refreshed)}", installed)
+        candidates = self.apt.candidates(list(installed))
+        wanted = {
+            name: version
+            for name, version in candidates.items()
+            if name in installed and newer(version, installed[name])
+        }
+        if not wanted:
+            return Outcome("current", "the newest version is installed", installed)
+        kept = self.state_dir / KEPT
+        kept.mkdir(parents=True, exist_ok=True)
+        archives = self.apt.root / "var/cache/apt/archives"
+        previous_debs = []
+        for name, version in installed.items():
+            deb = find_deb(name, version, [kept, archives, *self.extra_debs])
+            if deb is None:
+                return Outcome(
+                    "failed",
+                    f"no .deb of {name} {version} to roll back to: not updating (put it in {kept})",
+                    installed,
+                )
+            if deb.parent != kept:
+                deb = Path(shutil.copy2(deb, kept / deb.name))
+            previous_debs.append(deb)
+        baseline = getattr(self.check, "baseline", None)
+        if baseline is not None:
+            baseline()
+        targets = [f"{name}={version}" for name, version in wanted.items()]
+        done = self.apt.run(
+            APT_GET, "-y", "-q", "-o", "Dpkg::Options::=--force-confold", "install", *targets
+        )
+        now_installed = self.apt.installed(self.packages)
+        if done.returncode == 0 and all(now_installed.get(n) == v for n, v in wanted.items()):
+            healthy, said = self.check()
+            if healthy:
+                self._keep(now_installed, [kept, archives])
+                changes = ", ".join(f"{n} {installed[n]} → {v}" for n, v in wanted.items())
+                return Outcome("updated", changes, now_installed, installed)
+            reason = f"the check failed after the update: {said}"
+        else:
+            reason = f"apt-get install failed: {_tail(done)}"
+        return self._roll_back(reason, previous_debs, installed)
+
+    def _roll_back(self, reason: str, debs: list[Path], previous: dict[str, str]) -> Outcome:
+        done = self.apt.run(
+            APT_GET,
+            "-y",
+            "-q",
+            "--allow-downgrades",
+            "-o",
+            "Dpkg::Options::=--force-confold",
+            "install",
+            *(str(d) for d in debs),
+        )
+        back = self.apt.installed(self.packages)
+        if done.returncode != 0 or back != previous:
+            return Outcome("failed", f"{reason}; rollback failed: {_tail(done)}", back, previous)
+        healthy, said = self.check()
+        after = "healthy again" if healthy else f"the check still fails: {said}"
+        versions = ", ".join(f"{n} {v}" for n, v in back.items())
+        return Outcome("rolled-back", f"{reason}; back on {versions}, {after}", back, previous)
+
+    def _keep(self, installed: dict[str, str], folders: list[Path]) -> None:
+        """Keep a .deb of each installed version (the next update's way back), drop older ones."""
+        kept = self.state_dir / KEPT
+        wanted = []
+        for name, version in installed.items():
+            deb = find_deb(name, version, folders)
+            if deb is not None:
+                if deb.parent != kept:
+                    deb = Path(shutil.copy2(deb, kept / deb.name))
+                wanted.append(deb)
+        for deb in kept.glob("*.deb"):
+            if deb not in wanted:
+                deb.unlink()
