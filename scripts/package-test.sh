@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# make package-test: build the .deb (and a second, higher version for the upgrade test), make a
-# throwaway Debian 12 root with hallkit's dependencies once, then run tests/packaging on them.
+# make package-test: build the packages of HEAD twice (the reproducibility check) and a higher
+# version (the upgrade test), run lintian on them, make throwaway Debian 12 roots once (a hub
+# box's: hallkit's Depends; a screen box's: hallkit-screen's too), then run tests/packaging.
 #
-# The root is made with debootstrap (installed with apt-get if missing) from this machine's own
-# apt mirror, the site of its apt sources that serves bookworm (DEBIAN_MIRROR overrides it);
-# apt in the root gets this machine's apt sources and settings (scripts/lib/debian-root.sh).
-# Making it takes about 1 minute and 400 MB, as root; it is kept at $HALLKIT_CHROOT_CACHE
-# (default /var/tmp/hallkit-bookworm-root) for later runs, and each test installs into a fresh
-# copy of it. Without root the install tests skip and the content tests still run.
+# The roots are made with debootstrap (installed with apt-get if missing) from this machine's
+# own apt mirror, the site of its apt sources that serves bookworm (DEBIAN_MIRROR overrides it);
+# apt in the roots gets this machine's apt sources and settings (scripts/lib/debian-root.sh).
+# Making them takes a few minutes and about 1 GB, as root; they are kept under
+# $HALLKIT_CHROOT_CACHE (default /var/tmp/hallkit-bookworm-root), named by a hash of the
+# Depends they hold, for later runs, and each test installs into a fresh copy. Without root the
+# install tests skip and the content, Qt and reproducibility tests still run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DR_NAME=package-test
@@ -18,39 +20,72 @@ OUT="$(mktemp -d -t hallkit-package-test.XXXXXX)"
 trap 'dr_cleanup; rm -rf "$OUT"' EXIT
 CACHE="${HALLKIT_CHROOT_CACHE:-/var/tmp/hallkit-bookworm-root}"
 
-scripts/package.sh --out "$OUT"
-DEB="$(ls "$OUT"/hallkit_*.deb)"
-VERSION="$(dpkg-deb -f "$DEB" Version)"
-mkdir -p "$OUT/next"
+scripts/package.sh --out "$OUT/now"
+VERSION="$(dpkg-deb -f "$OUT"/now/hallkit_*.deb Version)"
+scripts/package.sh --out "$OUT/again"
 scripts/package.sh --out "$OUT/next" --version "$VERSION+upgradetest1"
-NEXT="$(ls "$OUT"/next/hallkit_*.deb)"
 
-if [[ "$(id -u)" == 0 ]] && [[ ! -x "$CACHE/usr/bin/dpkg" ]]; then
-  dr_apt_install_missing debootstrap
-  MIRROR="$(dr_mirror bookworm)" \
-    || dr_die "no apt source of this machine serves bookworm; set DEBIAN_MIRROR to a Debian mirror"
-  dr_say "making a Debian 12 root in $CACHE (debootstrap, $MIRROR)"
-  rm -rf "$CACHE.tmp"
-  debootstrap --variant=minbase --include=adduser,python3 bookworm "$CACHE.tmp" "$MIRROR" \
-    >"$OUT/debootstrap.log" 2>&1 || { tail -20 "$OUT/debootstrap.log" >&2; exit 1; }
-  # apt in the root as on this machine: its sources, settings and local CA certificates
-  dr_copy_apt_config "$CACHE.tmp"
-  dr_copy_trust "$CACHE.tmp"
-  DR_ROOTS+=("$CACHE.tmp")
-  # hallkit's Depends, so the tests install it offline with dpkg -i
-  deps="$(dpkg-deb -f "$DEB" Depends | tr -d ' ' | tr ',' '\n' | sed 's/(.*//' | sort -u | tr '\n' ' ')"
-  dr_run "$CACHE.tmp" "apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends $deps && apt-get clean" >>"$OUT/debootstrap.log" 2>&1 \
+# lintian: clean apart from the overrides each package ships (packaging/debian/*/lintian-overrides)
+if ! command -v lintian >/dev/null && [[ "$(id -u)" == 0 ]]; then
+  dr_apt_install_missing lintian
+fi
+if command -v lintian >/dev/null; then
+  dr_say "lintian on $(cd "$OUT/now" && echo *.deb)"
+  if ! lintian --fail-on error,warning --tag-display-limit 0 "$OUT"/now/*.deb >"$OUT/lintian.log" 2>&1; then
+    grep -v '^running with root privileges' "$OUT/lintian.log" >&2
+    dr_die "lintian found problems (above)"
+  fi
+  dr_say "lintian: clean (with the packages' overrides)"
+else
+  dr_say "lintian is not installed (apt-get install lintian): not run"
+fi
+
+# the Debian package names of a .deb's Depends (hallkit itself left out)
+depends_of() { dpkg-deb -f "$1" Depends | tr -d ' ' | tr ',' '\n' | sed 's/(.*//' | grep -vx hallkit | sort -u | tr '\n' ' '; }
+BASE_DEPS="$(depends_of "$OUT"/now/hallkit_*.deb)"
+SCREEN_DEPS="$(depends_of "$OUT"/now/hallkit-screen_*.deb)"
+HUB_ROOT="$CACHE-hub-$(printf '%s' "$BASE_DEPS" | md5sum | cut -c1-10)"
+SCREEN_ROOT="$CACHE-screen-$(printf '%s|%s' "$BASE_DEPS" "$SCREEN_DEPS" | md5sum | cut -c1-10)"
+
+# make_root DIR FROM PACKAGES...: DIR from a copy of FROM (or debootstrap) plus PACKAGES
+make_root() {
+  local dir="$1" from="$2"
+  shift 2
+  [[ -x "$dir/usr/bin/dpkg" ]] && return 0
+  rm -rf "$dir.tmp"
+  if [[ -n "$from" ]]; then
+    cp -a "$from" "$dir.tmp"
+  else
+    dr_apt_install_missing debootstrap
+    local mirror
+    mirror="$(dr_mirror bookworm)" \
+      || dr_die "no apt source of this machine serves bookworm; set DEBIAN_MIRROR to a Debian mirror"
+    dr_say "making a Debian 12 root in $dir (debootstrap, $mirror)"
+    debootstrap --variant=minbase --include=adduser,python3 bookworm "$dir.tmp" "$mirror" \
+      >"$OUT/debootstrap.log" 2>&1 || { tail -20 "$OUT/debootstrap.log" >&2; exit 1; }
+    # apt in the root as on this machine: its sources, settings and local CA certificates
+    dr_copy_apt_config "$dir.tmp"
+    dr_copy_trust "$dir.tmp"
+  fi
+  DR_ROOTS+=("$dir.tmp")
+  dr_say "installing into $dir: $*"
+  dr_run "$dir.tmp" "apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends $* && apt-get clean" >>"$OUT/debootstrap.log" 2>&1 \
     || { tail -20 "$OUT/debootstrap.log" >&2; exit 1; }
   dr_cleanup
   DR_ROOTS=()
-  mv "$CACHE.tmp" "$CACHE"
-fi
-if [[ -x "$CACHE/usr/bin/dpkg" ]]; then
-  export HALLKIT_TEST_CHROOT="$CACHE"
+  mv "$dir.tmp" "$dir"
+}
+
+if [[ "$(id -u)" == 0 ]]; then
+  # shellcheck disable=SC2086  # word lists of package names
+  make_root "$HUB_ROOT" "" $BASE_DEPS
+  # shellcheck disable=SC2086
+  make_root "$SCREEN_ROOT" "$HUB_ROOT" $SCREEN_DEPS
+  export HALLKIT_TEST_CHROOT="$HUB_ROOT" HALLKIT_TEST_CHROOT_SCREEN="$SCREEN_ROOT"
 else
-  dr_say "no Debian 12 root (needs root and debootstrap); install tests will skip"
+  dr_say "not root: no Debian 12 roots; the install tests will skip"
 fi
 
-export HALLKIT_DEB="$DEB" HALLKIT_DEB_NEXT="$NEXT"
-.venv/bin/python -m pytest tests/packaging -q -p no:cacheprovider "$@"
+export HALLKIT_DEBS="$OUT/now" HALLKIT_DEBS_AGAIN="$OUT/again" HALLKIT_DEBS_NEXT="$OUT/next"
+.venv/bin/python -m pytest tests/packaging -q -p no:cacheprovider -p no:randomly "$@"

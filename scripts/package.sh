@@ -1,20 +1,33 @@
 #!/usr/bin/env bash
-# Build dist/hallkit_VERSION_ARCH.deb with plain dpkg-deb from a staging tree (see packaging/README.md).
+# Build the three Debian packages of one commit with plain dpkg-deb (see packaging/README.md):
+#
+#   hallkit          the Qt-free base: the venv /opt/hallkit/venv (hub, sync, devices, config,
+#                    the technician's hall commands), the hub's unit, udev rules, PAM, settings
+#   hallkit-screen   Depends hallkit (= V): Qt for the screen apps in /opt/hallkit/qt (only the
+#                    modules and plugins they use), the kiosk, counter, board and display units
+#   hallkit-central  Depends hallkit (= V): psycopg and its pool in /opt/hallkit/central,
+#                    central's unit
 #
 #   scripts/package.sh [--out DIR] [--version V] [--ref GIT_REF]
 #
-# It packages a commit (default HEAD, taken with git archive), never the working tree: what is
-# in the .deb is what is in git, and a build never writes into the checkout except DIR.
-# The app goes into its own venv at /opt/hallkit/venv, made with Debian 12's /usr/bin/python3
-# (the interpreter the box will run it with) and filled from PyPI: hallkit's wheel and its
-# dependencies' wheels. A venv is not relocatable, so it is built in the staging tree and its
-# absolute paths (script shebangs, activate scripts) are rewritten to /opt/hallkit/venv.
-# No .pyc files go into the package: postinst compiles them, prerm removes them.
+# It packages a commit (default HEAD, taken with git archive), never the working tree, and
+# writes nothing into the checkout except DIR. Python dependencies come from the commit's hash
+# locks (requirements/*.txt: pip --require-hashes --no-deps --no-cache-dir); hallkit itself is a
+# wheel built from the commit. The venv is made with the box's interpreter (/usr/bin/python3) in
+# the staging tree; its absolute paths are rewritten to /opt/hallkit/venv. The two extra
+# folders are put on the venv's path by a .pth file their package ships. No .pyc is shipped:
+# postinst compiles, prerm deletes them.
+#
+# Reproducible: SOURCE_DATE_EPOCH is the commit's time, every mtime is clamped to it, files are
+# sorted, no staging path is left in any file (the build fails otherwise), RECORD files list
+# only shipped files, and two builds of one commit give byte-identical packages
+# (tests/packaging/test_reproducible.py).
 #
 # Environment:
 #   PYTHON_FOR_VENV=/usr/bin/python3   interpreter of the box (must be the target's python3)
-#   DEB_COMPRESS=zstd                   dpkg-deb compressor: zstd (fast), xz (smallest), gzip
+#   DEB_COMPRESS=xz                     dpkg-deb compressor: xz (smallest), zstd (fast), gzip
 #   PIP_ARGS='...'                      extra pip options (e.g. --index-url for a local mirror)
+#   KEEP_WORK=1                         keep the staging folder (its path is printed)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,22 +48,28 @@ mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 
 PYTHON_FOR_VENV="${PYTHON_FOR_VENV:-/usr/bin/python3}"
-DEB_COMPRESS="${DEB_COMPRESS:-zstd}"
+DEB_COMPRESS="${DEB_COMPRESS:-xz}"
 say() { printf 'package: %s\n' "$*"; }
 die() { printf 'package: ERROR: %s\n' "$*" >&2; exit 1; }
 
-for tool in dpkg-deb dpkg fakeroot; do
-  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install dpkg-dev fakeroot)"
+for tool in dpkg-deb dpkg fakeroot readelf strip gzip; do
+  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install dpkg-dev fakeroot binutils)"
 done
 "$PYTHON_FOR_VENV" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
   || die "$PYTHON_FOR_VENV cannot make a venv (apt-get install python3-venv; Python >= 3.11)"
 
+umask 022
 WORK="$(mktemp -d -t hallkit-deb.XXXXXX)"
 [[ -n "${KEEP_WORK:-}" ]] || trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/src"
 git -C "$ROOT" archive --format=tar "$REF" | tar -x -C "$WORK/src"
 COMMIT="$(git -C "$ROOT" rev-parse --short "$REF")"
+SOURCE_DATE_EPOCH="$(git -C "$ROOT" log -1 --format=%ct "$REF")"
+export SOURCE_DATE_EPOCH PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=0 LC_ALL=C.UTF-8 TZ=UTC
+# The one C extension built here (evdev has no wheel): no debug info, so no build path in it.
+export CFLAGS="-g0"
 cd "$WORK/src"
+DEBPKG=("$PYTHON_FOR_VENV" "$ROOT/scripts/lib/debpkg.py")
 
 [[ -n "$VERSION" ]] || VERSION="$("$PYTHON_FOR_VENV" -c \
   'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')"
@@ -58,58 +77,161 @@ ARCH="$(dpkg --print-architecture)"
 PYVER="$("$PYTHON_FOR_VENV" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
 PYNEXT="$("$PYTHON_FOR_VENV" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1] + 1}")')"
 
-STAGE="$WORK/root"
 VENV=/opt/hallkit/venv
+QT_DIR=/opt/hallkit/qt
+CENTRAL_DIR=/opt/hallkit/central
+SITE="lib/python$PYVER/site-packages"
+BASE="$WORK/hallkit"
+SCREEN="$WORK/hallkit-screen"
+CENTRAL="$WORK/hallkit-central"
+PIP_INSTALL=(-m pip install -q --disable-pip-version-check --no-cache-dir --no-compile ${PIP_ARGS:-})
 t0=$SECONDS
 
-say "hallkit $VERSION ($REF = $COMMIT) for $ARCH, Python $PYVER, staging in $WORK"
-mkdir -p "$STAGE$VENV" "$WORK/wheel"
+say "hallkit $VERSION ($REF = $COMMIT, SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH) for $ARCH, Python $PYVER"
+mkdir -p "$BASE$VENV" "$SCREEN$QT_DIR" "$CENTRAL$CENTRAL_DIR" "$WORK/wheel" "$WORK/req"
 
-# 1. hallkit's own wheel (only its code; dependencies come from PyPI in step 2).
+# 1. What to install: the commit's hash locks, or (a commit before them) pyproject's ranges.
+if [[ -f requirements/base.txt ]]; then
+  LOCKED=1
+  REQS=(-r requirements/base.txt -r requirements/screen.txt -r requirements/central.txt)
+  "${DEBPKG[@]}" pick requirements/dev.txt setuptools >"$WORK/req/build.txt"
+  BUILD_REQS=(--require-hashes --no-deps -r "$WORK/req/build.txt")
+  say "dependencies: requirements/*.txt (hashes required)"
+else
+  LOCKED=""
+  "${DEBPKG[@]}" requirements . "$WORK/req"
+  REQS=(-r "$WORK/req/base.in" -r "$WORK/req/screen.in" -r "$WORK/req/central.in")
+  BUILD_REQS=("setuptools>=77")
+  say "dependencies: pyproject.toml (this commit has no requirements/*.txt)"
+fi
+
+# 2. hallkit's own wheel (only its code), with the build tools of the lock.
 "$PYTHON_FOR_VENV" -m venv "$WORK/build-venv"
-"$WORK/build-venv/bin/python" -m pip install -q --disable-pip-version-check ${PIP_ARGS:-} \
-  "setuptools>=77" wheel >"$WORK/pip-build.log" 2>&1 || { tail -30 "$WORK/pip-build.log" >&2; die "pip failed"; }
+"$WORK/build-venv/bin/python" "${PIP_INSTALL[@]}" "${BUILD_REQS[@]}" >"$WORK/pip-build.log" 2>&1 \
+  || { tail -30 "$WORK/pip-build.log" >&2; die "pip failed installing the build tools"; }
 "$WORK/build-venv/bin/python" -m pip wheel -q --no-deps --no-build-isolation -w "$WORK/wheel" . \
   >>"$WORK/pip-build.log" 2>&1 || { tail -30 "$WORK/pip-build.log" >&2; die "building hallkit's wheel failed"; }
 WHEEL="$(ls "$WORK"/wheel/hallkit-*.whl)"
 say "built $(basename "$WHEEL")"
 
-# 2. The box's venv, in the staging tree, with hallkit and its dependencies.
-"$PYTHON_FOR_VENV" -m venv "$STAGE$VENV"
-"$STAGE$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-compile ${PIP_ARGS:-} \
-  "$WHEEL" >"$WORK/pip-venv.log" 2>&1 || { tail -30 "$WORK/pip-venv.log" >&2; die "pip install into the venv failed"; }
-find "$STAGE$VENV" -name __pycache__ -type d -prune -exec rm -rf {} +
-# Absolute staging paths -> the installed path (shebangs of bin/*, activate scripts).
-grep -rlF --null "$STAGE$VENV" "$STAGE$VENV/bin" "$STAGE$VENV/pyvenv.cfg" | xargs -0 -r sed -i "s|$STAGE$VENV|$VENV|g"
-! grep -rqF "$STAGE" "$STAGE$VENV/bin" "$STAGE$VENV/pyvenv.cfg" || die "staging path left in the venv"
-say "venv filled: $(du -sh "$STAGE$VENV" | cut -f1)"
+# 3. One venv with every role's dependencies, then screen's and central's moved out of it.
+"$PYTHON_FOR_VENV" -m venv "$BASE$VENV"
+if [[ -n "$LOCKED" ]]; then
+  "$BASE$VENV/bin/python" "${PIP_INSTALL[@]}" --require-hashes --no-deps "${REQS[@]}" \
+    >"$WORK/pip-venv.log" 2>&1 || { tail -30 "$WORK/pip-venv.log" >&2; die "pip install (locked) failed"; }
+else
+  "$BASE$VENV/bin/python" "${PIP_INSTALL[@]}" "${REQS[@]}" \
+    >"$WORK/pip-venv.log" 2>&1 || { tail -30 "$WORK/pip-venv.log" >&2; die "pip install failed"; }
+fi
+"$BASE$VENV/bin/python" "${PIP_INSTALL[@]}" --no-deps "$WHEEL" >>"$WORK/pip-venv.log" 2>&1 \
+  || { tail -30 "$WORK/pip-venv.log" >&2; die "pip install of hallkit's wheel failed"; }
+names() { sed -e 's/#.*//' -e 's/[=<>;\[ ].*//' "$@" | grep -v '^$' | grep -v '^-' || true; }
+if [[ -n "$LOCKED" ]]; then
+  mapfile -t SCREEN_DISTS < <(names requirements/screen.txt)
+  mapfile -t CENTRAL_DISTS < <(names requirements/central.txt)
+else
+  SCREEN_DISTS=(PySide6-Essentials shiboken6)
+  CENTRAL_DISTS=(psycopg psycopg-binary psycopg-pool)
+fi
+"${DEBPKG[@]}" split "$BASE$VENV/$SITE" "$SCREEN$QT_DIR" "${SCREEN_DISTS[@]}"
+"${DEBPKG[@]}" split "$BASE$VENV/$SITE" "$CENTRAL$CENTRAL_DIR" "${CENTRAL_DISTS[@]}"
+"${DEBPKG[@]}" prune-qt "$SCREEN$QT_DIR"
+mkdir -p "$SCREEN$VENV/$SITE" "$CENTRAL$VENV/$SITE"
+echo "$QT_DIR" >"$SCREEN$VENV/$SITE/hallkit-screen.pth"
+echo "$CENTRAL_DIR" >"$CENTRAL$VENV/$SITE/hallkit-central.pth"
 
-# 3. Units, rules, configuration, docs, and the hall command on PATH.
-install -D -m 0644 -t "$STAGE/lib/systemd/system" packaging/systemd/*.service
-install -D -m 0644 -t "$STAGE/lib/udev/rules.d" packaging/udev/70-hallkit.rules
-install -D -m 0644 packaging/etc/hallkit.env "$STAGE/etc/hallkit/hallkit.env"
-install -D -m 0644 packaging/pam/hallkit-session "$STAGE/etc/pam.d/hallkit-session"
-install -D -m 0644 -t "$STAGE/usr/share/doc/hallkit" \
+# Absolute staging paths -> the installed path (shebangs of bin/*, activate scripts, pyvenv.cfg).
+grep -rlF --null "$BASE$VENV" "$BASE$VENV/bin" "$BASE$VENV/pyvenv.cfg" | xargs -0 -r sed -i "s|$BASE$VENV|$VENV|g"
+# Build paths in extension modules: the debug sections of the module built here; RUNPATHs
+# naming the build machine are dropped (only $ORIGIN-relative ones are kept).
+while IFS= read -r -d '' so; do
+  if readelf -d "$so" 2>/dev/null | grep -E '\((RUNPATH|RPATH)\)' | grep -v '\[\$ORIGIN[^]:]*\]' >/dev/null; then
+    command -v patchelf >/dev/null || die "$so has a RUNPATH outside the package (apt-get install patchelf)"
+    say "dropping RUNPATH $(readelf -d "$so" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p') of ${so#"$WORK"/}"
+    patchelf --remove-rpath "$so"
+  fi
+done < <(find "$BASE" "$CENTRAL" -name '*.so*' -type f -print0)
+# Extension modules built here (not from a wheel): stripped like any Debian binary. The wheels'
+# own files are shipped as their locked hashes say.
+"${DEBPKG[@]}" built-here "$BASE$VENV/$SITE" | xargs -r strip --strip-unneeded
+# Library files are not programs: 0644 (the scripts in bin/ stay executable).
+find "$BASE$VENV/lib" "$SCREEN$QT_DIR" "$CENTRAL$CENTRAL_DIR" -type f -perm /111 -exec chmod 0644 {} +
+
+# 4. Units, rules, configuration, docs, and the hall command on PATH.
+install -D -m 0644 -t "$BASE/lib/systemd/system" packaging/systemd/hallkit-hub.service
+install -D -m 0644 -t "$SCREEN/lib/systemd/system" \
+  packaging/systemd/hallkit-{kiosk,counter,board,display}.service
+[[ -f packaging/systemd/hallkit-central.service ]] \
+  && install -D -m 0644 -t "$CENTRAL/lib/systemd/system" packaging/systemd/hallkit-central.service
+install -D -m 0644 -t "$BASE/lib/udev/rules.d" packaging/udev/70-hallkit.rules
+install -D -m 0644 packaging/etc/hallkit.env "$BASE/etc/hallkit/hallkit.env"
+install -D -m 0644 packaging/pam/hallkit-session "$BASE/etc/pam.d/hallkit-session"
+install -D -m 0644 -t "$BASE/usr/share/doc/hallkit" \
   packaging/udev/69-hallkit-local.rules.example README.md
-[[ -f docs/install.md ]] && install -m 0644 docs/install.md "$STAGE/usr/share/doc/hallkit/install.md"
-mkdir -p "$STAGE/usr/bin"
-ln -s "$VENV/bin/hall" "$STAGE/usr/bin/hall"
-# Tab completion of the hall command for the technician's shell, made by the command itself.
-mkdir -p "$STAGE/usr/share/bash-completion/completions"
-PYTHONDONTWRITEBYTECODE=1 "$STAGE$VENV/bin/python" -m hall completion bash \
-  >"$STAGE/usr/share/bash-completion/completions/hall" || die "hall completion bash failed"
+[[ -f docs/install.md ]] && install -m 0644 docs/install.md "$BASE/usr/share/doc/hallkit/install.md"
+mkdir -p "$BASE/usr/bin"
+ln -s "$VENV/bin/hall" "$BASE/usr/bin/hall"
+# Tab completion and the man page of the hall command, made by the command itself (as on a box:
+# the installed configuration and data folder, a fixed width).
+hall_here() {
+  env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 COLUMNS=100 PYTHONDONTWRITEBYTECODE=1 \
+    HALLKIT_CONFIG=/etc/hallkit/hall.toml HALLKIT_DATA=/var/lib/hallkit "$BASE$VENV/bin/python" -m hall "$@"
+}
+mkdir -p "$BASE/usr/share/bash-completion/completions" "$BASE/usr/share/man/man1"
+hall_here completion bash >"$BASE/usr/share/bash-completion/completions/hall" \
+  || die "hall completion bash failed"
+hall_here --help | "${DEBPKG[@]}" manpage hall "$VERSION" "$SOURCE_DATE_EPOCH" \
+  | gzip -9n >"$BASE/usr/share/man/man1/hall.1.gz"
 
-# 4. Control files.
-mkdir -p "$STAGE/DEBIAN"
-install -m 0755 -t "$STAGE/DEBIAN" packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm
-install -m 0644 packaging/debian/conffiles "$STAGE/DEBIAN/conffiles"
-INSTALLED_SIZE="$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)"
-sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@INSTALLED_SIZE@/$INSTALLED_SIZE/" \
-  -e "s/@PYVER@/$PYVER/g" -e "s/@PYNEXT@/$PYNEXT/g" \
-  packaging/debian/control.in >"$STAGE/DEBIAN/control"
-(cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -print0 | sort -z \
-  | xargs -0 md5sum | sed 's| \./| |' >DEBIAN/md5sums)
+# 5. Per package: changelog, copyright + SBOM + licence files, lintian overrides, control files.
+CHANGELOG="$WORK/changelog"
+if [[ "$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' packaging/debian/changelog)" != "$VERSION" ]]; then
+  # a version the changelog does not have yet (a test's upgrade, a local build): say so on top
+  { printf 'hallkit (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- %s  %s\n\n' \
+      "$VERSION" "$COMMIT" "$(sed -n 's/^ -- \(.*>\)  .*/\1/p' packaging/debian/changelog | head -1)" \
+      "$(date -u -R -d "@$SOURCE_DATE_EPOCH")"
+    cat packaging/debian/changelog; } >"$CHANGELOG"
+else
+  cp packaging/debian/changelog "$CHANGELOG"
+fi
+"${DEBPKG[@]}" legal "$BASE" hallkit "$VERSION" "$SOURCE_DATE_EPOCH" "$BASE$VENV/$SITE"
+"${DEBPKG[@]}" legal "$SCREEN" hallkit-screen "$VERSION" "$SOURCE_DATE_EPOCH" "$SCREEN$QT_DIR"
+"${DEBPKG[@]}" legal "$CENTRAL" hallkit-central "$VERSION" "$SOURCE_DATE_EPOCH" "$CENTRAL$CENTRAL_DIR"
+for pkg in hallkit hallkit-screen hallkit-central; do
+  stage="$WORK/$pkg"
+  "${DEBPKG[@]}" clean "$stage"
+  gzip -9n <"$CHANGELOG" >"$stage/usr/share/doc/$pkg/changelog.gz"
+  install -D -m 0644 "packaging/debian/$pkg/lintian-overrides" "$stage/usr/share/lintian/overrides/$pkg"
+  mkdir -p "$stage/DEBIAN"
+  for script in postinst prerm postrm; do
+    [[ -f "packaging/debian/$pkg/$script" ]] && install -m 0755 "packaging/debian/$pkg/$script" "$stage/DEBIAN/$script"
+  done
+  [[ -f "packaging/debian/$pkg/conffiles" ]] && install -m 0644 "packaging/debian/$pkg/conffiles" "$stage/DEBIAN/conffiles"
+  sed -e "s/@VERSION@/$VERSION/g" -e "s/@ARCH@/$ARCH/" \
+    -e "s/@INSTALLED_SIZE@/$("${DEBPKG[@]}" installed-size "$stage")/" \
+    -e "s/@PYVER@/$PYVER/g" -e "s/@PYNEXT@/$PYNEXT/g" \
+    "packaging/debian/$pkg/control.in" >"$stage/DEBIAN/control"
+done
 
-DEB="$OUT/hallkit_${VERSION}_${ARCH}.deb"
-fakeroot dpkg-deb --root-owner-group -Z"$DEB_COMPRESS" --build "$STAGE" "$DEB" >/dev/null
-say "wrote $DEB ($(du -h "$DEB" | cut -f1)) in $((SECONDS - t0)) s"
+# 6. Nothing of the build machine left in any file; every library each package's ELF files
+# need comes from its own files or from a package its Depends names.
+if grep -rlF "$WORK" "$BASE" "$SCREEN" "$CENTRAL" >"$WORK/leaks"; then
+  cat "$WORK/leaks" >&2
+  die "the staging path $WORK is left in these files"
+fi
+"${DEBPKG[@]}" check-libraries "$BASE" "$BASE"
+"${DEBPKG[@]}" check-libraries "$SCREEN" "$BASE" "$SCREEN"
+"${DEBPKG[@]}" check-libraries "$CENTRAL" "$BASE" "$CENTRAL"
+
+# 7. Stable metadata: modes, one mtime, md5sums in sorted order; dpkg-deb sorts the members.
+for pkg in hallkit hallkit-screen hallkit-central; do
+  stage="$WORK/$pkg"
+  chmod -R u+rwX,go+rX,go-w "$stage"
+  (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -print0 | LC_ALL=C sort -z \
+    | xargs -0 md5sum | sed 's| \./| |' >DEBIAN/md5sums)
+  find "$stage" -newermt "@$SOURCE_DATE_EPOCH" -print0 | xargs -0 -r touch -h -d "@$SOURCE_DATE_EPOCH"
+  deb="$OUT/${pkg}_${VERSION}_${ARCH}.deb"
+  fakeroot dpkg-deb --root-owner-group -Z"$DEB_COMPRESS" --build "$stage" "$deb" >/dev/null
+  say "wrote $deb ($(du -h "$deb" | cut -f1), installed $(dpkg-deb -f "$deb" Installed-Size) KiB)"
+done
+say "done in $((SECONDS - t0)) s"

@@ -1,15 +1,18 @@
-"""The .deb: its contents, control data and maintainer scripts; install, upgrade, roll back,
-remove and purge in a throwaway Debian 12 root.
+"""The three .debs (hallkit, hallkit-screen, hallkit-central): contents, control data and
+maintainer scripts; install, upgrade, roll back, remove and purge in a throwaway Debian 12 root.
 
-`make package-test` builds two packages and a throwaway Debian 12 root (scripts/package-test.sh
-sets HALLKIT_DEB, HALLKIT_DEB_NEXT and HALLKIT_TEST_CHROOT) and runs everything here. Under
-`make test`, without HALLKIT_DEB, the content tests build one package from the committed HEAD
-(about 15 s with pip's cache warm) and the install tests skip, saying so.
+`make package-test` builds two versions and throwaway Debian 12 roots (scripts/package-test.sh
+sets HALLKIT_DEBS, HALLKIT_DEBS_NEXT, HALLKIT_TEST_CHROOT and HALLKIT_TEST_CHROOT_SCREEN) and runs
+everything here. Under `make test` the content tests use packages built from the committed HEAD
+(tests/packaging/debfiles.py) and the install tests skip, saying so.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,9 +20,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.unitfiles import PACKAGING, UNITS
+from tests.packaging.debfiles import PACKAGES, depends, field, found_in, members
+from tests.packaging.unitfiles import CENTRAL_UNIT, GUI_ROLES, PACKAGING
 
 VENV = "/opt/hallkit/venv"
+SITE = f"{VENV}/lib/python3.11/site-packages"
+UNITS_OF = {
+    "hallkit": ["hallkit-hub.service"],
+    "hallkit-screen": [f"hallkit-{role}.service" for role in GUI_ROLES],
+    "hallkit-central": [CENTRAL_UNIT.name],
+}
+# What a hub box must never get: Qt, GL, EGL, Wayland or X libraries (issue 18).
+GRAPHICAL = re.compile(r"qt|pyside|shiboken|libgl|libegl|mesa|wayland|libx11|libxcb|libxkb", re.I)
 
 
 def _env_path(name: str) -> Path:
@@ -32,131 +44,198 @@ def _env_path(name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package under test: HALLKIT_DEB, or one built now by scripts/package.sh."""
-    if os.environ.get("HALLKIT_DEB"):
-        return _env_path("HALLKIT_DEB")
-    out = tmp_path_factory.mktemp("built-deb")
-    script = Path(__file__).resolve().parents[2] / "scripts" / "package.sh"
-    result = subprocess.run(
-        [str(script), "--out", str(out)], capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(f"scripts/package.sh failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    return next(out.glob("hallkit_*.deb"))
+def test_file_names_say_package_version_and_architecture(debs: dict[str, Path]) -> None:
+    versions = {field(deb, "Version") for deb in debs.values()}
+    assert len(versions) == 1  # one commit, one version
+    for name, deb in debs.items():
+        assert field(deb, "Package") == name
+        assert deb.name == f"{name}_{field(deb, 'Version')}_{field(deb, 'Architecture')}.deb"
 
 
-@pytest.fixture(scope="module")
-def extracted(deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("deb")
-    subprocess.run(["dpkg-deb", "-R", str(deb), str(root)], check=True)
-    return root
+def test_each_package_holds_its_roles_units(debs: dict[str, Path]) -> None:
+    for name, deb in debs.items():
+        units = sorted(m.rsplit("/", 1)[1] for m in members(deb) if m.endswith(".service"))
+        assert units == sorted(UNITS_OF[name]), name
 
 
-def _members(deb: Path) -> dict[str, str]:
-    """Path in the package -> the `dpkg-deb -c` line describing it."""
-    listing = subprocess.run(
-        ["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True
-    ).stdout
-    members = {}
-    for line in listing.splitlines():
-        name = line.split(None, 5)[5].split(" -> ")[0]
-        members[name.removeprefix(".").rstrip("/") or "/"] = line
-    return members
-
-
-def _field(deb: Path, name: str) -> str:
-    return subprocess.run(
-        ["dpkg-deb", "-f", str(deb), name], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def test_the_file_name_says_version_and_architecture(deb: Path) -> None:
-    assert deb.name == f"hallkit_{_field(deb, 'Version')}_{_field(deb, 'Architecture')}.deb"
-
-
-def test_the_package_holds_units_rules_config_and_the_venv(deb: Path) -> None:
-    members = _members(deb)
-    for unit in UNITS:
-        assert f"/lib/systemd/system/{unit.name}" in members
+def test_the_base_holds_rules_config_and_the_venv(debs: dict[str, Path]) -> None:
+    found = members(debs["hallkit"])
     for path in (
         "/lib/udev/rules.d/70-hallkit.rules",
         "/etc/hallkit/hallkit.env",
         "/etc/pam.d/hallkit-session",
         "/usr/share/doc/hallkit/69-hallkit-local.rules.example",
         "/usr/share/bash-completion/completions/hall",
+        "/usr/share/man/man1/hall.1.gz",
         f"{VENV}/bin/hall",
         f"{VENV}/bin/python",
+        f"{SITE}/hub/server.py",
+        f"{SITE}/kiosk/qt/app.py",  # the apps' code is in the base; only Qt is not
     ):
-        assert path in members, path
-    assert "-> /opt/hallkit/venv/bin/hall" in members["/usr/bin/hall"]
-    assert not [m for m in members if m.startswith("/var/")]  # data is made, never shipped
-    assert not [m for m in members if "__pycache__" in m or m.endswith(".pyc")]
+        assert path in found, path
+    assert "-> /opt/hallkit/venv/bin/hall" in found["/usr/bin/hall"]
+    for deb in debs.values():
+        listed = members(deb)
+        assert not [m for m in listed if m.startswith("/var/")]  # data is made, never shipped
+        assert not [m for m in listed if "__pycache__" in m or m.endswith(".pyc")]
 
 
-def test_the_venv_has_hallkit_and_no_trace_of_the_build_machine(extracted: Path) -> None:
-    venv = extracted / VENV.lstrip("/")
+def test_the_hub_package_has_no_qt_and_depends_on_no_graphics_library(
+    debs: dict[str, Path],
+) -> None:
+    base = debs["hallkit"]
+    qt_files = [
+        m for m in members(base) if re.search(r"pyside|shiboken|libqt6|^/opt/hallkit/qt", m, re.I)
+    ]
+    assert qt_files == []
+    assert not [m for m in members(base) if "psycopg" in m]  # PostgreSQL's driver is central's
+    assert [d for d in depends(base) if GRAPHICAL.search(d)] == []
+    assert not GRAPHICAL.search(field(base, "Recommends"))
+    for extra in ("hallkit-screen", "hallkit-central"):
+        assert f"hallkit (= {field(base, 'Version')})" in field(debs[extra], "Depends")
+
+
+def test_screen_and_central_add_their_folder_to_the_venv(extracted: dict[str, Path]) -> None:
+    for name, folder, top in (
+        ("hallkit-screen", "/opt/hallkit/qt", "PySide6"),
+        ("hallkit-central", "/opt/hallkit/central", "psycopg"),
+    ):
+        root = extracted[name]
+        assert (root / SITE.lstrip("/") / f"{name}.pth").read_text() == f"{folder}\n"
+        assert (root / folder.lstrip("/") / top / "__init__.py").is_file()
+
+
+def test_the_screen_package_depends_on_what_qt_needs(debs: dict[str, Path]) -> None:
+    needs = depends(debs["hallkit-screen"])
+    for package in ("libgl1", "libegl1", "libxkbcommon0", "libwayland-client0", "fonts-noto-cjk"):
+        assert package in needs
+    assert "cage" in field(debs["hallkit-screen"], "Recommends")
+    assert "postgresql" in field(debs["hallkit-central"], "Suggests")
+
+
+def test_the_venv_has_hallkit_and_no_trace_of_the_build_machine(
+    extracted: dict[str, Path],
+) -> None:
+    venv = extracted["hallkit"] / VENV.lstrip("/")
     assert (venv / "bin/hall").read_text().startswith(f"#!{VENV}/bin/python")
     assert os.readlink(venv / "bin/python").endswith("python3")
-    for path in [*(venv / "bin").iterdir(), venv / "pyvenv.cfg"]:
-        if path.is_file() and not path.is_symlink():
-            assert "hallkit-deb." not in path.read_text(errors="replace"), path
-    site = next((venv / "lib").glob("python3.*/site-packages"))
-    assert (site / "hub" / "server.py").is_file()
-    assert list(site.glob("hallkit-*.dist-info"))
+    for root in extracted.values():
+        for path in root.rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                assert b"hallkit-deb." not in path.read_bytes(), path
+    assert not list(extracted["hallkit"].rglob("direct_url.json"))
 
 
-def test_packaged_files_are_the_ones_in_packaging(extracted: Path) -> None:
+def test_extension_modules_search_libraries_only_in_their_package(
+    extracted: dict[str, Path],
+) -> None:
+    """No RUNPATH into the build machine's Python: only $ORIGIN-relative paths."""
+    for root in extracted.values():
+        for so in root.rglob("*.so*"):
+            if not so.is_file() or so.is_symlink():
+                continue
+            dynamic = subprocess.run(
+                ["readelf", "-d", str(so)], capture_output=True, text=True, check=False
+            ).stdout
+            for path in re.findall(r"\((?:RUNPATH|RPATH)\).*\[(.*)\]", dynamic):
+                assert all(p.startswith("$ORIGIN") for p in path.split(":")), (so, path)
+
+
+def test_packaged_files_are_the_ones_in_packaging(extracted: dict[str, Path]) -> None:
     pairs = {
-        "etc/hallkit/hallkit.env": PACKAGING / "etc/hallkit.env",
-        "etc/pam.d/hallkit-session": PACKAGING / "pam/hallkit-session",
-        "lib/udev/rules.d/70-hallkit.rules": PACKAGING / "udev/70-hallkit.rules",
-        **{f"lib/systemd/system/{u.name}": u for u in UNITS},
+        ("hallkit", "etc/hallkit/hallkit.env"): PACKAGING / "etc/hallkit.env",
+        ("hallkit", "etc/pam.d/hallkit-session"): PACKAGING / "pam/hallkit-session",
+        ("hallkit", "lib/udev/rules.d/70-hallkit.rules"): PACKAGING / "udev/70-hallkit.rules",
+        **{
+            (name, f"lib/systemd/system/{unit}"): PACKAGING / "systemd" / unit
+            for name, units in UNITS_OF.items()
+            for unit in units
+        },
     }
-    for inside, source in pairs.items():
-        assert (extracted / inside).read_bytes() == source.read_bytes(), inside
+    for (name, inside), source in pairs.items():
+        assert (extracted[name] / inside).read_bytes() == source.read_bytes(), inside
 
 
-def test_conffiles_are_the_settings_under_etc(extracted: Path) -> None:
-    conffiles = (extracted / "DEBIAN/conffiles").read_text().split()
+def test_conffiles_are_the_settings_under_etc(extracted: dict[str, Path]) -> None:
+    conffiles = (extracted["hallkit"] / "DEBIAN/conffiles").read_text().split()
     assert conffiles == ["/etc/hallkit/hallkit.env", "/etc/pam.d/hallkit-session"]
+    for name in ("hallkit-screen", "hallkit-central"):
+        assert not (extracted[name] / "DEBIAN/conffiles").exists()
 
 
-def test_control_names_the_interpreter_the_venv_was_built_for(deb: Path) -> None:
-    depends = _field(deb, "Depends")
+def test_control_names_the_interpreter_the_venv_was_built_for(debs: dict[str, Path]) -> None:
+    base = debs["hallkit"]
     venv_python = next(
-        m for m in _members(deb) if m.startswith(f"{VENV}/lib/python3.") and m.count("/") == 5
+        m for m in members(base) if m.startswith(f"{VENV}/lib/python3.") and m.count("/") == 5
     )
     minor = venv_python.rsplit("python", 1)[1]
-    assert f"python{minor}" in depends.split(", ")
-    for library in ("libusb-1.0-0", "adduser", "libwayland-client0", "fonts-noto-cjk"):
-        assert library in depends
-    assert "cage" in _field(deb, "Recommends")
-    assert int(_field(deb, "Installed-Size")) > 50_000  # KiB: the venv is in it
+    assert f"python{minor}" in depends(base)
+    assert {"libusb-1.0-0", "adduser"} <= set(depends(base))
+    for deb in debs.values():
+        assert int(field(deb, "Installed-Size")) > 5_000  # KiB: each has its Python folder
 
 
-def test_maintainer_scripts_are_executable_posix_shell(extracted: Path) -> None:
-    for name in ("postinst", "prerm", "postrm"):
-        script = extracted / "DEBIAN" / name
-        assert script.stat().st_mode & 0o111
-        assert script.read_text().startswith("#!/bin/sh\n")
-        subprocess.run(["sh", "-n", str(script)], check=True)
+def test_maintainer_scripts_are_executable_posix_shell(extracted: dict[str, Path]) -> None:
+    for name, root in extracted.items():
+        for script in ("postinst", "prerm", "postrm"):
+            path = root / "DEBIAN" / script
+            assert path.stat().st_mode & 0o111, (name, script)
+            assert path.read_text().startswith("#!/bin/sh\n")
+            subprocess.run(["sh", "-n", str(path)], check=True)
+
+
+def test_each_package_has_a_maintainer_changelog_copyright_and_sbom(
+    debs: dict[str, Path], extracted: dict[str, Path]
+) -> None:
+    for name, root in extracted.items():
+        assert not field(debs[name], "Maintainer").endswith("@localhost>")
+        doc = root / "usr/share/doc" / name
+        changelog = gzip.decompress((doc / "changelog.gz").read_bytes()).decode()
+        assert changelog.startswith(f"hallkit ({field(debs[name], 'Version')}) ")
+        copyright_text = (doc / "copyright").read_text()
+        assert copyright_text.startswith("Format: https://www.debian.org/doc/packaging-manuals/")
+        sbom = json.loads((doc / "sbom.cdx.json").read_text())
+        assert sbom["bomFormat"] == "CycloneDX"
+        shipped = {c["name"].lower() for c in sbom["components"]}
+        for dist in root.rglob("*.dist-info"):
+            dist_name = (dist / "METADATA").read_text().split("\nName: ", 1)[1].split("\n")[0]
+            assert dist_name.lower() in shipped, (name, dist_name)
+            assert f"Comment: {dist_name} " in copyright_text, (name, dist_name)
+        assert (root / "usr/share/lintian/overrides" / name).is_file()
+    qt = json.loads(
+        (extracted["hallkit-screen"] / "usr/share/doc/hallkit-screen/sbom.cdx.json").read_text()
+    )
+    assert {c["name"].lower() for c in qt["components"]} == {"pyside6_essentials", "shiboken6"}
 
 
 # -- install, upgrade, roll back, remove, purge in a Debian 12 root ----------------------------
 
 
-@pytest.fixture
-def chroot(tmp_path: Path) -> Iterator[Path]:
-    """A throwaway copy of the Debian 12 root package-test.sh made (hallkit's Depends in it)."""
+def _root_copy(tmp_path: Path, variable: str) -> Iterator[Path]:
     if os.geteuid() != 0:
         pytest.skip("chroot needs root")
-    base = _env_path("HALLKIT_TEST_CHROOT")
+    base = _env_path(variable)
     root = tmp_path / "root"
     subprocess.run(["cp", "-a", str(base), str(root)], check=True)
     yield root
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def chroot(tmp_path: Path) -> Iterator[Path]:
+    """A throwaway copy of the Debian 12 root with hallkit's Depends only (a hub box)."""
+    yield from _root_copy(tmp_path, "HALLKIT_TEST_CHROOT")
+
+
+@pytest.fixture
+def screen_chroot(tmp_path: Path) -> Iterator[Path]:
+    """A throwaway copy of the Debian 12 root with hallkit-screen's Depends too."""
+    yield from _root_copy(tmp_path, "HALLKIT_TEST_CHROOT_SCREEN")
+
+
+@pytest.fixture(scope="session")
+def next_debs() -> dict[str, Path]:
+    return found_in(_env_path("HALLKIT_DEBS_NEXT"))
 
 
 def _in(root: Path, command: str) -> str:
@@ -172,18 +251,28 @@ def _in(root: Path, command: str) -> str:
     return done.stdout
 
 
-def _dpkg(root: Path, deb: Path, *options: str) -> str:
-    shutil.copy(deb, root / "tmp" / deb.name)
-    return _in(root, f"dpkg {' '.join(options)} -i /tmp/{deb.name}")
+def _dpkg(root: Path, debs: list[Path], *options: str) -> str:
+    for deb in debs:
+        shutil.copy(deb, root / "tmp" / deb.name)
+    names = " ".join(f"/tmp/{deb.name}" for deb in debs)
+    return _in(root, f"dpkg {' '.join(options)} -i {names}")
 
 
-def test_install_makes_the_user_groups_data_and_config(chroot: Path, deb: Path) -> None:
-    _dpkg(chroot, deb)
-    assert "hallkit" in _in(chroot, "id -nG hallkit").split()
-    groups = set(_in(chroot, "id -nG hallkit").split())
-    assert {"dialout", "input", "lp", "audio", "video", "render"} <= groups
-    assert _in(chroot, "stat -c '%U:%G %a' /var/lib/hallkit").split() == ["hallkit:hallkit", "750"]
+def test_the_hub_box_installs_without_any_graphics_library(
+    chroot: Path, debs: dict[str, Path]
+) -> None:
+    _dpkg(chroot, [debs["hallkit"]])
+    installed = _in(chroot, "dpkg-query -W -f '${Package}\\n'").split()
+    assert [p for p in installed if GRAPHICAL.search(p)] == []
     assert _in(chroot, "hall config check /etc/hallkit/hall.toml").strip() == "ok"
+    assert "PySide6" not in _in(chroot, f"ls {SITE}")
+
+
+def test_install_makes_the_user_groups_data_and_config(chroot: Path, debs: dict[str, Path]) -> None:
+    _dpkg(chroot, [debs["hallkit"]])
+    groups = set(_in(chroot, "id -nG hallkit").split())
+    assert {"hallkit", "dialout", "input", "lp", "audio", "video", "render"} <= groups
+    assert _in(chroot, "stat -c '%U:%G %a' /var/lib/hallkit").split() == ["hallkit:hallkit", "750"]
     assert int(_in(chroot, f"find {VENV} -name '*.pyc' | wc -l")) > 100  # compiled by postinst
     token = _in(
         chroot,
@@ -192,9 +281,39 @@ def test_install_makes_the_user_groups_data_and_config(chroot: Path, deb: Path) 
     assert token.startswith("# kiosk 'k1'")
 
 
-def test_upgrade_and_roll_back_keep_data_and_config(chroot: Path, deb: Path) -> None:
-    next_deb = _env_path("HALLKIT_DEB_NEXT")
-    _dpkg(chroot, deb)
+def test_a_screen_box_imports_the_pruned_qt_from_its_folder(
+    screen_chroot: Path, debs: dict[str, Path]
+) -> None:
+    _dpkg(screen_chroot, [debs["hallkit"], debs["hallkit-screen"]])
+    where = _in(
+        screen_chroot,
+        f"{VENV}/bin/python -c 'import PySide6.QtWidgets, PySide6.QtSvg, PySide6; "
+        "print(PySide6.__file__)'",
+    )
+    assert where.strip() == "/opt/hallkit/qt/PySide6/__init__.py"
+    assert int(_in(screen_chroot, "find /opt/hallkit/qt -name '*.pyc' | wc -l")) > 0
+    _in(screen_chroot, "dpkg -r hallkit-screen")
+    assert not (screen_chroot / "opt/hallkit/qt").exists()
+    assert not (screen_chroot / SITE.lstrip("/") / "hallkit-screen.pth").exists()
+
+
+def test_central_imports_psycopg_from_its_folder(chroot: Path, debs: dict[str, Path]) -> None:
+    _dpkg(chroot, [debs["hallkit"], debs["hallkit-central"]])
+    where = _in(
+        chroot, f"{VENV}/bin/python -c 'import psycopg, psycopg_pool; print(psycopg.__file__)'"
+    )
+    assert where.strip() == "/opt/hallkit/central/psycopg/__init__.py"
+    _in(chroot, "dpkg -P hallkit-central")
+    assert not (chroot / "opt/hallkit/central").exists()
+
+
+def test_upgrade_and_roll_back_keep_data_and_config(
+    screen_chroot: Path, debs: dict[str, Path], next_debs: dict[str, Path]
+) -> None:
+    chroot = screen_chroot
+    now = [debs["hallkit"], debs["hallkit-screen"]]
+    after = [next_debs["hallkit"], next_debs["hallkit-screen"]]
+    _dpkg(chroot, now)
     _in(
         chroot,
         "runuser -u hallkit -- hall token add --data /var/lib/hallkit --role kiosk --name k1",
@@ -206,19 +325,23 @@ def test_upgrade_and_roll_back_keep_data_and_config(chroot: Path, deb: Path) -> 
     _in(chroot, "echo '# the technician was here' >> /etc/hallkit/hall.toml")
     before = _in(chroot, "md5sum /var/lib/hallkit/hub.db /etc/hallkit/hall.toml")
 
-    _dpkg(chroot, next_deb, "--force-confold")
-    assert _in(chroot, "dpkg-query -W -f '${Version}' hallkit") == _field(next_deb, "Version")
+    _dpkg(chroot, after, "--force-confold")
+    version = field(after[0], "Version")
+    for name in ("hallkit", "hallkit-screen"):
+        assert _in(chroot, f"dpkg-query -W -f '${{Version}}' {name}") == version
     assert _in(chroot, "md5sum /var/lib/hallkit/hub.db /etc/hallkit/hall.toml") == before
     assert "HALLKIT_HUB=http://10.0.0.2:8700" in _in(chroot, "cat /etc/hallkit/hallkit.env")
 
-    _dpkg(chroot, deb, "--force-confold")  # the rollback install.md describes
-    assert _in(chroot, "dpkg-query -W -f '${Version}' hallkit") == _field(deb, "Version")
+    _dpkg(chroot, now, "--force-confold")  # the rollback install.md describes
+    for name in ("hallkit", "hallkit-screen"):
+        assert _in(chroot, f"dpkg-query -W -f '${{Version}}' {name}") == field(now[0], "Version")
     assert _in(chroot, "md5sum /var/lib/hallkit/hub.db /etc/hallkit/hall.toml") == before
     assert _in(chroot, "hall config check /etc/hallkit/hall.toml").strip() == "ok"
+    _in(chroot, f"{VENV}/bin/python -c 'import PySide6.QtWidgets'")
 
 
-def test_remove_keeps_data_and_purge_deletes_it(chroot: Path, deb: Path) -> None:
-    _dpkg(chroot, deb)
+def test_remove_keeps_data_and_purge_deletes_it(chroot: Path, debs: dict[str, Path]) -> None:
+    _dpkg(chroot, [debs["hallkit"]])
     _in(
         chroot,
         "runuser -u hallkit -- hall token add --data /var/lib/hallkit --role kiosk --name k1",
@@ -233,8 +356,8 @@ def test_remove_keeps_data_and_purge_deletes_it(chroot: Path, deb: Path) -> None
     assert not (chroot / "lib/systemd/system/hallkit-hub.service").exists()
 
 
-def test_the_hub_runs_from_the_installed_package(chroot: Path, deb: Path) -> None:
-    _dpkg(chroot, deb)
+def test_the_hub_runs_from_the_installed_package(chroot: Path, debs: dict[str, Path]) -> None:
+    _dpkg(chroot, [debs["hallkit"]])
     out = _in(
         chroot,
         "runuser -u hallkit -- timeout 30 hall hub --data /var/lib/hallkit "
@@ -244,3 +367,7 @@ def test_the_hub_runs_from_the_installed_package(chroot: Path, deb: Path) -> Non
         "&& break; done; kill $pid || true",
     )
     assert out.strip().endswith("200")
+
+
+def test_every_package_is_named(debs: dict[str, Path]) -> None:
+    assert tuple(debs) == PACKAGES
