@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.apt_login import password_matches
-from sync.central.apt_repo import repo_of
+from sync.central.apt_repo import AptRepo, repo_of
 from sync.central.store import CentralStore, iso_now
 from sync.errors import StoreUnavailable
 
@@ -94,14 +94,17 @@ def served_file(public: Path, path: str) -> Path | None:
 class AptRepoRoutes:
     """Serves ``/apt/…`` from ``public`` to holders of a hub's apt login; passes on the rest."""
 
-    def __init__(self, app: ASGIApp, store: CentralStore, public: Path) -> None:
+    def __init__(self, app: ASGIApp, store: CentralStore, repo: AptRepo) -> None:
         self.app = app
         self.store = store
-        self.public = public
+        self.repo = repo
+        self.public = repo.public
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if path != APT_PATH and not path.startswith(APT_PATH + "/"):
+        # Looked at per request: a repository made while central runs is served at once.
+        mine = path == APT_PATH or path.startswith(APT_PATH + "/")
+        if not mine or not self.repo.exists():
             await self.app(scope, receive, send)
             return
         # Whole files only: a resumed download (Range, If-Range by date) of a file rewritten
@@ -146,8 +149,6 @@ class AptRepoRoutes:
 
 
 def with_apt_repo(app: Any, store: CentralStore, data_dir: str | Path) -> Any:
-    """``app`` with ``/apt/`` in front when central's data folder holds a repository."""
-    repo = repo_of(data_dir)
-    if not repo.exists():
-        return app
-    return AptRepoRoutes(app, store, repo.public)
+    """``app`` with ``/apt/`` in front, served whenever central's data folder holds a
+    repository (``hall central repo init``); until then ``/apt/`` is central's plain 404."""
+    return AptRepoRoutes(app, store, repo_of(data_dir))

@@ -286,10 +286,18 @@ def test_the_repository_is_read_only_and_the_rest_of_central_is_unchanged(
     assert status.status_code == 401 and "error" in status.json()
 
 
-def test_without_a_repository_central_serves_no_apt_folder(data: Path) -> None:
+def test_without_a_repository_central_serves_no_apt_folder_until_one_is_made(
+    data: Path,
+) -> None:
     central = open_central(data)
+    _, code = central.store.add_hall("测试大厅")
+    done = central.store.enroll(code, "127.0.0.1")
+    login = _basic(done.key_id, apt_password(base64.b64decode(done.secret_b64)))
     with TestClient(central.app) as client:
-        assert client.get("/apt/hallkit.gpg").status_code == 404
+        answer = client.get("/apt/hallkit.gpg", headers=login)
+        assert answer.status_code == 404 and answer.json()["error"] == "not_found"
+        init_repo(data)  # while central runs: no restart needed
+        assert client.get("/apt/hallkit.gpg", headers=login).status_code == 200
     central.store.close()
 
 
