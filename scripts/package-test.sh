@@ -20,10 +20,12 @@ OUT="$(mktemp -d -t hallkit-package-test.XXXXXX)"
 trap 'dr_cleanup; rm -rf "$OUT"' EXIT
 CACHE="${HALLKIT_CHROOT_CACHE:-/var/tmp/hallkit-bookworm-root}"
 
-scripts/package.sh --out "$OUT/now"
+# One commit for every build, even if HEAD moves meanwhile.
+COMMIT="$(git rev-parse HEAD)"
+scripts/package.sh --ref "$COMMIT" --out "$OUT/now"
 VERSION="$(dpkg-deb -f "$OUT"/now/hallkit_*.deb Version)"
-scripts/package.sh --out "$OUT/again"
-scripts/package.sh --out "$OUT/next" --version "$VERSION+upgradetest1"
+scripts/package.sh --ref "$COMMIT" --out "$OUT/again"
+scripts/package.sh --ref "$COMMIT" --out "$OUT/next" --version "$VERSION+upgradetest1"
 
 # lintian: clean apart from the overrides each package ships (packaging/debian/*/lintian-overrides)
 if ! command -v lintian >/dev/null && [[ "$(id -u)" == 0 ]]; then
