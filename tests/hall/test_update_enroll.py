@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import pwd
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -74,6 +76,14 @@ def fleet() -> Iterator[Fleet]:
             credential.save(hub_data)
             yield Fleet(central, url, credential, hub_data, apt_root(work), work, {"1.0": deb})
         central.store.close()
+
+
+def _has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return os.geteuid() == 0
 
 
 def _update(fleet: Fleet) -> subprocess.CompletedProcess[str]:
@@ -266,3 +276,16 @@ def test_login_on_stdin_needs_a_line_and_centrals_address(
     assert main(argv + (["--central", central] if central else [])) == 2
     assert "KEYID:LOGIN" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+@needs_apt_tools
+@pytest.mark.skipif(not _has_user("_apt"), reason="no _apt user: apt is not installed as on a box")
+def test_as_on_a_box_apts_unprivileged_downloads_use_the_root_only_login(fleet: Fleet) -> None:
+    # On a box apt fetches as _apt; the login file stays 0600 root (apt reads it itself).
+    assert fleet.enroll() == 0
+    fleet.work.chmod(0o755)  # _apt writes the lists' partial folder inside the root
+    done = apt(fleet.root, "apt-get", "update", sandbox=True)
+    assert done.returncode == 0, done.stderr
+    assert "W:" not in done.stderr and "E:" not in done.stderr, done.stderr
+    assert stat.S_IMODE((fleet.root / AUTH).stat().st_mode) == 0o600
+    assert (fleet.root / AUTH).stat().st_uid == 0

@@ -67,8 +67,12 @@ def apt_root(folder: Path) -> Path:
     return root
 
 
-def apt_options(root: Path) -> list[str]:
-    """apt working on ``root`` only: its sources, keys, logins, lists and cache; no lock."""
+def apt_options(root: Path, *, sandbox: bool = False) -> list[str]:
+    """apt working on ``root`` only: its sources, keys, logins, lists and cache; no lock.
+
+    Downloads run as root unless ``sandbox`` (then as ``_apt``, as on a box: ``root`` must be
+    reachable by that user).
+    """
     return [
         "-o",
         f"Dir={root}/",
@@ -79,7 +83,7 @@ def apt_options(root: Path) -> list[str]:
         "-o",
         "Debug::NoLocking=1",
         "-o",
-        "APT::Sandbox::User=root",
+        f"APT::Sandbox::User={'_apt' if sandbox else 'root'}",
         "-o",
         "Acquire::Retries=0",
         "-o",
@@ -92,11 +96,11 @@ def apt_options(root: Path) -> list[str]:
 
 
 def apt(
-    root: Path, tool: str, *args: str, cwd: Path | None = None
+    root: Path, tool: str, *args: str, cwd: Path | None = None, sandbox: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """Run apt-get or apt-cache on ``root``; the finished process (never raises on failure)."""
     return subprocess.run(
-        [tool, *apt_options(root), *args],
+        [tool, *apt_options(root, sandbox=sandbox), *args],
         capture_output=True,
         text=True,
         timeout=120,
