@@ -4,7 +4,9 @@ No ``from __future__ import annotations`` here: FastAPI reads the closures' anno
 
 Every endpoint but health needs ``Authorization: Bearer TOKEN`` (the event stream and board pages
 also take ``?token=`` because browsers' EventSource cannot set headers). Errors are always JSON
-``{"error": CODE, "message": TEXT}``; bad input gives 422, never 500.
+``{"error": CODE, "message": TEXT}``; bad input gives 422, never 500. What the apps read is declared
+as the routes' response models (:mod:`hub.wire`), written with only the keys the answer has
+(``response_model_exclude_unset``: the wire is as it always was).
 """
 
 import logging
@@ -20,6 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from pydantic import Field, model_validator
 
 from hub import events as sse
+from hub import wire
 from hub.actor_auth import actor_resolver
 from hub.actors import Actor, SessionLookup
 from hub.api_cases import install_cases
@@ -240,7 +243,7 @@ def create_app(
 
     # -- open ----------------------------------------------------------------------------------
 
-    @app.get(f"{API}/health")
+    @app.get(f"{API}/health", response_model=wire.Health, response_model_exclude_unset=True)
     def health() -> dict[str, Any]:
         return {
             "status": "ok",
@@ -298,7 +301,12 @@ def create_app(
 
     # -- tickets -------------------------------------------------------------------------------
 
-    @app.post(f"{API}/tickets", status_code=201)
+    @app.post(
+        f"{API}/tickets",
+        status_code=201,
+        response_model=wire.Ticket,
+        response_model_exclude_unset=True,
+    )
     def issue(
         request: Request,
         body: TicketIn,
@@ -322,16 +330,26 @@ def create_app(
         )
         return {**ticket.to_dict(), "phone_url": phone_url(engine, TICKET, ticket.id, request)}
 
-    @app.get(f"{API}/tickets/by-number/{{number}}")
+    @app.get(
+        f"{API}/tickets/by-number/{{number}}",
+        response_model=wire.Ticket,
+        response_model_exclude_unset=True,
+    )
     def by_number(number: str, dev: Auth) -> dict[str, Any]:
         require(dev, ("kiosk", "counter"))
         return engine.find_ticket(number).to_dict()
 
-    @app.post(f"{API}/tickets/requeue")
+    @app.post(
+        f"{API}/tickets/requeue", response_model=wire.Ticket, response_model_exclude_unset=True
+    )
     def requeue(body: NumberIn, _: Annotated[Device, Depends(roles("kiosk"))]) -> dict[str, Any]:
         return engine.requeue(body.number).to_dict()
 
-    @app.get(f"{API}/tickets/{{ticket_id}}")
+    @app.get(
+        f"{API}/tickets/{{ticket_id}}",
+        response_model=wire.Ticket,
+        response_model_exclude_unset=True,
+    )
     def get_ticket(ticket_id: str, dev: Auth) -> dict[str, Any]:
         require(dev, ("kiosk", "counter"))
         return engine.get_ticket(ticket_id).to_dict()
@@ -341,17 +359,23 @@ def create_app(
     def counter_of(n: int, dev: Device) -> None:
         require(dev, ("counter",), window=n)
 
-    @app.get(f"{API}/windows")
+    @app.get(f"{API}/windows", response_model=wire.Windows, response_model_exclude_unset=True)
     def windows(_: Auth) -> dict[str, Any]:
         return {"windows": [w.to_dict() for w in engine.windows()]}
 
-    @app.get(f"{API}/windows/{{n}}")
+    @app.get(
+        f"{API}/windows/{{n}}", response_model=wire.WindowState, response_model_exclude_unset=True
+    )
     def window(n: WindowNo, _: Auth) -> dict[str, Any]:
         state = engine.window_state(n).to_dict()
         state["today"] = engine.today_stats(n)
         return state
 
-    @app.post(f"{API}/windows/{{n}}/call-next", response_model=None)
+    @app.post(
+        f"{API}/windows/{{n}}/call-next",
+        response_model=wire.TicketAnswer,
+        response_model_exclude_unset=True,
+    )
     def call_next(n: WindowNo, dev: Auth) -> dict[str, Any] | Response:
         counter_of(n, dev)
         ticket = engine.call_next(n)
@@ -359,37 +383,65 @@ def create_app(
             return Response(status_code=204)
         return {"ticket": ticket.to_dict()}
 
-    @app.post(f"{API}/windows/{{n}}/call")
+    @app.post(
+        f"{API}/windows/{{n}}/call",
+        response_model=wire.TicketAnswer,
+        response_model_exclude_unset=True,
+    )
     def call(n: WindowNo, body: NumberIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return {"ticket": engine.call_number(n, body.number).to_dict()}
 
-    @app.post(f"{API}/windows/{{n}}/recall")
+    @app.post(
+        f"{API}/windows/{{n}}/recall",
+        response_model=wire.TicketAnswer,
+        response_model_exclude_unset=True,
+    )
     def recall(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return {"ticket": engine.recall(n).to_dict()}
 
-    @app.post(f"{API}/windows/{{n}}/skip")
+    @app.post(
+        f"{API}/windows/{{n}}/skip",
+        response_model=wire.TicketAnswer,
+        response_model_exclude_unset=True,
+    )
     def skip(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return {"ticket": engine.skip(n).to_dict()}
 
-    @app.post(f"{API}/windows/{{n}}/finish")
+    @app.post(
+        f"{API}/windows/{{n}}/finish",
+        response_model=wire.TicketAnswer,
+        response_model_exclude_unset=True,
+    )
     def finish(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return {"ticket": engine.finish(n).to_dict()}
 
-    @app.post(f"{API}/windows/{{n}}/pause")
+    @app.post(
+        f"{API}/windows/{{n}}/pause",
+        response_model=wire.WindowState,
+        response_model_exclude_unset=True,
+    )
     def pause(n: WindowNo, body: ReasonIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.pause(n, body.reason).to_dict()
 
-    @app.post(f"{API}/windows/{{n}}/resume")
+    @app.post(
+        f"{API}/windows/{{n}}/resume",
+        response_model=wire.WindowState,
+        response_model_exclude_unset=True,
+    )
     def resume(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.resume(n).to_dict()
 
-    @app.post(f"{API}/windows/{{n}}/transfer")
+    @app.post(
+        f"{API}/windows/{{n}}/transfer",
+        response_model=wire.TicketAnswer,
+        response_model_exclude_unset=True,
+    )
     def transfer(n: WindowNo, body: TransferIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         ticket = engine.transfer(
@@ -397,19 +449,30 @@ def create_app(
         )
         return {"ticket": ticket.to_dict()}
 
-    @app.post(f"{API}/windows/{{n}}/rating", status_code=201)
+    @app.post(
+        f"{API}/windows/{{n}}/rating",
+        status_code=201,
+        response_model=wire.Rating,
+        response_model_exclude_unset=True,
+    )
     def rating(n: WindowNo, body: RatingIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.rate(n, body.level, body.reason, ticket_id=body.ticket_id).to_dict()
 
     # -- clerks -------------------------------------------------------------------------------
 
-    @app.post(f"{API}/windows/{{n}}/sign-in")
+    @app.post(
+        f"{API}/windows/{{n}}/sign-in",
+        response_model=wire.WindowState,
+        response_model_exclude_unset=True,
+    )
     def sign_in(n: WindowNo, body: SignInIn, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.sign_in(n, body.staff_no, body.pin).to_dict()
 
-    @app.post(f"{API}/staff/confirm")
+    @app.post(
+        f"{API}/staff/confirm", response_model=wire.StaffMember, response_model_exclude_unset=True
+    )
     def confirm_staff(
         body: StaffConfirmIn, dev: Annotated[Device, Depends(roles("kiosk"))]
     ) -> dict[str, Any]:
@@ -418,7 +481,11 @@ def create_app(
         member = engine.confirm_staff(dev.id, pin=body.pin, id_number=card)
         return {"number": member.number, "name": member.name}
 
-    @app.post(f"{API}/windows/{{n}}/sign-out")
+    @app.post(
+        f"{API}/windows/{{n}}/sign-out",
+        response_model=wire.WindowState,
+        response_model_exclude_unset=True,
+    )
     def sign_out(n: WindowNo, dev: Auth) -> dict[str, Any]:
         counter_of(n, dev)
         return engine.sign_out(n).to_dict()
@@ -430,11 +497,21 @@ def create_app(
 
     # -- alerts and feedback ----------------------------------------------------------------
 
-    @app.post(f"{API}/alerts", status_code=201)
+    @app.post(
+        f"{API}/alerts",
+        status_code=201,
+        response_model=wire.Alert,
+        response_model_exclude_unset=True,
+    )
     def alert(body: AlertIn, dev: Auth) -> dict[str, Any]:
         return engine.alert(**body.model_dump(), sent_by=dev.name)
 
-    @app.post(f"{API}/feedback", status_code=201)
+    @app.post(
+        f"{API}/feedback",
+        status_code=201,
+        response_model=wire.Stored,
+        response_model_exclude_unset=True,
+    )
     def feedback(
         body: FeedbackIn, dev: Annotated[Device, Depends(roles("kiosk"))]
     ) -> dict[str, Any]:
@@ -443,7 +520,7 @@ def create_app(
 
     # -- queue overview, appointments ----------------------------------------------------------
 
-    @app.get(f"{API}/queue")
+    @app.get(f"{API}/queue", response_model=wire.QueueOverview, response_model_exclude_unset=True)
     def queue(_: Auth) -> dict[str, Any]:
         return {
             "waiting": engine.waiting_counts(),

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Path, Request
 from pydantic import Field, StrictBool
 
+from hub import wire
 from hub.auth import Device, require
 from hub.bodies import StrictBody
 from hub.case_lookup import CaseLookup
@@ -78,12 +79,16 @@ def install_cases(
     def answer(case: Case, request: Request) -> dict[str, Any]:
         return {**case.to_dict(), "phone_url": phone_url(engine, CASE, case.receipt, request)}
 
-    @app.post(f"{API}/cases", status_code=201)
+    @app.post(
+        f"{API}/cases", status_code=201, response_model=wire.Case, response_model_exclude_unset=True
+    )
     def accept_case(request: Request, body: CaseIn, dev: Auth) -> dict[str, Any]:
         require(dev, ("counter",), window=body.window)
         return answer(engine.accept_case(**body.model_dump()), request)
 
-    @app.get(f"{API}/cases/{{receipt}}")
+    @app.get(
+        f"{API}/cases/{{receipt}}", response_model=wire.Case, response_model_exclude_unset=True
+    )
     def case(request: Request, receipt: str, dev: Auth) -> dict[str, Any]:
         found = lookup.find(receipt)
         if dev.role not in ("counter", "admin"):
@@ -94,12 +99,16 @@ def install_cases(
             return found
         return {**answer(held, request), **found}
 
-    @app.post(f"{API}/cases/lookup")
+    @app.post(f"{API}/cases/lookup", response_model=wire.Cases, response_model_exclude_unset=True)
     def cases_for_person(request: Request, body: PersonIn, dev: Auth) -> dict[str, Any]:
         counter(dev)
         return {"cases": [answer(c, request) for c in engine.cases_for_person(body.id_number)]}
 
-    @app.post(f"{API}/cases/{{receipt}}/status")
+    @app.post(
+        f"{API}/cases/{{receipt}}/status",
+        response_model=wire.Case,
+        response_model_exclude_unset=True,
+    )
     def case_status(
         request: Request, receipt: Receipt, body: CaseStatusIn, dev: Auth
     ) -> dict[str, Any]:
@@ -114,7 +123,11 @@ def install_cases(
         )
         return answer(case, request)
 
-    @app.post(f"{API}/cases/{{receipt}}/deliver")
+    @app.post(
+        f"{API}/cases/{{receipt}}/deliver",
+        response_model=wire.Case,
+        response_model_exclude_unset=True,
+    )
     def deliver_case(
         request: Request, receipt: Receipt, body: DeliverIn, dev: Auth
     ) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Path, Request
 from pydantic import Field
 
+from hub import wire
 from hub.auth import Device, require
 from hub.bodies import StrictBody
 from hub.errors import Conflict
@@ -41,7 +42,7 @@ def install_sms(app: FastAPI, device: Callable[..., Awaitable[Device]]) -> None:
     """Add the SMS routes to the hub's ``app``; ``device`` is the API's token dependency."""
     Auth = Annotated[Device, Depends(device)]
 
-    @app.get(f"{API}/sms")
+    @app.get(f"{API}/sms", response_model=wire.SmsStatus, response_model_exclude_unset=True)
     def sms_status(request: Request, _: Auth) -> dict[str, Any]:
         """Whether this hall sends SMS (the kiosk then offers 短信提醒)."""
         service = _service(request)
@@ -49,7 +50,12 @@ def install_sms(app: FastAPI, device: Callable[..., Awaitable[Device]]) -> None:
             return {"enabled": False, "near_ahead": None, "reason": "本厅未配置短信网关"}
         return service.status()
 
-    @app.post(f"{API}/tickets/{{ticket_id}}/sms", status_code=201)
+    @app.post(
+        f"{API}/tickets/{{ticket_id}}/sms",
+        status_code=201,
+        response_model=wire.SmsSubscribed,
+        response_model_exclude_unset=True,
+    )
     def subscribe(
         request: Request,
         body: PhoneIn,

@@ -5,7 +5,8 @@ management API from the request itself) nor its error answers (``hub.errors``, a
 ``{"error": CODE, "message": TEXT}``), nor what the routes that build their own answer send. This
 module rewrites FastAPI's generated document: a security scheme on every route but ``health``
 and the web assets, the refusals each route can give, the real media types and the links
-between operations (a ticket issued, then looked up). Schemathesis checks every answer of a hub
+between operations (a ticket issued, then looked up). The answers' schemas are :mod:`hub.wire`'s
+models, which the routes declare as response models. Schemathesis checks every answer of a hub
 process against it (tests/fuzz/test_hub_fuzz.py).
 """
 
@@ -18,6 +19,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from hub import wire
+
 API = "/api/v1"
 BEARER = "DeviceToken"
 IN_ADDRESS = "QueryToken"
@@ -25,22 +28,6 @@ OPEN = frozenset({f"{API}/health", "/web/{name}"})
 PAGES = frozenset({"/board/{n}", "/display"})
 """The TV pages: the token is in the address, and a refusal is a page, not JSON."""
 
-_ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error", "message"],
-    "properties": {
-        "error": {"type": "string", "description": "A stable code for programs."},
-        "message": {"type": "string", "description": "A sentence in Chinese for people."},
-        "details": {
-            "description": (
-                "422: the problems, one object each; other refusals: the facts a program "
-                "needs (already_queued: number, status, ahead or window)."
-            ),
-            "anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}],
-        },
-        "problems": {"type": "integer", "description": "How many problems in all (422)."},
-    },
-}
 _REFUSALS = {
     401: "No token, or one the hub does not know (or revoked).",
     403: "The token's role or window may not do this.",
@@ -52,43 +39,19 @@ _REFUSALS = {
     429: "This device's share is used up; wait Retry-After seconds.",
     503: "The hub cannot take this now (disk full, too many streams); wait Retry-After seconds.",
 }
-_TICKET_SCHEMA = {
-    "type": "object",
-    "required": ["id", "number", "service_day", "category", "status"],
-    "properties": {
-        "id": {"type": "string"},
-        "number": {"type": "string"},
-        "service_day": {"type": "string", "format": "date"},
-        "category": {"type": "string"},
-        "status": {"type": "string"},
-        "item_id": {"type": ["string", "null"]},
-        "window": {"type": ["integer", "null"]},
-    },
-}
-_ITEM_SCHEMA = {
-    "type": "object",
-    "required": ["id", "name"],
-    "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
-}
-_CATALOG_SCHEMA = {
-    "type": "object",
-    "required": ["hall", "categories", "items", "windows"],
-    "properties": {
-        "hall": {"type": "object"},
-        "categories": {"type": "array", "items": {"type": "object"}},
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
-        "windows": {"type": "array", "items": {"type": "object"}},
-    },
-}
-_SCHEMAS = {"Error": _ERROR_SCHEMA, "Ticket": _TICKET_SCHEMA, "Item": _ITEM_SCHEMA}
-_SCHEMAS["Catalog"] = _CATALOG_SCHEMA
-_TICKET_ANSWERS = {
-    ("post", f"{API}/tickets"),
-    ("post", f"{API}/tickets/requeue"),
-    ("get", f"{API}/tickets/{{ticket_id}}"),
-    ("get", f"{API}/tickets/by-number/{{number}}"),
-}
-"""The operations whose success is one ticket (``Ticket``, as ``hub.models`` writes it)."""
+
+
+def _wire_schemas() -> dict[str, Any]:
+    """``Error`` and ``Catalog`` from :mod:`hub.wire`, with the models they name: FastAPI sees
+    neither (errors come from the exception handlers, the catalog route sends its own bytes)."""
+    schemas: dict[str, Any] = {}
+    for name, model in (("Error", wire.ErrorBody), ("Catalog", wire.Catalog)):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+    return schemas
+
+
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds.", "schema": {"type": "string"}}}
 _ETAG = {
     "ETag": {
@@ -215,10 +178,6 @@ def _rewrite(method: str, path: str, operation: dict[str, Any]) -> None:
             answer["content"] = _HTML
     if path == f"{API}/catalog":
         responses["200"]["headers"] = _ETAG
-    if (method, path) in _TICKET_ANSWERS:
-        success = next(code for code in responses if code.startswith("2"))
-        ticket = {"$ref": "#/components/schemas/Ticket"}
-        responses[success]["content"] = {"application/json": {"schema": ticket}}
     responses.update(_EXTRA_ANSWERS.get((method, path), {}))
     for status in _refusals(method, path, operation):
         responses.setdefault(str(status), _error(status))
@@ -270,7 +229,7 @@ def hub_openapi(generated: dict[str, Any]) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    schemas.update(_SCHEMAS)
+    schemas.update(_wire_schemas())
     components["securitySchemes"] = {
         BEARER: {
             "type": "http",

@@ -1,5 +1,5 @@
 """The hub's wire (hub.wire): each answer an app reads is read by its model and written back
-exactly (every key, no more)."""
+exactly (every key, no more), and the OpenAPI document shows each such answer's schema."""
 
 from __future__ import annotations
 
@@ -152,3 +152,19 @@ def test_a_refusal_is_the_error_body_with_its_facts(api: TestClient, hub: Hub) -
     bad = api.post("/api/v1/tickets", json={"lane": "vip"}, headers=bearer(hub, "kiosk"))
     problems = wire.ErrorBody.model_validate(bad.json())
     assert problems.problems == 1 and isinstance(problems.details, list) and problems.facts() == {}
+
+
+def test_the_openapi_document_shows_every_app_answer_with_its_properties(api: TestClient) -> None:
+    document = api.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+        return schema
+
+    for (method, path), model in APP_ROUTES.items():
+        responses = document["paths"][path][method]["responses"]
+        success = next(code for code in responses if code.startswith("2") and code != "204")
+        schema = resolve(responses[success]["content"]["application/json"]["schema"])
+        assert set(schema.get("properties", {})) == set(model.model_fields), (method, path)
