@@ -63,6 +63,9 @@ APT_PACKAGES=(
   # tests start throwaway PostgreSQL clusters of their own with initdb and pg_ctl from
   # /usr/lib/postgresql/15/bin (the server the package also sets up is not used)
   postgresql
+  # central's signed apt repository for the fleet (sync/central/apt_repo.py) and its tests:
+  # reprepro publishes, gnupg signs and verifies
+  reprepro gnupg
 )
 
 say() { printf 'bootstrap: %s\n' "$*"; }
