@@ -4,7 +4,9 @@ the maintenance window only, checks itself afterwards and rolls itself back when
 One run (a systemd timer would start it every quarter of an hour):
 
 1. **Window.** Nothing happens while the hall is open, nor when it opens within ``margin``
-   (``config.calendar.HallCalendar`` on the box's own configuration).
+   (``config.calendar.HallCalendar`` on the box's own configuration), nor while the box's clock
+   is not synchronised (:func:`clock_synchronised`: a box just booted without NTP could think
+   it is night in the middle of the morning).
 2. ``apt-get update``; the hallkit packages installed here whose candidate is newer are the
    update. None: nothing to do.
 3. **A way back first.** A .deb of every installed version is kept in ``STATE/kept/`` (found
@@ -23,6 +25,7 @@ upwards for the consoles (docs/fleet-updates.md).
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -59,6 +62,26 @@ class Outcome:
     @property
     def exit_status(self) -> int:
         return 0 if self.state in ("waiting", "current", "updated") else 1
+
+
+_TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised
+_STA_UNSYNC = 0x0040
+_STATUS_OFFSET = 40  # struct timex: modes (int, padded), offset, freq, maxerror, esterror, status
+
+
+def clock_synchronised() -> bool:
+    """Whether the kernel says the system clock is synchronised (NTP), as ``timedatectl``'s
+    ``NTPSynchronized`` does: ``adjtimex(2)`` read-only, not TIME_ERROR and no STA_UNSYNC."""
+    if not hasattr(ctypes, "CDLL") or os.uname().machine not in ("x86_64", "aarch64"):
+        return True  # no adjtimex layout known here: the timer's After=time-sync.target only
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        timex = ctypes.create_string_buffer(512)  # modes = 0: read only
+        state = libc.adjtimex(timex)
+    except (OSError, AttributeError):
+        return True
+    status = int.from_bytes(timex.raw[_STATUS_OFFSET : _STATUS_OFFSET + 4], "little", signed=True)
+    return state not in (-1, _TIME_ERROR) and not status & _STA_UNSYNC
 
 
 def in_window(calendar: HallCalendar, now: datetime, margin: timedelta) -> tuple[bool, str]:
@@ -252,6 +275,7 @@ class Updater:
     packages: Sequence[str] = PACKAGES
     margin: timedelta = timedelta(hours=1)
     extra_debs: Sequence[Path] = (Path("/var/cache/hallkit"),)
+    clock_ok: Callable[[], bool] = lambda: True  # the CLI passes clock_synchronised
 
     def run(self, now: datetime) -> Outcome:
         outcome = self._run(now)
@@ -264,6 +288,8 @@ class Updater:
 
     def _run(self, now: datetime) -> Outcome:
         allowed, why = in_window(self.calendar, now, self.margin)
+        if not self.clock_ok():
+            allowed, why = False, "the clock is not synchronised yet (NTP)"
         installed = self.apt.installed(self.packages)
         if not allowed:
             return Outcome("waiting", f"not in the maintenance window: {why}", installed)

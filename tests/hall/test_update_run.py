@@ -18,7 +18,15 @@ import pytest
 from config import sample_hall
 from config.calendar import HallCalendar
 from hall.cli import main
-from hall.update_run import Apt, DoctorCheck, Outcome, Updater, command_check, in_window
+from hall.update_run import (
+    Apt,
+    DoctorCheck,
+    Outcome,
+    Updater,
+    clock_synchronised,
+    command_check,
+    in_window,
+)
 from sync.central.apt_repo import add_packages
 from sync.central.server import open_central
 from tests.sync.central.aptrepo import apt_root, build_deb, needs_apt_tools, short_folder
@@ -44,7 +52,7 @@ class Box:
     def installed(self) -> str:
         return Apt(self.root).installed([PROBE]).get(PROBE, "")
 
-    def updater(self, healthy: bool | list[bool]) -> Updater:
+    def updater(self, healthy: bool | list[bool], *, clock_ok: bool = True) -> Updater:
         answers = [healthy] if isinstance(healthy, bool) else list(healthy)
 
         def check() -> tuple[bool, str]:
@@ -58,6 +66,7 @@ class Box:
             check,
             packages=[PROBE],
             extra_debs=[],
+            clock_ok=lambda: clock_ok,
         )
 
 
@@ -117,6 +126,20 @@ def test_while_the_hall_is_open_nothing_changes(box: Box) -> None:
     )
     assert box.installed() == "1.0"
     assert _state(box)["state"] == "waiting"
+
+
+@needs_apt_tools
+def test_a_box_whose_clock_is_not_synchronised_does_not_decide_the_window(box: Box) -> None:
+    outcome = box.updater(True, clock_ok=False).run(NIGHT)
+    assert (outcome.state, outcome.message) == (
+        "waiting",
+        "not in the maintenance window: the clock is not synchronised yet (NTP)",
+    )
+    assert box.installed() == "1.0"
+
+
+def test_the_clock_check_reads_the_kernels_view() -> None:
+    assert clock_synchronised() in (True, False)  # adjtimex answers on any Linux box
 
 
 @needs_apt_tools

@@ -7,9 +7,12 @@ from pathlib import Path
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
 CENTRAL_UNIT = PACKAGING / "systemd" / "hallkit-central.service"
+UPDATE_UNIT = PACKAGING / "systemd" / "hallkit-update.service"
+UPDATE_TIMER = PACKAGING / "systemd" / "hallkit-update.timer"
 ALL_UNITS = sorted((PACKAGING / "systemd").glob("*.service"))
-UNITS = [u for u in ALL_UNITS if u != CENTRAL_UNIT]
-"""The hall's boxes' units (docs/install.md explains each); central's runs on central's machine."""
+UNITS = [u for u in ALL_UNITS if u not in (CENTRAL_UNIT, UPDATE_UNIT)]
+"""The hall's boxes' role units (docs/install.md explains each); central's runs on central's
+machine; the update unit is every box's, started by its timer (docs/fleet-updates.md)."""
 ENV_FILE = PACKAGING / "etc" / "hallkit.env"
 GUI_ROLES = ("kiosk", "counter", "board", "display")
 
