@@ -15,10 +15,16 @@ and, when the hub pins central's CA, ``/etc/apt/hallkit-central-ca.pem`` with
 ``--apt-root DIR`` writes under DIR instead of ``/`` (tests), the files naming each other by
 their paths there. After it, ``apt-get update`` sees the ``hallkit`` packages.
 
-A screen box has no hub credential: ``hall update login`` on the hub box prints the hall's apt
-login (``KEYID:LOGIN``, which opens the repository and signs nothing), and ``hall update enroll
---login-stdin --central URL`` on the box reads it from standard input (never an option: the
-process list would show it).
+On the hub box it also notes central's address and the key's fingerprint in
+``DATA/update/repository.json``, which the hub serves to the hall's other boxes.
+
+A screen box has no hub credential. ``hall update enroll --hub URL`` (its device token from
+``DATA/device.token`` or ``--token-file``) asks its hub (``GET /api/v1/update/apt-login``) for
+central's address, the key's fingerprint, the hall's apt login and central's CA, and writes the
+same files, the key checked against that fingerprint. Without a hub at hand, ``hall update
+login`` on the hub box prints the hall's apt login (``KEYID:LOGIN``, which opens the repository
+and signs nothing), and ``hall update enroll --login-stdin --central URL`` on the box reads it
+from standard input (never an option: the process list would show it).
 
 ``hall update run`` (``hall/update_run.py``) then updates the box in the maintenance window,
 checks it and rolls it back by itself when the check fails.
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -205,6 +212,48 @@ def _hub_credential(args: argparse.Namespace, command: str) -> Any:
     return credential
 
 
+HUB_SECONDS = 15.0
+
+
+def hub_apt_login(hub_url: str, token: str) -> dict[str, Any]:
+    """What the hub answers at ``GET /api/v1/update/apt-login``; raises EnrollError."""
+    import requests
+
+    url = hub_url.rstrip("/") + "/api/v1/update/apt-login"
+    try:
+        answer = requests.get(
+            url, headers={"Authorization": f"Bearer {token}"}, timeout=HUB_SECONDS
+        )
+        body = answer.json()
+    except (requests.RequestException, ValueError) as err:
+        raise EnrollError(f"cannot ask the hub at {hub_url}: {err}") from err
+    if answer.status_code != 200 or not isinstance(body, dict):
+        said = body.get("message", "") if isinstance(body, dict) else ""
+        raise EnrollError(f"the hub answered {answer.status_code}: {said}".rstrip(": "))
+    user, sep, password = str(body.get("login", "")).partition(":")
+    if not sep or not user or not password or not body.get("central"):
+        raise EnrollError("the hub's answer names no central and apt login")
+    return body
+
+
+def note_repository(data_dir: Path, done: Enrolled) -> Path:
+    """On the hub box: note central's repository and key (``DATA/update/repository.json``) for
+    the hub to tell the hall's other boxes."""
+    central = done.repository.removesuffix("/apt/")
+    noted = {"central": central, "fingerprint": done.fingerprint}
+    folder = data_dir / "update"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o755)
+    return _write(folder / "repository.json", (json.dumps(noted) + "\n").encode(), 0o644)
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    path = Path(args.token_file) if args.token_file else Path(args.data) / "device.token"
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def _login_from_stdin() -> tuple[str, str] | None:
     """``KEYID:PASSWORD`` (what ``hall update login`` prints) from one line of standard input."""
     user, sep, password = sys.stdin.readline().strip().partition(":")
@@ -220,7 +269,35 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"hall update enroll: --apt-root {root} is not a folder", file=sys.stderr)
         return EXIT_USAGE
-    if args.login_stdin:
+    temp_ca = None
+    hub_fingerprint = None
+    login: tuple[str, str] | None
+    if args.hub:
+        token = _token(args)
+        if token is None:
+            print(
+                "hall update enroll: --hub needs this box's device token (DATA/device.token or "
+                "--token-file)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        try:
+            told = hub_apt_login(args.hub, token)
+        except EnrollError as err:
+            print(f"hall update enroll: {err}", file=sys.stderr)
+            return EXIT_FAIL
+        user, _, password = told["login"].partition(":")
+        login = (user, password)
+        central_url, ca_file = args.central or told["central"], args.ca_file
+        hub_fingerprint = told.get("fingerprint")
+        if told.get("ca_pem") and not ca_file:
+            import tempfile
+
+            handle, name = tempfile.mkstemp(suffix=".pem")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(told["ca_pem"])
+            temp_ca = ca_file = name
+    elif args.login_stdin:
         login = _login_from_stdin()
         if login is None or not args.central:
             print(
@@ -243,15 +320,21 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
             login,
             root,
             ca_file=ca_file,
-            expect_fingerprint=args.fingerprint,
+            expect_fingerprint=args.fingerprint or hub_fingerprint,
         )
+        noted = None if args.hub or args.login_stdin else note_repository(Path(args.data), done)
     except (EnrollError, OSError) as err:
         print(f"hall update enroll: {err}", file=sys.stderr)
         return EXIT_FAIL
+    finally:
+        if temp_ca is not None:
+            os.unlink(temp_ca)
     print(f"central's package repository: {done.repository}")
     print(f"signing key fingerprint: {done.fingerprint} (compare: hall central repo init)")
     for path in done.files:
         print(f"wrote {path}")
+    if noted is not None:
+        print(f"noted for the hall's other boxes: {noted}")
     if shutil.which("apt-get") and root == Path("/"):
         print("next: apt-get update && apt-cache policy hallkit")
     return EXIT_OK
@@ -346,6 +429,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="a box without the hub's credential: read KEYID:LOGIN (from `hall update login` "
         "on the hub box) from standard input; needs --central",
+    )
+    enroll_parser.add_argument(
+        "--hub",
+        help="a box of the hall: ask this hub (http://HOST:PORT) for central's repository, key "
+        "fingerprint and apt login, with the box's device token",
+    )
+    enroll_parser.add_argument(
+        "--token-file", help="with --hub: this box's device token (default: DATA/device.token)"
     )
     enroll_parser.add_argument("--ca-file", help="central's CA (PEM) when it is not the hub's pin")
     enroll_parser.add_argument(

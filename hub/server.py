@@ -15,6 +15,7 @@ from config import HallConfig, load_config, sample_hall
 from hub.accounts import AccountBook
 from hub.alert_monitor import AlertMonitor
 from hub.api import create_app
+from hub.api_update import install_update
 from hub.auth import DeviceRegistry
 from hub.case_lookup import LOOKUP_TIMEOUT_SECONDS, CaseLookup
 from hub.catalog import Catalog
@@ -149,6 +150,7 @@ def open_hub(
         cases=CaseLookup(engine, _lookup_client(folder)),
         sessions=sessions,
     )
+    install_update(app, registry, folder)  # /api/v1/update/…: boxes reach central's repository
     install_console(app, store, registry, accounts, sessions, config.hall.name)  # /manage/
     install_pages(app, engine, broker)
     install_admin_pages(app, engine, book)

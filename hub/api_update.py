@@ -1,0 +1,91 @@
+"""The fleet-update routes of the hub's LAN API (docs/fleet-updates.md): how the hall's other
+boxes reach central's package repository through their hub.
+
+- ``GET /api/v1/update/apt-login`` (any device token): ``{"central", "fingerprint", "login",
+  "ca_pem"}``: central's address, the repository key's fingerprint the hub box was enrolled
+  with (``hall update enroll`` on the hub box notes it in ``DATA/update/repository.json``), the
+  hall's apt login ``KEYID:LOGIN`` (:mod:`sync.apt_login`: it opens the repository and signs
+  nothing; the hub's signing secret never leaves the hub box) and central's CA when the hub
+  pins one. ``hall update enroll --hub URL`` on a screen box writes apt's files from it. 409
+  ``update_not_enrolled`` while the hub box itself is not enrolled (with central, or with the
+  repository).
+
+No ``from __future__ import annotations``: FastAPI reads the annotations at runtime.
+"""
+
+import json
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query
+
+from hub.auth import Device, DeviceRegistry
+from hub.errors import Conflict
+from sync.apt_login import apt_password
+from sync.credential import CredentialError, load_credential
+
+API = "/api/v1"
+UPDATE_DIR = "update"
+REPOSITORY_FILE = "repository.json"
+"""``DATA/update/repository.json``: what ``hall update enroll`` on the hub box noted (central's
+address and the key's fingerprint it checked)."""
+
+NOT_ENROLLED = "本厅集中控制器尚未登记中心的软件仓库（在集中控制器上执行 hall update enroll）"
+
+
+def read_repository(data_dir: FilePath) -> dict[str, Any] | None:
+    """What the hub box's ``hall update enroll`` noted, or None (not enrolled, unreadable)."""
+    try:
+        noted = json.loads((data_dir / UPDATE_DIR / REPOSITORY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(noted, dict) or not isinstance(noted.get("fingerprint"), str):
+        return None
+    return noted
+
+
+def apt_login_answer(data_dir: FilePath) -> dict[str, Any]:
+    """The answer of ``GET /update/apt-login``; raises Conflict while the hub box is not
+    enrolled with central or its repository."""
+    try:
+        credential = load_credential(data_dir)
+    except CredentialError:
+        credential = None
+    noted = read_repository(data_dir)
+    if credential is None or noted is None:
+        raise Conflict("update_not_enrolled", NOT_ENROLLED)
+    ca_pem = None
+    if credential.ca_file:
+        try:
+            ca_pem = FilePath(credential.ca_file).read_text(encoding="utf-8")
+        except OSError:
+            ca_pem = None
+    return {
+        "central": credential.central_url,
+        "fingerprint": noted["fingerprint"],
+        "login": f"{credential.key_id}:{apt_password(credential.secret)}",
+        "ca_pem": ca_pem,
+    }
+
+
+def install_update(app: FastAPI, registry: DeviceRegistry, data_dir: FilePath) -> None:
+    """Add the fleet-update routes to the hub's ``app``; ``data_dir`` is the hub's folder."""
+
+    async def device(
+        authorization: Annotated[str | None, Header()] = None,
+        token: Annotated[str | None, Query()] = None,
+    ) -> Device:
+        bearer = None
+        if authorization:
+            scheme, _, value = authorization.partition(" ")
+            if scheme.lower() == "bearer":
+                bearer = value.strip()
+        return registry.authenticate(bearer or token)
+
+    Auth = Annotated[Device, Depends(device)]
+
+    @app.get(f"{API}/update/apt-login")
+    def apt_login(_: Auth) -> dict[str, Any]:
+        """Central's package repository for this hall's boxes: address, key fingerprint, the
+        hall's apt login (never the hub's signing secret) and central's CA if pinned."""
+        return apt_login_answer(data_dir)
