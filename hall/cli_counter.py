@@ -70,18 +70,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_gui(setup: Any, window: int, token: str) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from appkit.collector import collect_on_gui_thread
-    from appkit.fonts import install
+    from appkit.qtapp import make_application
     from counter.qt.app import build_counter, open_devices
     from counter.qt.keys import KeyConfigError, parse_keys
     from devices.errors import DeviceError
     from hub.client import HubClient
 
-    app = QApplication(sys.argv[:1])
-    install(app)
-    collect_on_gui_thread(app)  # the feed and hub calls run on other threads
+    # the one factory of every app (the feed and hub calls run on other threads: the cyclic
+    # collector runs on the GUI thread); the counter's widgets are drawn in the hall font
+    app = make_application(sys.argv[:1], hall_font=True)
     try:
         parse_keys({k: list(v) for k, v in setup.settings.counter_keys.items()})
     except KeyConfigError as err:
