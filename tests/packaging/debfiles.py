@@ -3,12 +3,14 @@
 `make package-test` builds them (scripts/package-test.sh sets HALLKIT_DEBS to the folder holding
 hallkit, hallkit-screen and hallkit-central of one version); under `make test` the first test
 that needs them builds them now from the committed HEAD with scripts/package.sh (gzip, the
-quickest compression dpkg-deb and lintian both take; about a minute).
+quickest compression dpkg-deb and lintian both take; about a minute), once for all xdist workers.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -48,7 +50,21 @@ def debs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     given = os.environ.get("HALLKIT_DEBS")
     if given:
         return found_in(Path(given))
-    return build(tmp_path_factory.mktemp("built-debs"))
+    # One build for the whole run: pytest-xdist's workers share the parent of their temporary
+    # folders, and the first to take the lock builds while the others wait for it.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    out = shared / "built-debs"
+    with (shared / "built-debs.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (out / "done").is_file():
+            return found_in(out)
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        debs = build(out)
+        (out / "done").touch()
+        return debs
 
 
 @pytest.fixture(scope="session")
