@@ -3,6 +3,9 @@
 ``init`` makes the signing key and the empty repository (idempotent; ``hall central serve
 --apt-repo`` runs it at start too), ``add DEB…`` publishes packages, ``list`` shows them. Central
 serves the repository at ``/apt/`` to the boxes of enrolled hubs (docs/fleet-updates.md).
+``release VERSION [--region CODE]`` names the version the halls (of a region) should run; the
+repository may hold a version before any release names it. ``release`` alone lists them,
+``release --clear [--region CODE]`` drops one.
 """
 
 from __future__ import annotations
@@ -87,6 +90,39 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_release(args: argparse.Namespace) -> int:
+    from hall.cli_central import _open
+    from sync.central.fleet import ReleaseError, clear_release, name_release, releases
+
+    central = _open(args, "repo release")
+    if central is None:
+        return EXIT_USAGE
+    try:
+        if args.clear:
+            if args.version:
+                print("hall central repo release: --clear takes no VERSION", file=sys.stderr)
+                return EXIT_USAGE
+            gone = clear_release(central, args.region)
+            where = f"region {args.region}" if args.region else "every hall"
+            print(f"release of {where} {'cleared' if gone else 'was not named'}")
+            return EXIT_OK
+        if args.version:
+            try:
+                named = name_release(central, args.version, args.region)
+            except ReleaseError as err:
+                print(f"hall central repo release: {err}", file=sys.stderr)
+                return EXIT_FAIL
+            where = f"the halls of region {named.scope}" if named.scope else "every hall"
+            print(f"release {named.version} named for {where}")
+            return EXIT_OK
+        for release in releases(central):
+            where = f"region {release.scope}" if release.scope else "every hall"
+            print(f"{release.version}\t{where}\tnamed {release.named_at}")
+        return EXIT_OK
+    finally:
+        central.close()
+
+
 def register(csub: argparse._SubParsersAction[Any], keep: Any) -> None:
     """Add ``repo init|add|list`` under ``hall central``."""
     repo = csub.add_parser(
@@ -103,3 +139,15 @@ def register(csub: argparse._SubParsersAction[Any], keep: Any) -> None:
     listing = rsub.add_parser("list", help="the published packages: name, version, architecture")
     listing.add_argument("--data", default=keep, help=_DATA_HELP)
     listing.set_defaults(handler=_cmd_list)
+    release = rsub.add_parser(
+        "release",
+        help="name the version the halls (of a region) should run; alone: list the releases",
+    )
+    release.add_argument("version", nargs="?", metavar="VERSION", help="e.g. 1.4.0")
+    release.add_argument(
+        "--region", help="only the halls of this region (its code) and below; default every hall"
+    )
+    release.add_argument("--clear", action="store_true", help="drop the release (of --region)")
+    release.add_argument("--data", default=keep, help="central's data folder (central.db)")
+    release.add_argument("--db", default=keep, help="central's database (postgresql://…)")
+    release.set_defaults(handler=_cmd_release)

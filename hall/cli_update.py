@@ -27,7 +27,11 @@ and signs nothing), and ``hall update enroll --login-stdin --central URL`` on th
 from standard input (never an option: the process list would show it).
 
 ``hall update run`` (``hall/update_run.py``) then updates the box in the maintenance window,
-checks it and rolls it back by itself when the check fails.
+checks it and rolls it back by itself when the check fails. The hub box (its data folder holds
+``central.json``) takes the release central names for the hall (``CENTRAL/apt/release``, with its
+apt login) and goes first; every other box of the hall asks its hub (``GET
+/api/v1/update/plan``) whether the hub box has updated and is healthy, takes the version it
+runs, and reports its ``update.json`` back (``PUT /api/v1/update/state``).
 """
 
 from __future__ import annotations
@@ -356,6 +360,111 @@ def _cmd_login(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class AskError(Exception):
+    """The hub or central could not be asked; the message says why."""
+
+
+def _ask(method: str, url: str, **options: Any) -> Any:
+    import requests
+
+    try:
+        answer = requests.request(method, url, timeout=HUB_SECONDS, **options)
+        body = answer.json()
+    except (requests.RequestException, ValueError) as err:
+        raise AskError(f"{url}: {err}") from err
+    if answer.status_code != 200:
+        said = body.get("message", "") if isinstance(body, dict) else ""
+        raise AskError(f"{url} answered {answer.status_code} {said}".rstrip())
+    return body
+
+
+def hub_plan(hub_url: str, token: str) -> dict[str, Any]:
+    """The hub's ``GET /api/v1/update/plan``; raises AskError."""
+    body = _ask(
+        "GET",
+        hub_url.rstrip("/") + "/api/v1/update/plan",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    if not isinstance(body, dict) or not isinstance(body.get("go"), bool):
+        raise AskError("the hub's plan has no go")
+    return body
+
+
+def report_to_hub(hub_url: str, token: str, state: dict[str, Any]) -> None:
+    """Send this box's ``update.json`` to its hub (``PUT /api/v1/update/state``)."""
+    _ask(
+        "PUT",
+        hub_url.rstrip("/") + "/api/v1/update/state",
+        headers={"Authorization": f"Bearer {token}"},
+        json=state,
+    )
+
+
+def central_release(credential: Any) -> str | None:
+    """The release central names for the hub's hall (``CENTRAL/apt/release``, with the hall's
+    apt login), None when none is named; raises AskError."""
+    from sync.apt_login import apt_password
+
+    body = _ask(
+        "GET",
+        credential.central_url.rstrip("/") + "/apt/release",
+        auth=(credential.key_id, apt_password(credential.secret)),
+        verify=credential.ca_file or True,
+        allow_redirects=False,
+    )
+    release = body.get("release") if isinstance(body, dict) else None
+    return release if isinstance(release, str) and release else None
+
+
+def _screen_hub(args: argparse.Namespace, config: Any) -> str | None:
+    """The hub's address when this box is one of the hall's other boxes; None on the hub box
+    (its data folder holds central.json) and on a box with no hub."""
+    import socket
+
+    data = Path(args.data)
+    if args.hub:
+        return str(args.hub)
+    if (data / "central.json").exists():
+        return None
+    if os.environ.get("HALLKIT_HUB"):
+        return os.environ["HALLKIT_HUB"]
+    if _token(args) is None:
+        return None
+    section = config.devices.get(os.environ.get("HALLKIT_BOX") or socket.gethostname())
+    return str(section.hub) if section is not None and section.role != "hub" else None
+
+
+def _plan_run(args: argparse.Namespace, config: Any) -> tuple[str | None, str | None, Any]:
+    """(release, hold, hub) for this run: the version to take (None: the newest), why the box
+    must wait (None: it may go), and (hub URL, token) when it reports to a hub."""
+    from sync.credential import CredentialError, load_credential
+
+    hub_url = _screen_hub(args, config)
+    if hub_url is not None:
+        token = _token(args)
+        if token is None:
+            return None, f"no device token to ask the hub at {hub_url}", None
+        try:
+            plan = hub_plan(hub_url, token)
+        except AskError as err:
+            return None, f"cannot ask the hub whether to update: {err}", (hub_url, token)
+        if not plan["go"]:
+            return None, f"the hub says wait: {plan.get('reason', '')}", (hub_url, token)
+        return args.release or plan.get("release"), None, (hub_url, token)
+    if args.release:
+        return args.release, None, None
+    try:
+        credential = load_credential(args.data)
+    except CredentialError as err:
+        return None, f"cannot read the hub's credential: {err}", None
+    if credential is None:
+        return None, None, None  # a box alone: the newest version
+    try:
+        return central_release(credential), None, None
+    except AskError as err:
+        return None, f"cannot ask central for the hall's release: {err}", None
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     import shlex
     from datetime import datetime, timedelta
@@ -388,6 +497,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     doctor = [sys.executable, "-m", "hall", "doctor", "--json"]
     doctor += ["--config", args.config] if args.config else []
     check = command_check(shlex.split(args.check)) if args.check else DoctorCheck(doctor)
+    release, hold, hub = _plan_run(args, config)
     updater = Updater(
         Apt(Path(args.apt_root)),
         Path(args.data) / "update",
@@ -397,9 +507,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         margin=timedelta(minutes=args.margin_minutes),
         # --now (tests) gives the time: then the box's own clock decides nothing.
         clock_ok=(lambda: True) if args.now else clock_synchronised,
+        release=release,
+        hold=hold,
+        retry=args.retry,
     )
     outcome = updater.run(now)
     print(f"{outcome.state}: {outcome.message}")
+    state = updater.last()
+    if hub is not None and state is not None:
+        try:
+            hub_url, token = hub
+            report_to_hub(hub_url, token, state)
+        except AskError as err:
+            print(f"hall update run: could not report to the hub: {err}", file=sys.stderr)
     return outcome.exit_status
 
 
@@ -483,6 +603,24 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         type=int,
         default=60,
         help="no update when the hall opens within this many minutes (default 60)",
+    )
+    run.add_argument(
+        "--hub",
+        help="a box of the hall: its hub (http://HOST:PORT; default $HALLKIT_HUB or the box's "
+        "configuration) says when to update and to which version",
+    )
+    run.add_argument(
+        "--token-file", help="with a hub: this box's device token (default: DATA/device.token)"
+    )
+    run.add_argument(
+        "--release",
+        help="take this version (default: the hall's release from central on the hub box, "
+        "the hub box's version on the others, the newest on a box alone)",
+    )
+    run.add_argument(
+        "--retry",
+        action="store_true",
+        help="try again a version that rolled back here (not tried again by itself)",
     )
     run.add_argument("--now", help="tests: the time to decide the window by (ISO, with zone)")
     run.add_argument("--apt-root", default="/", help="apt and dpkg on this root (tests)")

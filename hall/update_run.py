@@ -7,8 +7,11 @@ One run (a systemd timer would start it every quarter of an hour):
    (``config.calendar.HallCalendar`` on the box's own configuration), nor while the box's clock
    is not synchronised (:func:`clock_synchronised`: a box just booted without NTP could think
    it is night in the middle of the morning).
-2. ``apt-get update``; the hallkit packages installed here whose candidate is newer are the
-   update. None: nothing to do.
+2. ``apt-get update``; the update is, for each hallkit package installed here, the **release**
+   (the version central names for the hall, or on the hall's other boxes the one the hub box
+   runs: ``release``) when it is newer than the installed one, else (no release) the newest
+   candidate. None: nothing to do. A ``hold`` (the hub box has not updated yet, or rolled back)
+   makes the box wait. A release that rolled back here is not tried again.
 3. **A way back first.** A .deb of every installed version is kept in ``STATE/kept/`` (found
    there, in apt's cache or in ``/var/cache/hallkit``). Without one, the box does not update:
    central's repository keeps only the newest version, so apt cannot fetch the old one again.
@@ -19,8 +22,10 @@ One run (a systemd timer would start it every quarter of an hour):
    (``--allow-downgrades``), runs the check again and reports ``rolled-back``. A healthy update
    keeps the new .deb files for the next time.
 
-Every run writes ``STATE/update.json`` (state, versions, reason, time), what the hub would report
-upwards for the consoles (docs/fleet-updates.md).
+Every run writes ``STATE/update.json`` (state, versions, release, reason, time), what the box
+reports to its hub for the rollout and the consoles (docs/fleet-updates.md); a ``waiting`` run
+does not replace the last real outcome (an ``updated`` or a ``rolled-back`` stays visible all
+day).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from config.calendar import HallCalendar
 
@@ -58,6 +64,8 @@ class Outcome:
     installed: dict[str, str] = field(default_factory=dict)
     previous: dict[str, str] = field(default_factory=dict)
     at: str = ""
+    release: str | None = None
+    tried: dict[str, str] = field(default_factory=dict)
 
     @property
     def exit_status(self) -> int:
@@ -153,6 +161,18 @@ class Apt:
             name, _, version = rest.partition("|")
             if status.strip() == "ii":
                 found[name] = version
+        return found
+
+    def available(self, name: str) -> set[str]:
+        """Every version of ``name`` apt knows (its policy's version table)."""
+        policy = self.run(APT_CACHE, "policy", name).stdout
+        found: set[str] = set()
+        in_table = False
+        for line in policy.splitlines():
+            if line.strip() == "Version table:":
+                in_table = True
+            elif in_table and line.startswith("     ") and not line.startswith("        "):
+                found.add(line.replace("***", "").split()[0])
         return found
 
     def candidates(self, packages: Sequence[str]) -> dict[str, str]:
@@ -276,36 +296,90 @@ class Updater:
     margin: timedelta = timedelta(hours=1)
     extra_debs: Sequence[Path] = (Path("/var/cache/hallkit"),)
     clock_ok: Callable[[], bool] = lambda: True  # the CLI passes clock_synchronised
+    release: str | None = None
+    hold: str | None = None
+    retry: bool = False  # try again a version that rolled back here
+
+    def last(self) -> dict[str, Any] | None:
+        """The state file of the last run, or None."""
+        try:
+            loaded = json.loads((self.state_dir / STATE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return loaded if isinstance(loaded, dict) else None
 
     def run(self, now: datetime) -> Outcome:
-        outcome = self._run(now)
+        last = self.last()
+        outcome, write = self._run(now, last)
+        if outcome.release is None:
+            outcome.release = self.release
+        if outcome.state == "waiting" and last is not None and last.get("state") != "waiting":
+            write = False  # the last real outcome stays what the box reports
+        if not write:
+            return outcome
         outcome.at = now.isoformat(timespec="seconds")
         self.state_dir.mkdir(parents=True, exist_ok=True)
         temp = self.state_dir / (STATE_FILE + ".tmp")
         temp.write_text(json.dumps(asdict(outcome), ensure_ascii=False, indent=2) + "\n")
+        os.chmod(temp, 0o644)  # the hub (its own user) reads the hub box's
         os.replace(temp, self.state_dir / STATE_FILE)
         return outcome
 
-    def _run(self, now: datetime) -> Outcome:
+    def _run(self, now: datetime, last: dict[str, Any] | None) -> tuple[Outcome, bool]:
         allowed, why = in_window(self.calendar, now, self.margin)
         if not self.clock_ok():
             allowed, why = False, "the clock is not synchronised yet (NTP)"
         installed = self.apt.installed(self.packages)
         if not allowed:
-            return Outcome("waiting", f"not in the maintenance window: {why}", installed)
+            return Outcome("waiting", f"not in the maintenance window: {why}", installed), True
+        if self.hold:
+            return Outcome("waiting", self.hold, installed), True
+        wanted, outcome = self._wanted(installed)
+        if outcome is not None:
+            return outcome, True
+        rolled_back = last is not None and last.get("state") == "rolled-back"
+        if rolled_back and last is not None and last.get("tried") == wanted and not self.retry:
+            versions = ", ".join(f"{n} {v}" for n, v in wanted.items())
+            message = (
+                f"not trying {versions} again: it rolled back here at {last.get('at')}; "
+                "waiting for another release"
+            )
+            return Outcome("rolled-back", message, installed, tried=wanted), False
+        return self._update(installed, wanted), True
+
+    def _wanted(self, installed: dict[str, str]) -> tuple[dict[str, str], Outcome | None]:
+        """The versions to install, or the outcome that ends the run before any is."""
         if not installed:
-            return Outcome("failed", f"none of {', '.join(self.packages)} is installed")
+            return {}, Outcome("failed", f"none of {', '.join(self.packages)} is installed")
         refreshed = self.apt.run(APT_GET, "-q", "update")
         if refreshed.returncode != 0 or "\nW: " in "\n" + refreshed.stderr:
-            return Outcome("failed", f"apt-get update: {_tail(refreshed)}", installed)
-        candidates = self.apt.candidates(list(installed))
-        wanted = {
-            name: version
-            for name, version in candidates.items()
-            if name in installed and newer(version, installed[name])
-        }
+            return {}, Outcome("failed", f"apt-get update: {_tail(refreshed)}", installed)
+        if self.release is None:
+            candidates = self.apt.candidates(list(installed))
+            wanted = {
+                name: version
+                for name, version in candidates.items()
+                if name in installed and newer(version, installed[name])
+            }
+            said = "the newest version is installed"
+        else:
+            wanted = {}
+            for name, version in installed.items():
+                if version == self.release or not newer(self.release, version):
+                    continue
+                if self.release not in self.apt.available(name):
+                    return {}, Outcome(
+                        "waiting",
+                        f"the release {self.release} of {name} is not in central's repository",
+                        installed,
+                    )
+                wanted[name] = self.release
+            said = f"on the release {self.release}"
         if not wanted:
-            return Outcome("current", "the newest version is installed", installed)
+            return {}, Outcome("current", said, installed)
+        return wanted, None
+
+    def _update(self, installed: dict[str, str], wanted: dict[str, str]) -> Outcome:
         kept = self.state_dir / KEPT
         kept.mkdir(parents=True, exist_ok=True)
         archives = self.apt.root / "var/cache/apt/archives"
@@ -338,7 +412,9 @@ class Updater:
             reason = f"the check failed after the update: {said}"
         else:
             reason = f"apt-get install failed: {_tail(done)}"
-        return self._roll_back(reason, previous_debs, installed)
+        outcome = self._roll_back(reason, previous_debs, installed)
+        outcome.tried = wanted
+        return outcome
 
     def _roll_back(self, reason: str, debs: list[Path], previous: dict[str, str]) -> Outcome:
         done = self.apt.run(

@@ -9,6 +9,14 @@ boxes reach central's package repository through their hub.
   pins one. ``hall update enroll --hub URL`` on a screen box writes apt's files from it. 409
   ``update_not_enrolled`` while the hub box itself is not enrolled (with central, or with the
   repository).
+- ``PUT /api/v1/update/state`` (any device token) body: the box's ``update.json`` (``state``,
+  ``message``, ``installed``, ``previous``, ``release``, ``at``) → ``{"box": …}``, kept as the
+  token's box's state (:mod:`hub.fleet`; a change goes to central as a ``box.update`` event).
+  422 ``bad_report``.
+- ``GET /api/v1/update/plan`` (any device token) → ``{"go", "release", "reason", "canary"}``:
+  whether the box may update now and to which version: the hub box first (the canary), the
+  others after it runs healthy, to the version it runs.
+- ``GET /api/v1/update/boxes`` (admin token) → ``{"boxes": [...], "plan"}``: every box's state.
 
 No ``from __future__ import annotations``: FastAPI reads the annotations at runtime.
 """
@@ -17,10 +25,11 @@ import json
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Query
+from fastapi import Body, Depends, FastAPI, Header, Query
 
-from hub.auth import Device, DeviceRegistry
-from hub.errors import Conflict
+from hub.auth import Device, DeviceRegistry, require
+from hub.errors import Conflict, Invalid
+from hub.fleet import BadReport, FleetBook
 from sync.apt_login import apt_password
 from sync.credential import CredentialError, load_credential
 
@@ -68,8 +77,12 @@ def apt_login_answer(data_dir: FilePath) -> dict[str, Any]:
     }
 
 
-def install_update(app: FastAPI, registry: DeviceRegistry, data_dir: FilePath) -> None:
-    """Add the fleet-update routes to the hub's ``app``; ``data_dir`` is the hub's folder."""
+def install_update(
+    app: FastAPI, registry: DeviceRegistry, data_dir: FilePath, fleet: FleetBook
+) -> None:
+    """Add the fleet-update routes to the hub's ``app``; ``data_dir`` is the hub's folder,
+    ``fleet`` keeps the boxes' update states (``app.state.fleet``)."""
+    app.state.fleet = fleet
 
     async def device(
         authorization: Annotated[str | None, Header()] = None,
@@ -89,3 +102,23 @@ def install_update(app: FastAPI, registry: DeviceRegistry, data_dir: FilePath) -
         """Central's package repository for this hall's boxes: address, key fingerprint, the
         hall's apt login (never the hub's signing secret) and central's CA if pinned."""
         return apt_login_answer(data_dir)
+
+    @app.put(f"{API}/update/state")
+    def report_state(dev: Auth, report: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        """Keep this box's latest ``update.json`` (the token says which box)."""
+        try:
+            state = fleet.record(dev.id, dev.role, dev.name, report)
+        except BadReport as err:
+            raise Invalid("bad_report", f"更新状态不正确：{err}") from err
+        return {"box": state.to_dict()}
+
+    @app.get(f"{API}/update/plan")
+    def plan(_: Auth) -> dict[str, Any]:
+        """Whether a box of the hall may update now, and to which version (the hub box first)."""
+        return fleet.plan().to_dict()
+
+    @app.get(f"{API}/update/boxes")
+    def boxes(dev: Auth) -> dict[str, Any]:
+        """Every box's latest update state, and the rollout's plan."""
+        require(dev, ("admin",))
+        return {"boxes": [b.to_dict() for b in fleet.boxes()], "plan": fleet.plan().to_dict()}

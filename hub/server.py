@@ -25,6 +25,7 @@ from hub.datadir import READ_ONLY, check_store_present, prepare_folder
 from hub.downlink import start_downlink
 from hub.engine import QueueEngine
 from hub.events import EventBroker
+from hub.fleet import FleetBook
 from hub.identity import load_secret
 from hub.limits import BodyLimit
 from hub.manage.admin_pages import install_admin_pages
@@ -150,7 +151,7 @@ def open_hub(
         cases=CaseLookup(engine, _lookup_client(folder)),
         sessions=sessions,
     )
-    install_update(app, registry, folder)  # /api/v1/update/…: boxes reach central's repository
+    install_update(app, registry, folder, FleetBook(engine, folder))  # /api/v1/update/…
     install_console(app, store, registry, accounts, sessions, config.hall.name)  # /manage/
     install_pages(app, engine, broker)
     install_admin_pages(app, engine, book)
@@ -259,6 +260,7 @@ def serve(hub: Hub, bind: str, limits: ConnectionLimits | None = None) -> None:
     if hub.sms is not None:
         hub.sms.start()  # sends queued SMS on its own thread
     hub.registry.watch()  # tokens revoked by another process end their streams
+    hub.app.state.fleet.watch()  # the hub box's own update state (hall update run)
     try:
         uvicorn.run(
             hub.app,

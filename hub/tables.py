@@ -1,6 +1,7 @@
 """The hub's tables, as numbered migrations (component ``hub``)."""
 
 from hub.case_tables import CASES_V13_SQL
+from hub.fleet import FLEET_MIGRATIONS
 from sync.figures.schema import FIGURES_SQL
 from sync.outbox import OUTBOX_MIGRATIONS
 from sync.store import Migration
@@ -440,4 +441,5 @@ HUB_MIGRATIONS = [
     ),
 ]
 
-ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS]
+# fleet: its own component, so the previous hub (a rollback of the hub box) still opens the store.
+ALL_MIGRATIONS = [*OUTBOX_MIGRATIONS, *HUB_MIGRATIONS, *FLEET_MIGRATIONS]

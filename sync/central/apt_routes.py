@@ -7,6 +7,10 @@ derived from that key's secret (``sync.apt_login``); a revoked or unknown key, a
 or no login is answered 401. Only files inside the repository's public folder are served (no
 listing, no ``..``, no link leading out of it), to GET or HEAD, whole (Range is ignored).
 Errors are central's JSON.
+
+``/apt/release`` is no file: it answers the login's hall the release central names for it
+(``{"hall", "release", "scope"}``, :mod:`sync.central.fleet`; ``release`` null when none is
+named), what the hall's hub box installs (docs/fleet-updates.md).
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.apt_login import password_matches
 from sync.central.apt_repo import AptRepo, repo_of
+from sync.central.fleet import hall_release
 from sync.central.store import CentralStore, iso_now
 from sync.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 APT_PATH = "/apt"
+RELEASE_PATH = APT_PATH + "/release"
 REALM = "hallkit packages"
 _TEXT = "text/plain; charset=utf-8"
 _TYPES = {
@@ -125,10 +131,14 @@ class AptRepoRoutes:
                 405, "method_not_allowed", "the package repository is read-only", Allow="GET, HEAD"
             )
         try:
-            allowed = await self._allowed(basic_login(scope["headers"]))
+            hall = await self._allowed(basic_login(scope["headers"]))
+            if hall is not None and scope["path"] == RELEASE_PATH:
+                version, where = await run_in_threadpool(hall_release, self.store, hall)
+                body = {"hall": hall, "release": version, "scope": where}
+                return JSONResponse(body, headers={"Cache-Control": "no-store"})
         except StoreUnavailable:
             return self._error(503, "unavailable", "central's database is busy; try again later")
-        if not allowed:
+        if hall is None:
             return self._error(
                 401,
                 "bad_login",
@@ -140,12 +150,15 @@ class AptRepoRoutes:
             return self._error(404, "not_found", "no such file in the package repository")
         return FileResponse(found, media_type=content_type(found.name))
 
-    async def _allowed(self, login: tuple[str, str] | None) -> bool:
+    async def _allowed(self, login: tuple[str, str] | None) -> str | None:
+        """The hall whose hub's apt login this is, or None."""
         if login is None:
-            return False
+            return None
         user, password = login
         key = await run_in_threadpool(self.store.key, user[:64])
-        return key is not None and not key.revoked and password_matches(key.secret, password)
+        if key is None or key.revoked or not password_matches(key.secret, password):
+            return None
+        return key.hall
 
 
 def with_apt_repo(app: Any, store: CentralStore, data_dir: str | Path) -> Any:

@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from sync.central import (
+    fleet,
     province,
     schema_base,
     schema_cases,
     schema_console,
     schema_figures,
+    schema_fleet,
     schema_phone,
     schema_province,
     schema_regions,
@@ -57,6 +59,7 @@ MIGRATIONS = Migrations(
         schema_console.MIGRATION_SQLITE,
         schema_cases.MIGRATION_SQLITE,
         schema_phone.MIGRATION_SQLITE,
+        schema_fleet.MIGRATION_SQLITE,
     ],
     postgresql=[
         *schema_base.CENTRAL_MIGRATIONS_PG,
@@ -66,6 +69,7 @@ MIGRATIONS = Migrations(
         schema_console.MIGRATION_PG,
         schema_cases.MIGRATION_PG,
         schema_phone.MIGRATION_PG,
+        schema_fleet.MIGRATION_PG,
     ],
 )
 """Every migration of central, per engine. A feature with tables of its own keeps them in its
@@ -174,6 +178,7 @@ class CentralStore:
         province's 好差评 outbox, central's figures): ``sink(tx, hall, events, received_at)``.
         A sink that raises rolls the batch back (the hub sends it again)."""
         self.sinks.append(province.outbox_sink)
+        self.sinks.append(fleet.box_update_sink)  # each box's update state (docs/fleet-updates.md)
 
     def close(self) -> None:
         self.db.close()

@@ -198,7 +198,12 @@ def test_the_command_runs_the_given_check(box: Box, capsys: pytest.CaptureFixtur
     assert main(argv) == 1
     assert capsys.readouterr().out.startswith("rolled-back: the check failed after the update")
     assert box.installed() == "1.0"
-    assert main([*argv[:-1], "true"]) == 0
+    # The version that rolled back is not tried again by itself…
+    assert main([*argv[:-1], "true"]) == 1
+    assert capsys.readouterr().out.startswith(f"rolled-back: not trying {PROBE} 1.1 again")
+    assert box.installed() == "1.0"
+    # …only when the technician says so.
+    assert main([*argv[:-1], "true", "--retry"]) == 0
     assert box.installed() == "1.1"
 
 
