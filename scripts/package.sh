@@ -84,7 +84,7 @@ SITE="lib/python$PYVER/site-packages"
 BASE="$WORK/hallkit"
 SCREEN="$WORK/hallkit-screen"
 CENTRAL="$WORK/hallkit-central"
-PIP_INSTALL=(-m pip install -q --disable-pip-version-check --no-cache-dir --no-compile ${PIP_ARGS:-})
+PIP_OPTS=(-q --disable-pip-version-check --no-cache-dir --no-compile ${PIP_ARGS:-})
 t0=$SECONDS
 
 say "hallkit $VERSION ($REF = $COMMIT, SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH) for $ARCH, Python $PYVER"
@@ -107,23 +107,25 @@ fi
 
 # 2. hallkit's own wheel (only its code), with the build tools of the lock.
 "$PYTHON_FOR_VENV" -m venv "$WORK/build-venv"
-"$WORK/build-venv/bin/python" "${PIP_INSTALL[@]}" "${BUILD_REQS[@]}" >"$WORK/pip-build.log" 2>&1 \
+"$WORK/build-venv/bin/python" -m pip install "${PIP_OPTS[@]}" "${BUILD_REQS[@]}" >"$WORK/pip-build.log" 2>&1 \
   || { tail -30 "$WORK/pip-build.log" >&2; die "pip failed installing the build tools"; }
 "$WORK/build-venv/bin/python" -m pip wheel -q --no-deps --no-build-isolation -w "$WORK/wheel" . \
   >>"$WORK/pip-build.log" 2>&1 || { tail -30 "$WORK/pip-build.log" >&2; die "building hallkit's wheel failed"; }
 WHEEL="$(ls "$WORK"/wheel/hallkit-*.whl)"
 say "built $(basename "$WHEEL")"
 
-# 3. One venv with every role's dependencies, then screen's and central's moved out of it.
-"$PYTHON_FOR_VENV" -m venv "$BASE$VENV"
+# 3. One venv with every role's dependencies, then screen's and central's moved out of it. The
+# box's venv has no pip (nothing on a box installs Python packages): the build venv's pip fills it.
+"$PYTHON_FOR_VENV" -m venv --without-pip "$BASE$VENV"
+BOX_PIP=("$WORK/build-venv/bin/python" -m pip --python "$BASE$VENV/bin/python" install "${PIP_OPTS[@]}")
 if [[ -n "$LOCKED" ]]; then
-  "$BASE$VENV/bin/python" "${PIP_INSTALL[@]}" --require-hashes --no-deps "${REQS[@]}" \
+  "${BOX_PIP[@]}" --require-hashes --no-deps "${REQS[@]}" \
     >"$WORK/pip-venv.log" 2>&1 || { tail -30 "$WORK/pip-venv.log" >&2; die "pip install (locked) failed"; }
 else
-  "$BASE$VENV/bin/python" "${PIP_INSTALL[@]}" "${REQS[@]}" \
+  "${BOX_PIP[@]}" "${REQS[@]}" \
     >"$WORK/pip-venv.log" 2>&1 || { tail -30 "$WORK/pip-venv.log" >&2; die "pip install failed"; }
 fi
-"$BASE$VENV/bin/python" "${PIP_INSTALL[@]}" --no-deps "$WHEEL" >>"$WORK/pip-venv.log" 2>&1 \
+"${BOX_PIP[@]}" --no-deps "$WHEEL" >>"$WORK/pip-venv.log" 2>&1 \
   || { tail -30 "$WORK/pip-venv.log" >&2; die "pip install of hallkit's wheel failed"; }
 names() { sed -e 's/#.*//' -e 's/[=<>;\[ ].*//' "$@" | grep -v '^$' | grep -v '^-' || true; }
 if [[ -n "$LOCKED" ]]; then
