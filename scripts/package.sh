@@ -57,6 +57,10 @@ for tool in dpkg-deb dpkg fakeroot readelf strip gzip; do
 done
 "$PYTHON_FOR_VENV" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
   || die "$PYTHON_FOR_VENV cannot make a venv (apt-get install python3-venv; Python >= 3.11)"
+# The box runs the venv with Debian's interpreter: a developer's (pyenv, a venv) would leave its
+# paths in the venv and in what pip builds (evdev's RUNPATH).
+dpkg-query -S "$(readlink -f "$(command -v "$PYTHON_FOR_VENV")")" >/dev/null 2>&1 \
+  || die "$PYTHON_FOR_VENV is not Debian's python3 (a package's file): build with /usr/bin/python3"
 
 umask 022
 WORK="$(mktemp -d -t hallkit-deb.XXXXXX)"
