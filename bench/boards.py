@@ -202,7 +202,7 @@ def call_to_board(work: Path, seconds: float, period: float = 1.0) -> list[Measu
                     continue
                 if ticket is None:
                     continue
-                sent[(window, ticket["number"])] = t0
+                sent[(window, ticket.number)] = t0
                 sleep_until(due + period / 2)
                 try:
                     client.finish(window)

@@ -120,7 +120,7 @@ def run_counters(
                 if ticket is None:
                     run.empty.append(window)
                     continue
-                run.sent[ticket["id"]] = t0
+                run.sent[ticket.id] = t0
                 sleep_until(due + period / 2)
                 try:
                     client.finish(window)
@@ -151,13 +151,13 @@ def call_to_event(work: Path, seconds: float, period: float = 1.0) -> list[Measu
 
     with HubProcess(data_dir, config) as hub:
         admin = hub.client()
-        after = int(admin.health()["last_seq"])
+        after = admin.health().last_seq
         ctx = multiprocessing.get_context("spawn")
         arrivals = ctx.Queue()
         board = ctx.Process(target=_board, args=(hub.base_url, hub.admin_token, after, arrivals))
         board.start()
         deadline = time.monotonic() + 30
-        while admin.health()["subscribers"] < 1:
+        while admin.health().subscribers < 1:
             if time.monotonic() > deadline or not board.is_alive():
                 raise RuntimeError("the SSE board did not subscribe")
             time.sleep(0.05)

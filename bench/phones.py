@@ -138,7 +138,7 @@ def run(quick: bool, work: Path) -> list[Measure]:
     with HubProcess(data_dir, config) as hub:
         assert hub.process is not None
         admin = hub.client()
-        after = int(admin.health()["last_seq"])
+        after = admin.health().last_seq
         ctx = multiprocessing.get_context("spawn")
         boards, phones = ctx.Queue(), ctx.Queue()
         board = ctx.Process(target=_board, args=(hub.base_url, hub.admin_token, after, boards))
@@ -149,7 +149,7 @@ def run(quick: bool, work: Path) -> list[Measure]:
         )
         phone_proc.start()
         deadline = time.monotonic() + 60
-        while admin.health()["phone_pages"] < len(followed) or admin.health()["subscribers"] < 1:
+        while admin.health().phone_pages < len(followed) or admin.health().subscribers < 1:
             if time.monotonic() > deadline:
                 raise RuntimeError("the phones or the board did not connect")
             time.sleep(0.1)
@@ -159,7 +159,7 @@ def run(quick: bool, work: Path) -> list[Measure]:
         wanted = sum(1 for tid, _ in followed if tid in run_.sent)
         phone_at = _drain(phones, wanted)
         rss_after = _rss_mb(hub.process.pid)
-        pages_open = int(admin.health()["phone_pages"])
+        pages_open = admin.health().phone_pages
         phone_proc.terminate()
         phone_proc.join(10)
         board.terminate()
@@ -172,10 +172,10 @@ def run(quick: bool, work: Path) -> list[Measure]:
             sock = socket.create_connection((host, int(port)))
             sock.sendall(f"GET /m/{code}/events HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
             sockets.append(sock)
-        while admin.health()["phone_pages"] < len(vanished):
+        while admin.health().phone_pages < len(vanished):
             time.sleep(0.1)
         gone_from = time.monotonic()
-        while admin.health()["phone_pages"] > 0 and time.monotonic() - gone_from < 180:
+        while admin.health().phone_pages > 0 and time.monotonic() - gone_from < 180:
             time.sleep(0.5)
         held_s = time.monotonic() - gone_from
         for sock in sockets:

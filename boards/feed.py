@@ -6,6 +6,10 @@ category names), then follow the stream from that seq. Events committed while th
 fetched are replayed after it; the models take them twice without harm (a window state is
 replaced, a call is known by its key). Calls made while the link was down show up through the
 snapshot and are not spoken late.
+
+The client answers the hub's wire models (:mod:`hub.wire`); the board models read window states
+and the queue as the wire's JSON, the same shape as the events' payloads, so the snapshot hands
+them that JSON (``model_dump``) and one board model reads both alike.
 """
 
 from __future__ import annotations
@@ -17,9 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import requests
-
 from boards.board_model import RESYNC_EVENTS
+from hub import wire
 from hub.client import HubClient, StreamEvent
 from hub.errors import HubError
 from hub.presence import HubPresence
@@ -56,22 +59,21 @@ class FeedListener(Protocol):
 HALL_TEXTS = ("notice", "phone", "supervision_phone")
 
 
-def hall_texts_of(catalog: Mapping[str, Any]) -> dict[str, str]:
+def hall_texts_of(catalog: wire.Catalog) -> dict[str, str]:
     """The hall's notice line and phones from a ``GET /catalog`` answer (those it has: an
     older hub sends no phones, and the board keeps its own configuration's)."""
-    hall = catalog.get("hall")
-    if not isinstance(hall, Mapping):
-        return {}
-    return {key: str(hall[key] or "") for key in HALL_TEXTS if key in hall}
+    hall = catalog.hall
+    return {key: str(getattr(hall, key)) for key in HALL_TEXTS if key in hall.model_fields_set}
 
 
-def categories_of(catalog: Mapping[str, Any]) -> dict[str, str]:
+def categories_of(catalog: wire.Catalog) -> dict[str, str]:
     """Category code → name from a ``GET /catalog`` answer, in its order."""
-    result: dict[str, str] = {}
-    for category in catalog.get("categories") or ():
-        if isinstance(category, Mapping) and category.get("code"):
-            result[str(category["code"])] = str(category.get("name") or category["code"])
-    return result
+    return {c.code: c.name or c.code for c in catalog.categories if c.code}
+
+
+def _json(answer: wire.Wire) -> dict[str, Any]:
+    """The wire's JSON of ``answer``, key for key as the hub sent it."""
+    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 class HubFeed:
@@ -145,18 +147,17 @@ class HubFeed:
     def fetch_snapshot(self) -> Snapshot:
         """The hub's state now; raises HubError (HubUnavailable when it cannot be reached)."""
         health = self.client.health()
-        seq = int(health.get("last_seq") or 0)
+        seq = health.last_seq
         if self._categories is None:
             catalog = self.client.catalog()
             self._categories = categories_of(catalog)
             self._hall_texts = hall_texts_of(catalog)
         if self.window is not None:
-            windows = [self.client.window(self.window)]
+            windows = [_json(self.client.window(self.window))]
         else:
-            windows = self.client.windows()
-        queue = self.client.queue() if self.window is None else {}
-        name = str(health.get("name") or "")
-        return Snapshot(seq, name, windows, queue, self._categories, self._hall_texts)
+            windows = [_json(w) for w in self.client.windows()]
+        queue = _json(self.client.queue()) if self.window is None else {}
+        return Snapshot(seq, health.name, windows, queue, self._categories, self._hall_texts)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -214,20 +215,9 @@ class HubFeed:
     def _get_photo(self, path: str) -> bytes | None:
         started = time.monotonic()
         try:
-            response = requests.get(
-                self.client.base_url + path,
-                headers={"Authorization": f"Bearer {self.client.token}"},
-                timeout=self.client.timeout,
-            )
-        except requests.RequestException as err:
+            data = self.client.clerk_photo(path)
+        except HubError as err:
             log.info("clerk photo %s not fetched: %s", path, err)
             return None
-        if response.status_code != 200:
-            return None
-        log.debug(
-            "clerk photo %s: %d bytes in %.3f s",
-            path,
-            len(response.content),
-            time.monotonic() - started,
-        )
-        return response.content
+        log.debug("clerk photo %s: %d bytes in %.3f s", path, len(data), time.monotonic() - started)
+        return data

@@ -1,18 +1,13 @@
-"""The counter's ``CounterHub`` port over the real hub (``hub.client.HubClient``).
-
-Clerk sign-in and cases are new hub endpoints (/work/briefs/contract.md); until ``HubClient``
-has a method for them the adapter calls ``HubClient.request`` with the contract's path, so the
-counter works with either client.
+"""The counter's ``CounterHub`` port over the real hub (``hub.client.HubClient``): each answer
+is the hub's wire model (:mod:`hub.wire`), turned into the counter's views here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
 
-from counter.case_view import CaseView, cases_from_api
+from counter.case_view import CaseView
 from counter.ports import (
     CaseAccepted,
     CaseRequest,
@@ -37,94 +32,68 @@ class HubClientCounter:
         self.client.health()
 
     def sign_in(self, window: int, staff_no: str, pin: str) -> WindowView:
-        body = {"staff_no": staff_no, "pin": pin}
-        return WindowView.from_api(
-            _dict(self.client.request("POST", f"/windows/{window}/sign-in", body))
-        )
+        return WindowView.from_wire(self.client.sign_in(window, staff_no, pin))
 
     def sign_out(self, window: int) -> WindowView:
-        return WindowView.from_api(
-            _dict(self.client.request("POST", f"/windows/{window}/sign-out"))
-        )
+        return WindowView.from_wire(self.client.sign_out(window))
 
     def window(self, window: int) -> tuple[WindowView, TodayFigures | None]:
-        data = self.client.window(window)
-        today = data.get("today")
-        figures = None
-        if isinstance(today, Mapping) and "finished" in today:
-            average = today.get("average_service_minutes")
-            figures = TodayFigures(
-                int(today.get("finished") or 0),
-                float(average) if isinstance(average, int | float) else None,
-            )
-        return WindowView.from_api(data), figures
+        state = self.client.window(window)
+        today = state.today
+        figures = (
+            None if today is None else TodayFigures(today.finished, today.average_service_minutes)
+        )
+        return WindowView.from_wire(state), figures
 
     def queue(self) -> QueueView:
-        data = self.client.queue()
-        waiting = data.get("waiting")
-        if not isinstance(waiting, Mapping):
-            raise HubUnavailable("集中控制器返回的排队情况无法识别")
-        return QueueView(
-            {
-                str(code): {str(lane): int(n) for lane, n in lanes.items()}
-                for code, lanes in waiting.items()
-                if isinstance(lanes, Mapping)
-            },
-            QueueView.from_api(data).oldest,
-        )
+        return QueueView.from_wire(self.client.queue())
 
     def call_next(self, window: int) -> TicketView | None:
         ticket = self.client.call_next(window)
-        return None if ticket is None else TicketView.from_api(ticket)
+        return None if ticket is None else TicketView.from_wire(ticket)
 
     def call_number(self, window: int, number: str) -> TicketView:
-        return TicketView.from_api(self.client.call_number(window, number))
+        return TicketView.from_wire(self.client.call_number(window, number))
 
     def recall(self, window: int) -> TicketView:
-        return TicketView.from_api(self.client.recall(window))
+        return TicketView.from_wire(self.client.recall(window))
 
     def skip(self, window: int) -> TicketView:
-        return TicketView.from_api(self.client.skip(window))
+        return TicketView.from_wire(self.client.skip(window))
 
     def transfer(
         self, window: int, *, category: str | None, to_window: int | None, reason: str
     ) -> TicketView:
-        return TicketView.from_api(
+        return TicketView.from_wire(
             self.client.transfer(window, category=category, to_window=to_window, reason=reason)
         )
 
     def pause(self, window: int, reason: str) -> WindowView:
-        return WindowView.from_api(self.client.pause(window, reason))
+        return WindowView.from_wire(self.client.pause(window, reason))
 
     def resume(self, window: int) -> WindowView:
-        return WindowView.from_api(self.client.resume(window))
+        return WindowView.from_wire(self.client.resume(window))
 
     def finish(self, window: int) -> TicketView:
-        return TicketView.from_api(self.client.finish(window))
+        return TicketView.from_wire(self.client.finish(window))
 
     def rate(
         self, window: int, level: int, reason: str | None, ticket_id: str | None = None
     ) -> RatingAnswer:
-        data = self.client.rate(window, level, reason, ticket_id)
-        return RatingAnswer(
-            int(data.get("level") or level), data.get("reason"), _date(data.get("followup_due"))
-        )
+        rating = self.client.rate(window, level, reason, ticket_id)
+        return RatingAnswer(rating.level, rating.reason, _date(rating.followup_due))
 
     def items(self) -> tuple[ItemInfo, ...]:
-        items = self.client.catalog().get("items")
-        if not isinstance(items, list):
-            raise HubUnavailable("集中控制器返回的事项目录无法识别")
         return tuple(
             ItemInfo(
-                id=str(i["id"]),
-                name=str(i.get("name") or i["id"]),
-                category=str(i.get("category") or ""),
-                department=str(i.get("department") or ""),
-                materials=tuple(str(m) for m in i.get("materials") or ()),
-                promised_days=i.get("promised_days"),
+                id=i.id,
+                name=i.name or i.id,
+                category=i.category,
+                department=i.department,
+                materials=tuple(i.materials),
+                promised_days=i.promised_days,
             )
-            for i in items
-            if isinstance(i, Mapping) and "id" in i
+            for i in self.client.catalog().items
         )
 
     def accept_case(self, request: CaseRequest) -> CaseAccepted:
@@ -138,35 +107,34 @@ class HubClientCounter:
         }
         if request.id_number:
             body["id_number"] = request.id_number  # the hub keeps a keyed hash, never the number
-        data = _dict(self.client.request("POST", "/cases", body))
+        case = self.client.accept_case(**body)
         try:
-            accepted_on = date.fromisoformat(str(data["accepted_on"]))
+            if case.accepted_on is None or case.accepted_at is None:
+                raise ValueError("no accepted_on or accepted_at")
             return CaseAccepted(
-                receipt=str(data["receipt"]),
-                item_name=str(data.get("item_name") or ""),
-                department=str(data.get("department") or ""),
-                accepted_at=datetime.fromisoformat(str(data["accepted_at"])),
-                accepted_on=accepted_on,
-                promised_on=_date(data.get("promised_on")),
-                promised_days=data.get("promised_days"),
-                materials_received=tuple(data.get("materials_received") or ()),
-                materials_missing=tuple(data.get("materials_missing") or ()),
-                applicant=data.get("applicant"),
-                phone_url=data.get("phone_url") or None,
-                item_id=str(data.get("item_id") or request.item_id),
+                receipt=case.receipt,
+                item_name=case.item_name,
+                department=case.department or "",
+                accepted_at=datetime.fromisoformat(case.accepted_at),
+                accepted_on=date.fromisoformat(case.accepted_on),
+                promised_on=_date(case.promised_on),
+                promised_days=case.promised_days,
+                materials_received=tuple(case.materials_received),
+                materials_missing=tuple(case.materials_missing),
+                applicant=case.applicant,
+                phone_url=case.phone_url or None,
+                item_id=case.item_id or request.item_id,
             )
-        except (KeyError, TypeError, ValueError) as err:
+        except ValueError as err:
             raise HubUnavailable(f"集中控制器返回的办件登记结果无法识别：{err}") from err
 
-    # -- a case after 收件 (docs/hub.md "Cases"): the contract's paths, through ``request`` so
-    # the counter works whether or not this HubClient has a method for each.
+    # -- a case after 收件 (docs/hub.md "Cases")
 
     def case(self, receipt: str) -> CaseView:
-        return CaseView.from_api(self.client.case(receipt))
+        return CaseView.from_wire(self.client.case(receipt))
 
     def cases_for_person(self, id_number: str) -> tuple[CaseView, ...]:
-        body = {"id_number": id_number}
-        return cases_from_api(self.client.request("POST", "/cases/lookup", body))
+        return tuple(CaseView.from_wire(c) for c in self.client.cases_for_person(id_number))
 
     def case_status(
         self,
@@ -178,32 +146,23 @@ class HubClientCounter:
         reason: str | None = None,
         pickup_window: int | None = None,
     ) -> CaseView:
-        body: dict[str, Any] = {"status": status, "window": window}
+        fields: dict[str, Any] = {}
         if missing:
-            body["missing"] = list(missing)
+            fields["missing"] = list(missing)
         if reason is not None:
-            body["reason"] = reason
+            fields["reason"] = reason
         if pickup_window is not None:
-            body["pickup_window"] = pickup_window
-        path = f"/cases/{quote(receipt, safe='')}/status"
-        return CaseView.from_api(self.client.request("POST", path, body))
+            fields["pickup_window"] = pickup_window
+        return CaseView.from_wire(self.client.case_status(receipt, status, window, **fields))
 
     def deliver_case(self, receipt: str, window: int) -> CaseView:
-        body = {"window": window, "confirmed": True}
-        path = f"/cases/{quote(receipt, safe='')}/deliver"
-        return CaseView.from_api(self.client.request("POST", path, body))
+        return CaseView.from_wire(self.client.deliver_case(receipt, window, confirmed=True))
 
 
-def _dict(data: object) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise HubUnavailable("集中控制器的回答无法识别")
-    return data
-
-
-def _date(value: object) -> date | None:
+def _date(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(str(value)[:10])
+        return date.fromisoformat(value[:10])
     except ValueError:
         return None

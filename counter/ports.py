@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from counter.case_view import CasePaper, CaseView
 from devices.health import Health
+from hub import wire
 from hub.client import HubUnavailable
 
 
@@ -43,23 +44,24 @@ class TicketView:
     transfer_count: int = 0
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> TicketView:
-        """Read the hub's ticket JSON; raises HubUnavailable if it is not a ticket."""
+    def from_wire(cls, ticket: wire.Ticket) -> TicketView:
+        """The counter's view of the hub's ticket; HubUnavailable if its call time is not a
+        time."""
         try:
-            called = data.get("called_at")
-            return cls(
-                id=str(data["id"]),
-                number=str(data["number"]),
-                category=str(data["category"]),
-                lane=str(data.get("lane") or "ordinary"),
-                item_id=None if data.get("item_id") is None else str(data["item_id"]),
-                green_group=None if data.get("green_group") is None else str(data["green_group"]),
-                called_at=datetime.fromisoformat(called) if called else None,
-                recall_count=int(data.get("recall_count") or 0),
-                transfer_count=int(data.get("transfer_count") or 0),
-            )
-        except (KeyError, TypeError, ValueError) as err:
+            called = datetime.fromisoformat(ticket.called_at) if ticket.called_at else None
+        except ValueError as err:
             raise HubUnavailable(f"集中控制器返回的号票无法识别：{err}") from err
+        return cls(
+            id=ticket.id,
+            number=ticket.number,
+            category=ticket.category,
+            lane=ticket.lane,
+            item_id=ticket.item_id,
+            green_group=ticket.green_group,
+            called_at=called,
+            recall_count=ticket.recall_count,
+            transfer_count=ticket.transfer_count,
+        )
 
 
 @dataclass(frozen=True)
@@ -76,32 +78,23 @@ class WindowView:
     rating_pending: bool = False
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> WindowView:
-        """Read a window state; raises HubUnavailable if it is not one."""
-        try:
-            clerk_data = data.get("clerk")
-            clerk: Clerk | None = None
-            if isinstance(clerk_data, Mapping):
-                clerk = Clerk(
-                    str(clerk_data.get("number") or ""),
-                    str(clerk_data.get("name") or ""),
-                    str(clerk_data.get("title") or ""),
-                )
-            elif data.get("clerk_id"):
-                clerk = Clerk(str(data["clerk_id"]), str(data.get("clerk_name") or ""))
-            current = data.get("current")
-            return cls(
-                number=int(data["number"]),
-                name=str(data.get("name") or ""),
-                status=str(data.get("status") or "idle"),
-                categories=tuple(str(c) for c in data.get("categories") or ()),
-                current=TicketView.from_api(current) if isinstance(current, Mapping) else None,
-                pause_reason=data.get("pause_reason") or None,
-                clerk=clerk,
-                rating_pending=bool(data.get("rating_pending")),
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise HubUnavailable(f"集中控制器返回的窗口状态无法识别：{err}") from err
+    def from_wire(cls, state: wire.WindowState) -> WindowView:
+        """The counter's view of the hub's window state."""
+        clerk: Clerk | None = None
+        if state.clerk is not None:
+            clerk = Clerk(state.clerk.number, state.clerk.name, state.clerk.title)
+        elif state.clerk_id:
+            clerk = Clerk(state.clerk_id, state.clerk_name or "")
+        return cls(
+            number=state.number,
+            name=state.name,
+            status=state.status,
+            categories=tuple(state.categories),
+            current=TicketView.from_wire(state.current) if state.current else None,
+            pause_reason=state.pause_reason or None,
+            clerk=clerk,
+            rating_pending=state.rating_pending is not None,
+        )
 
 
 @dataclass(frozen=True)
@@ -154,24 +147,17 @@ class QueueView:
         return LongestWait(oldest.number, minutes)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> QueueView:
-        """Read ``GET /queue`` (``categories`` may be missing from an older hub)."""
+    def from_wire(cls, queue: wire.QueueOverview) -> QueueView:
+        """The counter's view of ``GET /queue``."""
         oldest: dict[str, OldestTicket] = {}
-        categories = data.get("categories")
-        if isinstance(categories, Mapping):
-            for code, entry in categories.items():
-                if not isinstance(entry, Mapping):
+        for code, entry in queue.categories.items():
+            if entry.oldest_number and entry.oldest_issued_at:
+                try:
+                    issued = datetime.fromisoformat(entry.oldest_issued_at)
+                except ValueError:
                     continue
-                number, issued = entry.get("oldest_number"), entry.get("oldest_issued_at")
-                if number and issued:
-                    try:
-                        oldest[str(code)] = OldestTicket(
-                            str(number), datetime.fromisoformat(str(issued))
-                        )
-                    except ValueError:
-                        continue
-        waiting = data.get("waiting")
-        return cls(dict(waiting) if isinstance(waiting, Mapping) else {}, oldest)
+                oldest[code] = OldestTicket(entry.oldest_number, issued)
+        return cls({code: dict(lanes) for code, lanes in queue.waiting.items()}, oldest)
 
 
 @dataclass(frozen=True)

@@ -62,13 +62,14 @@ class HubPhones:
                 log.info("hall phones from the hub not read (%s); printing the last known", err)
                 return self._phones
             if answer is not None:  # None: unchanged since the last answer
-                hall = answer.get("hall")
-                if isinstance(hall, dict):
-                    self._phones = HallPhones(
-                        str(hall.get("phone", self._phones.hall) or ""),
-                        str(hall.get("supervision_phone", self._phones.supervision) or ""),
-                    )
-                self._etag = str(answer.get("version") or "")
+                hall, sent = answer.hall, answer.hall.model_fields_set  # an older hub: no phones
+                self._phones = HallPhones(
+                    hall.phone if "phone" in sent else self._phones.hall,
+                    hall.supervision_phone
+                    if "supervision_phone" in sent
+                    else self._phones.supervision,
+                )
+                self._etag = answer.version
             return self._phones
 
 

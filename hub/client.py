@@ -1,7 +1,9 @@
 """The typed client of the hub's LAN API. Apps use this; they never speak raw HTTP.
 
-Every call raises :class:`HubUnavailable` when the hub cannot be reached (say so on screen and
-retry), or :class:`HubRefused` with the hub's error code and plain message otherwise.
+Each call answers the hub's wire model (:mod:`hub.wire`: a ticket, a window state, a case, …),
+read once here. Every call raises :class:`HubUnavailable` when the hub cannot be reached or
+answers something it cannot read (say so on screen and retry), or :class:`HubRefused` with the
+hub's error code, plain message and ``details`` otherwise.
 """
 
 from __future__ import annotations
@@ -9,12 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NoReturn, overload
+from typing import Any, NoReturn, TypeVar, overload
 from urllib.parse import quote
 
 import requests
+from pydantic import ValidationError
 
+from hub import wire
 from hub.errors import HubError
+
+W = TypeVar("W", bound=wire.Wire)
 
 
 class HubUnavailable(HubError):
@@ -106,25 +112,49 @@ class HubClient:
 
     # -- the contract --------------------------------------------------------------------------
 
-    def health(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", "/health")
-        return result
+    def _read(self, model: type[W], data: Any) -> W:
+        """``data`` read as ``model``; HubUnavailable when it is not one (another hub version)."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as err:
+            problem = err.errors()[0]
+            where = ".".join(str(p) for p in problem.get("loc", ()))
+            raise HubUnavailable(
+                f"集中控制器的回答无法识别（{model.__name__}: {where or '-'} {problem.get('msg')}）"
+            ) from err
+
+    def health(self) -> wire.Health:
+        return self._read(wire.Health, self.request("GET", "/health"))
 
     @overload
-    def catalog(self, if_none_match: None = None) -> dict[str, Any]: ...
+    def catalog(self, if_none_match: None = None) -> wire.Catalog: ...
 
     @overload
-    def catalog(self, if_none_match: str) -> dict[str, Any] | None: ...
+    def catalog(self, if_none_match: str) -> wire.Catalog | None: ...
 
-    def catalog(self, if_none_match: str | None = None) -> dict[str, Any] | None:
+    def catalog(self, if_none_match: str | None = None) -> wire.Catalog | None:
         """The hall's catalog, or None when it is still the one whose ``version`` (the ETag,
         quoted or not) is ``if_none_match``."""
+        data, _ = self.catalog_json(if_none_match)
+        return None if data is None else self._read(wire.Catalog, data)
+
+    def catalog_json(self, if_none_match: str | None = None) -> tuple[dict[str, Any] | None, str]:
+        """The whole catalog as JSON (guides, windows, rules: what a kiosk keeps) and its ETag;
+        ``(None, if_none_match)`` when it is still the one whose ETag is ``if_none_match``."""
         headers = None
         if if_none_match:
             tag = if_none_match if if_none_match.startswith(('"', "W/")) else f'"{if_none_match}"'
             headers = {"If-None-Match": tag}
-        result: dict[str, Any] | None = self.request("GET", "/catalog", headers=headers)
-        return result
+        response = self._raw("GET", "/catalog", headers=headers)
+        if response.status_code == 304:
+            return None, if_none_match or ""
+        try:
+            data = response.json()
+        except ValueError as err:
+            raise HubUnavailable(f"目录内容无法识别（HTTP {response.status_code}）") from err
+        if not isinstance(data, dict):
+            raise HubUnavailable(f"目录内容无法识别（HTTP {response.status_code}）")
+        return data, response.headers.get("ETag", "")
 
     def add_device(self, role: str, name: str, window: int | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"role": role, "name": name}
@@ -146,7 +176,7 @@ class HubClient:
         ``already_revoked`` (409)."""
         self.request("DELETE", f"/devices/{quote(device_id, safe='')}")
 
-    def issue_ticket(self, idempotency_key: str | None = None, **fields: Any) -> dict[str, Any]:
+    def issue_ticket(self, idempotency_key: str | None = None, **fields: Any) -> wire.Ticket:
         """Fields as the API takes them: category or item_id, lane, green_group, id_card, …
 
         Send the same ``idempotency_key`` when retrying a request whose answer was lost: the
@@ -154,53 +184,53 @@ class HubClient:
         """
         body = {k: v for k, v in fields.items() if v is not None}
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        result: dict[str, Any] = self.request("POST", "/tickets", body, headers)
-        return result
+        return self._read(wire.Ticket, self.request("POST", "/tickets", body, headers))
 
-    def ticket(self, ticket_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", f"/tickets/{ticket_id}")
-        return result
+    def ticket(self, ticket_id: str) -> wire.Ticket:
+        return self._read(wire.Ticket, self.request("GET", f"/tickets/{ticket_id}"))
 
-    def ticket_by_number(self, number: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", f"/tickets/by-number/{number}")
-        return result
+    def ticket_by_number(self, number: str) -> wire.Ticket:
+        return self._read(wire.Ticket, self.request("GET", f"/tickets/by-number/{number}"))
 
-    def subscribe_sms(self, ticket_id: str, phone: str) -> dict[str, Any]:
+    def sms_status(self) -> wire.SmsStatus:
+        """Whether the hall sends SMS (``GET /sms``), from how many ahead, else why not."""
+        return self._read(wire.SmsStatus, self.request("GET", "/sms"))
+
+    def subscribe_sms(self, ticket_id: str, phone: str) -> wire.SmsSubscribed:
         """Text a waiting ticket's holder at ``phone`` (kiosk; docs/sms.md): its number and
         the masked phone."""
-        result: dict[str, Any] = self.request("POST", f"/tickets/{ticket_id}/sms", {"phone": phone})
-        return result
+        data = self.request("POST", f"/tickets/{ticket_id}/sms", {"phone": phone})
+        return self._read(wire.SmsSubscribed, data)
 
-    def requeue(self, number: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("POST", "/tickets/requeue", {"number": number})
-        return result
+    def requeue(self, number: str) -> wire.Ticket:
+        return self._read(wire.Ticket, self.request("POST", "/tickets/requeue", {"number": number}))
 
-    def call_next(self, window: int) -> dict[str, Any] | None:
+    def _ticket(self, path: str, body: dict[str, Any] | None = None) -> wire.Ticket:
+        return self._read(wire.TicketAnswer, self.request("POST", path, body)).ticket
+
+    def call_next(self, window: int) -> wire.Ticket | None:
         """The called ticket, or None when nobody waits for this window."""
         data = self.request("POST", f"/windows/{window}/call-next")
-        return None if data is None else dict(data["ticket"])
+        return None if data is None else self._read(wire.TicketAnswer, data).ticket
 
-    def call_number(self, window: int, number: str) -> dict[str, Any]:
-        return dict(self.request("POST", f"/windows/{window}/call", {"number": number})["ticket"])
+    def call_number(self, window: int, number: str) -> wire.Ticket:
+        return self._ticket(f"/windows/{window}/call", {"number": number})
 
-    def recall(self, window: int) -> dict[str, Any]:
-        return dict(self.request("POST", f"/windows/{window}/recall")["ticket"])
+    def recall(self, window: int) -> wire.Ticket:
+        return self._ticket(f"/windows/{window}/recall")
 
-    def skip(self, window: int) -> dict[str, Any]:
-        return dict(self.request("POST", f"/windows/{window}/skip")["ticket"])
+    def skip(self, window: int) -> wire.Ticket:
+        return self._ticket(f"/windows/{window}/skip")
 
-    def finish(self, window: int) -> dict[str, Any]:
-        return dict(self.request("POST", f"/windows/{window}/finish")["ticket"])
+    def finish(self, window: int) -> wire.Ticket:
+        return self._ticket(f"/windows/{window}/finish")
 
-    def pause(self, window: int, reason: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request(
-            "POST", f"/windows/{window}/pause", {"reason": reason}
-        )
-        return result
+    def pause(self, window: int, reason: str) -> wire.WindowState:
+        data = self.request("POST", f"/windows/{window}/pause", {"reason": reason})
+        return self._read(wire.WindowState, data)
 
-    def resume(self, window: int) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("POST", f"/windows/{window}/resume")
-        return result
+    def resume(self, window: int) -> wire.WindowState:
+        return self._read(wire.WindowState, self.request("POST", f"/windows/{window}/resume"))
 
     def transfer(
         self,
@@ -209,14 +239,14 @@ class HubClient:
         category: str | None = None,
         to_window: int | None = None,
         reason: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> wire.Ticket:
         body: dict[str, Any] = {"category": category, "window": to_window, "reason": reason}
         body = {k: v for k, v in body.items() if v is not None}
-        return dict(self.request("POST", f"/windows/{window}/transfer", body)["ticket"])
+        return self._ticket(f"/windows/{window}/transfer", body)
 
     def rate(
         self, window: int, level: int, reason: str | None = None, ticket_id: str | None = None
-    ) -> dict[str, Any]:
+    ) -> wire.Rating:
         """Post a rating; ``ticket_id`` names the finished ticket rated (else the window's
         latest finished one)."""
         body: dict[str, Any] = {"level": level}
@@ -224,19 +254,17 @@ class HubClient:
             body["reason"] = reason
         if ticket_id is not None:
             body["ticket_id"] = ticket_id
-        result: dict[str, Any] = self.request("POST", f"/windows/{window}/rating", body)
-        return result
+        return self._read(wire.Rating, self.request("POST", f"/windows/{window}/rating", body))
 
-    def window(self, window: int) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", f"/windows/{window}")
-        return result
+    def window(self, window: int) -> wire.WindowState:
+        """The window's state with its ``today`` figures."""
+        return self._read(wire.WindowState, self.request("GET", f"/windows/{window}"))
 
-    def windows(self) -> list[dict[str, Any]]:
-        return list(self.request("GET", "/windows")["windows"])
+    def windows(self) -> list[wire.WindowState]:
+        return list(self._read(wire.Windows, self.request("GET", "/windows")).windows)
 
-    def queue(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", "/queue")
-        return result
+    def queue(self) -> wire.QueueOverview:
+        return self._read(wire.QueueOverview, self.request("GET", "/queue"))
 
     def add_appointment(self, **fields: Any) -> dict[str, Any]:
         result: dict[str, Any] = self.request("POST", "/appointments", fields)
@@ -244,81 +272,76 @@ class HubClient:
 
     # -- clerks ---------------------------------------------------------------------------------
 
-    def sign_in(self, window: int, staff_no: str, pin: str) -> dict[str, Any]:
+    def sign_in(self, window: int, staff_no: str, pin: str) -> wire.WindowState:
         """Sign a clerk in at ``window``; the window state. Refusals: ``unknown_staff``,
         ``pin_wrong`` (403, tries left in the message), ``staff_locked`` (423),
         ``staff_not_allowed``."""
-        result: dict[str, Any] = self.request(
-            "POST", f"/windows/{window}/sign-in", {"staff_no": staff_no, "pin": pin}
+        body = {"staff_no": staff_no, "pin": pin}
+        return self._read(
+            wire.WindowState, self.request("POST", f"/windows/{window}/sign-in", body)
         )
-        return result
 
     def confirm_staff(
         self, *, pin: str | None = None, id_card: str | None = None
-    ) -> dict[str, Any]:
-        """A kiosk's green lane: ``{"number", "name"}`` of the active member of staff whose PIN
+    ) -> wire.StaffMember:
+        """A kiosk's green lane: the number and name of the active member of staff whose PIN
         or ID card this is. Refusals: ``staff_not_confirmed`` (403), ``confirm_locked`` (423)."""
         body = {"pin": pin} if pin is not None else {"id_card": id_card}
-        result: dict[str, Any] = self.request("POST", "/staff/confirm", body)
-        return result
+        return self._read(wire.StaffMember, self.request("POST", "/staff/confirm", body))
 
-    def sign_out(self, window: int) -> dict[str, Any]:
+    def sign_out(self, window: int) -> wire.WindowState:
         """Sign the clerk out of ``window``; the window state (409 ``still_serving``)."""
-        result: dict[str, Any] = self.request("POST", f"/windows/{window}/sign-out")
-        return result
+        return self._read(wire.WindowState, self.request("POST", f"/windows/{window}/sign-out"))
 
     def staff_photo(self, number: str) -> bytes:
         """The photo file of staff ``number`` (JPEG or PNG bytes); HubRefused ``no_photo``."""
         return self._raw("GET", f"/staff/{number}/photo").content
 
+    def clerk_photo(self, address: str) -> bytes:
+        """The photo at ``address``, a window state's ``clerk.photo`` (``/api/v1/staff/N/photo?v=…``);
+        HubRefused ``no_photo``."""
+        return self._raw("GET", address.removeprefix("/api/v1")).content
+
     # -- cases -----------------------------------------------------------------------------------
 
-    def accept_case(self, **fields: Any) -> dict[str, Any]:
+    def accept_case(self, **fields: Any) -> wire.Case:
         """Accept a case: ``window``, ``item_id``, ``materials_received``, and optionally
         ``ticket_id``, ``applicant``, ``phone``; the receipt (``unknown_item``,
         ``unknown_material``)."""
-        result: dict[str, Any] = self.request("POST", "/cases", fields)
-        return result
+        return self._read(wire.Case, self.request("POST", "/cases", fields))
 
-    def case(self, receipt: str) -> dict[str, Any]:
+    def case(self, receipt: str) -> wire.Case:
         """A receipt's status with ``source`` and ``central_reachable`` (``unknown_case`` 404,
-        ``central_unavailable`` 503)."""
-        result: dict[str, Any] = self.request("GET", f"/cases/{quote(receipt, safe='')}")
-        return result
+        ``central_unavailable`` 503); a counter's lookup has the hall's whole record."""
+        return self._read(wire.Case, self.request("GET", f"/cases/{quote(receipt, safe='')}"))
 
     # -- alerts and feedback ---------------------------------------------------------------------
 
-    def case_status(self, receipt: str, status: str, window: int, **fields: Any) -> dict[str, Any]:
+    def case_status(self, receipt: str, status: str, window: int, **fields: Any) -> wire.Case:
         """Move a case on at ``window`` (``missing`` for 补正, ``reason`` for 不予受理,
         ``pickup_window`` for 待领取); the case dict. 409 ``bad_case_move`` when not allowed."""
         body = {"status": status, "window": window, **fields}
-        result: dict[str, Any] = self.request(
-            "POST", f"/cases/{quote(receipt, safe='')}/status", body
-        )
-        return result
+        data = self.request("POST", f"/cases/{quote(receipt, safe='')}/status", body)
+        return self._read(wire.Case, data)
 
-    def deliver_case(self, receipt: str, window: int, confirmed: bool = True) -> dict[str, Any]:
+    def deliver_case(self, receipt: str, window: int, confirmed: bool = True) -> wire.Case:
         """Hand a finished case over (出件/领取) after the citizen confirmed on the keypad."""
         body = {"window": window, "confirmed": confirmed}
-        result: dict[str, Any] = self.request(
-            "POST", f"/cases/{quote(receipt, safe='')}/deliver", body
-        )
-        return result
+        data = self.request("POST", f"/cases/{quote(receipt, safe='')}/deliver", body)
+        return self._read(wire.Case, data)
 
-    def cases_for_person(self, id_number: str) -> list[dict[str, Any]]:
+    def cases_for_person(self, id_number: str) -> list[wire.Case]:
         """The cases of the holder of ``id_number``, newest first."""
-        result = self.request("POST", "/cases/lookup", {"id_number": id_number})
-        return list(result["cases"])
+        data = self.request("POST", "/cases/lookup", {"id_number": id_number})
+        return list(self._read(wire.Cases, data).cases)
 
-    def alert(self, **fields: Any) -> dict[str, Any]:
+    def alert(self, **fields: Any) -> wire.Alert:
         """Tell staff a device needs them: ``source``, ``device``, ``problem``, ``detail``."""
-        result: dict[str, Any] = self.request("POST", "/alerts", fields)
-        return result
+        return self._read(wire.Alert, self.request("POST", "/alerts", fields))
 
-    def feedback(self, **fields: Any) -> dict[str, Any]:
-        """Leave feedback: ``kind`` (suggestion, unresolved), ``reason``, ``phone``; ``{"id"}``."""
-        result: dict[str, Any] = self.request("POST", "/feedback", fields)
-        return result
+    def feedback(self, **fields: Any) -> wire.Stored:
+        """Leave feedback: ``kind`` (suggestion, unresolved), ``reason``, ``phone``; its id."""
+        return self._read(wire.Stored, self.request("POST", "/feedback", fields))
 
     # -- live events ---------------------------------------------------------------------------
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import Protocol
 
+from hub import wire
 from hub.client import StreamEvent
 from hub.errors import HubError
 
@@ -31,7 +32,7 @@ class EventSource(Protocol):
         self, last_event_id: int | None = None, read_timeout: float = 30.0
     ) -> Iterator[StreamEvent]: ...
 
-    def health(self) -> dict[str, Any]: ...
+    def health(self) -> wire.Health: ...
 
     def close(self) -> None: ...
 
@@ -81,7 +82,7 @@ class SettingsWatch:
             self._stop.wait(self.retry_seconds)
 
     def _follow(self) -> None:
-        seq = int(self.source.health().get("last_seq") or 0)
+        seq = self.source.health().last_seq
         stream = self.source.events(last_event_id=seq, read_timeout=self.read_timeout)
         self.following = True
         for event in stream:

@@ -8,14 +8,13 @@ from ``hub.client``; the device ports never raise: they answer with a ``Health``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, Protocol
 
 from devices.health import Health
 from devices.idnumber import IdNumberError, age_on, mask_name
-from hub.client import HubUnavailable
+from hub import wire
 
 
 @dataclass(frozen=True)
@@ -82,29 +81,25 @@ class TicketInfo:
     sms: bool = False  # the hall sends SMS: the kiosk may take a phone number for this ticket
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> TicketInfo:
-        """Read the hub's ticket JSON; raises HubUnavailable if it is not a ticket (a hub of
-        another version: the kiosk treats it like a hub it cannot use)."""
-        try:
-            return cls(
-                id=str(data["id"]),
-                number=str(data["number"]),
-                category=str(data["category"]),
-                lane=str(data.get("lane") or "ordinary"),
-                status=str(data.get("status") or "waiting"),
-                service_day=str(data.get("service_day") or ""),
-                issued_at=str(data.get("issued_at") or ""),
-                item_id=_opt_str(data.get("item_id")),
-                green_group=_opt_str(data.get("green_group")),
-                window=_opt_int(data.get("window")),
-                waiting_ahead=_opt_int(data.get("waiting_ahead")),
-                estimated_wait_minutes=_opt_int(data.get("estimated_wait_minutes")),
-                missed_at=_opt_str(data.get("missed_at")),
-                requeue_count=int(data.get("requeue_count") or 0),
-                phone_url=_opt_str(data.get("phone_url")) or None,
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise HubUnavailable(f"集中控制器返回的号票无法识别：{err}") from err
+    def from_wire(cls, ticket: wire.Ticket) -> TicketInfo:
+        """The kiosk's view of the hub's ticket (no ID data)."""
+        return cls(
+            id=ticket.id,
+            number=ticket.number,
+            category=ticket.category,
+            lane=ticket.lane,
+            status=ticket.status,
+            service_day=ticket.service_day,
+            issued_at=ticket.issued_at,
+            item_id=ticket.item_id,
+            green_group=ticket.green_group,
+            window=ticket.window,
+            waiting_ahead=ticket.waiting_ahead,
+            estimated_wait_minutes=ticket.estimated_wait_minutes,
+            missed_at=ticket.missed_at,
+            requeue_count=ticket.requeue_count,
+            phone_url=ticket.phone_url or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -296,15 +291,3 @@ class CardReaderPort(Protocol):
         ...
 
     def health(self) -> Health: ...
-
-
-def _opt_str(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _opt_int(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise TypeError(f"expected a number, got {value!r}")
-    return int(value)

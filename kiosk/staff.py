@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from config.pins import verify_card, verify_pin
 from config.schema import StaffMember
+from hub import wire
 from hub.client import HubRefused, HubUnavailable
 from kiosk.ports import SwipedCard
 
@@ -54,7 +54,7 @@ class HubStaff:
     """StaffPort that asks the hub (``confirm``: ``HubClient.confirm_staff``), and the box's own
     list (``fallback``) only while the hub cannot be reached. Call it from pending work."""
 
-    def __init__(self, confirm: Callable[..., dict[str, Any]], fallback: ConfigStaff) -> None:
+    def __init__(self, confirm: Callable[..., wire.StaffMember], fallback: ConfigStaff) -> None:
         self._confirm = confirm
         self._fallback = fallback
 
@@ -70,7 +70,7 @@ class HubStaff:
             return True, None
         except HubUnavailable:
             return False, None
-        return True, f"{member.get('name', '')}（{member.get('number', '')}）"
+        return True, f"{member.name}（{member.number}）"
 
     def by_pin(self, pin: str) -> str | None:
         reached, name = self._ask(pin=pin)

@@ -19,6 +19,7 @@ from config.schema import SpeechSettings
 from devices.sign.service import ModbusSign, open_sign
 from devices.speech.service import SpeechService
 from devices.speech.text import call_text, recall_text
+from hub import wire
 from hub.client import HubClient
 from hub.server import open_hub
 from tests.boards.board_fakes import FULL_NAME, ID_NUMBER, RecordingEngine, hall_tokens
@@ -61,7 +62,7 @@ def test_two_windows_calling_at_once_are_shown_and_spoken_in_order_and_the_sign_
                 barrier.wait()
                 ticket = hall.counters[window].call_next(window)
                 assert ticket is not None
-                called[window] = ticket["number"]
+                called[window] = ticket.number
 
             threads = [threading.Thread(target=call, args=(w,)) for w in (1, 2)]
             for thread in threads:
@@ -142,7 +143,7 @@ def test_a_board_comes_back_by_itself_after_a_hub_restart(tmp_path: Path) -> Non
         wait_for(lambda: feed.connected)
         first = hall.counters[1].call_next(1)
         assert first is not None
-        wait_for(lambda: board.state.serving == first["number"])
+        wait_for(lambda: board.state.serving == first.number)
         stop(*running)
         wait_for(lambda: not feed.connected, "the board seeing the hub gone")
         assert not board.state.connected
@@ -153,7 +154,7 @@ def test_a_board_comes_back_by_itself_after_a_hub_restart(tmp_path: Path) -> Non
         snapshots = board.snapshots
         second = counter.call_next(1)
         assert second is not None
-        wait_for(lambda: board.state.serving == second["number"])
+        wait_for(lambda: board.state.serving == second.number)
         # Live from the restarted hub's stream, not from a later reconnect's snapshot.
         assert board.snapshots == snapshots
         before_stop = list(links)
@@ -173,16 +174,16 @@ class StuckHub:
         self.asked = threading.Event()
         self.release = threading.Event()
 
-    def health(self) -> dict[str, object]:
+    def health(self) -> wire.Health:
         self.asked.set()
         self.release.wait()
-        return {"last_seq": 0, "name": "测试大厅"}
+        return wire.Health(status="ok", hall="h", name="测试大厅", last_seq=0)
 
-    def catalog(self) -> dict[str, object]:
-        return {"categories": []}
+    def catalog(self) -> wire.Catalog:
+        return wire.Catalog(version="v", hall=wire.CatalogHall(id="h", name="测试大厅"))
 
-    def window(self, number: int) -> dict[str, object]:
-        return {"number": number, "status": "idle"}
+    def window(self, number: int) -> wire.WindowState:
+        return wire.WindowState(number=number, name="", categories=[], status="idle")
 
     def events(self, last_event_id: int | None = None, read_timeout: float = 0) -> list[object]:
         return []

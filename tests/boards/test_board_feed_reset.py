@@ -67,6 +67,6 @@ def test_a_feed_resumed_ahead_of_the_hub_resnapshots_on_reset_and_shows_calls(
             wait_for(lambda: feed.connected, "the feed connected again")
             ticket = hall.counters[1].call_next(1)
             assert ticket is not None
-            wait_for(lambda: board.state.serving == ticket["number"], "the board showing the call")
+            wait_for(lambda: board.state.serving == ticket.number, "the board showing the call")
         finally:
             feed.stop()

@@ -87,7 +87,7 @@ def test_new_store_starts_a_used_hub_afresh_on_purpose(used_hub: Path) -> None:
 
         wait_for(answers, "the hub answering")
         assert (used_hub / "admin.token").read_text() != old_admin  # the old tokens are void
-        assert admin.issue_ticket(category="A")["number"] == "A001"
+        assert admin.issue_ticket(category="A").number == "A001"
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=PATIENCE)
@@ -95,7 +95,7 @@ def test_new_store_starts_a_used_hub_afresh_on_purpose(used_hub: Path) -> None:
 
 def test_a_brand_new_data_folder_starts_without_new_store(tmp_path: Path) -> None:
     with HubProcess(tmp_path / "fresh", log_path=tmp_path / "hub.log") as hub:
-        assert hub.client().health()["last_seq"] == 0
+        assert hub.client().health().last_seq == 0
 
 
 def test_hall_token_add_on_an_emptied_store_refuses_too(used_hub: Path) -> None:

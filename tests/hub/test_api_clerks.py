@@ -148,7 +148,7 @@ def test_the_hub_client_signs_in_and_out_and_fetches_photos(
     with served(tmp_path / "hub", config=hall) as (hub, url):
         _, secret = hub.registry.add("counter", "counter-1", 1)
         client = HubClient(url, secret)
-        assert client.sign_in(1, "3001", "1234")["clerk"]["name"] == "王丽华"
+        assert client.sign_in(1, "3001", "1234").clerk.name == "王丽华"
         assert client.staff_photo("3001") == PNG
         with pytest.raises(HubRefused) as wrong:
             client.sign_in(1, "3001", "9876")
@@ -156,4 +156,4 @@ def test_the_hub_client_signs_in_and_out_and_fetches_photos(
         with pytest.raises(HubRefused) as missing:
             client.staff_photo("3002")
         assert missing.value.code == "no_photo"
-        assert client.sign_out(1)["clerk"] is None
+        assert client.sign_out(1).clerk is None

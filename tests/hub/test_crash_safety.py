@@ -19,12 +19,12 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 import tomli_w
 
 from hall.hubprocess import HubProcess
+from hub import wire
 from hub.client import HubClient, HubRefused, HubUnavailable
 from tests.conftest import queue_hall_data
 from tests.timing import PATIENCE, wait_for
@@ -78,7 +78,7 @@ def _run_threads(targets: Sequence[Callable[[], None]]) -> list[threading.Thread
 class Answers:
     """Everything the hub answered with a 2xx during the run, by round."""
 
-    issued: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    issued: list[tuple[int, wire.Ticket]] = field(default_factory=list)
     called: list[tuple[str, int]] = field(default_factory=list)
     finished: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
@@ -111,8 +111,8 @@ def _counter(url: str, token: str, window: int, stop: threading.Event, out: Answ
                 if ticket is None:
                     time.sleep(0.005)
                     continue
-                out.called.append((ticket["id"], window))
-                out.finished.append(client.finish(window)["id"])
+                out.called.append((ticket.id, window))
+                out.finished.append(client.finish(window).id)
             except HubUnavailable:
                 time.sleep(0.02)
             except HubRefused as err:
@@ -121,7 +121,7 @@ def _counter(url: str, token: str, window: int, stop: threading.Event, out: Answ
                     continue
                 # A call committed just before a kill left the window serving: finish it.
                 try:
-                    out.finished.append(client.finish(window)["id"])
+                    out.finished.append(client.finish(window).id)
                 except (HubUnavailable, HubRefused):
                     time.sleep(0.02)
     finally:
@@ -189,10 +189,10 @@ def test_kill_9_at_any_instant_loses_no_answered_ticket_or_call_and_never_duplic
 
         tickets = {r["id"]: r for r in db.execute("SELECT * FROM tickets")}
         for _, answered in out.issued:
-            stored = tickets.get(answered["id"])
-            assert stored is not None, f"answered ticket {answered['number']} was lost"
-            assert stored["number"] == answered["number"]
-            assert stored["service_day"] == answered["service_day"]
+            stored = tickets.get(answered.id)
+            assert stored is not None, f"answered ticket {answered.number} was lost"
+            assert stored["number"] == answered.number
+            assert stored["service_day"] == answered.service_day
 
         numbers = [(r["service_day"], r["number"]) for r in tickets.values()]
         assert len(numbers) == len(set(numbers)), "a number was handed out twice"
@@ -231,15 +231,15 @@ def test_kill_9_at_any_instant_loses_no_answered_ticket_or_call_and_never_duplic
             assert sorted(seq_nos) == list(range(1, len(seq_nos) + 1)), f"{key} numbers torn"
 
     for category, ticket in after_restart.items():
-        highest = max(by_category[(ticket["service_day"], category)])
-        assert _seq_no(ticket["number"]) == highest, f"{category} numbering did not go on"
+        highest = max(by_category[(ticket.service_day, category)])
+        assert _seq_no(ticket.number) == highest, f"{category} numbering did not go on"
 
     # Every ticket answered in a round is numbered after every ticket answered before the kill
     # (per service day and category: a run across midnight starts the numbers again).
     per_round: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for round_no, ticket in out.issued:
-        queue = (ticket["service_day"], ticket["number"][0])
-        per_round[queue][round_no].append(_seq_no(ticket["number"]))
+        queue = (ticket.service_day, ticket.number[0])
+        per_round[queue][round_no].append(_seq_no(ticket.number))
     for queue, rounds_seen in per_round.items():
         for round_no in sorted(rounds_seen)[1:]:
             before = max(n for r, ns in rounds_seen.items() if r < round_no for n in ns)
@@ -274,7 +274,7 @@ def test_windows_calling_at_the_same_instant_never_get_the_same_ticket(hub: HubP
                 if ticket is None:
                     errors.append(f"window {window} found nobody waiting")
                     continue
-                called.append((window, ticket["id"]))
+                called.append((window, ticket.id))
                 client.finish(window)
         except (HubUnavailable, HubRefused, threading.BrokenBarrierError) as err:
             errors.append(f"window {window}: {err!r}")
@@ -302,7 +302,7 @@ def test_kiosks_issuing_at_the_same_instant_never_duplicate_a_number(hub: HubPro
     hub.start()
     tokens = _tokens(hub, "kiosk", [f"k{i}" for i in range(kiosk_count)], [None] * kiosk_count)
     barrier = threading.Barrier(kiosk_count)
-    issued: list[dict[str, Any]] = []
+    issued: list[wire.Ticket] = []
     errors: list[str] = []
 
     def kiosk(token: str) -> None:
@@ -322,6 +322,6 @@ def test_kiosks_issuing_at_the_same_instant_never_duplicate_a_number(hub: HubPro
     hub.kill()
 
     assert not errors, errors[:10]
-    numbers = sorted(_seq_no(t["number"]) for t in issued)
+    numbers = sorted(_seq_no(t.number) for t in issued)
     assert numbers == list(range(1, kiosk_count * per_kiosk + 1)), "numbers repeated or skipped"
-    assert len({t["id"] for t in issued}) == len(issued)
+    assert len({t.id for t in issued}) == len(issued)

@@ -74,7 +74,7 @@ def test_a_full_store_answers_503_in_chinese_on_a_kept_connection_and_logs_once(
 
         with hub.store.lock:
             hub.store._conn.execute("PRAGMA max_page_count = 1073741823")
-        assert HubClient(url, token).issue_ticket(category="A")["number"]
+        assert HubClient(url, token).issue_ticket(category="A").number
 
     full_lines = [r for r in caplog.records if "storage full" in r.getMessage()]
     assert len(full_lines) == 1, [r.getMessage() for r in full_lines]
@@ -118,7 +118,7 @@ def test_a_hub_on_a_really_full_disk_answers_503_and_recovers(tmp_path: Path) ->
                 assert connection != "close"
             conn.close()
             filler.unlink()
-            assert HubClient(hub.base_url, token).issue_ticket(category="A")["number"]
+            assert HubClient(hub.base_url, token).issue_ticket(category="A").number
         text = log.read_text(encoding="utf-8", errors="replace")
         assert "Traceback" not in text
         assert sum("storage full" in line for line in text.splitlines()) == 1, text[-2000:]

@@ -41,15 +41,15 @@ def test_the_web_display_shows_a_call_banner_waits_and_the_clock(tmp_path: Path)
         board = admin.add_device("board", "b1", 1)["token"]
         for _ in range(3):
             kiosk.issue_ticket(category="B")
-        subscribers = admin.health()["subscribers"]
+        subscribers = admin.health().subscribers
 
         browser.open(f"{url}/board/1?token={board}")
         phones = browser.wait_until("document.getElementById('phones').innerText", "phones")
         assert phones == "监督电话 12345"  # the sample hall has no 咨询电话 of its own
 
         browser.open(f"{url}/display?token={display}", Screen("hall", 1366, 768, False))
-        wait_for(lambda: admin.health()["subscribers"] >= subscribers + 2, "the pages live")
-        minutes = admin.queue()["categories"]["B"]["estimated_wait_minutes"]
+        wait_for(lambda: admin.health().subscribers >= subscribers + 2, "the pages live")
+        minutes = admin.queue().categories["B"].estimated_wait_minutes
         assert minutes > 0
         row = browser.wait_until(
             "[].map.call(document.querySelectorAll('#wait-rows tr'), function (r) {"
@@ -63,7 +63,7 @@ def test_the_web_display_shows_a_call_banner_waits_and_the_clock(tmp_path: Path)
 
         ticket = counter.call_next(1)
         assert ticket is not None
-        line = f"请 {ticket['number']}号 到 1号窗口"
+        line = f"请 {ticket.number}号 到 1号窗口"
         browser.wait_until(f"{BANNER}.style.display !== 'none'", "the call's banner")
         assert browser.eval("document.getElementById('banner-line').textContent") == line
         size = browser.eval("parseFloat(document.getElementById('banner-line').style.fontSize)")
@@ -73,7 +73,7 @@ def test_the_web_display_shows_a_call_banner_waits_and_the_clock(tmp_path: Path)
         # After its seconds the list again, the call at its top and the waits one fewer.
         browser.wait_until(f"{BANNER}.style.display === 'none'", "the banner giving way")
         rows = browser.eval("document.getElementById('call-rows').innerText")
-        assert ticket["number"] in rows and "1号窗口" in rows
+        assert ticket.number in rows and "1号窗口" in rows
 
         for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
             browser.emulate(Screen("hall", width, height, False))

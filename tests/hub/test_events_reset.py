@@ -26,12 +26,12 @@ def test_a_stream_resumed_ahead_of_the_hub_gets_a_reset_then_live_events(tmp_pat
         admin = HubClient(url, hub.admin_token_path.read_text().strip())
         for _ in range(3):
             admin.issue_ticket(category="A")
-        seq = admin.health()["last_seq"]
-        subscribers = admin.health()["subscribers"]
+        seq = admin.health().last_seq
+        subscribers = admin.health().subscribers
         seen: list[StreamEvent] = []
         reader = threading.Thread(target=_follow, args=(admin, seq + 1000, 3, seen))
         reader.start()
-        wait_for(lambda: admin.health()["subscribers"] > subscribers, "the stream open")
+        wait_for(lambda: admin.health().subscribers > subscribers, "the stream open")
         wait_for(lambda: len(seen) >= 1, "the reset event")
         admin.issue_ticket(category="A")
         admin.issue_ticket(category="B")
@@ -74,7 +74,7 @@ def test_a_stream_resumed_at_the_hubs_own_seq_gets_no_reset(tmp_path: Path) -> N
         seen: list[StreamEvent] = []
         reader = threading.Thread(target=_follow, args=(admin, 1, 1, seen))
         reader.start()
-        wait_for(lambda: admin.health()["subscribers"] >= 1, "the stream open")
+        wait_for(lambda: admin.health().subscribers >= 1, "the stream open")
         admin.issue_ticket(category="A")
         reader.join(PATIENCE)
         assert [e.type for e in seen] == ["ticket.issued"]

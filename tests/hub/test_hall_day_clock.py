@@ -135,13 +135,13 @@ def test_hub_and_central_serve_the_halls_service_day_whatever_the_machine_date(
                 "central acknowledging the hub's events",
             )
 
-    assert checked_in["lane"] == "appointment", checked_in
-    assert (checked_in["number"], ordinary["number"]) == ("B001", "A001")
+    assert checked_in.lane == "appointment", checked_in
+    assert (checked_in.number, ordinary.number) == ("B001", "A001")
     for ticket in (checked_in, ordinary):
-        assert ticket["service_day"] == service_day
-        issued = datetime.fromisoformat(ticket["issued_at"])
-        assert issued.utcoffset() == timedelta(hours=8), ticket["issued_at"]
-        assert abs(issued - hall_time) < timedelta(minutes=10), (ticket["issued_at"], hall_time)
+        assert ticket.service_day == service_day
+        issued = datetime.fromisoformat(ticket.issued_at)
+        assert issued.utcoffset() == timedelta(hours=8), ticket.issued_at
+        assert abs(issued - hall_time) < timedelta(minutes=10), (ticket.issued_at, hall_time)
     assert queue["today"]["service_day"] == service_day
     assert queue["today"]["issued"] == 2
     stored = hub_rows(data, "SELECT DISTINCT service_day FROM tickets")

@@ -59,7 +59,7 @@ def test_the_same_kiosk_reusing_a_key_for_a_different_request_gets_422(tmp_path:
         assert reused.status_code == 422
         assert reused.json()["error"] == "idempotency_key_reused"
         assert any("\u4e00" <= ch <= "\u9fff" for ch in reused.json()["message"])
-        assert sum((admin.queue()["waiting"].get("C") or {}).values()) == 0  # nothing issued
+        assert sum((admin.queue().waiting.get("C") or {}).values()) == 0  # nothing issued
         assert _issue(url, kiosk, "key-9", {"category": "A"}).status_code == 201
 
 

@@ -63,7 +63,7 @@ def test_a_token_added_by_hall_token_add_works_on_the_next_request(hub: HubProce
     token = _token_add(hub.data_dir, "kiosk", "kiosk-late")
     kiosk = HubClient(hub.base_url, token)
     assert _whoami(hub, token).json()["name"] == "kiosk-late"
-    assert kiosk.issue_ticket(category="A")["number"] == "A001"
+    assert kiosk.issue_ticket(category="A").number == "A001"
 
 
 def test_a_token_revoked_elsewhere_is_refused_at_once_and_its_stream_ends(
@@ -84,12 +84,12 @@ def test_a_token_revoked_elsewhere_is_refused_at_once_and_its_stream_ends(
     reader = threading.Thread(target=follow, daemon=True)
     reader.start()
     admin = hub.client()
-    wait_for(lambda: admin.health()["subscribers"] >= 1, "the display's stream open")
+    wait_for(lambda: admin.health().subscribers >= 1, "the display's stream open")
 
     _revoke_elsewhere(hub.data_dir, "display-1")
     assert _whoami(hub, token).status_code == 401
     wait_for(ended.is_set, "the revoked display's stream ending")
-    assert admin.health()["subscribers"] == 0
+    assert admin.health().subscribers == 0
 
 
 def test_a_token_revoked_elsewhere_while_nobody_asks_still_ends_its_stream(
@@ -107,7 +107,7 @@ def test_a_token_revoked_elsewhere_while_nobody_asks_still_ends_its_stream(
         ended.set()
 
     threading.Thread(target=follow, daemon=True).start()
-    wait_for(lambda: hub.client().health()["subscribers"] >= 1, "the board's stream open")
+    wait_for(lambda: hub.client().health().subscribers >= 1, "the board's stream open")
     _revoke_elsewhere(hub.data_dir, "board-1")
     wait_for(ended.is_set, "the revoked board's stream ending without any other request")
 

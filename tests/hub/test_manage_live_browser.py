@@ -48,7 +48,7 @@ def test_the_floor_follows_a_call_by_itself(console: tuple[Hub, str, Browser]) -
 
     called = counter.call_next(1)
     assert called is not None
-    number = called["number"]
+    number = called.number
     browser.wait_until(
         f"document.querySelector('#window-1 .current').textContent === {number!r}",
         "the floor showing the call",

@@ -39,15 +39,15 @@ def test_the_phone_page_follows_a_ticket_through_a_lost_link_and_rates_it(
             counter = HubClient(hub.base_url, admin.add_device("counter", "c1", 1)["token"])
             first = kiosk.issue_ticket(category="A")
             mine = kiosk.issue_ticket(category="A")
-            assert mine["phone_url"].startswith(f"{hub.base_url}/m/")
-            browser.open(mine["phone_url"], PHONE)
-            assert mine["number"] in browser.text("#number")
-            assert first["number"] not in browser.text()
+            assert mine.phone_url.startswith(f"{hub.base_url}/m/")
+            browser.open(mine.phone_url, PHONE)
+            assert mine.number in browser.text("#number")
+            assert first.number not in browser.text()
             browser.wait_until(_text_has("前面还有 1 人"), "one person ahead")
             browser.wait_until(
                 "document.getElementById('link').textContent === '实时更新中'", "the page live"
             )
-            assert counter.call_next(1)["number"] == first["number"]
+            assert counter.call_next(1).number == first.number
             browser.wait_until(_text_has("前面还有 0 人"), "the page moved up without a reload")
             counter.finish(1)
         # the hub is gone (restart, power cut): the page says so and keeps trying
@@ -56,7 +56,7 @@ def test_the_phone_page_follows_a_ticket_through_a_lost_link_and_rates_it(
         )
         with hub:
             called = counter.call_next(1)
-            assert called["number"] == mine["number"]
+            assert called.number == mine.number
             browser.wait_until(_text_has("请到 1 号窗口"), "the call shown after the link is back")
             counter.finish(1)
             browser.wait_until(
@@ -89,7 +89,7 @@ def test_the_page_renews_its_stream_without_missing_a_move(tmp_path: Path) -> No
         for _ in range(ahead):
             kiosk.issue_ticket(category="A")
         mine = kiosk.issue_ticket(category="A")
-        browser.open(mine["phone_url"], PHONE)
+        browser.open(mine.phone_url, PHONE)
         browser.wait_until(_text_has(f"前面还有 {ahead} 人"), "the page live")
         for left in range(ahead - 1, -1, -1):
             before = streams.opened

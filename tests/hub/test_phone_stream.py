@@ -47,16 +47,16 @@ def test_a_followed_ticket_hears_each_move_of_its_queue_and_its_call(
     first = kiosk.issue_ticket(category="A")
     mine = kiosk.issue_ticket(category="A")
     other = kiosk.issue_ticket(category="B")  # another queue: its moves do not matter here
-    with requests.get(mine["phone_url"] + "/events", stream=True, timeout=PATIENCE) as answer:
+    with requests.get(mine.phone_url + "/events", stream=True, timeout=PATIENCE) as answer:
         assert answer.headers["content-type"].startswith("text/event-stream")
         seen = views(answer)
         assert next(seen)["ahead"] == 1
-        assert counter.call_next(1)["number"] == first["number"]
+        assert counter.call_next(1).number == first.number
         now = next(seen)
         assert (now["status"], now["ahead"]) == ("waiting", 0)
-        assert first["number"] not in json.dumps(now) and other["number"] not in json.dumps(now)
+        assert first.number not in json.dumps(now) and other.number not in json.dumps(now)
         counter.finish(1)
-        assert counter.call_next(1)["number"] == mine["number"]
+        assert counter.call_next(1).number == mine.number
         called = next(seen)
         assert (called["status"], called["window"]) == ("called", 1)
 
@@ -70,17 +70,17 @@ def test_streams_are_capped_per_ticket_and_in_all(
     opened = []
     try:
         for _ in range(streams.per_ticket):
-            answer = requests.get(ticket["phone_url"] + "/events", stream=True, timeout=PATIENCE)
+            answer = requests.get(ticket.phone_url + "/events", stream=True, timeout=PATIENCE)
             assert answer.status_code == 200
             opened.append(answer)
         wait_for(lambda: streams.open_pages == streams.per_ticket, "the pages open")
-        extra = requests.get(ticket["phone_url"] + "/events", timeout=PATIENCE)
+        extra = requests.get(ticket.phone_url + "/events", timeout=PATIENCE)
         assert extra.status_code == 429 and extra.headers["retry-after"]
         streams.max_streams = streams.per_ticket
         another = kiosk.issue_ticket(category="A")
-        full = requests.get(another["phone_url"] + "/events", timeout=PATIENCE)
+        full = requests.get(another.phone_url + "/events", timeout=PATIENCE)
         assert (full.status_code, full.json()["error"]) == (503, "phone_streams_full")
-        assert requests.get(another["phone_url"] + "/state", timeout=PATIENCE).status_code == 200
+        assert requests.get(another.phone_url + "/state", timeout=PATIENCE).status_code == 200
     finally:
         for answer in opened:
             answer.close()
@@ -94,7 +94,7 @@ def test_a_phone_that_went_away_holds_nothing_once_its_stream_has_lived(
     streams = streams_of(hub)
     streams.life, streams.grace = 1.0, 0.5  # 45 s and 10 s in service
     ticket = kiosk.issue_ticket(category="A")
-    path = ticket["phone_url"][len(url) :]
+    path = ticket.phone_url[len(url) :]
     host, port = url[len("http://") :].split(":")
     # A phone whose Wi-Fi is gone: the request was sent, then nothing is ever read or closed.
     vanished = socket.create_connection((host, int(port)))
@@ -114,7 +114,7 @@ def test_a_stream_asks_for_renewal_and_carries_views_until_its_grace_ends(
     streams.life, streams.grace = 0.5, 30.0
     kiosk.issue_ticket(category="A")
     mine = kiosk.issue_ticket(category="A")
-    with requests.get(mine["phone_url"] + "/events", stream=True, timeout=PATIENCE) as answer:
+    with requests.get(mine.phone_url + "/events", stream=True, timeout=PATIENCE) as answer:
         lines = answer.iter_lines(decode_unicode=True)
         while next(lines) != "event: renew":  # waits for it (the read timeout guards)
             pass

@@ -76,7 +76,7 @@ def test_free_text_reaches_store_stream_and_outbox_redacted(tmp_path: Path) -> N
         feedback = admin.request("GET", "/feedback")["feedback"]
         admin.request("POST", f"/feedback/{feedback[0]['id']}/reply", {"note": typed})
 
-        last = admin.health()["last_seq"]
+        last = admin.health().last_seq
         seen: list[StreamEvent] = []
 
         def follow() -> None:

@@ -70,7 +70,7 @@ def _wait_closed(socks: list[socket.socket], said: list[bytes], at_least: int) -
 def _health(hub: HubProcess) -> str:
     client = HubClient(hub.base_url, "-", timeout=PATIENCE)
     try:
-        return str(client.health()["status"])
+        return str(client.health().status)
     finally:
         client.close()
 

@@ -58,28 +58,26 @@ def test_web_board_and_display_show_the_called_number_in_a_real_browser(tmp_path
         board = admin.add_device("board", "b1", 1)["token"]
         display = admin.add_device("display", "d")["token"]
         kiosk.issue_ticket(category="B", id_card={"number": ID_NUMBER, "name": FULL_NAME})
-        subscribers = admin.health()["subscribers"]
+        subscribers = admin.health().subscribers
 
         browser.open(f"{url}/board/1?token={board}")
         board_session = browser.session
         browser.open(f"{url}/display?token={display}")
         display_session = browser.session
         # Both pages are live once they subscribed to the event stream.
-        wait_for(lambda: admin.health()["subscribers"] >= subscribers + 2, "both pages live")
+        wait_for(lambda: admin.health().subscribers >= subscribers + 2, "both pages live")
 
         ticket = counter.call_next(1)
         assert ticket is not None
         browser.session = board_session
         wait_for(
-            lambda: (
-                browser.eval("document.getElementById('number').textContent") == ticket["number"]
-            ),
+            lambda: browser.eval("document.getElementById('number').textContent") == ticket.number,
             "the board showing the call",
         )
         browser.session = display_session
         wait_for(
             lambda: (
-                ticket["number"] in browser.eval("document.getElementById('call-rows').textContent")
+                ticket.number in browser.eval("document.getElementById('call-rows').textContent")
             ),
             "the display showing the call",
         )
@@ -126,12 +124,12 @@ def test_web_board_and_display_follow_a_console_edit_at_once(tmp_path: Path) -> 
         admin = HubClient(url, hub.admin_token_path.read_text().strip())
         board = admin.add_device("board", "b1", 1)["token"]
         display = admin.add_device("display", "d")["token"]
-        subscribers = admin.health()["subscribers"]
+        subscribers = admin.health().subscribers
         browser.open(f"{url}/board/1?token={board}")
         board_session = browser.session
         browser.open(f"{url}/display?token={display}")
         display_session = browser.session
-        wait_for(lambda: admin.health()["subscribers"] >= subscribers + 2, "both pages live")
+        wait_for(lambda: admin.health().subscribers >= subscribers + 2, "both pages live")
 
         def edit(data: dict[str, Any]) -> None:
             data["windows"][0]["name"] = "不动产登记"

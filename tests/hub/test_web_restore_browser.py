@@ -35,25 +35,25 @@ def test_a_web_board_recovers_after_its_hub_is_restored_from_an_older_backup(
             for _ in range(5):  # the day goes on after the backup
                 kiosk.issue_ticket(category="A")
             browser.open(f"{hub.base_url}/board/1?token={board}")
-            wait_for(lambda: admin.health()["subscribers"] >= 1, "the board live")
+            wait_for(lambda: admin.health().subscribers >= 1, "the board live")
             counter.sign_in(1, "1001", "2580")  # the sample hall's clerk and PIN
             assert counter.call_next(1) is not None
             counter.finish(1)
             second = counter.call_next(1)  # A002: after the restore A001 is called again
             assert second is not None
             browser.wait_until(
-                f"document.getElementById('number').textContent === {second['number']!r}",
+                f"document.getElementById('number').textContent === {second.number!r}",
                 "the board showing the call before the restore",
             )
         shutil.rmtree(data)  # the disk failed; the technician restores last night's backup
         shutil.copytree(backup, data)
         with hub:
-            assert admin.health()["last_seq"] < 5
-            wait_for(lambda: admin.health()["subscribers"] >= 1, "the board back on the stream")
+            assert admin.health().last_seq < 5
+            wait_for(lambda: admin.health().subscribers >= 1, "the board back on the stream")
             counter.sign_in(1, "1001", "2580")  # the backup is from before the sign-in
             again = counter.call_next(1)
             assert again is not None
             browser.wait_until(
-                f"document.getElementById('number').textContent === {again['number']!r}",
+                f"document.getElementById('number').textContent === {again.number!r}",
                 "the board showing the call made after the restore",
             )

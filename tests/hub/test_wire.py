@@ -15,6 +15,7 @@ from config import HallConfig
 from config.pins import hash_pin
 from devices.idnumber import check_digit
 from hub import wire
+from hub.client import HubClient, HubUnavailable
 from hub.server import Hub, open_hub
 from sync.clock import FixedClock
 
@@ -168,3 +169,15 @@ def test_the_openapi_document_shows_every_app_answer_with_its_properties(api: Te
         success = next(code for code in responses if code.startswith("2") and code != "204")
         schema = resolve(responses[success]["content"]["application/json"]["schema"])
         assert set(schema.get("properties", {})) == set(model.model_fields), (method, path)
+
+
+def test_the_client_reads_each_answer_once_and_an_unreadable_one_is_hub_unavailable(
+    api: TestClient, hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = HubClient("http://hub.invalid", "t")
+    answers = {"/health": api.get("/api/v1/health").json()}
+    monkeypatch.setattr(client, "request", lambda method, path, *more: answers[path])
+    assert client.health() == wire.Health.model_validate(answers["/health"])
+    answers["/health"] = {"status": "ok", "hall": "h", "name": "大厅"}  # no last_seq
+    with pytest.raises(HubUnavailable, match="Health: last_seq"):
+        client.health()

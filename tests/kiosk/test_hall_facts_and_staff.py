@@ -6,7 +6,6 @@ what was typed and the fact that explains them."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +14,7 @@ from config import sample_hall
 from config.pins import hash_card, hash_pin
 from config.schema import ServiceHours, StaffMember
 from devices.printer.layout import KeyValue
+from hub import wire
 from kiosk.catalog import display_name
 from kiosk.facts import HallFacts, days_text, hours_text
 from kiosk.hub_adapter import HubClientPort
@@ -120,17 +120,19 @@ def test_category_tiles_say_how_many_wait_and_for_how_long(ctx: Context) -> None
     assert hints["cat:D"] == ""  # the hub did not say: nothing made up
 
 
-def test_the_hub_adapter_reads_queue_waits_and_skips_bad_entries() -> None:
+def test_the_hub_adapter_reads_queue_waits_from_the_wire() -> None:
     class Client:
-        def queue(self) -> dict[str, Any]:
-            return {
-                "categories": {
-                    "A": {"waiting": 4, "estimated_wait_minutes": 12},
-                    "B": {"waiting": 0, "estimated_wait_minutes": None},
-                    "C": {"waiting": "many"},
-                    "D": "junk",
+        def queue(self) -> wire.QueueOverview:
+            return wire.QueueOverview.model_validate(
+                {
+                    "waiting": {"A": {"ordinary": 4}, "B": {}},
+                    "today": {"service_day": "2026-03-02", "issued": 9, "finished": 5},
+                    "categories": {
+                        "A": {"waiting": 4, "estimated_wait_minutes": 12},
+                        "B": {"waiting": 0, "estimated_wait_minutes": None},
+                    },
                 }
-            }
+            )
 
     port = HubClientPort.__new__(HubClientPort)
     port._client = Client()  # type: ignore[assignment]

@@ -41,7 +41,7 @@ class Hall:
         return HubClient(self.url, token)
 
     def tickets_today(self) -> int:
-        return int(self.admin.queue()["today"]["issued"])
+        return int(self.admin.queue().today.issued)
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_requeue_after_the_counter_skipped_the_number(hall: Hall) -> None:
     hall.kiosk.tap("cat:A")
     hall.kiosk.settle()
     counter = hall.counter(1)
-    assert counter.call_next(1)["number"] == "A001"  # type: ignore[index]
+    assert counter.call_next(1).number == "A001"
     counter.skip(1)
     hall.kiosk.go_home()
     hall.kiosk.tap("requeue")
@@ -224,7 +224,7 @@ def test_progress_of_a_ticket_and_of_a_case_accepted_at_a_counter(hall: Hall) ->
     )
     hall.kiosk.tap("again")
     hall.kiosk.tap("case")
-    for key in receipt["receipt"]:
+    for key in receipt.receipt:
         hall.kiosk.key(key)
     hall.kiosk.tap("submit")
     hall.kiosk.settle()

@@ -68,7 +68,7 @@ def test_board_and_display_show_calls_from_a_real_hub(qtbot: QtBot, tmp_path: Pa
                 barrier.wait()
                 ticket = hall.counters[window].call_next(window)
                 assert ticket is not None
-                numbers[window] = ticket["number"]
+                numbers[window] = ticket.number
 
             threads = [threading.Thread(target=call, args=(w,)) for w in (1, 2)]
             for thread in threads:

@@ -122,10 +122,10 @@ def _qt_board(url: str, hall: HallTokens) -> Iterator[Callable[[], Shown]]:
 
 @contextmanager
 def _web_board(url: str, hall: HallTokens, profile: Path) -> Iterator[Callable[[], Shown]]:
-    subscribers = hall.admin.health()["subscribers"]
+    subscribers = hall.admin.health().subscribers
     with chromium(profile) as browser:
         browser.open(f"{url}/board/1?token={hall.board_token}")
-        wait_for(lambda: hall.admin.health()["subscribers"] > subscribers, "the web board live")
+        wait_for(lambda: hall.admin.health().subscribers > subscribers, "the web board live")
         yield lambda: Shown(**json.loads(browser.eval(WEB_SHOWN)))
 
 

@@ -42,8 +42,8 @@ class Hall:
 
     def issue(self, category: str = "A", item_id: str | None = None) -> str:
         if item_id is not None:
-            return str(self.kiosk.issue_ticket(item_id=item_id)["number"])
-        return str(self.kiosk.issue_ticket(category=category)["number"])
+            return str(self.kiosk.issue_ticket(item_id=item_id).number)
+        return str(self.kiosk.issue_ticket(category=category).number)
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def test_the_boxs_reader_finds_the_applicants_cases_at_delivery(
             item_id=item.id,
             materials_received=[item.materials[0]],
             id_number=CARD.number,
-        )["receipt"]
+        ).receipt
         admin.case_status(receipt, "ready", 1)
         counter = build_counter(1, config, settings, client, stoppers=started)
         try:

@@ -38,7 +38,7 @@ def accept(hall: Hall, item: ServiceItem, id_number: str | None = None) -> str:
     fields = {"window": 1, "item_id": item.id, "materials_received": [item.materials[0]]}
     if id_number:
         fields["id_number"] = id_number
-    return str(hall.admin.accept_case(**fields, applicant="张小三")["receipt"])
+    return str(hall.admin.accept_case(**fields, applicant="张小三").receipt)
 
 
 def status(hall: Hall, receipt: str) -> str:
@@ -273,7 +273,7 @@ def test_a_card_at_the_receipt_form_lets_the_case_be_found_by_card_later(
     case = hall.counter.workflow.last_case
     assert case is not None
     found = hall.admin.cases_for_person(CARD.number)
-    assert [c["receipt"] for c in found] == [case.receipt]
+    assert [c.receipt for c in found] == [case.receipt]
     assert CARD.number not in printed(hall, 1)  # the receipt prints no ID number
 
 

@@ -43,14 +43,14 @@ def serve(hall: Hall, qtbot: QtBot, number: str) -> None:
 def test_sign_in_shows_the_clerk_and_the_hub_knows_who_serves(hall: Hall, qtbot: QtBot) -> None:
     sign_in(hall, qtbot)
     qtbot.waitUntil(lambda: "王丽华" in hall.counter.window.clerk.text(), timeout=TIMEOUT)
-    assert hall.admin.window(1)["clerk_name"] == "王丽华"
+    assert hall.admin.window(1).clerk_name == "王丽华"
 
 
 def test_f1_and_the_number_pads_enter_call_next(hall: Hall, qtbot: QtBot) -> None:
     first, second = hall.issue(), hall.issue()
     sign_in(hall, qtbot)
     serve(hall, qtbot, first)
-    assert hall.admin.window(1)["current"]["number"] == first
+    assert hall.admin.window(1).current.number == first
     qtbot.keyClick(hall.counter.window, Qt.Key.Key_F3)  # skip
     qtbot.waitUntil(lambda: idle(hall), timeout=TIMEOUT)
     qtbot.keyClick(hall.counter.window, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
@@ -120,7 +120,7 @@ def test_hub_away_is_shown_presses_are_refused_and_it_recovers(hall: Hall, qtbot
     qtbot.waitUntil(lambda: window.message.text() == refused, timeout=TIMEOUT)
     hall.relay.restore()
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=TIMEOUT)
-    assert hall.admin.window(1)["current"] is None  # the refused press was never replayed
+    assert hall.admin.window(1).current is None  # the refused press was never replayed
     serve(hall, qtbot, number)
 
 

@@ -42,7 +42,7 @@ def test_calling_while_a_rating_is_pending_keeps_the_rating_with_the_served_tick
     hall.keypad.press("KEY_1")
     qtbot.waitUntil(lambda: ratings(hall) == [(first, 1, None)], timeout=TIMEOUT)
     qtbot.waitUntil(lambda: window.rating.text() == "群众评价：非常满意", timeout=TIMEOUT)
-    assert hall.admin.window(1)["current"]["number"] == second
+    assert hall.admin.window(1).current.number == second
 
 
 def test_a_bad_rating_reason_is_picked_while_the_next_citizen_is_served(
@@ -66,7 +66,7 @@ def test_signing_out_while_a_rating_is_pending_still_records_it(hall: Hall, qtbo
     assert window.sign_out_button.isEnabled()
     qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.sign_in_page.isVisible, timeout=TIMEOUT)
-    assert hall.admin.window(1)["clerk_id"] is None
+    assert hall.admin.window(1).clerk_id is None
     assert window.rating_band.isVisible()  # the citizen may still press
     hall.keypad.press("KEY_2")
     qtbot.waitUntil(lambda: ratings(hall) == [(first, 2, None)], timeout=TIMEOUT)

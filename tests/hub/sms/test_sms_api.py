@@ -33,11 +33,11 @@ def test_a_hall_with_sms_tells_the_kiosk_and_keeps_a_waiting_tickets_phone(
         port = HubClientPort(kiosk, tmp_path / "kiosk")
         assert port.issue_ticket(TicketRequest(category="A")).sms  # the kiosk offers 短信提醒
         ticket = kiosk.issue_ticket(category="D")
-        answer = kiosk.subscribe_sms(ticket["id"], "13812345678")
-        assert answer == {"ticket_id": ticket["id"], "number": ticket["number"],
+        answer = kiosk.subscribe_sms(ticket.id, "13812345678")
+        assert answer.model_dump() == {"ticket_id": ticket.id, "number": ticket.number,
                           "phone_masked": "138****5678", "near_ahead": 2}  # fmt: skip
         with pytest.raises(HubRefused) as bad:
-            kiosk.subscribe_sms(ticket["id"], "1381234567")
+            kiosk.subscribe_sms(ticket.id, "1381234567")
         assert (bad.value.status, bad.value.code) == (422, "bad_phone")
         assert "11位手机号码" in bad.value.message
         with pytest.raises(HubRefused) as unknown:
@@ -59,7 +59,7 @@ def test_a_gateway_without_its_secret_leaves_sms_off_and_the_hub_serving(
         assert not port.issue_ticket(TicketRequest(category="A")).sms
         ticket = kiosk.issue_ticket(category="D")  # the queue does not need SMS
         with pytest.raises(HubRefused) as off:
-            kiosk.subscribe_sms(ticket["id"], "13812345678")
+            kiosk.subscribe_sms(ticket.id, "13812345678")
         assert (off.value.status, off.value.code) == (409, "sms_off")
         admin.close()
         kiosk.close()

@@ -15,6 +15,7 @@ import pytest
 import tomli_w
 
 from hall.hubprocess import HubProcess
+from hub import wire
 from hub.client import HubClient
 from hub.sms.gateways import write_secret
 from tests.conftest import queue_hall_data
@@ -71,11 +72,11 @@ def _clients(hub: HubProcess) -> tuple[HubClient, HubClient]:
     return hub.client(kiosk), hub.client(counter)
 
 
-def _four_tickets_with_phones(kiosk: HubClient) -> list[dict[str, Any]]:
+def _four_tickets_with_phones(kiosk: HubClient) -> list[wire.Ticket]:
     tickets = [kiosk.issue_ticket(category="D") for _ in PHONES]  # only window 3 serves D
     for ticket, phone in zip(tickets, PHONES, strict=True):
-        answer = kiosk.subscribe_sms(ticket["id"], phone)
-        assert answer["phone_masked"] == f"{phone[:3]}****{phone[-4:]}"
+        answer = kiosk.subscribe_sms(ticket.id, phone)
+        assert answer.phone_masked == f"{phone[:3]}****{phone[-4:]}"
     return tickets
 
 
@@ -128,7 +129,7 @@ def test_a_gateway_outage_drops_the_stale_near_messages_and_sends_the_rest_once(
     )
     admin = hub.client()
     for window, ticket in ((1, tickets[1]), (2, tickets[2])):  # calls go on meanwhile
-        admin.call_number(window, ticket["number"])
+        admin.call_number(window, ticket.number)
     admin.close()
     gateway.start()
     wait_for(

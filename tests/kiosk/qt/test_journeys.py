@@ -23,7 +23,7 @@ def test_an_ordinary_ticket_is_two_taps_and_shown_large_with_a_qr_code(qt_hall: 
     assert big_number(qt_hall) == "A001"
     assert qt_hall.window.view.findChild(QLabel, "qr") is not None
     assert [s.big for s in qt_hall.printer.slips] == ["A001"]
-    assert qt_hall.admin.queue()["today"]["issued"] == 1
+    assert qt_hall.admin.queue().today.issued == 1
 
 
 def test_guides_are_found_by_pinyin_typed_on_the_built_in_keyboard(qt_hall: QtHall) -> None:
@@ -94,11 +94,11 @@ def test_paper_out_shows_the_number_reads_it_alerts_staff_and_leaves_no_ghost(
     # the ticket screen says it did not print, once, instead of the printer banner
     assert any("号票没能打印，号码仍然有效" in t for t in qt_hall.texts())
     assert not any("打印机暂停使用" in t for t in qt_hall.texts())
-    assert qt_hall.admin.queue()["today"]["issued"] == 1  # the number shown is the only one
+    assert qt_hall.admin.queue().today.issued == 1  # the number shown is the only one
     qt_hall.printer.paper = True
     qt_hall.tap("ticket:reprint")
     assert [s.big for s in qt_hall.printer.slips] == ["A001"]
-    assert qt_hall.admin.queue()["today"]["issued"] == 1
+    assert qt_hall.admin.queue().today.issued == 1
 
 
 def test_a_broken_card_reader_is_a_banner_and_every_path_still_works(qt_hall: QtHall) -> None:

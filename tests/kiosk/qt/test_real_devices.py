@@ -174,7 +174,7 @@ def test_a_ticket_taken_by_taps_prints_its_number_hall_and_qr_code(box: Box) -> 
     assert payload.startswith(f"{box.admin.base_url}/m/")  # the ticket's phone page (issue 17)
     assert "监督电话" in job.text and box.config.hall.supervision_phone in job.text
     assert job.cuts == 1
-    assert box.admin.queue()["today"]["issued"] == 1
+    assert box.admin.queue().today.issued == 1
 
 
 def test_an_elderly_card_on_the_reader_takes_a_green_lane_ticket_showing_only_the_masked_name(
@@ -212,12 +212,12 @@ def test_paper_out_shows_and_says_the_number_alerts_staff_and_reprints_the_same_
     assert alert["source"] == "kiosk-1" and alert["device"] == "kiosk-1/printer"
     assert "A001" in str(alert["problem"]) + str(alert["detail"]), alert
     assert not box.printed(0), "nothing came out with no paper"
-    assert box.admin.queue()["today"]["issued"] == 1  # the number shown is the only one
+    assert box.admin.queue().today.issued == 1  # the number shown is the only one
     box.printer.printer.set_paper("ok")
     box.tap("ticket:reprint")
     [job] = box.printed(1)
     assert "A001" in job.texts
-    assert box.admin.queue()["today"]["issued"] == 1
+    assert box.admin.queue().today.issued == 1
 
 
 @pytest.mark.parametrize("fault", ["unplugged", "sam-fail", "silent"])
