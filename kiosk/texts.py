@@ -268,7 +268,6 @@ ZH: dict[str, str] = {
     "err.requeue_expired": "过号时间太久，不能重新排队了，请重新取号。",
     "err.central_unavailable": "暂时连不上政务服务平台，查不到办件进度，请稍后再试或到服务台咨询。",
     "err.unknown_case": "没有找到这个办件编号，请核对受理回执上的编号。",
-    "err.case_lookup_unavailable": "本机暂时不能查询办件进度，请到服务台咨询。",
 }
 
 # Hub error code → text key. Every code the hub can answer is listed (a test checks this against
@@ -305,7 +304,6 @@ REFUSALS: dict[str, str] = {
     "requeue_expired": "err.requeue_expired",
     "central_unavailable": "err.central_unavailable",
     "unknown_case": "err.unknown_case",
-    "case_lookup_unavailable": "err.case_lookup_unavailable",
     # Not for a kiosk: a misconfigured box or a hub bug. The citizen goes to the desk.
     "no_token": "err.device_not_allowed",
     "bad_token": "err.device_not_allowed",
