@@ -1,5 +1,7 @@
 """The console's 设备 page: every device token of the hall (type, name, window, last use, the
-health its box last reported), adding one and revoking one.
+health its box last reported), adding one and revoking one; and 软件版本与更新: each box's hallkit
+version, update state and last rollback's reason, with where the hall's rollout stands (the hub
+box first: :mod:`hub.fleet`).
 
 A new token is shown once: the add redirects to a page that takes it out of memory (bound to
 the session that made it, for :data:`SHOWN_FOR_SECONDS` at most), with a QR code of it for the
@@ -137,6 +139,52 @@ def _row(info: DeviceInfo, now: datetime, registry: DeviceRegistry) -> dict[str,
     }
 
 
+UPDATE_STATES = {
+    "waiting": "等待维护时段",
+    "current": "已是当前版本",
+    "updated": "已更新",
+    "rolled-back": "已自动回退",
+    "failed": "更新失败",
+}
+
+
+def _update_rows(fleet: Any, registry: DeviceRegistry) -> tuple[list[dict[str, Any]], str]:
+    """Each box's update row for the page, and the rollout in one sentence."""
+    if fleet is None:
+        return [], ""
+    rows = []
+    for box in fleet.boxes():
+        at = datetime.fromisoformat(box.at) if box.at else None
+        rows.append(
+            {
+                "box": box.box,
+                "name": box.name,
+                "role_name": "集中控制器"
+                if box.role == "hub"
+                else texts.DEVICE_ROLE_NAMES.get(box.role, box.role),
+                "version": box.version or "—",
+                "state": box.state,
+                "state_name": UPDATE_STATES.get(box.state, box.state),
+                "message": box.message,
+                "at": registry.hall_time(at).strftime("%Y-%m-%d %H:%M") if at else "",
+                "rollback": box.rollback or "",
+                "rollback_at": stamp_text(box.rollback_at, registry) if box.rollback_at else "",
+                "trouble": box.state in ("rolled-back", "failed"),
+            }
+        )
+    plan = fleet.plan()
+    hub = plan.canary
+    if hub is None:
+        rollout = "集中控制器尚未报告更新情况（在集中控制器上启用 hallkit-update.timer）。"
+    elif hub["state"] in ("rolled-back", "failed"):
+        rollout = "本厅更新已暂停：集中控制器更新后自检未通过，已回退；其他设备暂不更新。"
+    elif not plan.go:
+        rollout = "等待集中控制器在维护时段先行更新，其他设备随后更新。"
+    else:
+        rollout = f"集中控制器运行 {plan.release} 且自检正常；其他设备在维护时段更新到该版本。"
+    return rows, rollout
+
+
 def install_devices_page(app: FastAPI, console: Console, registry: DeviceRegistry) -> None:
     """Add ``/manage/devices`` (list and add form), the one showing of a new token, and the
     revoke confirmation and revoke."""
@@ -154,7 +202,10 @@ def install_devices_page(app: FastAPI, console: Console, registry: DeviceRegistr
     ) -> HTMLResponse:
         now = registry.now()
         rows = [_row(info, now, registry) for info in registry.overview()]
+        updates, rollout = _update_rows(getattr(request.app.state, "fleet", None), registry)
         context = {
+            "updates": updates,
+            "rollout": rollout,
             "active": [r for r in rows if r["active"]],
             "revoked": [r for r in rows if not r["active"]],
             "roles": [(r, texts.DEVICE_ROLE_NAMES[r]) for r in ADDABLE],

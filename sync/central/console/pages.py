@@ -23,6 +23,7 @@ from sync.central.console.regions import (
 )
 from sync.central.console.web import PREFIX, ConsoleWeb, Viewer
 from sync.central.errors import CentralError
+from sync.central.fleet import hall_fleets
 from weblogin import login
 
 
@@ -48,8 +49,14 @@ def install_pages(app: FastAPI, web: ConsoleWeb) -> None:
         else:
             chosen = ""
         halls = hall_rows(web.central, tree, visible, web.central.now())
+        fleets = hall_fleets(web.central)  # each hall's boxes: versions, rollout, rollbacks
+        off_release = request.query_params.get("release") == "off"
+        if off_release:  # 未在当前版本: a release applies and not every box runs it
+            halls = [h for h in halls if not fleets[h.id].on_release]
         context = {
             "halls": halls,
+            "fleets": fleets,
+            "off_release": off_release,
             "regions": [(d, r) for d, r in tree.walk(me.account.region)],
             "chosen": chosen,
             "troubled": sum(1 for h in halls if h.troubles),
