@@ -375,6 +375,9 @@ class Updater:
                     )
                 wanted[name] = self.release
             said = f"on the release {self.release}"
+            ahead = [f"{n} {v}" for n, v in installed.items() if v != self.release]
+            if ahead:  # never downgraded: central names an older release than the box runs
+                said = f"{', '.join(ahead)} newer than the release {self.release}: kept"
         if not wanted:
             return {}, Outcome("current", said, installed)
         return wanted, None

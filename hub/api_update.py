@@ -12,7 +12,8 @@ boxes reach central's package repository through their hub.
 - ``PUT /api/v1/update/state`` (any device token) body: the box's ``update.json`` (``state``,
   ``message``, ``installed``, ``previous``, ``release``, ``at``) → ``{"box": …}``, kept as the
   token's box's state (:mod:`hub.fleet`; a change goes to central as a ``box.update`` event).
-  422 ``bad_report``.
+  422 ``bad_report``; 403 ``not_a_box`` for the admin token (the hub box's own state is its
+  file).
 - ``GET /api/v1/update/plan`` (any device token) → ``{"go", "release", "reason", "canary"}``:
   whether the box may update now and to which version: the hub box first (the canary), the
   others after it runs healthy, to the version it runs.
@@ -28,7 +29,7 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, FastAPI, Header, Query
 
 from hub.auth import Device, DeviceRegistry, require
-from hub.errors import Conflict, Invalid
+from hub.errors import Conflict, Forbidden, Invalid
 from hub.fleet import BadReport, FleetBook
 from sync.apt_login import apt_password
 from sync.credential import CredentialError, load_credential
@@ -83,6 +84,7 @@ def install_update(
     """Add the fleet-update routes to the hub's ``app``; ``data_dir`` is the hub's folder,
     ``fleet`` keeps the boxes' update states (``app.state.fleet``)."""
     app.state.fleet = fleet
+    fleet.is_active = registry.is_active  # a revoked box drops out of the lists
 
     async def device(
         authorization: Annotated[str | None, Header()] = None,
@@ -106,6 +108,8 @@ def install_update(
     @app.put(f"{API}/update/state")
     def report_state(dev: Auth, report: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         """Keep this box's latest ``update.json`` (the token says which box)."""
+        if dev.role == "admin":
+            raise Forbidden("not_a_box", "管理令牌属于大厅主机本身，不报告设备的更新状态")
         try:
             state = fleet.record(dev.id, dev.role, dev.name, report)
         except BadReport as err:

@@ -191,6 +191,9 @@ class FleetBook:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.is_active: Any = None
+        """``is_active(device_id)``: whether a box's token is still valid (the registry's);
+        a revoked box is no longer listed (its row stays, and comes back if it reports)."""
 
     # -- reports -----------------------------------------------------------------------------
 
@@ -285,6 +288,8 @@ class FleetBook:
             .fetchall()
         )
         found = [BoxState.from_row(dict(zip(_COLUMNS, r, strict=True))) for r in rows]
+        if self.is_active is not None:
+            found = [b for b in found if b.box == HUB_BOX or self.is_active(b.box)]
         return sorted(found, key=lambda b: (b.box != HUB_BOX, b.name, b.box))
 
     def plan(self) -> Plan:

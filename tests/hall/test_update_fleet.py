@@ -236,3 +236,15 @@ def test_without_a_release_the_hub_box_takes_the_newest(hall: Hall) -> None:
     assert hall.hub_box.installed() == "1.1"
     assert hall.kiosk.run() == 0
     assert hall.kiosk.installed() == "1.1"
+
+
+@needs_apt_tools
+def test_an_older_release_never_downgrades_a_box(
+    hall: Hall, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert hall.hub_box.run() == 0 and hall.hub_box.installed() == "1.1"
+    hall.release("1.0")
+    capsys.readouterr()
+    assert hall.hub_box.run() == 0
+    assert capsys.readouterr().out == f"current: {PROBE} 1.1 newer than the release 1.0: kept\n"
+    assert hall.hub_box.installed() == "1.1"

@@ -122,7 +122,18 @@ def test_only_the_halls_devices_report_and_only_the_admin_lists(hall: Hall) -> N
     assert hall.get("plan", None).status_code == 401
     kiosk = hall.token()
     assert hall.get("boxes", kiosk).status_code == 403
-    assert hall.get("boxes", hall.token("admin", "technician")).status_code == 200
+    admin = hall.token("admin", "technician")
+    assert hall.get("boxes", admin).status_code == 200
+    assert hall.put(admin, _report()).status_code == 403  # the hub box's state is its file
+
+
+def test_a_revoked_box_is_no_longer_listed(hall: Hall) -> None:
+    device, token = hall.hub.registry.add("kiosk", "旧取号机")
+    assert hall.put(token, _report()).status_code == 200
+    admin = hall.token("admin", "technician")
+    assert [b["name"] for b in hall.get("boxes", admin).json()["boxes"]] == ["旧取号机"]
+    hall.hub.registry.revoke(device.id)
+    assert hall.get("boxes", admin).json()["boxes"] == []
 
 
 def test_the_other_boxes_wait_for_the_hub_box_then_take_its_version(hall: Hall) -> None:
