@@ -31,8 +31,9 @@ help:
 	@echo "  make lint       ruff check, ruff format --check, mypy, lint-imports"
 	@echo "  make fmt        ruff check --fix, then ruff format (rewrites files)"
 	@echo "  make bench      $(VENV)/bin/python bench/run.py"
-	@echo "  make package    build dist/hallkit_VERSION_ARCH.deb from the committed HEAD"
-	@echo "  make package-test  build, then install/upgrade/roll back/purge in a Debian 12 root"
+	@echo "  make package    build dist/hallkit{,-screen,-central}_VERSION_ARCH.deb from the committed HEAD"
+	@echo "  make package-test  build twice (byte-identical), lintian, then install each role's box,"
+	@echo "                  upgrade, roll back and purge in throwaway Debian 12 roots"
 	@echo "  make bare-test  make demo and make test as root in a bare Debian 12 root (debootstrap)"
 	@echo "  make deps       only bootstrap: Debian packages, $(VENV) with the locked dependencies"
 	@echo "  make lock       re-lock requirements/*.txt (hashes) after editing pyproject.toml"
@@ -92,9 +93,11 @@ clean:
 distclean: clean
 	rm -rf $(VENV) .stamp-*
 
-# Packaging (issue 7): the .deb for real halls; see packaging/README.md. `make test` builds one
-# package from HEAD and checks its contents; package-test also installs, upgrades, rolls back
-# and purges it in a throwaway Debian 12 root (as root; made once with debootstrap).
+# Packaging (issues 7, 18): the .debs for real halls, one per role (hallkit for the hub box,
+# hallkit-screen, hallkit-central); see packaging/README.md. `make test` builds them from HEAD
+# and checks their contents; package-test also builds twice and compares, runs lintian, and
+# installs, upgrades, rolls back and purges them in throwaway Debian 12 roots (as root; made once
+# with debootstrap).
 .PHONY: package package-test
 
 package: deps
