@@ -122,7 +122,7 @@ class Traffic:
                 client.close()
                 client, url = self._client(token), self.url()
             try:
-                self.issued.append(client.issue_ticket(category=rng.choice(UNCAPPED))["id"])
+                self.issued.append(client.issue_ticket(category=rng.choice(UNCAPPED)).id)
             except HubUnavailable:
                 time.sleep(0.05)
             except HubRefused as err:
