@@ -443,26 +443,26 @@ def _plan_run(args: argparse.Namespace, config: Any) -> tuple[str | None, str | 
     if hub_url is not None:
         token = _token(args)
         if token is None:
-            return None, f"no device token to ask the hub at {hub_url}", None
+            return None, f"没有设备令牌，无法询问大厅主机 {hub_url}", None
         try:
             plan = hub_plan(hub_url, token)
         except AskError as err:
-            return None, f"cannot ask the hub whether to update: {err}", (hub_url, token)
+            return None, f"无法询问大厅主机是否更新：{err}", (hub_url, token)
         if not plan["go"]:
-            return None, f"the hub says wait: {plan.get('reason', '')}", (hub_url, token)
+            return None, f"大厅主机要求等待：{plan.get('reason', '')}", (hub_url, token)
         return args.release or plan.get("release"), None, (hub_url, token)
     if args.release:
         return args.release, None, None
     try:
         credential = load_credential(args.data)
     except CredentialError as err:
-        return None, f"cannot read the hub's credential: {err}", None
+        return None, f"无法读取大厅主机的凭据：{err}", None
     if credential is None:
         return None, None, None  # a box alone: the newest version
     try:
         return central_release(credential), None, None
     except AskError as err:
-        return None, f"cannot ask central for the hall's release: {err}", None
+        return None, f"无法向中心询问本厅的发布版本：{err}", None
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -95,10 +95,10 @@ def clock_synchronised() -> bool:
 def in_window(calendar: HallCalendar, now: datetime, margin: timedelta) -> tuple[bool, str]:
     """Whether ``now`` is in the maintenance window; and why not."""
     if calendar.is_open(now):
-        return False, "the hall is open"
+        return False, "大厅正在办公"
     opening = calendar.next_open(now)
     if opening is not None and opening - now < margin:
-        return False, f"the hall opens at {calendar.local(opening):%H:%M}"
+        return False, f"大厅{calendar.local(opening):%H:%M}开始办公"
     return True, ""
 
 
@@ -271,11 +271,11 @@ class DoctorCheck:
     def __call__(self) -> tuple[bool, str]:
         found, said = self._findings()
         if found is None:
-            return False, f"hall doctor did not run: {said}"
+            return False, f"hall doctor 无法运行：{said}"
         worse = [name for name, rank in found.items() if rank > self.before.get(name, 0)]
         if worse:
-            return False, "worse than before the update: " + ", ".join(worse)
-        return True, f"nothing worse than before the update ({len(found)} findings)"
+            return False, "比更新前差：" + "、".join(worse)
+        return True, f"没有比更新前差的项目（共{len(found)}项）"
 
 
 def _tail(done: subprocess.CompletedProcess[str]) -> str:
@@ -328,10 +328,10 @@ class Updater:
     def _run(self, now: datetime, last: dict[str, Any] | None) -> tuple[Outcome, bool]:
         allowed, why = in_window(self.calendar, now, self.margin)
         if not self.clock_ok():
-            allowed, why = False, "the clock is not synchronised yet (NTP)"
+            allowed, why = False, "本机时间尚未同步（NTP）"
         installed = self.apt.installed(self.packages)
         if not allowed:
-            return Outcome("waiting", f"not in the maintenance window: {why}", installed), True
+            return Outcome("waiting", f"不在维护时段：{why}", installed), True
         if self.hold:
             return Outcome("waiting", self.hold, installed), True
         wanted, outcome = self._wanted(installed)
@@ -340,20 +340,17 @@ class Updater:
         rolled_back = last is not None and last.get("state") == "rolled-back"
         if rolled_back and last is not None and last.get("tried") == wanted and not self.retry:
             versions = ", ".join(f"{n} {v}" for n, v in wanted.items())
-            message = (
-                f"not trying {versions} again: it rolled back here at {last.get('at')}; "
-                "waiting for another release"
-            )
+            message = f"不再尝试 {versions}：本机 {last.get('at')} 更新后已回退；等待新的发布版本"
             return Outcome("rolled-back", message, installed, tried=wanted), False
         return self._update(installed, wanted), True
 
     def _wanted(self, installed: dict[str, str]) -> tuple[dict[str, str], Outcome | None]:
         """The versions to install, or the outcome that ends the run before any is."""
         if not installed:
-            return {}, Outcome("failed", f"none of {', '.join(self.packages)} is installed")
+            return {}, Outcome("failed", f"本机没有安装 {'、'.join(self.packages)}")
         refreshed = self.apt.run(APT_GET, "-q", "update")
         if refreshed.returncode != 0 or "\nW: " in "\n" + refreshed.stderr:
-            return {}, Outcome("failed", f"apt-get update: {_tail(refreshed)}", installed)
+            return {}, Outcome("failed", f"apt-get update 失败：{_tail(refreshed)}", installed)
         if self.release is None:
             candidates = self.apt.candidates(list(installed))
             wanted = {
@@ -361,7 +358,7 @@ class Updater:
                 for name, version in candidates.items()
                 if name in installed and newer(version, installed[name])
             }
-            said = "the newest version is installed"
+            said = "已是最新版本"
         else:
             wanted = {}
             for name, version in installed.items():
@@ -370,14 +367,14 @@ class Updater:
                 if self.release not in self.apt.available(name):
                     return {}, Outcome(
                         "waiting",
-                        f"the release {self.release} of {name} is not in central's repository",
+                        f"中心的软件源中还没有 {name} 的发布版本 {self.release}",
                         installed,
                     )
                 wanted[name] = self.release
-            said = f"on the release {self.release}"
+            said = f"已是发布版本 {self.release}"
             ahead = [f"{n} {v}" for n, v in installed.items() if v != self.release]
             if ahead:  # never downgraded: central names an older release than the box runs
-                said = f"{', '.join(ahead)} newer than the release {self.release}: kept"
+                said = f"{'、'.join(ahead)} 比发布版本 {self.release} 新：保持不变"
         if not wanted:
             return {}, Outcome("current", said, installed)
         return wanted, None
@@ -392,7 +389,7 @@ class Updater:
             if deb is None:
                 return Outcome(
                     "failed",
-                    f"no .deb of {name} {version} to roll back to: not updating (put it in {kept})",
+                    f"找不到 {name} {version} 的安装包，无法回退，因此不更新（请放到 {kept}）",
                     installed,
                 )
             if deb.parent != kept:
@@ -412,9 +409,9 @@ class Updater:
                 self._keep(now_installed, [kept, archives])
                 changes = ", ".join(f"{n} {installed[n]} → {v}" for n, v in wanted.items())
                 return Outcome("updated", changes, now_installed, installed)
-            reason = f"the check failed after the update: {said}"
+            reason = f"更新后自检未通过：{said}"
         else:
-            reason = f"apt-get install failed: {_tail(done)}"
+            reason = f"apt-get install 失败：{_tail(done)}"
         outcome = self._roll_back(reason, previous_debs, installed)
         outcome.tried = wanted
         return outcome
@@ -432,11 +429,11 @@ class Updater:
         )
         back = self.apt.installed(self.packages)
         if done.returncode != 0 or back != previous:
-            return Outcome("failed", f"{reason}; rollback failed: {_tail(done)}", back, previous)
+            return Outcome("failed", f"{reason}；回退失败：{_tail(done)}", back, previous)
         healthy, said = self.check()
-        after = "healthy again" if healthy else f"the check still fails: {said}"
+        after = "自检正常" if healthy else f"自检仍未通过：{said}"
         versions = ", ".join(f"{n} {v}" for n, v in back.items())
-        return Outcome("rolled-back", f"{reason}; back on {versions}, {after}", back, previous)
+        return Outcome("rolled-back", f"{reason}；已回退到 {versions}，{after}", back, previous)
 
     def _keep(self, installed: dict[str, str], folders: list[Path]) -> None:
         """Keep a .deb of each installed version (the next update's way back), drop older ones."""

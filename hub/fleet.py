@@ -296,18 +296,19 @@ class FleetBook:
         """The rollout for the hall's other boxes: the hub box first."""
         hub = next((b for b in self.boxes() if b.box == HUB_BOX), None)
         if hub is None:
-            return Plan(False, None, "the hub box has not reported an update run yet")
+            return Plan(False, None, "集中控制器还没有报告更新情况")
         canary = hub.to_dict()
         if hub.state in ("rolled-back", "failed"):
             return Plan(
                 False,
                 None,
-                f"the hub box's update {hub.state}: the hall's rollout is stopped ({hub.message})",
+                f"集中控制器{'更新后已回退' if hub.state == 'rolled-back' else '更新失败'}，本厅更新暂停"
+                f"（{hub.message}）",
                 canary,
             )
         if hub.state not in HEALTHY or not hub.version:
-            return Plan(False, None, "the hub box has not run in a maintenance window yet", canary)
-        return Plan(True, hub.version, f"the hub box runs {hub.version}, healthy", canary)
+            return Plan(False, None, "集中控制器还没有在维护时段运行更新", canary)
+        return Plan(True, hub.version, f"集中控制器运行 {hub.version}，自检正常", canary)
 
     # -- the hub box's file, watched -----------------------------------------------------------
 

@@ -133,13 +133,11 @@ def test_the_hub_box_takes_the_release_first_and_the_kiosk_follows_it(
     hall.release("1.0")  # the repository holds 1.1; central names 1.0: nobody takes 1.1 yet
     # The kiosk asks first: the hub box has not run yet, so it waits.
     assert hall.kiosk.run() == 0
-    assert "waiting: the hub says wait: the hub box has not reported an update run yet" in (
-        capsys.readouterr().out
-    )
+    assert "waiting: 大厅主机要求等待：集中控制器还没有报告更新情况" in (capsys.readouterr().out)
     assert hall.hub_box.run() == 0
-    assert capsys.readouterr().out.startswith("current: on the release 1.0")
+    assert capsys.readouterr().out.startswith("current: 已是发布版本 1.0")
     assert hall.kiosk.run() == 0
-    assert capsys.readouterr().out.startswith("current: on the release 1.0")
+    assert capsys.readouterr().out.startswith("current: 已是发布版本 1.0")
 
     hall.release("1.1")
     assert hall.kiosk.run() == 0  # the hub box is still on 1.0: the kiosk stays with it
@@ -172,9 +170,7 @@ def test_while_the_hall_is_open_no_box_moves_and_the_last_outcome_stays_reported
     hall.release("1.1")
     assert hall.hub_box.run() == 0
     assert hall.hub_box.run(now=MORNING) == 0
-    assert capsys.readouterr().out.endswith(
-        "waiting: not in the maintenance window: the hall is open\n"
-    )
+    assert capsys.readouterr().out.endswith("waiting: 不在维护时段：大厅正在办公\n")
     assert hall.boxes()["集中控制器"]["state"] == "updated"  # not replaced by "waiting"
     assert hall.kiosk.run(now=MORNING) == 0
     assert hall.kiosk.installed() == "1.0"
@@ -188,22 +184,22 @@ def test_a_canary_that_rolls_back_stops_the_halls_rollout_and_central_shows_it(
     assert hall.hub_box.run() == 0 and hall.kiosk.run() == 0
     hall.release("1.1")
     assert hall.hub_box.run(check="false") == 1  # the check fails after the update
-    assert "rolled-back: the check failed after the update" in capsys.readouterr().out
+    assert "rolled-back: 更新后自检未通过" in capsys.readouterr().out
     assert hall.hub_box.installed() == "1.0"
     # The kiosk is told to wait, and stays on 1.0.
     assert hall.kiosk.run() == 0
     out = capsys.readouterr().out
-    assert "waiting: the hub says wait: the hub box's update rolled-back" in out
-    assert "the hall's rollout is stopped" in out
+    assert "waiting: 大厅主机要求等待：集中控制器更新后已回退" in out
+    assert "本厅更新暂停" in out
     assert hall.kiosk.installed() == "1.0"
     # The hub box does not try the same release again by itself.
     assert hall.hub_box.run() == 1
-    assert f"not trying {PROBE} 1.1 again" in capsys.readouterr().out
+    assert f"不再尝试 {PROBE} 1.1" in capsys.readouterr().out
     assert hall.hub_box.installed() == "1.0"
 
     hub_row = hall.boxes()["集中控制器"]
     assert hub_row["state"] == "rolled-back"
-    assert str(hub_row["rollback"]).startswith("the check failed after the update")
+    assert str(hub_row["rollback"]).startswith("更新后自检未通过")
     hall.sent_up()
     fleet = hall_fleets(hall.central.store)[hall.credential.hall]
     assert fleet.rollout == "已停止：集中控制器更新失败"
@@ -224,9 +220,7 @@ def test_a_release_not_in_the_repository_is_waited_for(
 ) -> None:
     hall.release("1.5")
     assert hall.hub_box.run() == 0
-    assert f"waiting: the release 1.5 of {PROBE} is not in central's repository" in (
-        capsys.readouterr().out
-    )
+    assert f"waiting: 中心的软件源中还没有 {PROBE} 的发布版本 1.5" in (capsys.readouterr().out)
     assert hall.hub_box.installed() == "1.0"
 
 
@@ -246,5 +240,5 @@ def test_an_older_release_never_downgrades_a_box(
     hall.release("1.0")
     capsys.readouterr()
     assert hall.hub_box.run() == 0
-    assert capsys.readouterr().out == f"current: {PROBE} 1.1 newer than the release 1.0: kept\n"
+    assert capsys.readouterr().out == f"current: {PROBE} 1.1 比发布版本 1.0 新：保持不变\n"
     assert hall.hub_box.installed() == "1.1"

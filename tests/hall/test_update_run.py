@@ -122,7 +122,7 @@ def test_while_the_hall_is_open_nothing_changes(box: Box) -> None:
     outcome = box.updater(True).run(datetime(2026, 12, 8, 10, 0, tzinfo=ZONE))
     assert (outcome.state, outcome.message) == (
         "waiting",
-        "not in the maintenance window: the hall is open",
+        "不在维护时段：大厅正在办公",
     )
     assert box.installed() == "1.0"
     assert _state(box)["state"] == "waiting"
@@ -133,7 +133,7 @@ def test_a_box_whose_clock_is_not_synchronised_does_not_decide_the_window(box: B
     outcome = box.updater(True, clock_ok=False).run(NIGHT)
     assert (outcome.state, outcome.message) == (
         "waiting",
-        "not in the maintenance window: the clock is not synchronised yet (NTP)",
+        "不在维护时段：本机时间尚未同步（NTP）",
     )
     assert box.installed() == "1.0"
 
@@ -159,8 +159,8 @@ def test_a_failed_check_rolls_the_box_back_by_itself(box: Box) -> None:
     outcome = box.updater([False, True]).run(NIGHT)
     assert outcome.state == "rolled-back"
     assert box.installed() == "1.1"
-    assert "the check failed after the update: ✗ hub FAIL" in outcome.message
-    assert outcome.message.endswith(f"back on {PROBE} 1.1, healthy again")
+    assert "更新后自检未通过：✗ hub FAIL" in outcome.message
+    assert outcome.message.endswith(f"已回退到 {PROBE} 1.1，自检正常")
     assert outcome.exit_status == 1
     state = _state(box)
     assert (state["state"], state["installed"], state["previous"]) == (
@@ -178,7 +178,7 @@ def test_without_a_way_back_the_box_does_not_update(box: Box) -> None:
         deb.unlink()
     outcome = box.updater(True).run(NIGHT)
     assert outcome.state == "failed"
-    assert outcome.message.startswith(f"no .deb of {PROBE} 1.0 to roll back to")
+    assert outcome.message.startswith(f"找不到 {PROBE} 1.0 的安装包，无法回退")
     assert box.installed() == "1.0"
 
 
@@ -187,7 +187,7 @@ def test_a_tampered_index_is_no_update(box: Box) -> None:
     in_release = box.central_data / "apt/public/dists/hallkit/InRelease"
     in_release.write_text(in_release.read_text().replace("Label: hallkit", "Label: evil"))
     outcome = box.updater(True).run(NIGHT)
-    assert outcome.state == "failed" and outcome.message.startswith("apt-get update:")
+    assert outcome.state == "failed" and outcome.message.startswith("apt-get update 失败：")
     assert box.installed() == "1.0"
 
 
@@ -196,11 +196,11 @@ def test_the_command_runs_the_given_check(box: Box, capsys: pytest.CaptureFixtur
     argv = ["update", "run", "--data", str(box.data), "--apt-root", str(box.root)]
     argv += ["--package", PROBE, "--now", NIGHT.isoformat(), "--check", "false"]
     assert main(argv) == 1
-    assert capsys.readouterr().out.startswith("rolled-back: the check failed after the update")
+    assert capsys.readouterr().out.startswith("rolled-back: 更新后自检未通过")
     assert box.installed() == "1.0"
     # The version that rolled back is not tried again by itself…
     assert main([*argv[:-1], "true"]) == 1
-    assert capsys.readouterr().out.startswith(f"rolled-back: not trying {PROBE} 1.1 again")
+    assert capsys.readouterr().out.startswith(f"rolled-back: 不再尝试 {PROBE} 1.1")
     assert box.installed() == "1.0"
     # …only when the technician says so.
     assert main([*argv[:-1], "true", "--retry"]) == 0
@@ -232,14 +232,14 @@ def test_the_doctor_check_rolls_back_only_for_what_got_worse(tmp_path: Path) -> 
     report.write_text(json.dumps([_finding("printer", "warn"), _finding("hub", "ok")]))
     check.baseline()
     # The paper was near its end before the update: no reason to roll back.
-    assert check() == (True, "nothing worse than before the update (2 findings)")
+    assert check() == (True, "没有比更新前差的项目（共2项）")
     report.write_text(json.dumps([_finding("printer", "ok"), _finding("hub", "fail")]))
-    assert check() == (False, "worse than before the update: hub /dev/hub")
+    assert check() == (False, "比更新前差：hub /dev/hub")
     report.write_text(json.dumps([_finding("printer", "warn"), _finding("keypad", "warn")]))
-    assert check() == (False, "worse than before the update: keypad /dev/keypad")
+    assert check() == (False, "比更新前差：keypad /dev/keypad")
     report.write_text("Traceback (most recent call last): ImportError")
     ok, said = check()
-    assert not ok and said.startswith("hall doctor did not run: Traceback")
+    assert not ok and said.startswith("hall doctor 无法运行：Traceback")
 
 
 def test_the_doctor_check_runs_the_real_doctor(tmp_path: Path) -> None:

@@ -142,14 +142,14 @@ def test_the_other_boxes_wait_for_the_hub_box_then_take_its_version(hall: Hall) 
     assert plan == {
         "go": False,
         "release": None,
-        "reason": "the hub box has not reported an update run yet",
+        "reason": "集中控制器还没有报告更新情况",
         "canary": None,
     }
     hall.hub_box_writes(_report("waiting", "1.3.2"))
     plan = hall.get("plan", kiosk).json()
     assert (plan["go"], plan["reason"]) == (
         False,
-        "the hub box has not run in a maintenance window yet",
+        "集中控制器还没有在维护时段运行更新",
     )
     hall.hub_box_writes(_report("updated", "1.4.0"))
     plan = hall.get("plan", kiosk).json()
@@ -161,11 +161,11 @@ def test_the_other_boxes_wait_for_the_hub_box_then_take_its_version(hall: Hall) 
 def test_a_hub_box_that_rolled_back_stops_the_rollout_and_its_reason_is_kept(hall: Hall) -> None:
     kiosk = hall.token()
     hall.hub_box_writes(_report("updated", "1.4.0"))
-    reason = "the check failed after the update: worse than before the update: hub; back on …"
+    reason = "更新后自检未通过：比更新前差：hub；已回退到 hallkit 1.3.2，自检正常"
     hall.hub_box_writes(_report("rolled-back", "1.4.0", message=reason))
     plan = hall.get("plan", kiosk).json()
     assert plan["go"] is False and plan["release"] is None
-    assert plan["reason"].startswith("the hub box's update rolled-back: the hall's rollout")
+    assert plan["reason"].startswith("集中控制器更新后已回退，本厅更新暂停（更新后自检未通过")
     # A later run that only waits keeps the rollback's reason in view.
     hall.hub_box_writes(_report("current", "1.4.0"))
     rows = hall.get("boxes", hall.token("admin", "technician")).json()["boxes"]

@@ -61,7 +61,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Central, str, Browser]]:
     _send(
         central,
         halls[CHENGJIANG],
-        [_box("hub", "rolled-back", "1.3.2", "the check failed after the update: hub")],
+        [_box("hub", "rolled-back", "1.3.2", "更新后自检未通过：hub")],
     )
     try:
         with live_central(central) as url, chromium() as browser:
@@ -92,7 +92,7 @@ def test_the_halls_page_shows_versions_rollout_and_rollbacks_and_filters_off_rel
     assert rows[CHENGJIANG][9] == "1.3.2\n1 台设备"
     rollout = rows[CHENGJIANG][10]
     assert rollout.startswith("当前版本 1.4.0\n已停止：集中控制器更新失败")
-    assert "集中控制器：已回退（the check failed after the update: hub）" in rollout
+    assert "集中控制器：已回退（更新后自检未通过：hub）" in rollout
 
     browser.click("#release-filter", navigates=True)
     assert browser.eval("location.search") == "?release=off"
