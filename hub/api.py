@@ -25,6 +25,7 @@ from hub import events as sse
 from hub import wire
 from hub.actor_auth import actor_resolver
 from hub.actors import Actor, SessionLookup
+from hub.api_auth import device_dependency
 from hub.api_cases import install_cases
 from hub.api_docs import install_api_docs
 from hub.api_errors import NOT_JSON, install_http_errors, is_unreadable_json
@@ -221,16 +222,7 @@ def create_app(
 
     # Dependencies are async on purpose: they only look up an in-memory cache, and a plain def
     # would cost a thread-pool hand-off per request (measured in bench/: ~10% of throughput).
-    async def device(
-        authorization: Annotated[str | None, Header()] = None,
-        token: Annotated[str | None, Query()] = None,
-    ) -> Device:
-        bearer = None
-        if authorization:
-            scheme, _, value = authorization.partition(" ")
-            if scheme.lower() == "bearer":
-                bearer = value.strip()
-        return registry.authenticate(bearer or token)
+    device = device_dependency(registry)
 
     Auth = Annotated[Device, Depends(device)]
 

@@ -26,8 +26,9 @@ import json
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, Header, Query
+from fastapi import Body, Depends, FastAPI
 
+from hub.api_auth import device_dependency
 from hub.auth import Device, DeviceRegistry, require
 from hub.errors import Conflict, Forbidden, Invalid
 from hub.fleet import BadReport, FleetBook
@@ -86,16 +87,7 @@ def install_update(
     app.state.fleet = fleet
     fleet.is_active = registry.is_active  # a revoked box drops out of the lists
 
-    async def device(
-        authorization: Annotated[str | None, Header()] = None,
-        token: Annotated[str | None, Query()] = None,
-    ) -> Device:
-        bearer = None
-        if authorization:
-            scheme, _, value = authorization.partition(" ")
-            if scheme.lower() == "bearer":
-                bearer = value.strip()
-        return registry.authenticate(bearer or token)
+    device = device_dependency(registry)
 
     Auth = Annotated[Device, Depends(device)]
 
