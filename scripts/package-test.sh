@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make package-test: build the packages of HEAD twice (the reproducibility check) and a higher
-# version (the upgrade test), run lintian on them, make throwaway Debian 12 roots once (a hub
-# box's: hallkit's Depends; a screen box's: hallkit-screen's too), then run tests/packaging.
+# version (the upgrade test and the fleet update through central's signed repository), run
+# lintian on them, make throwaway Debian 12 roots once (a hub box's: hallkit's Depends; a screen
+# box's: hallkit-screen's too; central's: hallkit-central's too), then run tests/packaging.
 #
 # The roots are made with debootstrap (installed with apt-get if missing) from this machine's
 # own apt mirror, the site of its apt sources that serves bookworm (DEBIAN_MIRROR overrides it);
@@ -46,8 +47,10 @@ fi
 depends_of() { dpkg-deb -f "$1" Depends | tr -d ' ' | tr ',' '\n' | sed 's/(.*//' | grep -vx hallkit | sort -u | tr '\n' ' '; }
 BASE_DEPS="$(depends_of "$OUT"/now/hallkit_*.deb)"
 SCREEN_DEPS="$(depends_of "$OUT"/now/hallkit-screen_*.deb)"
+CENTRAL_DEPS="$(depends_of "$OUT"/now/hallkit-central_*.deb)"
 HUB_ROOT="$CACHE-hub-$(printf '%s' "$BASE_DEPS" | md5sum | cut -c1-10)"
 SCREEN_ROOT="$CACHE-screen-$(printf '%s|%s' "$BASE_DEPS" "$SCREEN_DEPS" | md5sum | cut -c1-10)"
+CENTRAL_ROOT="$CACHE-central-$(printf '%s|%s' "$BASE_DEPS" "$CENTRAL_DEPS" | md5sum | cut -c1-10)"
 
 # make_root DIR FROM PACKAGES...: DIR from a copy of FROM (or debootstrap) plus PACKAGES
 make_root() {
@@ -84,7 +87,10 @@ if [[ "$(id -u)" == 0 ]]; then
   make_root "$HUB_ROOT" "" $BASE_DEPS
   # shellcheck disable=SC2086
   make_root "$SCREEN_ROOT" "$HUB_ROOT" $SCREEN_DEPS
-  export HALLKIT_TEST_CHROOT="$HUB_ROOT" HALLKIT_TEST_CHROOT_SCREEN="$SCREEN_ROOT"
+  # shellcheck disable=SC2086
+  make_root "$CENTRAL_ROOT" "$HUB_ROOT" $CENTRAL_DEPS
+  export HALLKIT_TEST_CHROOT="$HUB_ROOT" HALLKIT_TEST_CHROOT_SCREEN="$SCREEN_ROOT" \
+    HALLKIT_TEST_CHROOT_CENTRAL="$CENTRAL_ROOT"
 else
   dr_say "not root: no Debian 12 roots; the install tests will skip"
 fi

@@ -164,17 +164,29 @@ done < <(find "$BASE" "$CENTRAL" -name '*.so*' -type f -print0)
 find "$BASE$VENV/lib" "$SCREEN$QT_DIR" "$CENTRAL$CENTRAL_DIR" -type f -perm /111 -exec chmod 0644 {} +
 
 # 4. Units, rules, configuration, docs, and the hall command on PATH.
-install -D -m 0644 -t "$BASE/lib/systemd/system" packaging/systemd/hallkit-hub.service
+# Every box updates itself from central (hall update run): the unit and its timer, shipped
+# disabled (the technician enables the timer with the role's unit; docs/fleet-updates.md).
+install -D -m 0644 -t "$BASE/lib/systemd/system" packaging/systemd/hallkit-hub.service \
+  packaging/systemd/hallkit-update.{service,timer}
 install -D -m 0644 -t "$SCREEN/lib/systemd/system" \
   packaging/systemd/hallkit-{kiosk,counter,board,display}.service
 [[ -f packaging/systemd/hallkit-central.service ]] \
   && install -D -m 0644 -t "$CENTRAL/lib/systemd/system" packaging/systemd/hallkit-central.service
 install -D -m 0644 -t "$BASE/lib/udev/rules.d" packaging/udev/70-hallkit.rules
 install -D -m 0644 packaging/etc/hallkit.env "$BASE/etc/hallkit/hallkit.env"
+# central's settings (a conffile; 0640 in step 7: it may hold the database's password)
+[[ -f packaging/etc/central.env ]] \
+  && install -D -m 0644 packaging/etc/central.env "$CENTRAL/etc/hallkit/central.env"
 install -D -m 0644 packaging/pam/hallkit-session "$BASE/etc/pam.d/hallkit-session"
 install -D -m 0644 -t "$BASE/usr/share/doc/hallkit" \
   packaging/udev/69-hallkit-local.rules.example README.md
-[[ -f docs/install.md ]] && install -m 0644 docs/install.md "$BASE/usr/share/doc/hallkit/install.md"
+# The guides the units name in Documentation= (the update units: fleet-updates.md; central's:
+# central.md, in the base's folder with the others).
+for doc in install fleet-updates central; do
+  if [[ -f "docs/$doc.md" ]]; then
+    install -m 0644 "docs/$doc.md" "$BASE/usr/share/doc/hallkit/$doc.md"
+  fi
+done
 mkdir -p "$BASE/usr/bin"
 ln -s "$VENV/bin/hall" "$BASE/usr/bin/hall"
 # Tab completion and the man page of the hall command, made by the command itself (as on a box:
@@ -233,6 +245,9 @@ fi
 for pkg in hallkit hallkit-screen hallkit-central; do
   stage="$WORK/$pkg"
   chmod -R u+rwX,go+rX,go-w "$stage"
+  if [[ -f "$stage/etc/hallkit/central.env" ]]; then
+    chmod 0640 "$stage/etc/hallkit/central.env"
+  fi
   (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -print0 | LC_ALL=C sort -z \
     | xargs -0 md5sum | sed 's| \./| |' >DEBIAN/md5sums)
   find "$stage" -newermt "@$SOURCE_DATE_EPOCH" -print0 | xargs -0 -r touch -h -d "@$SOURCE_DATE_EPOCH"

@@ -21,12 +21,13 @@ from pathlib import Path
 import pytest
 
 from tests.packaging.debfiles import PACKAGES, depends, field, found_in, members
-from tests.packaging.unitfiles import CENTRAL_UNIT, GUI_ROLES, PACKAGING
+from tests.packaging.unitfiles import CENTRAL_UNIT, GUI_ROLES, PACKAGING, read_unit, values
 
 VENV = "/opt/hallkit/venv"
 SITE = f"{VENV}/lib/python3.11/site-packages"
 UNITS_OF = {
-    "hallkit": ["hallkit-hub.service"],
+    # the hub's unit, and every box's update from central with its timer (shipped disabled)
+    "hallkit": ["hallkit-hub.service", "hallkit-update.service", "hallkit-update.timer"],
     "hallkit-screen": [f"hallkit-{role}.service" for role in GUI_ROLES],
     "hallkit-central": [CENTRAL_UNIT.name],
 }
@@ -54,8 +55,48 @@ def test_file_names_say_package_version_and_architecture(debs: dict[str, Path]) 
 
 def test_each_package_holds_its_roles_units(debs: dict[str, Path]) -> None:
     for name, deb in debs.items():
-        units = sorted(m.rsplit("/", 1)[1] for m in members(deb) if m.endswith(".service"))
+        units = sorted(
+            m.rsplit("/", 1)[1] for m in members(deb) if m.endswith((".service", ".timer"))
+        )
         assert units == sorted(UNITS_OF[name]), name
+
+
+def test_the_guide_each_unit_names_is_installed(
+    debs: dict[str, Path], extracted: dict[str, Path]
+) -> None:
+    """Documentation=file:… of every shipped unit is a file of the packages (the update units
+    name fleet-updates.md, central's central.md): the guide of docs/ (its title)."""
+    shipped = {path for deb in debs.values() for path in members(deb)}
+    named = set()
+    for units in UNITS_OF.values():
+        for unit in units:
+            for _, key, value in read_unit(PACKAGING / "systemd" / unit):
+                if key == "Documentation":
+                    named |= {
+                        v.removeprefix("file:") for v in value.split() if v.startswith("file:")
+                    }
+    assert "/usr/share/doc/hallkit/fleet-updates.md" in named
+    for path in sorted(named):
+        assert path in shipped, path
+        assert path.startswith("/usr/share/doc/hallkit/"), path
+        guide = PACKAGING.parent / "docs" / path.rsplit("/", 1)[1]
+        title = (extracted["hallkit"] / path.lstrip("/")).read_text().splitlines()[0]
+        assert title == guide.read_text().splitlines()[0], path
+
+
+def test_the_update_timer_is_shipped_but_enabled_by_no_maintainer_script(
+    extracted: dict[str, Path],
+) -> None:
+    """The technician enables hallkit-update.timer with the role's unit (docs/fleet-updates.md):
+    no package enables or starts it; removing hallkit stops it."""
+    for root in extracted.values():
+        for script in ("postinst", "prerm", "postrm"):
+            text = (root / "DEBIAN" / script).read_text()
+            code = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
+            assert not re.search(r"\b(enable|start)\b[^\n]*hallkit-update", code), script
+    prerm = (extracted["hallkit"] / "DEBIAN/prerm").read_text()
+    assert "deb-systemd-invoke stop hallkit-update.timer" in prerm
+    assert "stop hallkit-update.service" not in prerm  # apt may be running in it
 
 
 def test_the_base_holds_rules_config_and_the_venv(debs: dict[str, Path]) -> None:
@@ -146,6 +187,7 @@ def test_packaged_files_are_the_ones_in_packaging(extracted: dict[str, Path]) ->
         ("hallkit", "etc/hallkit/hallkit.env"): PACKAGING / "etc/hallkit.env",
         ("hallkit", "etc/pam.d/hallkit-session"): PACKAGING / "pam/hallkit-session",
         ("hallkit", "lib/udev/rules.d/70-hallkit.rules"): PACKAGING / "udev/70-hallkit.rules",
+        ("hallkit-central", "etc/hallkit/central.env"): PACKAGING / "etc/central.env",
         **{
             (name, f"lib/systemd/system/{unit}"): PACKAGING / "systemd" / unit
             for name, units in UNITS_OF.items()
@@ -159,8 +201,40 @@ def test_packaged_files_are_the_ones_in_packaging(extracted: dict[str, Path]) ->
 def test_conffiles_are_the_settings_under_etc(extracted: dict[str, Path]) -> None:
     conffiles = (extracted["hallkit"] / "DEBIAN/conffiles").read_text().split()
     assert conffiles == ["/etc/hallkit/hallkit.env", "/etc/pam.d/hallkit-session"]
-    for name in ("hallkit-screen", "hallkit-central"):
-        assert not (extracted[name] / "DEBIAN/conffiles").exists()
+    central = (extracted["hallkit-central"] / "DEBIAN/conffiles").read_text().split()
+    assert central == ["/etc/hallkit/central.env"]
+    assert not (extracted["hallkit-screen"] / "DEBIAN/conffiles").exists()
+
+
+def test_centrals_settings_are_its_units_defaults_readable_by_root_only(
+    debs: dict[str, Path], extracted: dict[str, Path]
+) -> None:
+    """/etc/hallkit/central.env (the unit's EnvironmentFile=) sets what the unit's Environment=
+    sets, and is 0640: a PostgreSQL URL in it may hold a password."""
+    shipped = extracted["hallkit-central"] / "etc/hallkit/central.env"
+    assert shipped.read_bytes() == (PACKAGING / "etc/central.env").read_bytes()
+    settings = dict(
+        line.split("=", 1)
+        for line in shipped.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    defaults = dict(
+        pair.split("=", 1)
+        for value in values(CENTRAL_UNIT, "Environment")
+        for pair in value.split()
+    )
+    assert settings == defaults
+    assert members(debs["hallkit-central"])["/etc/hallkit/central.env"].startswith("-rw-r----- ")
+
+
+def test_central_depends_on_what_its_signed_repository_needs(debs: dict[str, Path]) -> None:
+    """`hall central serve --apt-repo` (its unit) keeps the repository with reprepro and signs
+    it with gpg and its agent (docs/fleet-updates.md); not the whole gnupg suite (dirmngr,
+    gpgsm, the key directory tools, translations), which central never runs."""
+    needs = set(depends(debs["hallkit-central"]))
+    assert {"reprepro", "gpg", "gpg-agent"} <= needs
+    assert "gnupg" not in needs
+    assert not {"reprepro", "gpg", "gpg-agent"} & set(depends(debs["hallkit"]))  # apt verifies
 
 
 def test_control_names_the_interpreter_the_venv_was_built_for(debs: dict[str, Path]) -> None:
@@ -233,6 +307,12 @@ def screen_chroot(tmp_path: Path) -> Iterator[Path]:
     yield from _root_copy(tmp_path, "HALLKIT_TEST_CHROOT_SCREEN")
 
 
+@pytest.fixture
+def central_chroot(tmp_path: Path) -> Iterator[Path]:
+    """A throwaway copy of the Debian 12 root with hallkit-central's Depends too."""
+    yield from _root_copy(tmp_path, "HALLKIT_TEST_CHROOT_CENTRAL")
+
+
 @pytest.fixture(scope="session")
 def next_debs() -> dict[str, Path]:
     return found_in(_env_path("HALLKIT_DEBS_NEXT"))
@@ -297,14 +377,32 @@ def test_a_screen_box_imports_the_pruned_qt_from_its_folder(
     assert not (screen_chroot / SITE.lstrip("/") / "hallkit-screen.pth").exists()
 
 
-def test_central_imports_psycopg_from_its_folder(chroot: Path, debs: dict[str, Path]) -> None:
+def test_central_imports_psycopg_and_makes_its_signed_repository(
+    central_chroot: Path, debs: dict[str, Path]
+) -> None:
+    chroot = central_chroot
     _dpkg(chroot, [debs["hallkit"], debs["hallkit-central"]])
     where = _in(
         chroot, f"{VENV}/bin/python -c 'import psycopg, psycopg_pool; print(psycopg.__file__)'"
     )
     assert where.strip() == "/opt/hallkit/central/psycopg/__init__.py"
+    assert _in(chroot, "stat -c '%U:%G %a' /etc/hallkit/central.env").split() == [
+        "root:root",
+        "640",
+    ]
+    # What the unit's first start does (serve --apt-repo), with only the package's Depends:
+    # reprepro and gpg make and sign the repository as the hallkit user (docs/fleet-updates.md).
+    _in(chroot, "install -d -o hallkit -g hallkit -m 0700 /var/lib/hallkit-central")
+    made = _in(
+        chroot, "runuser -u hallkit -- hall central repo init --data /var/lib/hallkit-central"
+    )
+    assert "signing key fingerprint: " in made
+    public = chroot / "var/lib/hallkit-central/apt/public"
+    assert (public / "hallkit.gpg").is_file() and (public / "dists").is_dir()
     _in(chroot, "dpkg -P hallkit-central")
     assert not (chroot / "opt/hallkit/central").exists()
+    assert not (chroot / "var/lib/hallkit-central").exists()
+    assert not (chroot / "etc/hallkit/central.env").exists()
 
 
 def test_upgrade_and_roll_back_keep_data_and_config(
