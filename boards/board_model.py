@@ -5,6 +5,10 @@ every event of the stream in order. ``window.status`` carries the whole window s
 the other events are applied too, so a board is right even while a ``window.status`` is still on
 its way (they come in the same commit, ticket event first).
 
+Payloads are read by the wire's models (:mod:`hub.wire_events`, :mod:`hub.wire`), once: an event
+type the board does not know changes nothing, and a payload its model cannot read is logged and
+skipped, the board keeps what it shows.
+
 Only public data reaches a board: the called number, the citizen's name masked (张*三), the
 clerk's staff number, name, post and photo. ID numbers are never read from a payload.
 """
@@ -17,7 +21,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from devices.idnumber import mask_name
+from hub import wire
+from hub import wire_events as ev
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +57,12 @@ class Clerk:
     photo: str | None  # URL path on the hub (GET it with the board's token), None: no photo
 
     @classmethod
-    def from_payload(cls, data: object) -> Clerk | None:
-        """The clerk in a window state's ``clerk`` field, or None for none / a malformed one."""
-        if not isinstance(data, Mapping) or not data.get("number"):
+    def from_wire(cls, clerk: wire.Clerk | None) -> Clerk | None:
+        """The board's view of the wire's clerk (a window state's or ``window.clerk``'s), or
+        None for nobody (or a clerk without a staff number)."""
+        if clerk is None or not clerk.number:
             return None
-        photo = data.get("photo")
-        return cls(
-            number=str(data["number"]),
-            name=str(data.get("name") or ""),
-            title=str(data.get("title") or ""),
-            photo=str(photo) if photo else None,
-        )
+        return cls(clerk.number, clerk.name, clerk.title, clerk.photo or None)
 
 
 @dataclass(frozen=True)
@@ -150,34 +153,39 @@ class BoardModel:
             supervision_phone=texts.get("supervision_phone", self.state.supervision_phone),
         )
 
-    def resync(self, window_state: Mapping[str, Any]) -> BoardState:
-        """Replace everything with a full window state (``GET /windows/N`` or ``window.status``)."""
-        if window_state.get("number") not in (None, self.window):
+    def resync(self, window_state: wire.WindowState | Mapping[str, Any]) -> BoardState:
+        """Replace everything with a full window state (``GET /windows/N`` or ``window.status``;
+        its JSON is read by :class:`hub.wire.WindowState`, one it cannot read is logged and
+        changes nothing)."""
+        if not isinstance(window_state, wire.WindowState):
+            try:
+                window_state = wire.WindowState.model_validate(window_state)
+            except ValidationError as err:
+                log.warning("unreadable window state skipped: %s", err.errors()[:1])
+                return self.state
+        if window_state.number != self.window:
             return self.state
-        self._codes = tuple(str(c) for c in window_state.get("categories") or ())
-        current = window_state.get("current")
-        current = current if isinstance(current, Mapping) else None
-        pending = window_state.get("rating_pending")
+        self._codes = tuple(window_state.categories)
+        current = window_state.current
+        pending = window_state.rating_pending
         rating = None
-        if isinstance(pending, Mapping) and pending.get("number"):
-            rating = RatingPrompt(str(pending["number"]), _parse_time(pending.get("expires_at")))
-        clerk = Clerk.from_payload(window_state.get("clerk"))
-        if clerk is None and window_state.get("clerk_id") and "clerk" not in window_state:
+        if pending is not None and pending.number:
+            rating = RatingPrompt(pending.number, _parse_time(pending.expires_at))
+        clerk = Clerk.from_wire(window_state.clerk)
+        if clerk is None and window_state.clerk_id and "clerk" not in window_state.model_fields_set:
             # A hub from before the clerk field: the staff number and name only.
-            clerk = Clerk(
-                str(window_state["clerk_id"]), str(window_state.get("clerk_name") or ""), "", None
-            )
-        status = str(window_state.get("status") or "idle")
+            clerk = Clerk(window_state.clerk_id, window_state.clerk_name or "", "", None)
+        status = window_state.status or "idle"
         self.state = replace(
             self.state,
-            name=str(window_state.get("name") or self.state.name),
-            unit=str(window_state.get("unit") or self.state.unit or ""),
+            name=window_state.name or self.state.name,
+            unit=window_state.unit or self.state.unit or "",
             items=self._items(self._codes),
             clerk=clerk,
             status=status,
-            pause_reason=window_state.get("pause_reason") if status == "paused" else None,
-            serving=str(current["number"]) if current else None,
-            serving_name=public_name(current.get("name_masked")) if current else None,
+            pause_reason=window_state.pause_reason if status == "paused" else None,
+            serving=current.number if current else None,
+            serving_name=public_name(current.name_masked) if current else None,
             rating=rating,
             thanks_until=None if rating else self.state.thanks_until,
         )
@@ -189,12 +197,19 @@ class BoardModel:
 
     # -- events ------------------------------------------------------------------------------
 
-    def apply(self, event_type: str, payload: Mapping[str, Any]) -> bool:
-        """Fold one hub event in; True if what the board shows changed."""
-        before = self.state
+    def apply(self, event_type: str, payload: ev.EventPayload | Mapping[str, Any] | None) -> bool:
+        """Fold one hub event in (its payload as decoded by :func:`hub.wire_events.decode_event`,
+        or its JSON, decoded here); True if what the board shows changed. An event the board
+        does not know, or a payload its model cannot read (logged), changes nothing."""
         handler = _HANDLERS.get(event_type)
-        if handler is not None:
-            handler(self, payload)
+        if handler is None:
+            return False
+        # None: a payload its model could not read, logged where it was decoded.
+        message = None if payload is None else ev.decode_event(event_type, payload)
+        if message is None:
+            return False
+        before = self.state
+        handler(self, message)
         return self.state != before
 
     def tick(self) -> bool:
@@ -211,64 +226,62 @@ class BoardModel:
     def _items(self, codes: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(self._names.get(code, code) for code in codes)
 
-    def _mine(self, payload: Mapping[str, Any]) -> bool:
-        return payload.get("window") == self.window
+    # Each handler gets the payload's model of its event type (hub.wire_events.EVENT_MODELS).
 
-    def _on_status(self, payload: Mapping[str, Any]) -> None:
-        if payload.get("number") == self.window:
-            self.resync(payload)
+    def _on_status(self, state: wire.WindowState) -> None:
+        if state.number == self.window:
+            self.resync(state)
 
-    def _on_called(self, payload: Mapping[str, Any]) -> None:
-        ticket = payload.get("ticket")
-        if self._mine(payload) and isinstance(ticket, Mapping):
+    def _on_called(self, moved: ev.TicketAtWindow) -> None:
+        if moved.window == self.window:
             self.state = replace(
                 self.state,
                 status="serving",
                 pause_reason=None,
-                serving=str(ticket.get("number") or ""),
-                serving_name=public_name(ticket.get("name_masked")),
+                serving=moved.ticket.number,
+                serving_name=public_name(moved.ticket.name_masked),
                 rating=None,
                 thanks_until=None,
             )
 
-    def _on_done(self, payload: Mapping[str, Any]) -> None:
-        mine = self._mine(payload) or payload.get("from_window") == self.window
+    def _on_done(self, moved: ev.TicketAtWindow | ev.TicketTransferred) -> None:
+        if isinstance(moved, ev.TicketTransferred):
+            mine = moved.from_window == self.window
+        else:
+            mine = moved.window == self.window
         if mine and self.state.status == "serving":
             self.state = replace(self.state, status="idle", serving=None, serving_name=None)
 
-    def _on_paused(self, payload: Mapping[str, Any]) -> None:
-        if self._mine(payload):
-            reason = payload.get("reason")
-            self.state = replace(
-                self.state, status="paused", pause_reason=str(reason) if reason else None
-            )
+    def _on_paused(self, paused: ev.WindowPaused) -> None:
+        if paused.window == self.window:
+            self.state = replace(self.state, status="paused", pause_reason=paused.reason or None)
 
-    def _on_resumed(self, payload: Mapping[str, Any]) -> None:
-        if self._mine(payload):
+    def _on_resumed(self, resumed: ev.WindowResumed) -> None:
+        if resumed.window == self.window:
             status = "serving" if self.state.serving else "idle"
             self.state = replace(self.state, status=status, pause_reason=None)
 
-    def _on_clerk(self, payload: Mapping[str, Any]) -> None:
-        clerk = Clerk.from_payload(payload.get("clerk"))
-        if self._mine(payload):
+    def _on_clerk(self, change: ev.WindowClerk) -> None:
+        clerk = Clerk.from_wire(change.clerk)
+        if change.window == self.window:
             self.state = replace(self.state, clerk=clerk)
         elif clerk is not None and self.state.clerk and clerk.number == self.state.clerk.number:
             self.state = replace(self.state, clerk=None)  # one clerk, one window: moved away
 
-    def _on_rating_requested(self, payload: Mapping[str, Any]) -> None:
-        if self._mine(payload):
-            expires = _parse_time(payload.get("expires_at"))
-            if expires is None and isinstance(payload.get("timeout_seconds"), int | float):
-                expires = self._now() + timedelta(seconds=float(payload["timeout_seconds"]))
-            rating = RatingPrompt(str(payload.get("number") or ""), expires)
+    def _on_rating_requested(self, request: ev.RatingRequested) -> None:
+        if request.window == self.window:
+            expires = _parse_time(request.expires_at)
+            if expires is None and request.timeout_seconds is not None:
+                expires = self._now() + timedelta(seconds=request.timeout_seconds)
+            rating = RatingPrompt(request.number, expires)
             self.state = replace(self.state, rating=rating, thanks_until=None)
 
-    def _on_rating_recorded(self, payload: Mapping[str, Any]) -> None:
-        if self._mine(payload):
+    def _on_rating_recorded(self, rating: ev.RatingRecorded) -> None:
+        if rating.window == self.window:
             thanks = self._now() + timedelta(seconds=THANKS_SECONDS)
             self.state = replace(self.state, rating=None, thanks_until=thanks)
 
-    def _on_day_closed(self, _: Mapping[str, Any]) -> None:
+    def _on_day_closed(self, _: ev.DayClosed) -> None:
         self.state = replace(
             self.state,
             status="idle",
@@ -281,7 +294,7 @@ class BoardModel:
         )
 
 
-_HANDLERS: dict[str, Callable[[BoardModel, Mapping[str, Any]], None]] = {
+_HANDLERS: dict[str, Callable[[BoardModel, Any], None]] = {
     "window.status": BoardModel._on_status,
     "ticket.called": BoardModel._on_called,
     "ticket.recalled": BoardModel._on_called,
@@ -295,6 +308,9 @@ _HANDLERS: dict[str, Callable[[BoardModel, Mapping[str, Any]], None]] = {
     "rating.recorded": BoardModel._on_rating_recorded,
     "day.closed": BoardModel._on_day_closed,
 }
+
+BOARD_EVENTS = frozenset(_HANDLERS)
+"""The events a board folds in (each read by its model in :mod:`hub.wire_events`)."""
 
 RESYNC_EVENTS = frozenset({"day.closed", "catalog.applied", "config.applied", "reset"})
 """After these a board or display fetches a fresh snapshot (new day, new category names, the

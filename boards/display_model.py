@@ -8,14 +8,26 @@ at the same instant give two entries and two announcements, never one.
 A call is known by (ticket id, call count, recall count), so an event seen twice (a replay after
 a reconnect overlapping the snapshot) is neither listed nor spoken twice, while a recall (its
 recall count grows) is both.
+
+Payloads and the snapshot are read by the wire's models (:mod:`hub.wire_events`,
+:mod:`hub.wire`), once: an event type the display does not know changes nothing, and a payload
+its model cannot read is logged and skipped (nothing listed, nothing said).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from hub import wire
+from hub import wire_events as ev
+
+log = logging.getLogger(__name__)
 
 MAX_CALLS = 8
 FRESH_SECONDS = 10.0  # a new call stays highlighted this long
@@ -75,12 +87,19 @@ class DisplayState:
         return bool(self.calls) and call is self.calls[0] and now - call.at < FRESH_SECONDS
 
 
-def _call_key(ticket: Mapping[str, Any]) -> tuple[str, int, int]:
-    return (
-        str(ticket.get("id") or ticket.get("number")),
-        int(ticket.get("call_count") or 0),
-        int(ticket.get("recall_count") or 0),
-    )
+def _call_key(ticket: wire.Ticket) -> tuple[str, int, int]:
+    return (ticket.id or ticket.number, ticket.call_count, ticket.recall_count)
+
+
+def _read(model: type[wire.Wire], data: object, what: str) -> Any:
+    """``data`` read by ``model`` (a model already is), or None (logged) when it cannot be."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        log.warning("unreadable %s skipped: %s", what, err.errors()[:1])
+        return None
 
 
 class DisplayModel:
@@ -117,48 +136,48 @@ class DisplayModel:
         self.state = replace(self.state, **self._queues())
 
     def resync(
-        self, windows: Iterable[Mapping[str, Any]], queue: Mapping[str, Any]
+        self,
+        windows: Iterable[wire.WindowState | Mapping[str, Any]],
+        queue: wire.QueueOverview | Mapping[str, Any] | None,
     ) -> DisplayState:
-        """Take the hub's snapshot: ``GET /windows`` (its list) and ``GET /queue``.
+        """Take the hub's snapshot: ``GET /windows`` (its list) and ``GET /queue`` (their JSON
+        is read by :mod:`hub.wire`'s models; a window or queue they cannot read is logged and
+        left out).
 
         Waiting counts are replaced. Calls still on the list stay; a window serving a ticket the
         display has not listed (called while it was away) is added without an announcement.
         """
-        waiting = queue.get("waiting")
-        if isinstance(waiting, Mapping):
+        overview = None if queue is None else _read(wire.QueueOverview, queue, "queue")
+        if overview is not None:
             self._counts = {code: 0 for code in self._names}
-            for code, lanes in waiting.items():
-                total = sum(int(v) for v in lanes.values()) if isinstance(lanes, Mapping) else 0
-                self._counts[str(code)] = total
-        self._take_estimates(queue.get("categories"))
-        serving = []
-        for window in windows:
-            current = window.get("current")
-            if isinstance(current, Mapping) and window.get("status") != "idle":
-                serving.append((str(current.get("called_at") or ""), window, current))
+            for code, lanes in overview.waiting.items():
+                self._counts[code] = sum(lanes.values())
+            if "categories" in overview.model_fields_set:  # an older hub sends no estimates
+                self._take_estimates(overview.categories)
+        serving: list[tuple[str, int, wire.Ticket]] = []
+        for data in windows:
+            window = _read(wire.WindowState, data, "window state")
+            if window is not None and window.current is not None and window.status != "idle":
+                serving.append((window.current.called_at or "", window.number, window.current))
         missing = []
-        for _, window, ticket in sorted(serving, key=lambda s: s[0]):
+        for _, number, ticket in sorted(serving, key=lambda s: s[0]):
             key = _call_key(ticket)
             if key not in self._seen:
                 self._remember(key)
                 kind: CallKind = "recall" if key[2] else "call"
-                missing.append(Call(str(ticket["number"]), int(window["number"]), kind, key, 0.0))
+                missing.append(Call(ticket.number, number, kind, key, 0.0))
         calls = tuple(reversed(missing)) + self.state.calls
         self.state = replace(self.state, calls=calls[: self._max], **self._queues())
         return self.state
 
-    def _take_estimates(self, categories: object) -> None:
+    def _take_estimates(self, categories: Mapping[str, wire.CategoryWait]) -> None:
         """The hub's per-category estimates (``GET /queue``'s ``categories``) as minutes per
         waiting ticket: between snapshots an estimate follows the waiting count."""
-        if not isinstance(categories, Mapping):
-            return
         self._per_person = {}
         for code, entry in categories.items():
-            if not isinstance(entry, Mapping):
-                continue
-            minutes, waiting = entry.get("estimated_wait_minutes"), entry.get("waiting")
-            if isinstance(minutes, int | float) and isinstance(waiting, int) and waiting > 0:
-                self._per_person[str(code)] = float(minutes) / waiting
+            minutes, waiting = entry.estimated_wait_minutes, entry.waiting
+            if minutes is not None and waiting > 0:
+                self._per_person[code] = float(minutes) / waiting
 
     def set_connected(self, connected: bool) -> DisplayState:
         self.state = replace(self.state, connected=connected)
@@ -166,29 +185,35 @@ class DisplayModel:
 
     # -- events ------------------------------------------------------------------------------
 
-    def apply(self, event_type: str, payload: Mapping[str, Any]) -> list[Announcement]:
-        """Fold one hub event in; returns what to say because of it (usually nothing)."""
-        ticket = payload.get("ticket")
-        ticket = ticket if isinstance(ticket, Mapping) else {}
-        if event_type in ("ticket.called", "ticket.recalled"):
-            kind: CallKind = "call" if event_type == "ticket.called" else "recall"
+    def apply(
+        self, event_type: str, payload: ev.EventPayload | Mapping[str, Any] | None
+    ) -> list[Announcement]:
+        """Fold one hub event in (its payload as decoded by :func:`hub.wire_events.decode_event`,
+        or its JSON, decoded here); returns what to say because of it (usually nothing). An
+        event the display does not know, or a payload its model cannot read (logged), changes
+        nothing and says nothing."""
+        if event_type not in DISPLAY_EVENTS:
+            return []
+        # None: a payload its model could not read, logged where it was decoded.
+        message = None if payload is None else ev.decode_event(event_type, payload)
+        if isinstance(message, ev.TicketAtWindow):
             if event_type == "ticket.called":
-                self._count(ticket, -1)
-            return self._add_call(kind, ticket, payload.get("window"))
-        if event_type in ("ticket.issued", "ticket.requeued", "ticket.transferred"):
-            self._count(ticket, +1)
-        elif event_type == "day.closed":
+                self._count(message.ticket, -1)
+                return self._add_call("call", message.ticket, message.window)
+            if event_type == "ticket.recalled":
+                return self._add_call("recall", message.ticket, message.window)
+        elif isinstance(message, ev.TicketIssued | ev.TicketTransferred):
+            self._count(message.ticket, +1)
+        elif isinstance(message, ev.DayClosed):
             self._counts = dict.fromkeys(self._names, 0)
             self._per_person.clear()
             self._seen.clear()
             self.state = replace(self.state, calls=(), **self._queues())
         return []
 
-    def _add_call(
-        self, kind: CallKind, ticket: Mapping[str, Any], window: object
-    ) -> list[Announcement]:
-        number = ticket.get("number")
-        if not isinstance(window, int) or not isinstance(number, str) or not number:
+    def _add_call(self, kind: CallKind, ticket: wire.Ticket, window: int) -> list[Announcement]:
+        number = ticket.number
+        if not number:
             return []
         key = _call_key(ticket)
         if key in self._seen:
@@ -205,12 +230,10 @@ class DisplayModel:
         while len(self._seen) > MAX_SEEN:
             del self._seen[next(iter(self._seen))]
 
-    def _count(self, ticket: Mapping[str, Any], delta: int) -> None:
-        code = ticket.get("category")
-        if not isinstance(code, str):
+    def _count(self, ticket: wire.Ticket, delta: int) -> None:
+        if delta > 0 and ticket.status != "waiting":
             return
-        if delta > 0 and ticket.get("status") not in (None, "waiting"):
-            return
+        code = ticket.category
         self._counts[code] = max(0, self._counts.get(code, 0) + delta)
         self.state = replace(self.state, **self._queues())
 
@@ -226,3 +249,16 @@ class DisplayModel:
                 if self._per_person.get(c, 0.0) > 0 and counts[c] > 0
             ),
         }
+
+
+DISPLAY_EVENTS = frozenset(
+    {
+        "ticket.called",
+        "ticket.recalled",
+        "ticket.issued",
+        "ticket.requeued",
+        "ticket.transferred",
+        "day.closed",
+    }
+)
+"""The events the display folds in; it ignores the others without reading them."""

@@ -7,9 +7,10 @@ fetched are replayed after it; the models take them twice without harm (a window
 replaced, a call is known by its key). Calls made while the link was down show up through the
 snapshot and are not spoken late.
 
-The client answers the hub's wire models (:mod:`hub.wire`); the board models read window states
-and the queue as the wire's JSON, the same shape as the events' payloads, so the snapshot hands
-them that JSON (``model_dump``) and one board model reads both alike.
+The snapshot holds the client's answers as the wire's models (:mod:`hub.wire`), and each event
+is read by its payload's model once (:attr:`hub.client.StreamEvent.message`,
+:mod:`hub.wire_events`): a board reads a window state from the snapshot and from a
+``window.status`` event as the same model.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from boards.board_model import RESYNC_EVENTS
 from hub import wire
+from hub import wire_events as ev
 from hub.client import HubClient, StreamEvent
 from hub.errors import HubError
 from hub.presence import HubPresence
@@ -36,8 +38,8 @@ class Snapshot:
 
     seq: int
     hall: str
-    windows: list[dict[str, Any]]
-    queue: dict[str, Any]
+    windows: list[wire.WindowState]  # a board's: its own window only
+    queue: wire.QueueOverview | None  # None for a board (it shows no queue)
     categories: dict[str, str] = field(default_factory=dict)  # code → name, catalog order
     hall_texts: dict[str, str] = field(default_factory=dict)  # notice, phone, supervision_phone
 
@@ -69,11 +71,6 @@ def hall_texts_of(catalog: wire.Catalog) -> dict[str, str]:
 def categories_of(catalog: wire.Catalog) -> dict[str, str]:
     """Category code → name from a ``GET /catalog`` answer, in its order."""
     return {c.code: c.name or c.code for c in catalog.categories if c.code}
-
-
-def _json(answer: wire.Wire) -> dict[str, Any]:
-    """The wire's JSON of ``answer``, key for key as the hub sent it."""
-    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 class HubFeed:
@@ -153,10 +150,10 @@ class HubFeed:
             self._categories = categories_of(catalog)
             self._hall_texts = hall_texts_of(catalog)
         if self.window is not None:
-            windows = [_json(self.client.window(self.window))]
+            windows = [self.client.window(self.window)]
         else:
-            windows = [_json(w) for w in self.client.windows()]
-        queue = _json(self.client.queue()) if self.window is None else {}
+            windows = list(self.client.windows())
+        queue = self.client.queue() if self.window is None else None
         return Snapshot(seq, health.name, windows, queue, self._categories, self._hall_texts)
 
     def _run(self) -> None:
@@ -174,17 +171,16 @@ class HubFeed:
         snap = self.fetch_snapshot()
         self.last_seq = snap.seq
         self._tell(self.listener.snapshot, snap)
-        self._fetch_photos(snap.windows)
+        self._fetch_photos([w.clerk for w in snap.windows])
         self._set_connected(True)
         for event in self.client.events(last_event_id=snap.seq, read_timeout=self._read_timeout):
             if self._stop.is_set():
                 return
             self.last_seq = event.seq
             self._tell(self.listener.event, event)
-            if event.type == "window.status":
-                self._fetch_photos([event.payload])
-            elif event.type == "window.clerk":
-                self._fetch_photos([{"clerk": event.payload.get("clerk")}])
+            message = event.message
+            if isinstance(message, wire.WindowState | ev.WindowClerk):
+                self._fetch_photos([message.clerk])
             if event.type in RESYNC_EVENTS:
                 if event.type in ("catalog.applied", "config.applied"):
                     self._categories = None
@@ -200,13 +196,12 @@ class HubFeed:
         if self.presence.report(connected):
             self._tell(self.listener.connection, connected)
 
-    def _fetch_photos(self, windows: list[dict[str, Any]]) -> None:
+    def _fetch_photos(self, clerks: list[wire.Clerk | None]) -> None:
         if not self._photos:
             return
-        for window in windows:
-            clerk = window.get("clerk")
-            path = clerk.get("photo") if isinstance(clerk, Mapping) else None
-            if isinstance(path, str) and path and path not in self._photo_paths:
+        for clerk in clerks:
+            path = clerk.photo if clerk is not None else None
+            if path and path not in self._photo_paths:
                 data = self._get_photo(path)
                 if data is not None:
                     self._photo_paths.add(path)  # cached by the listener; fetch again if absent

@@ -48,7 +48,7 @@ class BoardSession:
         with self._lock:
             self.model.set_categories(snap.categories)
             self.model.set_hall_texts(snap.hall_texts)
-            mine = [w for w in snap.windows if w.get("number") == self.model.window]
+            mine = [w for w in snap.windows if w.number == self.model.window]
             if mine:
                 self.model.resync(mine[0])
             state = self.model.state
@@ -56,7 +56,7 @@ class BoardSession:
 
     def event(self, event: StreamEvent) -> None:
         with self._lock:
-            changed = self.model.apply(event.type, event.payload)
+            changed = self.model.apply(event.type, event.message)
             state = self.model.state
         if changed:
             self._publish(state)
@@ -115,7 +115,7 @@ class DisplaySession:
     def event(self, event: StreamEvent) -> None:
         with self._lock:
             before = self.model.state
-            said = self.model.apply(event.type, event.payload)
+            said = self.model.apply(event.type, event.message)
             state = self.model.state
         if said and self._announcer is not None:
             self._announcer.say(said)  # on the feed's thread: the hub's commit order

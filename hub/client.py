@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NoReturn, TypeVar, overload
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 
 from hub import wire
 from hub.errors import HubError
+from hub.wire_events import EventPayload, decode_event
 
 W = TypeVar("W", bound=wire.Wire)
 
@@ -55,6 +57,12 @@ class StreamEvent:
     def payload(self) -> dict[str, Any]:
         payload = self.data.get("payload", {})
         return payload if isinstance(payload, dict) else {}
+
+    @cached_property
+    def message(self) -> EventPayload | None:
+        """The payload read by its model (:func:`hub.wire_events.decode_event`), once: None
+        for an event type no app reads, and for a payload its model cannot read (logged)."""
+        return decode_event(self.type, self.data.get("payload"))
 
 
 class HubClient:

@@ -323,12 +323,42 @@
     setText("offline", text("offline"));
     show("offline", !up);
   }
+  /* A payload is read only when the fields the page reads have the types hub/wire_events.py's
+     models declare (the Qt boards read it by those models): one that has not is skipped, and
+     the page keeps what it shows. */
+  function isNum(v) { return typeof v === "number"; }
+  function isStr(v) { return typeof v === "string"; }
+  function isTicket(t) {
+    return !!t && typeof t === "object" && isStr(t.id) && isStr(t.number) && isStr(t.category) &&
+      isStr(t.status);
+  }
+  function isClerk(c) {
+    return c === null || c === undefined || (typeof c === "object" && isStr(c.number));
+  }
+  function readable(type, p) {
+    if (!p || typeof p !== "object") { return false; }
+    if (type === "ticket.called" || type === "ticket.recalled" || type === "ticket.skipped" ||
+        type === "ticket.finished") { return isTicket(p.ticket) && isNum(p.window); }
+    if (type === "ticket.transferred") { return isTicket(p.ticket) && isNum(p.from_window); }
+    if (type === "ticket.issued" || type === "ticket.requeued") { return isTicket(p.ticket); }
+    if (type === "window.status") {
+      return isNum(p.number) && isStr(p.name) && isStr(p.status) && p.categories instanceof Array &&
+        (!p.current || isTicket(p.current)) && isClerk(p.clerk);
+    }
+    if (type === "window.paused" || type === "window.resumed") { return isNum(p.window); }
+    if (type === "window.clerk") { return isNum(p.window) && isClerk(p.clerk); }
+    if (type === "rating.requested") { return isNum(p.window) && isStr(p.number); }
+    if (type === "rating.recorded") { return isNum(p.window); }
+    return true;
+  }
   function onEvent(data) {
     var msg;
     try { msg = JSON.parse(data); } catch (e) { return; }
     if (!msg || !msg.type) { return; }
     if (msg.seq) { lastSeq = msg.seq; }
-    if (board) { boardApply(msg.type, msg.payload || {}); } else { displayApply(msg.type, msg.payload || {}); }
+    if (readable(msg.type, msg.payload)) {
+      if (board) { boardApply(msg.type, msg.payload); } else { displayApply(msg.type, msg.payload); }
+    }
     render();
     // reset: the hub is behind what this page saw (restored from a backup): start afresh.
     // config.applied: the hall's settings changed (window name, notice, phones): the page

@@ -1,5 +1,6 @@
 """Fakes and helpers for the board and display tests: a speech engine that records, a served hub
-with tokens."""
+with tokens, and the hub's JSON of a ticket, a window state and the queue (the shapes of
+hub.wire's models, which the board models read)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devices.idnumber import check_digit
 from hub.client import HubClient
@@ -14,6 +16,38 @@ from hub.client import HubClient
 FIRST17 = "32040219800101123"
 ID_NUMBER = FIRST17 + check_digit(FIRST17)
 FULL_NAME = "张小三"
+
+
+def wire_ticket(number: str, **fields: Any) -> dict[str, Any]:
+    """A ticket's JSON as the hub sends it (hub.wire.Ticket): waiting, unless ``fields`` say."""
+    return {
+        "id": f"t-{number}",
+        "number": number,
+        "service_day": "2026-11-22",
+        "category": number[0],
+        "lane": "ordinary",
+        "status": "waiting",
+        "issued_at": "2026-11-22T09:00:00+08:00",
+        **fields,
+    }
+
+
+def wire_window(number: int, **fields: Any) -> dict[str, Any]:
+    """A window state's JSON as the hub sends it (hub.wire.WindowState): idle, unless ``fields``
+    say."""
+    return {
+        "number": number,
+        "name": f"{number}号窗口",
+        "categories": [],
+        "status": "idle",
+        **fields,
+    }
+
+
+def wire_queue(waiting: dict[str, dict[str, int]], **fields: Any) -> dict[str, Any]:
+    """``GET /queue``'s JSON (hub.wire.QueueOverview) with ``waiting`` per category and lane."""
+    today = {"service_day": "2026-11-22", "issued": 0, "finished": 0}
+    return {"waiting": waiting, "today": today, **fields}
 
 
 class RecordingEngine:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from boards.board_model import BoardModel, public_name
 
@@ -11,7 +14,18 @@ NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 
 def _ticket(number: str = "A001", name: str | None = "张*三", **extra: Any) -> dict[str, Any]:
-    return {"id": f"t-{number}", "number": number, "category": "A", "name_masked": name, **extra}
+    """A called ticket as the hub's events and window states carry it (hub.wire.Ticket)."""
+    return {
+        "id": f"t-{number}",
+        "number": number,
+        "service_day": "2026-11-22",
+        "category": "A",
+        "lane": "ordinary",
+        "status": "called",
+        "issued_at": "2026-11-22T09:00:00+08:00",
+        "name_masked": name,
+        **extra,
+    }
 
 
 def _window(**extra: Any) -> dict[str, Any]:
@@ -38,6 +52,16 @@ def _model(now: list[datetime] | None = None) -> BoardModel:
 
 
 CLERK = {"number": "1003", "name": "张晓明", "title": "综合窗口受理员", "photo": None}
+RATED = {
+    "id": "r-1",
+    "ticket_id": "t-A001",
+    "number": "A001",
+    "window": 3,
+    "level": 5,
+    "level_name": "非常满意",
+    "channel": 5,
+    "rated_at": "2026-11-22T09:30:00+08:00",
+}
 
 
 def test_snapshot_gives_window_unit_items_clerk_and_serving_number() -> None:
@@ -96,9 +120,12 @@ def test_finish_clears_the_number_and_shows_the_rating_prompt_until_it_expires()
 def test_a_recorded_rating_replaces_the_prompt_with_thanks_for_a_few_seconds() -> None:
     clock = [NOW]
     model = _model(clock)
-    model.resync(_window(rating_pending={"number": "A001", "expires_at": None}))
+    expires = (NOW + timedelta(seconds=60)).isoformat()
+    model.resync(
+        _window(rating_pending={"ticket_id": "t-A001", "number": "A001", "expires_at": expires})
+    )
     assert model.state.rating is not None
-    model.apply("rating.recorded", {"window": 3, "level": 1})
+    model.apply("rating.recorded", RATED)
     assert model.state.rating is None and model.state.thanks_until is not None
     clock[0] = NOW + timedelta(seconds=6)
     assert model.tick()
@@ -147,3 +174,20 @@ def test_an_old_hub_without_the_clerk_field_still_shows_staff_number_and_name() 
     model.resync(state)
     assert model.state.clerk is not None
     assert (model.state.clerk.number, model.state.clerk.name) == ("1001", "王丽华")
+
+
+def test_an_unreadable_payload_or_an_unknown_event_changes_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    model = _model()
+    model.resync(_window(status="serving", current=_ticket("A001"), clerk=CLERK))
+    before = model.state
+    with caplog.at_level(logging.WARNING):
+        assert not model.apply("ticket.called", {"ticket": {"number": "A099"}, "window": 3})
+        assert not model.apply("window.status", {"number": 3, "status": "idle"})
+        assert not model.apply("window.clerk", {"window": 3, "clerk": "李四"})
+        assert not model.apply("ticket.finished", {"ticket": None, "window": "three"})
+        assert model.resync({"number": 3}) == before
+    assert len(caplog.records) == 5
+    assert not model.apply("case.status", {"receipt": "R1", "window": 3})
+    assert model.state == before

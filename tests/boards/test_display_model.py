@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
+
 from boards.display_model import FRESH_SECONDS, Announcement, DisplayModel
+from tests.boards.board_fakes import wire_queue, wire_window
 
 
 def _ticket(number: str, calls: int = 1, recalls: int = 0, **extra: Any) -> dict[str, Any]:
     return {
         "id": f"t-{number}",
         "number": number,
+        "service_day": "2026-11-22",
         "category": number[0],
+        "lane": "ordinary",
         "status": "called",
+        "issued_at": "2026-11-22T09:00:00+08:00",
         "call_count": calls,
         "recall_count": recalls,
         **extra,
@@ -73,13 +80,14 @@ def test_the_list_keeps_the_latest_calls_only() -> None:
 
 def test_waiting_counts_follow_issue_call_requeue_and_transfer() -> None:
     model = _model()
-    model.resync([], {"waiting": {"A": {"ordinary": 2, "green": 1}, "B": {"ordinary": 0}}})
+    model.resync([], wire_queue({"A": {"ordinary": 2, "green": 1}, "B": {"ordinary": 0}}))
     assert model.state.waiting == (("A", "户籍业务", 3), ("B", "人社业务", 0))
     model.apply("ticket.issued", {"ticket": {**_ticket("B001"), "status": "waiting"}})
     model.apply("ticket.called", {"ticket": _ticket("A001"), "window": 1})
     model.apply("ticket.requeued", {"ticket": {**_ticket("A002"), "status": "waiting"}})
     model.apply(
-        "ticket.transferred", {"ticket": {**_ticket("A003"), "category": "B", "status": "waiting"}}
+        "ticket.transferred",
+        {"ticket": {**_ticket("A003"), "category": "B", "status": "waiting"}, "from_window": 1},
     )
     assert model.state.waiting == (("A", "户籍业务", 3), ("B", "人社业务", 2))
 
@@ -87,11 +95,11 @@ def test_waiting_counts_follow_issue_call_requeue_and_transfer() -> None:
 def test_snapshot_lists_numbers_called_while_away_without_announcing_them() -> None:
     model = _model()
     windows = [
-        {"number": 1, "status": "serving", "current": {**_ticket("A001"), "called_at": "09:01"}},
-        {"number": 2, "status": "serving", "current": {**_ticket("B001"), "called_at": "09:02"}},
-        {"number": 3, "status": "idle", "current": None},
+        wire_window(1, status="serving", current={**_ticket("A001"), "called_at": "09:01"}),
+        wire_window(2, status="serving", current={**_ticket("B001"), "called_at": "09:02"}),
+        wire_window(3, current=None),
     ]
-    state = model.resync(windows, {"waiting": {}})
+    state = model.resync(windows, wire_queue({}))
     assert [(c.number, c.window) for c in state.calls] == [("B001", 2), ("A001", 1)]
     assert not state.fresh(state.calls[0], 100.0)
     # The replayed event of a call the snapshot already showed is not said again.
@@ -100,8 +108,17 @@ def test_snapshot_lists_numbers_called_while_away_without_announcing_them() -> N
 
 def test_day_closed_clears_calls_and_counts() -> None:
     model = _model()
-    model.resync([], {"waiting": {"A": {"ordinary": 4}}})
+    model.resync([], wire_queue({"A": {"ordinary": 4}}))
     model.apply("ticket.called", {"ticket": _ticket("A001"), "window": 1})
     model.apply("day.closed", {"service_day": "d1", "next_day": "d2"})
     assert model.state.calls == ()
     assert model.state.waiting == (("A", "户籍业务", 0), ("B", "人社业务", 0))
+
+
+def test_an_unreadable_call_is_neither_listed_nor_said(caplog: pytest.LogCaptureFixture) -> None:
+    model = _model()
+    with caplog.at_level(logging.WARNING):
+        assert model.apply("ticket.called", {"ticket": {"number": "A001"}, "window": 1}) == []
+        assert model.apply("ticket.recalled", {"ticket": _ticket("A001"), "window": "1号"}) == []
+    assert model.state.calls == () and len(caplog.records) == 2
+    assert model.apply("ticket.called", {"ticket": _ticket("A001"), "window": 1})

@@ -16,6 +16,7 @@ from boards.board_model import BoardModel
 from boards.qt.board import BoardView
 from config.sample import sample_hall_data
 from hall.cli import main
+from tests.boards.board_fakes import wire_window
 
 
 def _board(qtbot: QtBot, model: BoardModel) -> BoardView:
@@ -32,7 +33,7 @@ def test_a_board_shows_the_supervision_and_hall_phones_when_configured(qtbot: Qt
     assert "监督电话 12345" in shown
     assert "咨询电话 0519-88001234" in shown
     # The phones stay after the hub's window state replaces the rest.
-    model.resync({"number": 3, "status": "idle", "name": "综合窗口"})
+    model.resync(wire_window(3, name="综合窗口"))
     assert "监督电话 12345" in _board(qtbot, model).visible_text()
 
 

@@ -13,13 +13,14 @@ from pytestqt.qtbot import QtBot
 
 from boards.display_model import BANNER_SECONDS, DisplayModel
 from boards.qt.display import DisplayView
+from tests.boards.board_fakes import wire_queue, wire_ticket, wire_window
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CATEGORIES = {"A": "户籍业务", "B": "人社业务"}
 
 
 def _called(number: str, window: int, ticket_id: str) -> dict[str, object]:
-    ticket = {"id": ticket_id, "number": number, "category": "A", "call_count": 1}
+    ticket = wire_ticket(number, id=ticket_id, category="A", status="called", call_count=1)
     return {"ticket": ticket, "window": window}
 
 
@@ -68,8 +69,8 @@ def test_a_new_call_fills_the_screen_for_its_seconds_then_gives_way_to_the_list(
 
 def test_a_call_found_in_a_snapshot_is_listed_without_a_banner(qtbot: QtBot) -> None:
     model = DisplayModel(categories=CATEGORIES, monotonic=lambda: 500.0)
-    windows = [{"number": 2, "status": "serving", "current": {"id": "t9", "number": "B011"}}]
-    model.resync(windows, {"waiting": {}})
+    windows = [wire_window(2, status="serving", current=wire_ticket("B011", id="t9"))]
+    model.resync(windows, wire_queue({}))
     view = DisplayView(zone=SHANGHAI)
     qtbot.addWidget(view)
     view.now = lambda: 500.5
@@ -83,13 +84,13 @@ def test_waiting_counts_show_the_hubs_estimated_waits_and_follow_the_count(
     qtbot: QtBot,
 ) -> None:
     model = DisplayModel(categories=CATEGORIES)
-    queue = {
-        "waiting": {"A": {"normal": 3}, "B": {"normal": 0}},
-        "categories": {
+    queue = wire_queue(
+        {"A": {"normal": 3}, "B": {"normal": 0}},
+        categories={
             "A": {"waiting": 3, "estimated_wait_minutes": 12},
             "B": {"waiting": 0, "estimated_wait_minutes": 0},
         },
-    }
+    )
     model.resync([], queue)
     view = DisplayView(zone=SHANGHAI)
     qtbot.addWidget(view)
@@ -101,7 +102,7 @@ def test_waiting_counts_show_the_hubs_estimated_waits_and_follow_the_count(
     assert "约12分钟" in view.visible_text()
 
     # A fourth ticket before the next snapshot: its wait follows the hub's rate (4 min a head).
-    model.apply("ticket.issued", {"ticket": {"category": "A", "status": "waiting"}})
+    model.apply("ticket.issued", {"ticket": wire_ticket("A004")})
     view.show_state(model.state)
     assert view.wait_cells[0][1].text() == "4人"
     assert view.wait_cells[0][2].text() == "约16分钟"
