@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import Field, ValidationError
 
@@ -199,20 +198,3 @@ def decode_event(event_type: str, payload: object) -> EventPayload | None:
         )
         log.warning("hub event %s skipped: unreadable payload (%s)", event_type, problems)
         return None
-
-
-def payload_fields(model: type[Wire]) -> dict[str, Any]:
-    """The wire's field names of ``model``, each with its nested model's fields (or None):
-    what a reader of the payload may read (a test compares ``board.js`` with it)."""
-    fields: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        nested = [t for t in _types(info.annotation) if isinstance(t, type) and issubclass(t, Wire)]
-        fields[name] = payload_fields(nested[0]) if nested else None
-    return fields
-
-
-def _types(annotation: object) -> list[object]:
-    args = getattr(annotation, "__args__", None)
-    if not args:
-        return [annotation]
-    return [t for arg in args for t in _types(arg)]
