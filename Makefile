@@ -33,7 +33,8 @@ help:
 	@echo "  make bench      $(VENV)/bin/python bench/run.py"
 	@echo "  make package    build dist/hallkit{,-screen,-central}_VERSION_ARCH.deb from the committed HEAD"
 	@echo "  make package-test  build twice (byte-identical), lintian, then install each role's box,"
-	@echo "                  upgrade, roll back and purge in throwaway Debian 12 roots"
+	@echo "                  upgrade from central's signed repository (hall update run), see a broken"
+	@echo "                  release roll back by itself, purge: in throwaway Debian 12 roots"
 	@echo "  make bare-test  make demo and make test as root in a bare Debian 12 root (debootstrap)"
 	@echo "  make deps       only bootstrap: Debian packages, $(VENV) with the locked dependencies"
 	@echo "  make lock       re-lock requirements/*.txt (hashes) after editing pyproject.toml"
@@ -97,7 +98,8 @@ distclean: clean
 # hallkit-screen, hallkit-central); see packaging/README.md. `make test` builds them from HEAD
 # and checks their contents; package-test also builds twice and compares, runs lintian, and
 # installs, upgrades, rolls back and purges them in throwaway Debian 12 roots (as root; made once
-# with debootstrap).
+# with debootstrap), the hub box's upgrade and rollback through central's signed repository with
+# hall update run (tests/packaging/test_fleet_update.py).
 .PHONY: package package-test
 
 package: deps

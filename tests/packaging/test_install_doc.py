@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 
 from hall.cli import _parser
-from tests.packaging.unitfiles import ENV_FILE, PACKAGING, UNITS, read_env
+from tests.packaging.unitfiles import (
+    ENV_FILE,
+    PACKAGING,
+    UNITS,
+    UPDATE_TIMER,
+    UPDATE_UNIT,
+    read_env,
+)
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "install.md"
 SYSTEM_TOOLS = {
@@ -27,6 +34,7 @@ SYSTEM_TOOLS = {
 DOC_FILES = {  # what the package puts in /usr/share/doc/hallkit (scripts/package.sh)
     "69-hallkit-local.rules.example": PACKAGING / "udev" / "69-hallkit-local.rules.example",
     "install.md": GUIDE,
+    "fleet-updates.md": GUIDE.parent / "fleet-updates.md",
 }
 
 
@@ -74,6 +82,7 @@ def test_other_commands_are_the_system_tools_the_guide_means(argv: list[str]) ->
 
 def test_units_the_guide_starts_are_the_packaged_ones() -> None:
     packaged = {u.stem for u in UNITS}
+    packaged |= {UPDATE_UNIT.stem, UPDATE_TIMER.name}  # every box's update from central
     named = {w.removesuffix(".service") for c in ALL for w in c if w.startswith("hallkit-")}
     named = {n for n in named if not n.startswith("hallkit-before")}  # a backup folder
     assert named
