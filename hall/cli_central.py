@@ -15,26 +15,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
-
-_DATA_HELP = "central's data folder (admin.token; central.db unless --db names a database)"
-_DB_HELP = (
-    "central's database: postgresql://USER@HOST/NAME (default: $HALLKIT_CENTRAL_DB, "
-    "else SQLite central.db in --data)"
+from hall.cli_central_common import (
+    DATA_HELP,
+    DB_HELP,
+    database,
+    need_data,
+    open_central_store,
 )
-
-
-def _need_data(args: argparse.Namespace, command: str) -> str | None:
-    data: str | None = getattr(args, "data", None)
-    if not data:
-        print(f"hall central {command}: --data DIR is required", file=sys.stderr)
-    return data
-
-
-def _database(args: argparse.Namespace) -> str | None:
-    from sync.central.server import database_of
-
-    return database_of(getattr(args, "db", None))
+from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -44,10 +32,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from sync.central.server import open_central, serve, uvicorn_config
     from sync.errors import StoreError
 
-    data = _need_data(args, "serve")
+    data = need_data(args, "serve")
     if data is None:
         return EXIT_USAGE
-    db = _database(args)
+    db = database(args)
     if args.workers < 1:
         print("hall central: --workers must be 1 or more", file=sys.stderr)
         return EXIT_USAGE
@@ -101,27 +89,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open(args: argparse.Namespace, command: str) -> Any:
-    from sync.central.server import open_store
-    from sync.errors import StoreError
-
-    db = _database(args)
-    if db is None and _need_data(args, command) is None:
-        print(f"  (or name a database: hall central {command} --db URL)", file=sys.stderr)
-        return None
-    try:
-        return open_store(getattr(args, "data", None), db)
-    except StoreError as err:
-        print(f"hall central {command}: {err}", file=sys.stderr)
-        return None
-
-
 def _cmd_add_hall(args: argparse.Namespace) -> int:
     from sync.central.console.accounts import CLI_ACTOR
     from sync.central.console.regions import region_tree, set_hall_region
     from sync.central.errors import CentralError
 
-    central = _open(args, "add-hall")
+    central = open_central_store(args, "add-hall")
     if central is None:
         return EXIT_USAGE
     if args.region is not None and args.region not in region_tree(central).by_code:
@@ -142,7 +115,7 @@ def _cmd_add_hall(args: argparse.Namespace) -> int:
 def _cmd_new_code(args: argparse.Namespace) -> int:
     from sync.central.errors import CentralError
 
-    central = _open(args, "new-code")
+    central = open_central_store(args, "new-code")
     if central is None:
         return EXIT_USAGE
     try:
@@ -155,7 +128,7 @@ def _cmd_new_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_dump(args: argparse.Namespace) -> int:
-    central = _open(args, "dump")
+    central = open_central_store(args, "dump")
     if central is None:
         return EXIT_USAGE
     out = sys.stdout
@@ -166,7 +139,7 @@ def _cmd_dump(args: argparse.Namespace) -> int:
 
 
 def _cmd_halls(args: argparse.Namespace) -> int:
-    central = _open(args, "halls")
+    central = open_central_store(args, "halls")
     if central is None:
         return EXIT_USAGE
     for hall in central.halls():
@@ -205,7 +178,7 @@ def _cmd_publish_catalog(args: argparse.Namespace) -> int:
     from sync.central.downlink import publish_catalog
     from sync.central.errors import CentralError
 
-    central = _open(args, "publish-catalog")
+    central = open_central_store(args, "publish-catalog")
     if central is None:
         return EXIT_USAGE
     path = Path(args.file)
@@ -232,7 +205,7 @@ def _cmd_add_appointment(args: argparse.Namespace) -> int:
     from sync.central.errors import CentralError
     from sync.wire import WireAppointment
 
-    central = _open(args, "add-appointment")
+    central = open_central_store(args, "add-appointment")
     if central is None:
         return EXIT_USAGE
     try:
@@ -258,7 +231,7 @@ def _cmd_cancel_appointment(args: argparse.Namespace) -> int:
     from sync.central.downlink import cancel_appointment
     from sync.central.errors import CentralError
 
-    central = _open(args, "cancel-appointment")
+    central = open_central_store(args, "cancel-appointment")
     if central is None:
         return EXIT_USAGE
     try:
@@ -274,7 +247,7 @@ def _cmd_case_status(args: argparse.Namespace) -> int:
     from sync.central.cases import set_case_status
     from sync.central.errors import CentralError
 
-    central = _open(args, "case-status")
+    central = open_central_store(args, "case-status")
     if central is None:
         return EXIT_USAGE
     try:
@@ -298,8 +271,8 @@ def _cmd_case_status(args: argparse.Namespace) -> int:
 def _serve_options(parser: argparse.ArgumentParser, data_default: Any) -> None:
     from hall.cli_province import province_options
 
-    parser.add_argument("--data", default=data_default, help=_DATA_HELP)
-    parser.add_argument("--db", default=data_default, help=_DB_HELP)
+    parser.add_argument("--data", default=data_default, help=DATA_HELP)
+    parser.add_argument("--db", default=data_default, help=DB_HELP)
     parser.add_argument(
         "--workers",
         type=int,
@@ -354,8 +327,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add = csub.add_parser(
         "add-hall", help="register a hall; prints its id and, last, a one-time enrollment code"
     )
-    add.add_argument("--data", default=keep, help=_DATA_HELP)
-    add.add_argument("--db", default=keep, help=_DB_HELP)
+    add.add_argument("--data", default=keep, help=DATA_HELP)
+    add.add_argument("--db", default=keep, help=DB_HELP)
     add.add_argument("--name", required=True, help="the hall's name (示例镇便民服务中心)")
     add.add_argument(
         "--rating-scale",
@@ -367,35 +340,35 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add.set_defaults(handler=_cmd_add_hall)
 
     code = csub.add_parser("new-code", help="a new enrollment code for a hall (replacing a hub)")
-    code.add_argument("--data", default=keep, help=_DATA_HELP)
-    code.add_argument("--db", default=keep, help=_DB_HELP)
+    code.add_argument("--data", default=keep, help=DATA_HELP)
+    code.add_argument("--db", default=keep, help=DB_HELP)
     code.add_argument("--hall", required=True, help="hall id (h-…)")
     code.set_defaults(handler=_cmd_new_code)
 
     dump = csub.add_parser("dump", help="print every received event as one JSON object per line")
-    dump.add_argument("--data", default=keep, help=_DATA_HELP)
-    dump.add_argument("--db", default=keep, help=_DB_HELP)
+    dump.add_argument("--data", default=keep, help=DATA_HELP)
+    dump.add_argument("--db", default=keep, help=DB_HELP)
     dump.add_argument("--hall", help="only this hall's events")
     dump.set_defaults(handler=_cmd_dump)
 
     halls = csub.add_parser("halls", help="list halls with their sync counters")
-    halls.add_argument("--data", default=keep, help=_DATA_HELP)
-    halls.add_argument("--db", default=keep, help=_DB_HELP)
+    halls.add_argument("--data", default=keep, help=DATA_HELP)
+    halls.add_argument("--db", default=keep, help=DB_HELP)
     halls.add_argument("--json", action="store_true", help="one JSON object per hall")
     halls.set_defaults(handler=_cmd_halls)
 
     publish = csub.add_parser(
         "publish-catalog", help="publish a catalog file (TOML or JSON) as the hall's next version"
     )
-    publish.add_argument("--data", default=keep, help=_DATA_HELP)
-    publish.add_argument("--db", default=keep, help=_DB_HELP)
+    publish.add_argument("--data", default=keep, help=DATA_HELP)
+    publish.add_argument("--db", default=keep, help=DB_HELP)
     publish.add_argument("--hall", required=True, help="hall id (h-…)")
     publish.add_argument("file", help="TOML or .json file with 'categories' and 'items'")
     publish.set_defaults(handler=_cmd_publish_catalog)
 
     book = csub.add_parser("add-appointment", help="book an appointment for a hall's day")
-    book.add_argument("--data", default=keep, help=_DATA_HELP)
-    book.add_argument("--db", default=keep, help=_DB_HELP)
+    book.add_argument("--data", default=keep, help=DATA_HELP)
+    book.add_argument("--db", default=keep, help=DB_HELP)
     book.add_argument("--hall", required=True, help="hall id (h-…)")
     book.add_argument("--date", required=True, help="service day, YYYY-MM-DD")
     book.add_argument("--start", required=True, help="slot start, HH:MM")
@@ -407,8 +380,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     book.set_defaults(handler=_cmd_add_appointment)
 
     cancel = csub.add_parser("cancel-appointment", help="cancel a booked appointment")
-    cancel.add_argument("--data", default=keep, help=_DATA_HELP)
-    cancel.add_argument("--db", default=keep, help=_DB_HELP)
+    cancel.add_argument("--data", default=keep, help=DATA_HELP)
+    cancel.add_argument("--db", default=keep, help=DB_HELP)
     cancel.add_argument("--hall", required=True, help="hall id (h-…)")
     cancel.add_argument("--code", required=True, help="appointment code")
     cancel.set_defaults(handler=_cmd_cancel_appointment)
@@ -417,8 +390,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "case-status",
         help="move a case (收件回执) to a new status; the hall's hub applies it (downlink)",
     )
-    status.add_argument("--data", default=keep, help=_DATA_HELP)
-    status.add_argument("--db", default=keep, help=_DB_HELP)
+    status.add_argument("--data", default=keep, help=DATA_HELP)
+    status.add_argument("--db", default=keep, help=DB_HELP)
     status.add_argument("--hall", help="hall id (h-…), needed only if two halls hold the receipt")
     status.add_argument("receipt", help="receipt number, e.g. SJ202611220001")
     status.add_argument(

@@ -15,8 +15,8 @@ from typing import Any
 
 from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
-_DATA_HELP = "central's data folder (central.db unless --db names a database)"
-_DB_HELP = "central's database: postgresql://… (default: HALLKIT_CENTRAL_DB, else --data)"
+DATA_HELP = "central's data folder (central.db unless --db names a database)"
+DB_HELP = "central's database: postgresql://… (default: HALLKIT_CENTRAL_DB, else --data)"
 
 
 def _run(
@@ -25,10 +25,10 @@ def _run(
     """Open central's database and print what ``action(central)`` returns (with ``password``:
     ``action(central, password)``, the password read from standard input). A refused change
     prints its reason and exits 1, storing nothing."""
-    from hall.cli_central import _open
+    from hall.cli_central_common import open_central_store
     from sync.central.errors import CentralError
 
-    central = _open(args, command)
+    central = open_central_store(args, command)
     if central is None:
         return EXIT_USAGE
     extra = []
@@ -128,8 +128,8 @@ def _cmd_set_hall_region(args: argparse.Namespace) -> int:
 
 
 def _where(parser: argparse.ArgumentParser, keep: Any) -> None:
-    parser.add_argument("--data", default=keep, help=_DATA_HELP)
-    parser.add_argument("--db", default=keep, help=_DB_HELP)
+    parser.add_argument("--data", default=keep, help=DATA_HELP)
+    parser.add_argument("--db", default=keep, help=DB_HELP)
 
 
 def register_console(csub: argparse._SubParsersAction[Any]) -> None:

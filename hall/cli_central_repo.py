@@ -17,7 +17,7 @@ from typing import Any
 
 from hall.exits import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
-_DATA_HELP = "central's data folder (the repository and its key live in DATA/apt)"
+DATA_HELP = "central's data folder (the repository and its key live in DATA/apt)"
 
 
 def _data(args: argparse.Namespace, command: str) -> str | None:
@@ -91,10 +91,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from hall.cli_central import _open
+    from hall.cli_central_common import open_central_store
     from sync.central.fleet import ReleaseError, clear_release, name_release, releases
 
-    central = _open(args, "repo release")
+    central = open_central_store(args, "repo release")
     if central is None:
         return EXIT_USAGE
     try:
@@ -130,14 +130,14 @@ def register(csub: argparse._SubParsersAction[Any], keep: Any) -> None:
     )
     rsub = repo.add_subparsers(dest="repo_command", metavar="ACTION", required=True)
     init = rsub.add_parser("init", help="make the signing key and the repository (idempotent)")
-    init.add_argument("--data", default=keep, help=_DATA_HELP)
+    init.add_argument("--data", default=keep, help=DATA_HELP)
     init.set_defaults(handler=_cmd_init)
     add = rsub.add_parser("add", help="publish .deb packages (a newer version replaces the older)")
-    add.add_argument("--data", default=keep, help=_DATA_HELP)
+    add.add_argument("--data", default=keep, help=DATA_HELP)
     add.add_argument("debs", nargs="+", metavar="DEB", help="a .deb file")
     add.set_defaults(handler=_cmd_add)
     listing = rsub.add_parser("list", help="the published packages: name, version, architecture")
-    listing.add_argument("--data", default=keep, help=_DATA_HELP)
+    listing.add_argument("--data", default=keep, help=DATA_HELP)
     listing.set_defaults(handler=_cmd_list)
     release = rsub.add_parser(
         "release",

@@ -90,10 +90,10 @@ def _age(seconds: float | None) -> str:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from hall.cli_central import _open
+    from hall.cli_central_common import open_central_store
     from sync.central.province import province_status
 
-    central = _open(args, "province-status")
+    central = open_central_store(args, "province-status")
     if central is None:
         return EXIT_USAGE
     try:
@@ -118,7 +118,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_send(args: argparse.Namespace) -> int:
-    from hall.cli_central import _open
+    from hall.cli_central_common import open_central_store
     from sync.central.forwarder import Forwarder
     from sync.central.province import ProvinceError
     from sync.errors import StoreError
@@ -135,7 +135,7 @@ def _cmd_send(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    central = _open(args, "province-send")
+    central = open_central_store(args, "province-send")
     if central is None:
         return EXIT_USAGE
     forwarder = Forwarder(central, config)
@@ -165,13 +165,13 @@ def _cmd_send(args: argparse.Namespace) -> int:
 
 
 def _cmd_retry(args: argparse.Namespace) -> int:
-    from hall.cli_central import _open
+    from hall.cli_central_common import open_central_store
     from sync.central.province import ProvinceError, release_held
 
     if bool(args.all) == bool(args.records):
         print("hall central province-retry: name RECORD_IDs or --all", file=sys.stderr)
         return EXIT_USAGE
-    central = _open(args, "province-retry")
+    central = open_central_store(args, "province-retry")
     if central is None:
         return EXIT_USAGE
     try:
@@ -187,30 +187,30 @@ def _cmd_retry(args: argparse.Namespace) -> int:
 
 def register(csub: argparse._SubParsersAction[Any], keep: Any) -> None:
     """Add ``province-status``, ``province-send`` and ``province-retry`` to ``hall central``."""
-    from hall.cli_central import _DATA_HELP, _DB_HELP
+    from hall.cli_central_common import DATA_HELP, DB_HELP
 
     status = csub.add_parser(
         "province-status",
         help="好差评 records for the province: pending, sent, held (with why), last error",
     )
-    status.add_argument("--data", default=keep, help=_DATA_HELP)
-    status.add_argument("--db", default=keep, help=_DB_HELP)
+    status.add_argument("--data", default=keep, help=DATA_HELP)
+    status.add_argument("--db", default=keep, help=DB_HELP)
     status.add_argument("--json", action="store_true", help="one JSON object")
     status.set_defaults(handler=_cmd_status)
 
     send = csub.add_parser(
         "province-send", help="send the due 好差评 records to the province now (cron, tests)"
     )
-    send.add_argument("--data", default=keep, help=_DATA_HELP)
-    send.add_argument("--db", default=keep, help=_DB_HELP)
+    send.add_argument("--data", default=keep, help=DATA_HELP)
+    send.add_argument("--db", default=keep, help=DB_HELP)
     province_options(send, keep)
     send.set_defaults(handler=_cmd_send)
 
     retry = csub.add_parser(
         "province-retry", help="send records the province refused again (after it was fixed)"
     )
-    retry.add_argument("--data", default=keep, help=_DATA_HELP)
-    retry.add_argument("--db", default=keep, help=_DB_HELP)
+    retry.add_argument("--data", default=keep, help=DATA_HELP)
+    retry.add_argument("--db", default=keep, help=DB_HELP)
     retry.add_argument("--all", action="store_true", help="every record the province refused")
     retry.add_argument("records", nargs="*", help="record ids (HALL:SEQ) from province-status")
     retry.set_defaults(handler=_cmd_retry)
