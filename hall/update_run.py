@@ -400,7 +400,17 @@ class Updater:
             baseline()
         targets = [f"{name}={version}" for name, version in wanted.items()]
         done = self.apt.run(
-            APT_GET, "-y", "-q", "-o", "Dpkg::Options::=--force-confold", "install", *targets
+            APT_GET,
+            "-y",
+            "-q",
+            "-o",
+            "Dpkg::Options::=--force-confold",
+            # the new .debs stay in apt's cache whatever the box's apt says (apt's own front end
+            # deletes them): they are kept next as this version's way back (_keep)
+            "-o",
+            "APT::Keep-Downloaded-Packages=true",
+            "install",
+            *targets,
         )
         now_installed = self.apt.installed(self.packages)
         if done.returncode == 0 and all(now_installed.get(n) == v for n, v in wanted.items()):

@@ -153,6 +153,18 @@ def test_in_the_window_the_box_updates_and_keeps_the_new_version_as_its_way_back
 
 
 @needs_apt_tools
+def test_the_new_version_is_kept_even_where_apt_deletes_what_it_downloaded(
+    box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # apt's own front end, or a box's configuration, may delete the .debs after installing
+    config = tmp_path / "apt.conf"
+    config.write_text('APT::Keep-Downloaded-Packages "false";\n')
+    monkeypatch.setenv("APT_CONFIG", str(config))
+    assert box.updater(True).run(NIGHT).state == "updated"
+    assert sorted(p.name for p in (box.data / "update/kept").iterdir()) == [f"{PROBE}_1.1_all.deb"]
+
+
+@needs_apt_tools
 def test_a_failed_check_rolls_the_box_back_by_itself(box: Box) -> None:
     assert box.updater(True).run(NIGHT).state == "updated"
     box.publish("1.2")
