@@ -143,9 +143,11 @@ def test_a_window_marks_a_case_in_progress_then_ready_for_pickup_at_another_wind
     ctrl = Qt.KeyboardModifier.ControlModifier
     dialog = opened(hall, qtbot, Qt.Key.Key_F9, ctrl)  # 办理进度
     scan(qtbot, dialog, receipt)
-    qtbot.waitUntil(lambda: chosen(dialog, receipt), timeout=TIMEOUT)
+    # found, and drawn: the choices can be pressed (a click on a disabled one does nothing)
+    processing = dialog.targets["processing"]
+    qtbot.waitUntil(lambda: chosen(dialog, receipt) and processing.isEnabled(), timeout=TIMEOUT)
     assert dialog.target() is None and not dialog.ok.isEnabled()  # both moves open: choose one
-    qtbot.mouseClick(dialog.targets["processing"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(processing, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(dialog.ok.isEnabled, timeout=TIMEOUT)
     assert dialog.pickup is not None and not dialog.pickup.isEnabled()  # only for 待领取
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
