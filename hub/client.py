@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from http.client import RemoteDisconnected
 from typing import Any, NoReturn, TypeVar, overload
 from urllib.parse import quote
 
@@ -65,6 +66,22 @@ class StreamEvent:
         return decode_event(self.type, self.data.get("payload"))
 
 
+def _reset_idle(err: requests.ConnectionError) -> bool:
+    """True when ``err`` is a connection the other side closed or reset before answering
+    (``Connection aborted``), not a refused or unreachable address."""
+    seen: list[BaseException] = [err]
+    while seen and len(seen) < 8:  # requests' error, urllib3's, the socket's
+        cause = seen[-1]
+        if isinstance(cause, ConnectionResetError | BrokenPipeError | RemoteDisconnected):
+            return True
+        wrapped = [a for a in cause.args if isinstance(a, BaseException)]
+        following = cause.__cause__ or cause.__context__ or (wrapped[-1] if wrapped else None)
+        if following is None:
+            break
+        seen.append(following)
+    return False
+
+
 class HubClient:
     """Talks to one hub with one device token. Thread-safe for independent calls."""
 
@@ -86,12 +103,7 @@ class HubClient:
         headers: dict[str, str] | None = None,
     ) -> Any:
         """One API call; returns the decoded JSON (None for 204 and 304)."""
-        try:
-            response = self._session.request(
-                method, self._url(path), json=body, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as err:
-            raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
+        response = self._send(method, path, json=body, headers=headers)
         if response.status_code in (204, 304):
             return None
         try:
@@ -104,16 +116,30 @@ class HubClient:
             _refuse(response, data)
         return data
 
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send one call. A kept-alive connection the hub closed as idle just as the call went
+        out is reset before any answer: that call never reached the hub, so it is sent once
+        more on a new connection. A timeout is never sent again (the hub may be doing it)."""
+        for attempt in (1, 2):
+            try:
+                return self._session.request(
+                    method, self._url(path), timeout=self.timeout, **kwargs
+                )
+            except requests.Timeout as err:
+                raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
+            except requests.ConnectionError as err:
+                if attempt == 1 and _reset_idle(err):
+                    continue
+                raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
+            except requests.RequestException as err:
+                raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def _raw(
         self, method: str, path: str, headers: dict[str, str] | None = None
     ) -> requests.Response:
         """One call whose answer is not JSON (a file, a 304); errors as :meth:`request`."""
-        try:
-            response = self._session.request(
-                method, self._url(path), headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as err:
-            raise HubUnavailable(f"无法连接集中控制器（{self.base_url}）") from err
+        response = self._send(method, path, headers=headers)
         if response.status_code >= 400:
             _refuse(response)
         return response
