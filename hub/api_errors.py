@@ -6,8 +6,6 @@ No ``from __future__ import annotations``: FastAPI reads the handlers' annotatio
 """
 
 import logging
-import time
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from hub.throttled import FULL_LOG_SECONDS, Throttled
 from sync.errors import StoreFull
 
 log = logging.getLogger(__name__)
@@ -28,28 +27,7 @@ STORAGE_FULL = (
     "存储空间已满，大厅主机暂时无法保存新的数据（已保存的不受影响），请联系技术人员清理磁盘后再试"
 )
 FULL_RETRY_SECONDS = 60
-FULL_LOG_SECONDS = 60.0
 """A full disk is logged once in this many seconds, however many requests it refuses."""
-
-
-class Throttled:
-    """Logs a fault that repeats at most once per ``seconds``, saying how many were left out."""
-
-    def __init__(self, seconds: float, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = seconds
-        self._monotonic = monotonic
-        self._last: float | None = None
-        self._skipped = 0
-
-    def warning(self, message: str) -> None:
-        """Log ``message`` (a warning) unless one was logged less than ``seconds`` ago."""
-        now = self._monotonic()
-        if self._last is not None and now - self._last < self.seconds:
-            self._skipped += 1
-            return
-        skipped, self._skipped, self._last = self._skipped, 0, now
-        more = f" ({skipped} more since the last line)" if skipped else ""
-        log.warning("%s%s", message, more)
 
 
 def error_answer(

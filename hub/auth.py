@@ -39,7 +39,9 @@ from typing import Any, Protocol, TypeVar
 from hub import audit
 from hub.actors import Actor
 from hub.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from hub.throttled import FULL_LOG_SECONDS, Throttled
 from hub.txn import Tx
+from sync.errors import StoreFull
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -209,11 +211,15 @@ class DeviceRegistry:
         if self._watcher is not None:
             return
 
+        full = Throttled(FULL_LOG_SECONDS, logger=log)
+
         def run() -> None:
             while not self._stop.wait(seconds):
                 try:
                     self.refresh()
                     self.write_seen()
+                except StoreFull as err:  # one line a minute, as the API's 503s (no traceback)
+                    full.warning(f"devices' last use not written: {err}")
                 except Exception:  # a store hiccup must not end the watch
                     log.exception("checking device tokens failed")
 

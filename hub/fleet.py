@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hub.throttled import FULL_LOG_SECONDS, Throttled
+from sync.errors import StoreFull
 from sync.store import Migration
 
 log = logging.getLogger(__name__)
@@ -315,10 +317,14 @@ class FleetBook:
     def watch(self, seconds: float = WATCH_SECONDS) -> None:
         """Look at the hub box's ``update.json`` every ``seconds`` on a daemon thread."""
 
+        full = Throttled(FULL_LOG_SECONDS, logger=log)
+
         def run() -> None:
             while not self._stop.wait(seconds):
                 try:
                     self.note_hub_box()
+                except StoreFull as err:  # one line a minute, as the API's 503s (no traceback)
+                    full.warning(f"the hub box's update state not kept: {err}")
                 except Exception:
                     log.exception("reading the hub box's update state failed")
 

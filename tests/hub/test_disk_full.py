@@ -23,10 +23,12 @@ from appkit.net import free_port
 from config.sample import sample_hall_data
 from hall.cli import main
 from hall.hubprocess import ROOT, HubProcess
+from hub.auth import DeviceRegistry
 from hub.client import HubClient
 from hub.server import open_store
+from sync.errors import StoreFull
 from tests.hub.hubapp import served
-from tests.timing import PATIENCE
+from tests.timing import PATIENCE, wait_for
 
 FULL_SENTENCE = "存储空间已满"
 
@@ -192,3 +194,30 @@ def test_hall_doctor_fails_a_read_only_data_folder(
     assert status == 1
     assert found["data"]["state"] == "fail" and "无法写入" in found["data"]["problem"]
     assert "read-only" in found["data"]["detail"].lower()
+
+
+def test_the_token_watcher_on_a_full_disk_logs_one_line_a_minute_without_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_store(tmp_path / "hub")
+    registry = DeviceRegistry(store, {1})
+    ticks: list[int] = []
+
+    def full(**_: object) -> int:
+        ticks.append(1)
+        raise StoreFull(f"{tmp_path}/hub.db: the disk is full (database or disk is full)")
+
+    registry.write_seen = full  # type: ignore[method-assign]
+    try:
+        with caplog.at_level("WARNING"):
+            registry.watch(seconds=0.01)
+            wait_for(lambda: len(ticks) >= 5, "the watcher ticking on a full disk")
+            registry._stop.set()
+            registry._watcher.join()  # type: ignore[union-attr]
+            registry._watcher = None
+        lines = [r for r in caplog.records if "not written" in r.getMessage()]
+        assert len(lines) == 1  # once a minute, not once a tick
+        assert lines[0].exc_info is None and "disk is full" in lines[0].getMessage()
+        assert not any(r.exc_info for r in caplog.records)
+    finally:
+        store.close()
